@@ -1,0 +1,33 @@
+# Entry points: deps, build, test, demo, cluster-up, cluster-down. See README.md.
+SHELL := /bin/bash
+# CI builds treat warnings as errors.
+PRESET ?= $(if $(CI),ci,dev)
+BUILD_DIR := build
+JOBS ?= $(shell nproc)
+
+.PHONY: deps build test unit-test asan demo cluster-up cluster-down tools clean
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	cmake --preset $(PRESET) >/dev/null
+	cmake --build --preset $(PRESET) -j $(JOBS)
+
+test: build
+	ctest --preset $(PRESET) -j $(JOBS)
+
+unit-test: build
+	ctest --preset $(PRESET) -j $(JOBS) -L unit
+
+asan: deps
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan -j $(JOBS)
+
+demo: build
+	@echo "demo: the agent (gitopsd run) is not built yet; nothing to demonstrate." >&2
+	@exit 1
+
+clean:
+	rm -rf build build-asan build-release

@@ -1,0 +1,18 @@
+# Every dependency comes from Debian's packages (see scripts/deps.sh) as an imported target.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2)
+find_package(CURL 7.88 REQUIRED)
+find_package(RapidJSON REQUIRED)
+find_package(yaml-cpp REQUIRED)
+# Asio, Beast and System are header-only in 1.81.
+find_package(Boost 1.81.0 EXACT REQUIRED CONFIG COMPONENTS headers)
+find_package(fmt REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(Threads REQUIRED)
+
+# Debian's RapidJSON config exports only include directories; wrap them in a target.
+if(NOT TARGET gitopsd::rapidjson)
+  add_library(gitopsd::rapidjson INTERFACE IMPORTED)
+  target_include_directories(gitopsd::rapidjson INTERFACE ${RapidJSON_INCLUDE_DIRS} ${RAPIDJSON_INCLUDE_DIRS})
+  target_compile_definitions(gitopsd::rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1)
+endif()

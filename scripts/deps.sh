@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages gitopsd builds and tests with, only those missing; idempotent.
+set -euo pipefail
+
+packages=(
+  # build
+  g++ cmake ninja-build pkg-config git
+  libgit2-dev libcurl4-openssl-dev rapidjson-dev libyaml-cpp-dev libboost1.81-dev libfmt-dev catch2 libcli11-dev
+  # test harness: certificates, git servers, process tools
+  openssl curl lighttpd openssh-server openssh-client procps util-linux
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [ "$status" = installed ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+# The package lists may be missing or stale on a fresh machine: refresh them once, then install.
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,65 @@
+#include "gitopsd/core/json.hpp"
+
+#include "gitopsd/core/errc.hpp"
+
+#include <fmt/format.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace gitopsd::json {
+
+const rapidjson::Value* find(const rapidjson::Value& value, std::string_view key) {
+  if (!value.IsObject()) return nullptr;
+  auto it = value.FindMember(rapidjson::Value(rapidjson::StringRef(key.data(), key.size())));
+  return it == value.MemberEnd() ? nullptr : &it->value;
+}
+
+rapidjson::Value& ensure_object(rapidjson::Value& object, std::string_view key, rapidjson::Document::AllocatorType& a) {
+  auto it = object.FindMember(rapidjson::Value(rapidjson::StringRef(key.data(), key.size())));
+  if (it != object.MemberEnd()) {
+    if (!it->value.IsObject()) it->value.SetObject();
+    return it->value;
+  }
+  object.AddMember(rapidjson::Value(key.data(), static_cast<rapidjson::SizeType>(key.size()), a),
+                   rapidjson::Value(rapidjson::kObjectType), a);
+  return (object.MemberEnd() - 1)->value;
+}
+
+void set_string(rapidjson::Value& object, std::string_view key, std::string_view value,
+                rapidjson::Document::AllocatorType& a) {
+  rapidjson::Value v(value.data(), static_cast<rapidjson::SizeType>(value.size()), a);
+  auto it = object.FindMember(rapidjson::Value(rapidjson::StringRef(key.data(), key.size())));
+  if (it != object.MemberEnd()) {
+    it->value = v;
+    return;
+  }
+  object.AddMember(rapidjson::Value(key.data(), static_cast<rapidjson::SizeType>(key.size()), a), v, a);
+}
+
+result<rapidjson::Document> parse(std::string_view text) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
+  if (doc.HasParseError())
+    return make_error(core::errc::invalid_json, fmt::format("invalid JSON at offset {}: {}", doc.GetErrorOffset(),
+                                                            rapidjson::GetParseError_En(doc.GetParseError())));
+  return doc;
+}
+
+std::string serialize(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+std::string serialize_pretty(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  writer.SetIndent(' ', 2);
+  value.Accept(writer);
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+}  // namespace gitopsd::json
