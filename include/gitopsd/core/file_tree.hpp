@@ -1,0 +1,33 @@
+#pragma once
+// A read-only tree of files: a folder on disk, or the tree of one Git commit read from the object
+// database. Rendering reads manifests only through this, so it never touches paths outside the tree.
+
+#include "gitopsd/core/error.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gitopsd {
+
+struct tree_entry {
+  enum class kind { file, directory, symlink };
+  std::string name;  // one path segment
+  kind type;
+};
+
+class file_tree {
+ public:
+  virtual ~file_tree() = default;
+  // Paths are relative to the tree's root, '/'-separated, "" for the root itself; "..", absolute
+  // paths and symlinks never lead outside the tree.
+  // Entries of a directory, sorted by name (byte order).
+  [[nodiscard]] virtual result<std::vector<tree_entry>> list(std::string_view dir) const = 0;
+  [[nodiscard]] virtual result<std::string> read(std::string_view file) const = 0;
+  // The entry's kind, or an error when it does not exist.
+  [[nodiscard]] virtual result<tree_entry::kind> stat(std::string_view path) const = 0;
+};
+
+}  // namespace gitopsd
