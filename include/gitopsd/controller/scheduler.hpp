@@ -1,0 +1,71 @@
+#pragma once
+// When each GitRepository reconciles: a pure state machine, driven by watch events, finished
+// reconciles and the clock, and tested without any I/O. The agent asks it what is due now and
+// when to wake up next.
+
+#include "gitopsd/core/duration.hpp"
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gitopsd::controller {
+
+using clock = std::chrono::steady_clock;
+
+// What the scheduler needs to know of one GitRepository, as the watch last saw it.
+struct schedule_input {
+  std::int64_t generation = 0;
+  std::string requested_at;          // annotation gitopsd.io/requestedAt
+  std::int64_t observed_generation = 0;  // status, as left by the last reconcile (maybe another process)
+  std::string handled_requested_at;  // status.lastHandledReconcileAt
+  bool suspended = false;
+  bool deleting = false;
+  duration interval = std::chrono::minutes(5);
+  duration retry_interval = duration::zero();  // zero: the interval
+};
+
+struct schedule_item {
+  schedule_input input;
+  std::optional<clock::time_point> due;  // none: nothing scheduled (suspended)
+  bool running = false;
+  bool rerun = false;  // something changed while running: run again right after
+  int failures = 0;
+};
+
+class scheduler {
+ public:
+  // `jitter` returns a number in [0, 1); intervals are stretched by up to 10% of it so a fleet
+  // of objects created together does not poll in lockstep.
+  explicit scheduler(std::function<double()> jitter);
+
+  // A watch event (added or modified). Runs at once on a new generation, a new requestedAt,
+  // deletion, or when first seen; otherwise keeps the timer.
+  void observe(const std::string& key, const schedule_input& input, clock::time_point now);
+  void forget(const std::string& key);
+
+  // Keys due at `now`, oldest first, at most `slots`; they are marked running.
+  std::vector<std::string> take_due(clock::time_point now, std::size_t slots);
+
+  // A reconcile ended. Success: next run after the interval; failure: after the retry interval,
+  // doubled for each further failure in a row, never longer than the interval.
+  void finished(const std::string& key, bool succeeded, clock::time_point now);
+
+  // The earliest due time of an item that is not running.
+  [[nodiscard]] std::optional<clock::time_point> next_wakeup() const;
+  [[nodiscard]] const schedule_item* find(const std::string& key) const;
+  [[nodiscard]] std::size_t running() const;
+
+  // The backoff for the n-th failure in a row (n >= 1), without jitter.
+  static duration retry_delay(const schedule_input& input, int failures);
+
+ private:
+  duration jittered(duration d);
+  std::map<std::string, schedule_item> items_;
+  std::function<double()> jitter_;
+};
+
+}  // namespace gitopsd::controller

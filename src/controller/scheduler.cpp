@@ -1,0 +1,111 @@
+#include "gitopsd/controller/scheduler.hpp"
+
+#include <algorithm>
+
+namespace gitopsd::controller {
+
+scheduler::scheduler(std::function<double()> jitter) : jitter_(std::move(jitter)) {}
+
+duration scheduler::jittered(duration d) {
+  double extra = std::clamp(jitter_(), 0.0, 1.0) * 0.1;
+  return d + std::chrono::duration_cast<duration>(std::chrono::duration<double, std::nano>(
+                 static_cast<double>(d.count()) * extra));
+}
+
+void scheduler::observe(const std::string& key, const schedule_input& input, clock::time_point now) {
+  auto [it, inserted] = items_.try_emplace(key);
+  schedule_item& item = it->second;
+  const schedule_input previous = item.input;
+  item.input = input;
+
+  bool urgent = input.deleting;
+  if (inserted) {
+    // First sight (a new object, or every object after a restart): converge now.
+    urgent = true;
+  } else {
+    urgent = urgent || input.generation != previous.generation ||
+             (!input.requested_at.empty() && input.requested_at != previous.requested_at) ||
+             input.suspended != previous.suspended;
+  }
+  if (input.suspended && !input.deleting) {
+    if (!item.running) item.due.reset();
+    return;
+  }
+  if (!urgent) {
+    // A status write of our own, or a label change: keep the timer, but pick up a new interval.
+    if (!item.due && !item.running) item.due = now + jittered(input.interval);
+    return;
+  }
+  if (item.running) {
+    item.rerun = true;
+    return;
+  }
+  item.due = now;
+}
+
+void scheduler::forget(const std::string& key) { items_.erase(key); }
+
+std::vector<std::string> scheduler::take_due(clock::time_point now, std::size_t slots) {
+  std::vector<std::pair<clock::time_point, const std::string*>> ready;
+  for (auto& [key, item] : items_)
+    if (!item.running && item.due && *item.due <= now) ready.emplace_back(*item.due, &key);
+  std::sort(ready.begin(), ready.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : *a.second < *b.second;
+  });
+  std::size_t free = slots > running() ? slots - running() : 0;
+  std::vector<std::string> out;
+  for (const auto& [when, key] : ready) {
+    if (out.size() >= free) break;
+    schedule_item& item = items_.at(*key);
+    item.running = true;
+    item.rerun = false;
+    item.due.reset();
+    out.push_back(*key);
+  }
+  return out;
+}
+
+duration scheduler::retry_delay(const schedule_input& input, int failures) {
+  duration base = input.retry_interval > duration::zero() ? input.retry_interval : input.interval;
+  duration cap = std::max(base, input.interval);
+  duration delay = base;
+  for (int i = 1; i < failures && delay < cap; ++i) delay *= 2;
+  return std::min(delay, cap);
+}
+
+void scheduler::finished(const std::string& key, bool succeeded, clock::time_point now) {
+  auto it = items_.find(key);
+  if (it == items_.end()) return;  // forgotten while running (object deleted)
+  schedule_item& item = it->second;
+  item.running = false;
+  item.failures = succeeded ? 0 : item.failures + 1;
+  if (item.rerun) {
+    item.rerun = false;
+    item.due = now;
+    return;
+  }
+  if (item.input.suspended && !item.input.deleting) {
+    item.due.reset();
+    return;
+  }
+  item.due = now + jittered(succeeded ? item.input.interval : retry_delay(item.input, item.failures));
+}
+
+std::optional<clock::time_point> scheduler::next_wakeup() const {
+  std::optional<clock::time_point> next;
+  for (const auto& [key, item] : items_)
+    if (!item.running && item.due && (!next || *item.due < *next)) next = item.due;
+  return next;
+}
+
+const schedule_item* scheduler::find(const std::string& key) const {
+  auto it = items_.find(key);
+  return it == items_.end() ? nullptr : &it->second;
+}
+
+std::size_t scheduler::running() const {
+  return static_cast<std::size_t>(
+      std::count_if(items_.begin(), items_.end(), [](const auto& kv) { return kv.second.running; }));
+}
+
+}  // namespace gitopsd::controller

@@ -1,0 +1,153 @@
+#include "gitopsd/controller/scheduler.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace std::chrono_literals;
+using namespace gitopsd::controller;
+
+namespace {
+clock::time_point t0{};
+
+schedule_input repo(std::int64_t generation = 1) {
+  schedule_input in;
+  in.generation = generation;
+  in.interval = 5min;
+  in.retry_interval = 30s;
+  return in;
+}
+
+scheduler no_jitter() {
+  return scheduler([] { return 0.0; });
+}
+}  // namespace
+
+TEST_CASE("a new object reconciles at once, then every interval", "[scheduler]") {
+  auto s = no_jitter();
+  s.observe("a/app", repo(), t0);
+  CHECK(s.next_wakeup() == t0);
+  REQUIRE(s.take_due(t0, 4) == std::vector<std::string>{"a/app"});
+  CHECK(s.take_due(t0, 4).empty());  // running: not handed out twice
+  CHECK_FALSE(s.next_wakeup());
+  s.finished("a/app", true, t0 + 2s);
+  CHECK(s.next_wakeup() == t0 + 2s + 5min);
+  CHECK(s.take_due(t0 + 4min, 4).empty());
+  CHECK(s.take_due(t0 + 2s + 5min, 4) == std::vector<std::string>{"a/app"});
+}
+
+TEST_CASE("status writes and unchanged specs keep the timer", "[scheduler]") {
+  auto s = no_jitter();
+  s.observe("a/app", repo(), t0);
+  s.take_due(t0, 1);
+  s.finished("a/app", true, t0);
+  auto in = repo();
+  in.observed_generation = 1;  // our own status patch comes back through the watch
+  s.observe("a/app", in, t0 + 1s);
+  CHECK(s.next_wakeup() == t0 + 5min);
+}
+
+TEST_CASE("a spec change or a new requestedAt runs now", "[scheduler]") {
+  auto s = no_jitter();
+  s.observe("a/app", repo(1), t0);
+  s.take_due(t0, 1);
+  s.finished("a/app", true, t0);
+  s.observe("a/app", repo(2), t0 + 10s);
+  CHECK(s.next_wakeup() == t0 + 10s);
+  s.take_due(t0 + 10s, 1);
+  s.finished("a/app", true, t0 + 11s);
+  auto poked = repo(2);
+  poked.requested_at = "2026-11-26T10:00:00Z";
+  s.observe("a/app", poked, t0 + 20s);
+  CHECK(s.next_wakeup() == t0 + 20s);
+  s.take_due(t0 + 20s, 1);
+  s.finished("a/app", true, t0 + 21s);
+  s.observe("a/app", poked, t0 + 30s);  // same value again: nothing new to do
+  CHECK(s.next_wakeup() == t0 + 21s + 5min);
+}
+
+TEST_CASE("a change while running reruns right after", "[scheduler]") {
+  auto s = no_jitter();
+  s.observe("a/app", repo(1), t0);
+  s.take_due(t0, 1);
+  s.observe("a/app", repo(2), t0 + 1s);
+  CHECK(s.take_due(t0 + 1s, 4).empty());
+  s.finished("a/app", true, t0 + 3s);
+  CHECK(s.next_wakeup() == t0 + 3s);
+}
+
+TEST_CASE("failures back off from retryInterval up to the interval", "[scheduler]") {
+  auto in = repo();
+  CHECK(scheduler::retry_delay(in, 1) == 30s);
+  CHECK(scheduler::retry_delay(in, 2) == 60s);
+  CHECK(scheduler::retry_delay(in, 3) == 120s);
+  CHECK(scheduler::retry_delay(in, 5) == 5min);
+  CHECK(scheduler::retry_delay(in, 50) == 5min);
+  in.retry_interval = 0s;
+  CHECK(scheduler::retry_delay(in, 3) == 5min);
+  in.retry_interval = 10min;  // longer than the interval: taken as given
+  CHECK(scheduler::retry_delay(in, 3) == 10min);
+
+  auto s = no_jitter();
+  s.observe("a/app", repo(), t0);
+  s.take_due(t0, 1);
+  s.finished("a/app", false, t0);
+  CHECK(s.next_wakeup() == t0 + 30s);
+  s.take_due(t0 + 30s, 1);
+  s.finished("a/app", false, t0 + 30s);
+  CHECK(s.next_wakeup() == t0 + 90s);
+  CHECK(s.find("a/app")->failures == 2);
+  s.take_due(t0 + 90s, 1);
+  s.finished("a/app", true, t0 + 90s);
+  CHECK(s.find("a/app")->failures == 0);
+  CHECK(s.next_wakeup() == t0 + 90s + 5min);
+}
+
+TEST_CASE("suspend stops scheduling, resume runs at once", "[scheduler]") {
+  auto s = no_jitter();
+  auto in = repo();
+  in.suspended = true;
+  s.observe("a/app", in, t0);
+  CHECK_FALSE(s.next_wakeup());
+  in.suspended = false;
+  s.observe("a/app", in, t0 + 1min);
+  CHECK(s.next_wakeup() == t0 + 1min);
+}
+
+TEST_CASE("deletion runs even when suspended", "[scheduler]") {
+  auto s = no_jitter();
+  auto in = repo();
+  in.suspended = true;
+  s.observe("a/app", in, t0);
+  in.deleting = true;
+  s.observe("a/app", in, t0 + 1s);
+  CHECK(s.next_wakeup() == t0 + 1s);
+}
+
+TEST_CASE("concurrency is bounded and the oldest due runs first", "[scheduler]") {
+  auto s = no_jitter();
+  s.observe("b", repo(), t0 + 2s);
+  s.observe("a", repo(), t0 + 1s);
+  s.observe("c", repo(), t0 + 3s);
+  CHECK(s.take_due(t0 + 5s, 2) == std::vector<std::string>{"a", "b"});
+  CHECK(s.running() == 2);
+  CHECK(s.take_due(t0 + 5s, 2).empty());
+  s.finished("a", true, t0 + 6s);
+  CHECK(s.take_due(t0 + 6s, 2) == std::vector<std::string>{"c"});
+}
+
+TEST_CASE("jitter stretches intervals by at most ten percent", "[scheduler]") {
+  scheduler s([] { return 0.5; });
+  s.observe("a", repo(), t0);
+  s.take_due(t0, 1);
+  s.finished("a", true, t0);
+  CHECK(s.next_wakeup() == t0 + 5min + 15s);
+}
+
+TEST_CASE("forgotten objects finish quietly", "[scheduler]") {
+  auto s = no_jitter();
+  s.observe("a", repo(), t0);
+  s.take_due(t0, 1);
+  s.forget("a");
+  s.finished("a", true, t0);
+  CHECK(s.find("a") == nullptr);
+  CHECK_FALSE(s.next_wakeup());
+}
