@@ -1,0 +1,78 @@
+#pragma once
+// The GitRepository custom resource as the agent reads it: spec validated with messages that name
+// the field, and the parts of status that a restarted agent converges from.
+
+#include "gitopsd/core/duration.hpp"
+#include "gitopsd/core/error.hpp"
+#include "gitopsd/sync/inventory.hpp"
+
+#include <rapidjson/document.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gitopsd::controller {
+
+inline constexpr const char* api_group = "gitopsd.io";
+inline constexpr const char* api_version = "gitopsd.io/v1alpha1";
+inline constexpr const char* kind = "GitRepository";
+inline constexpr const char* resource = "gitrepositories";
+inline constexpr const char* finalizer = "gitopsd.io/finalizer";
+inline constexpr const char* requested_at_annotation = "gitopsd.io/requestedAt";
+
+struct source_ref {
+  enum class type { branch, tag, semver, commit };
+  type kind = type::branch;
+  std::string value = "main";
+  std::string branch;  // with a commit: the branch it is on (for the revision string)
+};
+
+struct dependency {
+  std::string namespace_;
+  std::string name;
+};
+
+struct gitrepository_spec {
+  std::string url;
+  source_ref ref;
+  std::string path;
+  duration interval{};
+  duration timeout = std::chrono::minutes(5);
+  duration retry_interval{};  // zero: the interval
+  std::string secret_name;
+  std::string target_namespace;
+  bool prune = false;
+  bool wait = false;
+  bool suspend = false;
+  std::string service_account;
+  std::vector<dependency> depends_on;
+};
+
+struct gitrepository {
+  std::string namespace_;
+  std::string name;
+  std::string uid;
+  std::int64_t generation = 0;
+  std::string resource_version;
+  std::string requested_at;
+  bool deleting = false;
+  bool has_finalizer = false;
+  gitrepository_spec spec;
+  // From status:
+  std::int64_t observed_generation = 0;
+  std::string last_applied_revision;
+  std::string last_attempted_revision;
+  std::string handled_requested_at;
+  std::string ready_status;  // "True", "False", "Unknown" or empty
+  std::vector<sync::inventory_entry> inventory;
+
+  [[nodiscard]] std::string key() const { return namespace_ + "/" + name; }
+};
+
+enum class spec_errc { invalid = 1 };
+
+// Reads and checks a GitRepository; errors name the object and the field.
+result<gitrepository> parse_gitrepository(const rapidjson::Value& object);
+
+}  // namespace gitopsd::controller

@@ -1,0 +1,56 @@
+#pragma once
+// The status a reconcile writes: kstatus-compatible conditions (Ready, Reconciling, Stalled) with
+// a reason and a message a person can act on, plus revisions and the inventory.
+
+#include "gitopsd/sync/inventory.hpp"
+
+#include <rapidjson/document.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gitopsd::controller {
+
+// Ready=False reasons.
+namespace reason {
+inline constexpr const char* progressing = "Progressing";
+inline constexpr const char* progressing_with_retry = "ProgressingWithRetry";
+inline constexpr const char* succeeded = "ReconciliationSucceeded";
+inline constexpr const char* git_failed = "GitOperationFailed";
+inline constexpr const char* build_failed = "BuildFailed";
+inline constexpr const char* apply_failed = "ApplyFailed";
+inline constexpr const char* prune_failed = "PruneFailed";
+inline constexpr const char* health_failed = "HealthCheckFailed";
+inline constexpr const char* dependency_not_ready = "DependencyNotReady";
+inline constexpr const char* invalid_spec = "InvalidSpec";
+inline constexpr const char* suspended = "Suspended";
+}  // namespace reason
+
+enum class phase {
+  progressing,  // a step is under way: Ready=Unknown, Reconciling=True
+  succeeded,    // Ready=True
+  failed,       // Ready=False, retried: Reconciling=True
+  stalled,      // Ready=False, Stalled=True: nothing changes until the spec does
+};
+
+struct status_update {
+  phase state = phase::progressing;
+  std::string reason;
+  std::string message;
+  std::int64_t observed_generation = 0;
+  std::optional<std::string> last_attempted_revision;
+  std::optional<std::string> last_applied_revision;
+  std::optional<std::string> handled_requested_at;
+  std::optional<std::vector<sync::inventory_entry>> inventory;
+};
+
+// The body of a merge patch on the status subresource: {"status": {...}}. `current` is the
+// object's current status (or null); a condition keeps its lastTransitionTime while its status
+// stays the same. `now` is an RFC 3339 time.
+rapidjson::Document status_patch(const status_update& update, const rapidjson::Value* current, std::string_view now);
+
+// RFC 3339 UTC time with seconds, as Kubernetes writes metav1.Time.
+std::string rfc3339_now();
+
+}  // namespace gitopsd::controller

@@ -1,0 +1,105 @@
+#include "gitopsd/controller/gitrepository.hpp"
+#include "gitopsd/core/json.hpp"
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+using namespace std::chrono_literals;
+using namespace gitopsd;
+using namespace gitopsd::controller;
+
+namespace {
+result<gitrepository> parse(std::string_view spec, std::string_view extra = "") {
+  std::string text = fmt::format(R"({{"apiVersion":"gitopsd.io/v1alpha1","kind":"GitRepository",
+    "metadata":{{"name":"app","namespace":"team","generation":3,"uid":"u1"}},"spec":{}{}}})", spec, extra);
+  return parse_gitrepository(json::parse(text).value());
+}
+
+std::string error_of(std::string_view spec) {
+  auto r = parse(spec);
+  REQUIRE(r.has_error());
+  return r.error().what();
+}
+}  // namespace
+
+TEST_CASE("a minimal GitRepository gets safe defaults", "[gitrepository]") {
+  auto r = parse(R"({"url":"https://git.example/app.git","interval":"1m"})").value();
+  CHECK(r.key() == "team/app");
+  CHECK(r.generation == 3);
+  CHECK(r.spec.ref.kind == source_ref::type::branch);
+  CHECK(r.spec.ref.value == "main");
+  CHECK(r.spec.interval == 1min);
+  CHECK(r.spec.timeout == 5min);
+  CHECK_FALSE(r.spec.prune);
+  CHECK_FALSE(r.spec.suspend);
+  CHECK(r.inventory.empty());
+}
+
+TEST_CASE("every spec field is read", "[gitrepository]") {
+  auto r = parse(R"({"url":"git@github.com:org/repo","interval":"10m","timeout":"90s","retryInterval":"30s",
+    "ref":{"commit":"0123456789abcdef0123456789abcdef01234567","branch":"release"},"path":"deploy/prod",
+    "secretRef":{"name":"creds"},"targetNamespace":"web","prune":true,"wait":true,"suspend":true,
+    "serviceAccountName":"deployer","dependsOn":[{"name":"infra"},{"name":"crds","namespace":"system"}]})",
+                 R"(,"status":{"observedGeneration":2,"lastAppliedRevision":"main@sha1:abc",
+    "lastHandledReconcileAt":"t1","conditions":[{"type":"Ready","status":"True"}],
+    "inventory":{"entries":[{"id":"web_a__ConfigMap","v":"v1"}]}})")
+               .value();
+  CHECK(r.spec.ref.kind == source_ref::type::commit);
+  CHECK(r.spec.ref.branch == "release");
+  CHECK(r.spec.path == "deploy/prod");
+  CHECK(r.spec.timeout == 90s);
+  CHECK(r.spec.retry_interval == 30s);
+  CHECK(r.spec.secret_name == "creds");
+  CHECK(r.spec.target_namespace == "web");
+  CHECK((r.spec.prune && r.spec.wait && r.spec.suspend));
+  CHECK(r.spec.service_account == "deployer");
+  REQUIRE(r.spec.depends_on.size() == 2);
+  CHECK(r.spec.depends_on[0].namespace_ == "team");
+  CHECK(r.spec.depends_on[1].namespace_ == "system");
+  CHECK(r.observed_generation == 2);
+  CHECK(r.last_applied_revision == "main@sha1:abc");
+  CHECK(r.handled_requested_at == "t1");
+  CHECK(r.ready_status == "True");
+  REQUIRE(r.inventory.size() == 1);
+}
+
+TEST_CASE("ref kinds", "[gitrepository]") {
+  CHECK(parse(R"({"url":"https://h/r","interval":"1m","ref":{"tag":"v1.2.0"}})").value().spec.ref.kind ==
+        source_ref::type::tag);
+  CHECK(parse(R"({"url":"https://h/r","interval":"1m","ref":{"semver":">=1.0.0"}})").value().spec.ref.value == ">=1.0.0");
+  CHECK(parse(R"({"url":"https://h/r","interval":"1m","ref":{"branch":"dev"}})").value().spec.ref.value == "dev");
+}
+
+TEST_CASE("invalid specs are refused with the object and field named", "[gitrepository]") {
+  CHECK(error_of(R"({"interval":"1m"})") == "GitRepository team/app: spec.url is required");
+  CHECK_THAT(error_of(R"({"url":"ftp://h/r","interval":"1m"})"), Catch::Contains("spec.url \"ftp://h/r\" is not"));
+  CHECK(error_of(R"({"url":"https://h/r"})") == "GitRepository team/app: spec.interval is required");
+  CHECK_THAT(error_of(R"({"url":"https://h/r","interval":"5d"})"), Catch::Contains("spec.interval invalid duration"));
+  CHECK_THAT(error_of(R"({"url":"https://h/r","interval":"0s"})"), Catch::Contains("must be positive"));
+  CHECK_THAT(error_of(R"({"url":"https://h/r","interval":"1m","timeout":3})"), Catch::Contains("spec.timeout must be a string"));
+  CHECK_THAT(error_of(R"({"url":"https://h/r","interval":"1m","ref":{"tag":"a","branch":"b"}})"),
+             Catch::Contains("more than one"));
+  CHECK_THAT(error_of(R"({"url":"https://h/r","interval":"1m","ref":{"commit":"abc"}})"), Catch::Contains("spec.ref.commit"));
+  CHECK_THAT(error_of(R"({"url":"https://h/r","interval":"1m","ref":{"tag":""}})"), Catch::Contains("spec.ref.tag"));
+  CHECK_THAT(error_of(R"({"url":"https://h/r","interval":"1m","path":"a/../../etc"})"), Catch::Contains("leaves the repository"));
+  CHECK_THAT(error_of(R"({"url":"https://h/r","interval":"1m","path":"/etc"})"), Catch::Contains("spec.path"));
+  CHECK_THAT(error_of(R"({"url":"https://h/r","interval":"1m","prune":"yes"})"), Catch::Contains("spec.prune must be true or false"));
+  CHECK_THAT(error_of(R"({"url":"https://h/r","interval":"1m","secretRef":{}})"), Catch::Contains("spec.secretRef.name"));
+  CHECK_THAT(error_of(R"({"url":"https://h/r","interval":"1m","dependsOn":[{}]})"), Catch::Contains("spec.dependsOn[].name"));
+  CHECK(parse(R"({"url":"https://h/r","interval":"1m","path":"a..b/c"})").has_value());
+}
+
+TEST_CASE("a corrupt inventory in status is reported", "[gitrepository]") {
+  auto r = parse(R"({"url":"https://h/r","interval":"1m"})", R"(,"status":{"inventory":{"entries":[{"id":"x","v":"v1"}]}})");
+  REQUIRE(r.has_error());
+  CHECK_THAT(r.error().what(), Catch::StartsWith("GitRepository team/app: status: inventory id \"x\""));
+}
+
+TEST_CASE("finalizer, deletion and requestedAt are read from metadata", "[gitrepository]") {
+  auto r = parse_gitrepository(json::parse(R"({"metadata":{"name":"a","namespace":"n","deletionTimestamp":"t",
+    "finalizers":["gitopsd.io/finalizer"],"annotations":{"gitopsd.io/requestedAt":"now"}},
+    "spec":{"url":"https://h/r","interval":"1m"}})").value()).value();
+  CHECK(r.deleting);
+  CHECK(r.has_finalizer);
+  CHECK(r.requested_at == "now");
+}
