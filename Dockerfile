@@ -1,0 +1,18 @@
+# Build:  docker build -t ghcr.io/gitopsd/gitopsd:0.1.0 .
+FROM debian:bookworm AS build
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      g++ cmake ninja-build pkg-config git ca-certificates \
+      libgit2-dev libcurl4-openssl-dev rapidjson-dev libyaml-cpp-dev libboost1.81-dev libfmt-dev libcli11-dev \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN cmake --preset release && cmake --build --preset release && strip build-release/gitopsd
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      ca-certificates libgit2-1.5 libcurl4 libyaml-cpp0.7 libfmt9 \
+    && rm -rf /var/lib/apt/lists/*
+COPY --from=build /src/build-release/gitopsd /usr/local/bin/gitopsd
+USER 65532:65532
+ENTRYPOINT ["/usr/local/bin/gitopsd"]
+CMD ["run"]
