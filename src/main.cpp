@@ -1,5 +1,6 @@
 // The gitopsd command line: one subcommand per job. The work itself lives in gitopsd_core.
 
+#include "gitopsd/controller/agent.hpp"
 #include "gitopsd/core/log.hpp"
 #include "gitopsd/core/version.hpp"
 
@@ -10,6 +11,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"gitopsd: keeps a Kubernetes cluster equal to what a Git repository declares"};
   app.require_subcommand(1);
+  app.fallthrough();  // global flags such as --log-level may follow the subcommand
 
   std::string log_format = "json";
   std::string log_level = "info";
@@ -20,6 +22,24 @@ int main(int argc, char** argv) {
   auto* version = app.add_subcommand("version", "Print the version, the commit and the library versions");
   version->callback([] { std::cout << gitopsd::version_report(); });
 
+  gitopsd::controller::agent_options agent;
+  int exit_code = 0;
+  auto* run = app.add_subcommand("run", "Run the agent: watch GitRepository objects and keep the cluster in sync");
+  run->add_option("--kubeconfig", agent.kubeconfig, "Path to a kubeconfig; default $KUBECONFIG, in-cluster, ~/.kube/config");
+  run->add_option("--http-addr", agent.http_addr, "Address of /healthz, /readyz and /metrics")->capture_default_str();
+  run->add_option("--cache-dir", agent.cache_dir, "Folder for the Git cache (may be lost at any time)")->capture_default_str();
+  run->add_option("--watch-namespace", agent.watch_namespace, "Only watch GitRepository objects in this namespace");
+  run->add_option("--watch-label-selector", agent.watch_label_selector, "Only watch GitRepository objects matching this selector");
+  run->add_option("--concurrent", agent.concurrent, "GitRepository objects reconciled at once")
+      ->capture_default_str()->check(CLI::Range(1, 1000));
+  run->add_option("--requests-in-flight", agent.in_flight, "API requests one reconcile keeps in flight")
+      ->capture_default_str()->check(CLI::Range(1, 1024));
+  run->add_flag("--allow-file-urls", agent.allow_file_urls, "Allow file:// repository URLs (tests only: lets authors read local files)");
+  run->add_flag("--leader-elect", agent.leader_elect, "Elect a leader on a Lease so only one replica works");
+  run->add_option("--leader-election-namespace", agent.leader_election_namespace,
+                  "Namespace of the Lease; default the namespace of the configuration");
+  run->callback([&] { exit_code = gitopsd::controller::run_agent(agent); });
+
   app.parse_complete_callback([&] {
     gitopsd::log::configure(*gitopsd::log::parse_format(log_format), *gitopsd::log::parse_level(log_level));
   });
@@ -29,5 +49,5 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  return 0;
+  return exit_code;
 }

@@ -170,7 +170,11 @@ result<gitrepository> parse_gitrepository(const rapidjson::Value& object) {
     repo.handled_requested_at = json::get_string(*status, "lastHandledReconcileAt").value_or("");
     if (const auto* conditions = json::find(*status, "conditions"); conditions && conditions->IsArray())
       for (const auto& c : conditions->GetArray())
-        if (json::get_string(c, "type") == "Ready") repo.ready_status = json::get_string(c, "status").value_or("");
+        if (json::get_string(c, "type") == "Ready") {
+          repo.ready_status = json::get_string(c, "status").value_or("");
+          repo.ready_reason = json::get_string(c, "reason").value_or("");
+          repo.ready_message = json::get_string(c, "message").value_or("");
+        }
     auto inventory = sync::read_inventory(*status);
     if (!inventory) return inventory.error().wrap(r.object + ": status");
     repo.inventory = std::move(*inventory);

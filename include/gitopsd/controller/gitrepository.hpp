@@ -65,6 +65,8 @@ struct gitrepository {
   std::string last_attempted_revision;
   std::string handled_requested_at;
   std::string ready_status;  // "True", "False", "Unknown" or empty
+  std::string ready_reason;
+  std::string ready_message;
   std::vector<sync::inventory_entry> inventory;
 
   [[nodiscard]] std::string key() const { return namespace_ + "/" + name; }

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Agent benchmark on the local control plane, in one run:
+#   1. cold sync of 1,000 objects (ConfigMaps, Services, Deployments) from commit to Ready, beside
+#      `kubectl apply --server-side` of the same rendered files;
+#   2. steady state with nothing changed: API requests (and writes) and CPU per interval;
+#   3. 100 GitRepository objects of 50 objects each: time to all Ready, peak RSS.
+# Prints numbers; not a test. Needs `make build cluster-up`.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/tests/cluster/lib.sh"
+log_prefix=bench
+source "$root/build/cluster/env"
+work=$(mktemp -d "${TMPDIR:-/tmp}/gitopsd-bench.XXXXXX")
+agent_pid=""
+cleanup() {
+  [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
+  "$root/tests/cluster/git/http.sh" stop "$work/git" >/dev/null 2>&1 || true
+  kubectl delete namespace bench-kubectl bench-gitopsd bench-fleet --wait=false >/dev/null 2>&1 || true
+  release_ports "$work" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+now() { date +%s.%N; }
+elapsed() { echo "$(now) - $1" | bc; }
+
+# The repository: big/ (1,000 objects) and fleet/NN/ (100 x 50 ConfigMaps).
+mkdir -p "$work/repos" "$work/src/big"
+git init -q --bare -b main "$work/repos/bench.git"
+for i in $(seq 1 400); do
+  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-%d}\ndata: {key: "value-%d", other: "%s"}\n' "$i" "$i" "$(head -c 300 /dev/zero | tr '\0' x)" >"$work/src/big/cm-$i.yaml"
+done
+for i in $(seq 1 300); do
+  printf 'apiVersion: v1\nkind: Service\nmetadata: {name: svc-%d}\nspec:\n  selector: {app: app-%d}\n  ports: [{port: 80, targetPort: 8080}]\n' "$i" "$i" >"$work/src/big/svc-$i.yaml"
+  printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app-%d}\nspec:\n  replicas: 0\n  selector: {matchLabels: {app: app-%d}}\n  template:\n    metadata: {labels: {app: app-%d}}\n    spec: {containers: [{name: app, image: "nginx:1.27"}]}\n' "$i" "$i" "$i" >"$work/src/big/app-$i.yaml"
+done
+for r in $(seq -w 1 100); do
+  mkdir -p "$work/src/fleet/$r"
+  for i in $(seq 1 50); do
+    printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: f%s-%d}\ndata: {key: "v"}\n---\n' "$r" "$i"
+  done >"$work/src/fleet/$r/all.yaml"
+done
+git -C "$work/src" init -q -b main && git -C "$work/src" add -A &&
+  git -C "$work/src" -c user.name=bench -c user.email=bench@example.com commit -q -m bench
+eval "$("$root/tests/cluster/git/http.sh" start "$work/git" "$work/repos" --owner $$)"
+git -C "$work/src" push -q "http://$USERNAME:$PASSWORD@${URL#http://}/bench.git" main
+
+kubectl apply --server-side -f "$root/config/crd/gitopsd.io_gitrepositories.yaml" >/dev/null
+kubectl wait --for=condition=Established crd/gitrepositories.gitopsd.io >/dev/null
+for n in bench-kubectl bench-gitopsd bench-fleet; do kubectl create namespace "$n" >/dev/null; done
+for n in bench-gitopsd bench-fleet; do
+  kubectl create secret generic git-auth -n "$n" --from-literal=username="$USERNAME" --from-literal=password="$PASSWORD" >/dev/null
+done
+
+# 1a. kubectl baseline on the same files.
+start=$(now)
+kubectl apply --server-side -n bench-kubectl -f "$work/src/big" >/dev/null
+kubectl_s=$(elapsed "$start")
+
+# 1b. gitopsd: from creating the GitRepository to Ready.
+port=$(reserve_port "$work")
+"$root/build/gitopsd" run --http-addr "127.0.0.1:$port" --cache-dir "$work/cache" --log-format text --log-level warn \
+  --concurrent 8 >"$work/agent.log" 2>&1 &
+agent_pid=$!
+wait_until 20 "agent" curl -sf "http://127.0.0.1:$port/readyz"
+metrics() { curl -s "http://127.0.0.1:$port/metrics"; }
+sum_metric() { metrics | awk -v m="$1" -v f="${2:-}" 'index($1, m) == 1 && index($1, f) > 0 {s += $2} END {print s + 0}'; }
+gitrepo() {  # NAMESPACE NAME PATH
+  kubectl apply -f - >/dev/null <<YAML
+apiVersion: gitopsd.io/v1alpha1
+kind: GitRepository
+metadata: {name: $2, namespace: $1}
+spec: {url: "$URL/bench.git", secretRef: {name: git-auth}, path: "$3", interval: 10s, timeout: 5m}
+YAML
+}
+ready() { [ "$(kubectl get gitrepository "$2" -n "$1" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
+start=$(now)
+gitrepo bench-gitopsd big big
+wait_until 300 "big Ready" ready bench-gitopsd big
+gitopsd_s=$(elapsed "$start")
+
+# 2. Steady state: three intervals with nothing changed.
+sleep 12
+requests0=$(sum_metric gitopsd_api_requests_total)
+writes0=$(sum_metric gitopsd_api_requests_total 'verb="apply"')
+cpu0=$(sum_metric gitopsd_process_cpu_seconds_total)
+sleep 30
+requests1=$(sum_metric gitopsd_api_requests_total)
+writes1=$(sum_metric gitopsd_api_requests_total 'verb="apply"')
+cpu1=$(sum_metric gitopsd_process_cpu_seconds_total)
+
+# 3. 100 GitRepository objects of 50 objects each.
+start=$(now)
+for r in $(seq -w 1 100); do gitrepo bench-fleet "fleet-$r" "fleet/$r"; done
+all_ready() { [ "$(kubectl get gitrepositories -n bench-fleet -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c True)" -eq 100 ]; }
+wait_until 600 "fleet Ready" all_ready
+fleet_s=$(elapsed "$start")
+rss_kib=$(awk '/VmHWM/ {print $2}' "/proc/$agent_pid/status")
+
+echo "== gitopsd agent benchmark (1,000 objects; 100 x 50) =="
+printf 'cold sync 1000 objects: gitopsd %.2fs (commit to Ready) | kubectl apply --server-side %.2fs | gitopsd/kubectl %.2f\n' \
+  "$gitopsd_s" "$kubectl_s" "$(echo "$gitopsd_s / $kubectl_s" | bc -l)"
+printf 'steady state per 10s interval (1 GitRepository, 1000 objects): %.0f API requests, %.0f applies (writes), %.3f CPU seconds\n' \
+  "$(echo "($requests1 - $requests0) / 3" | bc -l)" "$(echo "($writes1 - $writes0) / 3" | bc -l)" "$(echo "($cpu1 - $cpu0) / 3" | bc -l)"
+printf '100 GitRepositories x 50 objects: all Ready in %.2fs; peak RSS %.1f MiB\n' "$fleet_s" "$(echo "$rss_kib / 1024" | bc -l)"

@@ -1,0 +1,29 @@
+#pragma once
+// `gitopsd run`: watches GitRepository objects and reconciles each on its schedule, serves
+// /healthz, /readyz and /metrics, elects a leader when asked, and shuts down on SIGTERM.
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+namespace gitopsd::controller {
+
+struct agent_options {
+  std::string kubeconfig;  // empty: $KUBECONFIG, in-cluster, ~/.kube/config
+  std::string http_addr = ":8080";
+  std::filesystem::path cache_dir = "/tmp/gitopsd-cache";
+  std::string watch_namespace;  // empty: all
+  std::string watch_label_selector;
+  std::size_t concurrent = 4;
+  std::size_t in_flight = 32;  // API requests per reconcile
+  bool allow_file_urls = false;
+  bool leader_elect = false;
+  std::string leader_election_namespace;  // empty: the configuration's namespace
+  std::chrono::seconds shutdown_grace{30};
+};
+
+// Runs until SIGTERM or SIGINT; returns the process exit code.
+int run_agent(const agent_options& options);
+
+}  // namespace gitopsd::controller

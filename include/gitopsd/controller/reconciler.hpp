@@ -1,0 +1,47 @@
+#pragma once
+// One reconcile of one GitRepository: source -> render -> plan -> apply -> prune -> health ->
+// status, each step a coroutine on the agent's event loop (Git and rendering on the thread pool).
+
+#include "gitopsd/controller/gitrepository.hpp"
+#include "gitopsd/controller/status.hpp"
+#include "gitopsd/git/source.hpp"
+#include "gitopsd/kube/client.hpp"
+#include "gitopsd/server/metrics.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <rapidjson/document.h>
+
+namespace gitopsd::controller {
+
+struct reconciler_settings {
+  bool allow_file_urls = false;
+  std::size_t in_flight = 32;  // API requests one reconcile keeps in flight
+};
+
+class reconciler {
+ public:
+  reconciler(kube::client client, git::source_cache& sources, boost::asio::thread_pool& pool, server::metrics& metrics,
+             reconciler_settings settings);
+
+  // Reconciles the object as the watch last saw it; true when it ended Ready (or had nothing to
+  // do), false when it should be retried.
+  boost::asio::awaitable<bool> reconcile(const rapidjson::Value& object);
+
+ private:
+  struct run;
+  boost::asio::awaitable<bool> finalize(run& r);
+  boost::asio::awaitable<bool> pipeline(run& r);
+  boost::asio::awaitable<void> write_status(run& r, const status_update& update);
+  boost::asio::awaitable<void> progress(run& r, std::string message);
+  boost::asio::awaitable<void> event(run& r, bool warning, std::string reason, std::string message);
+  boost::asio::awaitable<bool> set_finalizer(run& r, bool present);
+
+  kube::client client_;
+  git::source_cache& sources_;
+  boost::asio::thread_pool& pool_;
+  server::metrics& metrics_;
+  reconciler_settings settings_;
+};
+
+}  // namespace gitopsd::controller

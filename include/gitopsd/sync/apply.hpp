@@ -1,0 +1,39 @@
+#pragma once
+// The apply stage: staged server-side apply of a plan, validated first by a server dry run so
+// that an invalid object stops the commit before anything of its stage is written.
+
+#include "gitopsd/kube/client.hpp"
+#include "gitopsd/sync/plan.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace gitopsd::sync {
+
+struct change_set {
+  int created = 0;
+  int configured = 0;
+  int unchanged = 0;
+  int skipped = 0;  // gitopsd.io/reconcile: disabled
+  std::vector<object_ref> applied;  // created or configured
+  [[nodiscard]] int changed() const { return created + configured; }
+};
+
+struct apply_settings {
+  std::size_t in_flight = 32;
+  std::chrono::seconds crd_established_timeout{60};
+  std::function<void(const std::string&)> progress;  // "applying 3 of 10 objects"
+};
+
+enum class apply_errc { invalid = 1, failed, crd_not_established };
+
+// Stage by stage: dry-run every object of the stage (collecting every failure), then apply those
+// the dry run shows would change. CRDs of the first stage must be Established before the next.
+boost::asio::awaitable<result<change_set>> apply_plan(kube::client& client, const std::vector<planned_object>& plan,
+                                                      const apply_settings& settings);
+
+}  // namespace gitopsd::sync

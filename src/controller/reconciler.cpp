@@ -1,0 +1,333 @@
+#include "gitopsd/controller/reconciler.hpp"
+
+#include "gitopsd/controller/status.hpp"
+#include "gitopsd/core/base64.hpp"
+#include "gitopsd/core/json.hpp"
+#include "gitopsd/core/log.hpp"
+#include "gitopsd/kube/errc.hpp"
+#include "gitopsd/render/render.hpp"
+#include "gitopsd/sync/apply.hpp"
+#include "gitopsd/sync/inventory.hpp"
+#include "gitopsd/sync/plan.hpp"
+#include "gitopsd/sync/prune.hpp"
+#include "gitopsd/sync/wait.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+namespace gitopsd::controller {
+
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
+using steady = std::chrono::steady_clock;
+
+struct reconciler::run {
+  gitrepository repo;
+  object_ref self;
+  kube::client applier;  // impersonates spec.serviceAccountName when set
+  rapidjson::Document status;  // the latest status we know, for condition transition times
+  steady::time_point started = steady::now();
+  std::string revision;  // the revision being attempted
+  std::optional<git::commit_info> commit;
+  std::vector<sync::inventory_entry> inventory;  // of the commit being applied
+};
+
+// A failed step: its Ready reason and a message that names the file, object or server answer.
+struct step_failure {
+  const char* reason;
+  std::string message;
+};
+
+namespace {
+
+std::map<std::string, std::string> decode_secret(const rapidjson::Value& secret, const std::string& name,
+                                                 std::string& problem) {
+  std::map<std::string, std::string> out;
+  const rapidjson::Value* data = json::find(secret, "data");
+  if (data == nullptr || !data->IsObject()) return out;
+  for (const auto& m : data->GetObject()) {
+    if (!m.value.IsString()) continue;
+    auto decoded = base64_decode(json::view(m.value));
+    if (!decoded) {
+      problem = fmt::format("Secret {} key {}: {}", name, json::view(m.name), decoded.error().what());
+      return {};
+    }
+    out.emplace(std::string(json::view(m.name)), std::move(*decoded));
+  }
+  return out;
+}
+
+git::ref_spec to_git_ref(const source_ref& ref) {
+  switch (ref.kind) {
+    case source_ref::type::branch: return git::ref_spec::make_branch(ref.value);
+    case source_ref::type::tag: return git::ref_spec::make_tag(ref.value);
+    case source_ref::type::semver: return git::ref_spec::make_semver(ref.value);
+    case source_ref::type::commit: return git::ref_spec::make_commit(ref.value, ref.branch);
+  }
+  return git::ref_spec::make_branch(ref.value);
+}
+
+server::labels repo_labels(const gitrepository& repo) { return {{"name", repo.name}, {"namespace", repo.namespace_}}; }
+
+double seconds_since(steady::time_point t) { return std::chrono::duration<double>(steady::now() - t).count(); }
+
+std::string changes_text(const sync::change_set& c, std::size_t pruned) {
+  return fmt::format("created {}, configured {}, unchanged {}, pruned {}", c.created, c.configured, c.unchanged, pruned);
+}
+
+}  // namespace
+
+reconciler::reconciler(kube::client client, git::source_cache& sources, asio::thread_pool& pool,
+                       server::metrics& metrics, reconciler_settings settings)
+    : client_(std::move(client)), sources_(sources), pool_(pool), metrics_(metrics), settings_(settings) {}
+
+asio::awaitable<void> reconciler::write_status(run& r, const status_update& update) {
+  auto body = status_patch(update, r.status.IsObject() ? &r.status : nullptr, rfc3339_now());
+  auto patched = co_await client_.patch(r.self, kube::patch_type::merge, json::serialize(body), {}, "status");
+  if (!patched) {
+    log::warn("status update failed", {{"object", r.repo.key()}, {"error", patched.error().what()}});
+    co_return;
+  }
+  if (const auto* status = json::find(*patched, "status")) r.status.CopyFrom(*status, r.status.GetAllocator());
+}
+
+asio::awaitable<void> reconciler::progress(run& r, std::string message) {
+  log::info(message, {{"object", r.repo.key()}});
+  status_update u{phase::progressing, reason::progressing, std::move(message), r.repo.generation};
+  if (!r.revision.empty()) u.last_attempted_revision = r.revision;
+  // Write-ahead inventory: what is about to be applied is recorded before it is, so an agent
+  // killed mid-apply still knows every object it may have created.
+  if (!r.inventory.empty()) {
+    std::set<sync::inventory_entry> all(r.repo.inventory.begin(), r.repo.inventory.end());
+    all.insert(r.inventory.begin(), r.inventory.end());
+    u.inventory = std::vector<sync::inventory_entry>(all.begin(), all.end());
+  }
+  co_await write_status(r, u);
+}
+
+asio::awaitable<void> reconciler::event(run& r, bool warning, std::string reason_text, std::string message) {
+  kube::event_spec e;
+  e.regarding = r.self;
+  e.regarding_uid = r.repo.uid;
+  e.type = warning ? "Warning" : "Normal";
+  e.reason = std::move(reason_text);
+  e.message = std::move(message);
+  if (auto created = co_await client_.create_event(e); !created)
+    log::warn("event not recorded", {{"object", r.repo.key()}, {"error", created.error().what()}});
+}
+
+asio::awaitable<bool> reconciler::set_finalizer(run& r, bool present) {
+  // The whole list with the resourceVersion we saw: a concurrent edit makes this a Conflict.
+  rapidjson::Document patch(rapidjson::kObjectType);
+  auto& a = patch.GetAllocator();
+  rapidjson::Value metadata(rapidjson::kObjectType);
+  rapidjson::Value list(rapidjson::kArrayType);
+  if (present) list.PushBack(rapidjson::StringRef(finalizer), a);
+  metadata.AddMember("finalizers", list, a);
+  metadata.AddMember("resourceVersion", rapidjson::Value(r.repo.resource_version.c_str(), a), a);
+  patch.AddMember("metadata", metadata, a);
+  auto patched = co_await client_.patch(r.self, kube::patch_type::merge, json::serialize(patch));
+  if (!patched) {
+    log::warn("finalizer update failed", {{"object", r.repo.key()}, {"error", patched.error().what()}});
+    co_return false;
+  }
+  r.repo.resource_version = json::get_string(*patched, "metadata", "resourceVersion").value_or("");
+  r.repo.has_finalizer = present;
+  co_return true;
+}
+
+asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object) {
+  run r;
+  r.self = {{api_group, "v1alpha1", kind},
+            std::string(json::get_string(object, "metadata", "namespace").value_or("")),
+            std::string(json::get_string(object, "metadata", "name").value_or(""))};
+  if (const auto* status = json::find(object, "status"); status && status->IsObject()) r.status.CopyFrom(*status, r.status.GetAllocator());
+  auto parsed = parse_gitrepository(object);
+  if (!parsed) {
+    r.repo.namespace_ = r.self.namespace_;
+    r.repo.name = r.self.name;
+    r.repo.generation = json::get_int(object, "metadata", "generation").value_or(0);
+    r.repo.uid = json::get_string(object, "metadata", "uid").value_or("");
+    log::error("invalid GitRepository", {{"object", r.repo.key()}, {"error", parsed.error().what()}});
+    co_await write_status(r, {phase::stalled, reason::invalid_spec, parsed.error().what(), r.repo.generation});
+    co_return false;
+  }
+  r.repo = std::move(*parsed);
+  r.applier = client_;
+  if (!r.repo.spec.service_account.empty()) {
+    const std::string& ns = r.repo.namespace_;
+    r.applier = client_.as({fmt::format("system:serviceaccount:{}:{}", ns, r.repo.spec.service_account),
+                            {"system:serviceaccounts", "system:serviceaccounts:" + ns, "system:authenticated"}});
+  }
+  if (r.repo.deleting) co_return co_await finalize(r);
+  if (r.repo.spec.suspend) co_return true;
+  if (r.repo.spec.prune != r.repo.has_finalizer && !co_await set_finalizer(r, r.repo.spec.prune)) co_return false;
+
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer deadline(executor, r.repo.spec.timeout);
+  auto outcome = co_await (pipeline(r) || deadline.async_wait(asio::use_awaitable));
+  bool ok = outcome.index() == 0 && std::get<0>(outcome);
+  if (outcome.index() == 1) {
+    std::string message = fmt::format("reconcile did not finish within the timeout of {}", format_duration(r.repo.spec.timeout));
+    co_await write_status(r, {phase::failed, reason::progressing_with_retry, message, r.repo.generation});
+    co_await event(r, true, "ReconciliationFailed", message);
+  }
+  auto labels = repo_labels(r.repo);
+  metrics_.observe("gitopsd_reconcile_duration_seconds", labels, seconds_since(r.started));
+  auto result_labels = labels;
+  result_labels.emplace_back("result", ok ? "success" : "failure");
+  metrics_.add("gitopsd_reconcile_total", result_labels);
+  metrics_.set("gitopsd_ready", labels, ok ? 1 : 0);
+  co_return ok;
+}
+
+asio::awaitable<bool> reconciler::pipeline(run& r) {
+  auto& repo = r.repo;
+  const auto& spec = repo.spec;
+  auto fail = [&](step_failure f) -> asio::awaitable<bool> {
+    log::error("reconcile failed", {{"object", repo.key()}, {"reason", f.reason}, {"error", f.message}});
+    status_update u{phase::failed, f.reason, f.message, repo.generation};
+    if (!r.revision.empty()) u.last_attempted_revision = r.revision;
+    u.handled_requested_at = repo.requested_at.empty() ? std::optional<std::string>() : repo.requested_at;
+    bool repeated = repo.ready_status == "False" && repo.ready_message == f.message;
+    co_await write_status(r, u);
+    if (!repeated) co_await event(r, true, f.reason, f.message);  // one Warning per new problem, not per retry
+    co_return false;
+  };
+
+  // Dependencies must be Ready at their latest generation.
+  for (const auto& dep : spec.depends_on) {
+    auto live = co_await client_.get({{api_group, "v1alpha1", kind}, dep.namespace_, dep.name});
+    if (!live) co_return co_await fail({reason::dependency_not_ready, fmt::format("dependency {}/{}: {}", dep.namespace_, dep.name, live.error().what())});
+    auto other = parse_gitrepository(*live);
+    if (!other || other->ready_status != "True" || other->observed_generation != other->generation)
+      co_return co_await fail({reason::dependency_not_ready, fmt::format("dependency {}/{} is not ready", dep.namespace_, dep.name)});
+  }
+
+  // Source.
+  co_await progress(r, fmt::format("fetching {}", git::describe(to_git_ref(spec.ref))));
+  git::source_spec source;
+  source.url = spec.url;
+  source.ref = to_git_ref(spec.ref);
+  source.path = spec.path;
+  source.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(spec.timeout);
+  source.allow_file = settings_.allow_file_urls;
+  if (!spec.secret_name.empty()) {
+    auto secret = co_await client_.get({{"", "v1", "Secret"}, repo.namespace_, spec.secret_name});
+    if (!secret) co_return co_await fail({reason::git_failed, fmt::format("secretRef: {}", secret.error().what())});
+    std::string problem;
+    source.secret = decode_secret(*secret, spec.secret_name, problem);
+    if (!problem.empty()) co_return co_await fail({reason::git_failed, problem});
+  }
+  auto fetch_started = steady::now();
+  auto snapshot = co_await sources_.fetch_async(std::move(source), pool_);
+  metrics_.observe("gitopsd_git_fetch_duration_seconds", repo_labels(repo), seconds_since(fetch_started));
+  if (!snapshot) co_return co_await fail({reason::git_failed, snapshot.error().what()});
+  r.revision = snapshot->revision;
+  r.commit = snapshot->commit;
+
+  // Render on the pool: big trees must not stall the event loop.
+  auto tree = snapshot->tree;
+  auto rendered = co_await asio::co_spawn(
+      pool_, [tree]() -> asio::awaitable<result<std::vector<render::manifest>>> { co_return render::render(*tree, ""); },
+      asio::use_awaitable);
+  if (!rendered) co_return co_await fail({reason::build_failed, fmt::format("{}: {}", r.revision, rendered.error().what())});
+
+  // Plan: the scope of every kind from discovery (kinds of CRDs in the same commit are known).
+  std::map<group_version_kind, std::optional<bool>> scopes;
+  for (const auto& m : *rendered)
+    if (auto ref = object_ref_of(m.object)) scopes.emplace(ref->gvk, std::nullopt);
+  for (auto& [gvk, namespaced] : scopes) {
+    auto info = co_await r.applier.resource_for(gvk);
+    if (info) namespaced = info->namespaced;
+    else if (info.error().code != kube::errc::unknown_kind)
+      co_return co_await fail({reason::apply_failed, info.error().what()});
+  }
+  std::vector<sync::rendered_object> objects;
+  objects.reserve(rendered->size());
+  for (auto& m : *rendered) objects.push_back({std::move(m.object), std::move(m.origin)});
+  sync::owner who{repo.namespace_, repo.name};
+  auto plan = sync::make_plan(std::move(objects), {who, spec.target_namespace.empty() ? repo.namespace_ : spec.target_namespace},
+                              [&](const group_version_kind& gvk) {
+                                auto it = scopes.find(gvk);
+                                return it == scopes.end() ? std::nullopt : it->second;
+                              });
+  if (!plan) co_return co_await fail({reason::build_failed, fmt::format("{}: {}", r.revision, plan.error().what())});
+  r.inventory = sync::inventory_of(*plan);
+
+  // Apply.
+  co_await progress(r, fmt::format("applying {} objects of {}", plan->size(), r.revision));
+  sync::apply_settings apply_settings;
+  apply_settings.in_flight = settings_.in_flight;
+  auto changes = co_await sync::apply_plan(r.applier, *plan, apply_settings);
+  if (!changes) co_return co_await fail({reason::apply_failed, changes.error().what()});
+  if (changes->changed() > 0) {
+    metrics_.add("gitopsd_objects_applied_total", {{"action", "created"}}, changes->created);
+    metrics_.add("gitopsd_objects_applied_total", {{"action", "configured"}}, changes->configured);
+    if (r.revision == repo.last_applied_revision)  // same commit, yet the cluster differed: drift
+      metrics_.add("gitopsd_drift_corrections_total", repo_labels(repo), changes->changed());
+  }
+
+  // Prune what the previous inventory has and this commit does not.
+  std::size_t pruned = 0;
+  if (spec.prune) {
+    auto stale = sync::stale_objects(repo.inventory, r.inventory);
+    if (!stale.empty()) {
+      co_await progress(r, fmt::format("pruning {} objects", stale.size()));
+      auto removed = co_await sync::prune(r.applier, who, stale, settings_.in_flight);
+      if (!removed) co_return co_await fail({reason::prune_failed, removed.error().what()});
+      pruned = removed->deleted.size();
+      metrics_.add("gitopsd_objects_pruned_total", repo_labels(repo), static_cast<double>(pruned));
+    }
+  }
+
+  // Health.
+  if (spec.wait) {
+    std::vector<object_ref> refs;
+    for (const auto& p : *plan) refs.push_back(p.ref);
+    co_await progress(r, fmt::format("waiting for {} objects to become ready", refs.size()));
+    auto healthy = co_await sync::wait_healthy(r.applier, refs, r.started + repo.spec.timeout - std::chrono::seconds(1),
+                                               settings_.in_flight, {});
+    if (!healthy) co_return co_await fail({reason::health_failed, healthy.error().what()});
+  }
+
+  status_update done{phase::succeeded, reason::succeeded, fmt::format("Applied revision: {}", r.revision), repo.generation};
+  done.last_attempted_revision = r.revision;
+  done.last_applied_revision = r.revision;
+  if (!repo.requested_at.empty()) done.handled_requested_at = repo.requested_at;
+  done.inventory = r.inventory;
+  co_await write_status(r, done);
+  std::string summary = changes_text(*changes, pruned);
+  log::info("reconciled", {{"object", repo.key()}, {"revision", r.revision}, {"changes", summary},
+                           {"seconds", seconds_since(r.started)}});
+  if (changes->changed() > 0 || pruned > 0) {
+    std::string message = fmt::format("{} at {}", summary, r.revision);
+    if (r.commit) message += fmt::format(" ({} by {}: {})", r.commit->short_sha, r.commit->author, r.commit->subject);
+    co_await event(r, false, reason::succeeded, message);
+  }
+  co_return true;
+}
+
+asio::awaitable<bool> reconciler::finalize(run& r) {
+  if (!r.repo.has_finalizer) co_return true;
+  if (r.repo.spec.prune && !r.repo.spec.suspend && !r.repo.inventory.empty()) {
+    sync::owner who{r.repo.namespace_, r.repo.name};
+    auto stale = sync::stale_objects(r.repo.inventory, {});
+    auto removed = co_await sync::prune(r.applier, who, stale, settings_.in_flight);
+    if (!removed) {
+      co_await write_status(r, {phase::failed, reason::prune_failed, removed.error().what(), r.repo.generation});
+      co_return false;
+    }
+    log::info("pruned on deletion", {{"object", r.repo.key()}, {"deleted", removed->deleted.size()}});
+  }
+  co_return co_await set_finalizer(r, false);
+}
+
+}  // namespace gitopsd::controller

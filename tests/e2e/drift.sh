@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Drift: a changed field and a deleted object are restored from Git on the next interval; a field
+# Git does not set, owned by another manager, is left alone.
+source "$(dirname "$0")/lib.sh"
+install_rbac
+start_git
+write app/config.yaml <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {mode: git}
+YAML
+write app/deploy.yaml <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx:1.27}]}
+YAML
+sha=$(commit "web and settings")
+start_agent
+interval=5s gitrepository app "  path: app"
+wait_for 60 "first sync" is_ready_at app "$sha"
+
+# A field Git sets, changed by hand, comes back.
+kubectl patch configmap settings -n "$ns" --type merge -p '{"data":{"mode":"hand"}}' >/dev/null
+wait_for 30 "mode restored" bash -c "[ \"\$(kubectl get configmap settings -n '$ns' -o jsonpath='{.data.mode}')\" = git ]"
+
+# A deleted object comes back.
+kubectl delete configmap settings -n "$ns" >/dev/null
+wait_for 30 "settings recreated" exists configmap settings -n "$ns"
+
+# Replicas: Git does not set them; a scale by another manager (an HPA, a person) stays.
+kubectl scale deployment web -n "$ns" --replicas=3 >/dev/null
+sleep 12  # two intervals
+expect_eq "$(jsonpath deployment/web '{.spec.replicas}')" 3 "replicas owned by another manager"
+
+grep -q "gitopsd_drift_corrections_total" <(curl -s "http://$agent_http/metrics") || fail "drift metric missing"

@@ -1,0 +1,149 @@
+# Shared steps of the end-to-end scenarios: each scenario gets its own namespace, Helm release
+# (RBAC only), Git server, repository and gitopsd process, all removed again on exit.
+# Sourced by tests/e2e/*.sh; they run against the cluster of the build directory.
+set -euo pipefail
+e2e_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_root=$(cd "$e2e_dir/../.." && pwd)
+build_dir=${GITOPSD_BUILD_DIR:-$repo_root/build}
+source "$repo_root/tests/cluster/lib.sh"
+log_prefix=e2e
+# shellcheck disable=SC1091
+source "$build_dir/cluster/env"
+gitopsd_bin=$build_dir/gitopsd
+
+scenario=$(basename "$0" .sh)
+ns=e2e-${scenario//_/-}-$RANDOM
+work=$(mktemp -d "${TMPDIR:-/tmp}/gitopsd-e2e.XXXXXX")
+agent_pid=""
+
+fail() {
+  log "FAIL [$scenario]: $*"
+  if [ -f "$work/agent.log" ]; then
+    log "last lines of the agent log:"
+    tail -n 40 "$work/agent.log" >&2
+  fi
+  kubectl get gitrepositories -n "$ns" -o yaml >&2 2>/dev/null || true
+  exit 1
+}
+
+cleanup() {
+  local code=$?
+  stop_agent
+  "$repo_root/tests/cluster/git/http.sh" stop "$work/git" >/dev/null 2>&1 || true
+  kubectl delete namespace "$ns" --wait=false >/dev/null 2>&1 || true
+  helm uninstall "$ns" -n "$ns" >/dev/null 2>&1 || true
+  release_ports "$work" 2>/dev/null || true
+  rm -rf "$work"
+  [ $code -eq 0 ] && log "PASS [$scenario]"
+  exit $code
+}
+trap cleanup EXIT
+
+# install_rbac [HELM ARGS...]: the chart's CRD, ServiceAccount and RBAC (no Deployment), and a
+# kubeconfig for gitopsd that authenticates as that ServiceAccount.
+install_rbac() {
+  kubectl create namespace "$ns" >/dev/null
+  # The CRD first and once: parallel scenarios must not race to create it through Helm.
+  kubectl apply --server-side -f "$repo_root/config/crd/gitopsd.io_gitrepositories.yaml" >/dev/null
+  helm install "$ns" "$repo_root/charts/gitopsd" -n "$ns" --skip-crds --set replicaCount=0 \
+    --set agent.watchNamespace="$ns" "$@" >/dev/null || fail "helm install"
+  kubectl wait --for=condition=Established crd/gitrepositories.gitopsd.io --timeout=30s >/dev/null
+  local token server ca
+  token=$(kubectl create token "$ns-gitopsd" -n "$ns" --duration=2h)
+  server=$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')
+  ca=$(kubectl config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')
+  cat >"$work/agent.kubeconfig" <<KC
+apiVersion: v1
+kind: Config
+clusters: [{name: e2e, cluster: {server: "$server", certificate-authority-data: "$ca"}}]
+users: [{name: gitopsd, user: {token: "$token"}}]
+contexts: [{name: e2e, context: {cluster: e2e, user: gitopsd, namespace: "$ns"}}]
+current-context: e2e
+KC
+}
+
+start_agent() {
+  local port
+  port=$(reserve_port "$work")
+  agent_http=127.0.0.1:$port
+  "$gitopsd_bin" run --kubeconfig "$work/agent.kubeconfig" --watch-namespace "$ns" --http-addr "$agent_http" \
+    --cache-dir "$work/cache" --log-format text "$@" >>"$work/agent.log" 2>&1 &
+  agent_pid=$!
+  wait_until 20 "gitopsd ready" curl -sf "http://$agent_http/readyz" >/dev/null || fail "gitopsd did not become ready"
+}
+
+stop_agent() {
+  [ -n "$agent_pid" ] || return 0
+  kill "$agent_pid" 2>/dev/null || true
+  wait "$agent_pid" 2>/dev/null || true
+  agent_pid=""
+}
+
+# A bare repository served over smart HTTP with basic auth, a work tree to commit in, and the
+# Secret that holds the credentials.
+start_git() {
+  mkdir -p "$work/repos" "$work/src"
+  git init -q --bare -b main "$work/repos/app.git"
+  git -C "$work/src" init -q -b main
+  git -C "$work/src" config user.email "alice@example.com"
+  git -C "$work/src" config user.name "Alice"
+  eval "$("$repo_root/tests/cluster/git/http.sh" start "$work/git" "$work/repos" --owner $$)"
+  git_url=$URL/app.git
+  git -C "$work/src" remote add origin "http://$USERNAME:$PASSWORD@${URL#http://}/app.git"
+  kubectl create secret generic git-auth -n "$ns" --from-literal=username="$USERNAME" \
+    --from-literal=password="$PASSWORD" >/dev/null
+}
+
+# commit MESSAGE: commits the work tree as it is and pushes it.
+commit() {
+  git -C "$work/src" add -A
+  git -C "$work/src" commit -q -m "$1" --allow-empty
+  git -C "$work/src" push -q origin main 2>/dev/null || fail "git push"
+  git -C "$work/src" rev-parse HEAD
+}
+
+# write FILE: the manifest on stdin becomes FILE in the work tree.
+write() { mkdir -p "$(dirname "$work/src/$1")"; cat >"$work/src/$1"; }
+
+# gitrepository NAME [EXTRA SPEC YAML]: creates or updates a GitRepository of the test repository.
+gitrepository() {
+  local name=$1 extra=${2:-}
+  kubectl apply -f - >/dev/null <<YAML || fail "apply GitRepository $name"
+apiVersion: gitopsd.io/v1alpha1
+kind: GitRepository
+metadata: {name: $name, namespace: $ns}
+spec:
+  url: $git_url
+  secretRef: {name: git-auth}
+  interval: ${interval:-10s}
+  retryInterval: 2s
+  timeout: 60s
+  prune: true
+$extra
+YAML
+}
+
+# jsonpath KIND/NAME PATH [NAMESPACE]
+jsonpath() { kubectl get "$1" -n "${3:-$ns}" -o "jsonpath=$2" 2>/dev/null; }
+
+# wait_for SECONDS WHAT COMMAND...: retries until COMMAND succeeds.
+wait_for() {
+  local seconds=$1 what=$2
+  shift 2
+  wait_until "$seconds" "$what" "$@" || fail "timed out waiting for $what"
+}
+
+is_ready_at() {  # NAME SHA
+  [ "$(jsonpath "gitrepository/$1" '{.status.conditions[?(@.type=="Ready")].status}')" = True ] &&
+    [ "$(jsonpath "gitrepository/$1" '{.status.lastAppliedRevision}')" = "main@sha1:$2" ]
+}
+
+ready_reason() { jsonpath "gitrepository/$1" '{.status.conditions[?(@.type=="Ready")].reason}'; }
+ready_message() { jsonpath "gitrepository/$1" '{.status.conditions[?(@.type=="Ready")].message}'; }
+has_reason() { [ "$(ready_reason "$1")" = "$2" ]; }
+exists() { kubectl get "$@" >/dev/null 2>&1; }
+absent() { ! kubectl get "$@" >/dev/null 2>&1; }
+
+expect_eq() {  # ACTUAL EXPECTED WHAT
+  [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
+}
