@@ -11,18 +11,23 @@ metadata: {name: leader}
 data: {value: "1"}
 YAML
 sha=$(commit "v1")
-start_replica() {  # NAME
+replicas=()
+trap 'for p in "${replicas[@]}"; do kill -9 "$p" 2>/dev/null; done; cleanup' EXIT
+start_replica() {  # NAME: sets replica_pid
   local port
   port=$(reserve_port "$work")
   "$gitopsd_bin" run --kubeconfig "$work/agent.kubeconfig" --watch-namespace "$ns" --http-addr "127.0.0.1:$port" \
     --cache-dir "$work/cache-$1" --log-format text --leader-elect --leader-election-namespace "$ns" \
     >>"$work/$1.log" 2>&1 &
-  echo $!
+  replica_pid=$!
+  replicas+=("$replica_pid")
 }
 holder() { jsonpath lease/gitopsd-leader '{.spec.holderIdentity}'; }
-a=$(start_replica a)
+start_replica a
+a=$replica_pid
 wait_for 20 "a leads" bash -c "[ -n \"\$(kubectl get lease gitopsd-leader -n '$ns' -o jsonpath='{.spec.holderIdentity}')\" ]"
-b=$(start_replica b)
+start_replica b
+b=$replica_pid
 gitrepository app "  path: app"
 wait_for 60 "synced" is_ready_at app "$sha"
 first=$(holder)
@@ -38,5 +43,5 @@ sha2=$(commit "v2")
 wait_for 40 "b syncs" is_ready_at app "$sha2"
 
 kill -TERM "$b"
-wait "$b" || fail "graceful stop"
+wait "$b" || fail "graceful stop: exit code $?"
 expect_eq "$(holder)" "" "lease released on SIGTERM"
