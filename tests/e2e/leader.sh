@@ -12,7 +12,7 @@ data: {value: "1"}
 YAML
 sha=$(commit "v1")
 replicas=()
-trap 'for p in "${replicas[@]}"; do kill -9 "$p" 2>/dev/null; done; cleanup' EXIT
+on_exit 'for p in "${replicas[@]}"; do kill -9 "$p" 2>/dev/null; done' 
 start_replica() {  # NAME: sets replica_pid
   local port
   port=$(reserve_port "$work")

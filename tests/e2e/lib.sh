@@ -26,8 +26,13 @@ fail() {
   exit 1
 }
 
+# on_exit COMMAND: run COMMAND (a string) at exit, before the common cleanup.
+exit_hooks=()
+on_exit() { exit_hooks+=("$1"); }
+
 cleanup() {
-  local code=$?
+  local code=$? hook
+  for hook in "${exit_hooks[@]}"; do eval "$hook" || true; done
   stop_agent
   "$repo_root/tests/cluster/git/http.sh" stop "$work/git" >/dev/null 2>&1 || true
   kubectl delete namespace "$ns" --wait=false >/dev/null 2>&1 || true

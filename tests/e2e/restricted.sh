@@ -3,7 +3,7 @@
 source "$(dirname "$0")/lib.sh"
 other=$ns-other
 kubectl create namespace "$other" >/dev/null
-trap 'kubectl delete namespace "$other" --wait=false >/dev/null 2>&1; cleanup' EXIT
+on_exit 'kubectl delete namespace "$other" --wait=false >/dev/null 2>&1' 
 install_rbac --set "rbac.namespaces={$ns}"
 start_git
 write app/mine.yaml <<'YAML'
