@@ -72,7 +72,8 @@ stop_pid() {
 # does not reach it), records its pid.
 spawn() {
   local pidfile=$1 logfile=$2; shift 2
-  setsid "$@" </dev/null >>"$logfile" 2>&1 &
+  # Lock descriptors (8, 9) stay with the caller: a long-lived child must not hold its lock.
+  setsid "$@" </dev/null >>"$logfile" 2>&1 8>&- 9>&- &
   write_pid "$pidfile" $!
 }
 
