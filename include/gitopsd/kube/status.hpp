@@ -1,0 +1,44 @@
+#pragma once
+// metav1.Status -> typed errors. The message names the operation and object and quotes what the
+// API server said, so a person can act on it without the body.
+
+#include "gitopsd/core/error.hpp"
+#include "gitopsd/kube/errc.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gitopsd::kube {
+
+struct status_cause {
+  std::string type;  // "FieldValueInvalid", "FieldManagerConflict", ...
+  std::string message;
+  std::string field;
+};
+
+struct api_status {
+  std::string status;  // "Failure" or "Success"
+  std::string reason;  // "NotFound", "Invalid", ...
+  std::string message;
+  long code = 0;
+  std::vector<status_cause> causes;
+  std::optional<long> retry_after_seconds;
+};
+
+// Parses a metav1.Status document; nullopt when the body is not one.
+std::optional<api_status> parse_status(std::string_view body);
+
+// The error value for an HTTP status and a Status reason (the reason wins when known).
+errc errc_for(long http_status, std::string_view reason);
+
+// The error for a failed response. `subject` says what was attempted, e.g. "apply ConfigMap/ns/x".
+// Example: `apply ConfigMap/ns/x: invalid (HTTP 422): "ConfigMap \"x\" is invalid: ..."; causes:
+// data.k: Invalid value`.
+error status_error(long http_status, std::string_view body, std::string_view subject);
+
+// True for failures worth another attempt: 429, 5xx, server timeouts, connection failures.
+bool is_retriable(const boost::system::error_code& code);
+
+}  // namespace gitopsd::kube

@@ -1,0 +1,122 @@
+#include "client_state.hpp"
+#include "gitopsd/core/json.hpp"
+#include "gitopsd/kube/errc.hpp"
+#include "gitopsd/kube/url.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <chrono>
+
+namespace gitopsd::kube {
+namespace {
+
+constexpr std::string_view metadata_accept = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
+
+// An object as a dry-run would store it, without what changes on every write.
+std::string comparable(const rapidjson::Value& object) {
+  rapidjson::Document copy;
+  copy.CopyFrom(object, copy.GetAllocator());
+  if (auto it = copy.FindMember("metadata"); it != copy.MemberEnd() && it->value.IsObject()) {
+    it->value.RemoveMember("managedFields");
+    it->value.RemoveMember("resourceVersion");
+    it->value.RemoveMember("generation");
+  }
+  return json::serialize(copy);
+}
+
+}  // namespace
+
+task<apply_result> client::apply(const rapidjson::Value& object, const apply_options& options) {
+  auto ref = object_ref_of(object);
+  if (!ref) co_return make_error(errc::bad_request_input, "apply: " + ref.error().what());
+  std::string what = fmt::format("apply {}{}", ref->display(), options.dry_run ? " (dry run)" : "");
+  auto info = co_await resource_for(ref->gvk);
+  if (!info) co_return info.error().wrap(what);
+  std::string ns = info->namespaced ? (ref->namespace_.empty() ? state_->cfg.namespace_ : ref->namespace_) : "";
+  std::string path = build_path({info->group, info->version, info->plural, ns, ref->name, {}});
+
+  // What was there before: needed to tell "configured" from "unchanged". A dry run does not bump
+  // resourceVersion, so it compares the whole object instead.
+  std::optional<std::string> previous = options.previous_resource_version;
+  std::optional<std::string> previous_object;
+  bool existed = true;
+  if (options.dry_run || (!previous && options.detect_unchanged)) {
+    auto current = co_await request("get", "GET", path, {}, {}, options.dry_run ? "application/json" : metadata_accept,
+                                    what);
+    if (!current) {
+      if (current.error().code != errc::not_found) co_return current.error();
+      existed = false;
+    } else {
+      auto doc = json::parse(current->body);
+      if (!doc) co_return make_error(errc::malformed_response, fmt::format("{}: {}", what, doc.error().message));
+      previous = std::string(json::get_string(*doc, "metadata", "resourceVersion").value_or(""));
+      if (options.dry_run) previous_object = comparable(*doc);
+    }
+  }
+
+  query q;
+  q.add("fieldManager", options.field_manager).add_if(options.force, "force", "true").add_if(options.dry_run, "dryRun", "All");
+  auto r = co_await request("apply", "PATCH", path + q.str(), json::serialize(object), "application/apply-patch+yaml",
+                            "application/json", what);
+  if (!r) co_return r.error();
+  auto doc = json::parse(r->body);
+  if (!doc || !doc->IsObject())
+    co_return make_error(errc::malformed_response, fmt::format("{}: response is not a JSON object", what));
+  apply_result out;
+  std::string rv(json::get_string(*doc, "metadata", "resourceVersion").value_or(""));
+  if (r->status == 201 || !existed) {
+    out.outcome = apply_outcome::created;
+  } else if (options.dry_run) {
+    out.outcome = previous_object && *previous_object == comparable(*doc) ? apply_outcome::unchanged
+                                                                          : apply_outcome::configured;
+  } else if (previous && *previous == rv) {
+    out.outcome = apply_outcome::unchanged;
+  } else {
+    out.outcome = apply_outcome::configured;
+  }
+  out.object = std::move(*doc);
+  co_return out;
+}
+
+task<rapidjson::Document> client::create_event(const event_spec& event) {
+  std::string what = fmt::format("create Event for {}", event.regarding.display());
+  std::string ns = event.regarding.namespace_.empty() ? "default" : event.regarding.namespace_;
+  auto now = std::chrono::system_clock::now();
+  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+  std::string stamp = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(now));
+  rapidjson::Document body(rapidjson::kObjectType);
+  auto& a = body.GetAllocator();
+  auto str = [&a](std::string_view v) { return rapidjson::Value(v.data(), static_cast<rapidjson::SizeType>(v.size()), a); };
+  body.AddMember("apiVersion", "v1", a);
+  body.AddMember("kind", "Event", a);
+  rapidjson::Value metadata(rapidjson::kObjectType);
+  metadata.AddMember("name", str(fmt::format("{}.{:x}", event.regarding.name, nanos)), a);
+  metadata.AddMember("namespace", str(ns), a);
+  body.AddMember("metadata", metadata, a);
+  rapidjson::Value involved(rapidjson::kObjectType);
+  involved.AddMember("apiVersion", str(event.regarding.gvk.api_version()), a);
+  involved.AddMember("kind", str(event.regarding.gvk.kind), a);
+  involved.AddMember("name", str(event.regarding.name), a);
+  if (!event.regarding.namespace_.empty()) involved.AddMember("namespace", str(event.regarding.namespace_), a);
+  if (!event.regarding_uid.empty()) involved.AddMember("uid", str(event.regarding_uid), a);
+  body.AddMember("involvedObject", involved, a);
+  body.AddMember("type", str(event.type), a);
+  body.AddMember("reason", str(event.reason), a);
+  body.AddMember("message", str(event.message), a);
+  rapidjson::Value source(rapidjson::kObjectType);
+  source.AddMember("component", str(event.component), a);
+  body.AddMember("source", source, a);
+  body.AddMember("reportingComponent", str(event.component), a);
+  body.AddMember("firstTimestamp", str(stamp), a);
+  body.AddMember("lastTimestamp", str(stamp), a);
+  body.AddMember("count", 1, a);
+  std::string path = build_path({"", "v1", "events", ns, {}, {}});
+  auto r = co_await request("create", "POST", path, json::serialize(body), "application/json", "application/json", what);
+  if (!r) co_return r.error();
+  auto doc = json::parse(r->body);
+  if (!doc) co_return make_error(errc::malformed_response, fmt::format("{}: {}", what, doc.error().message));
+  co_return std::move(*doc);
+}
+
+}  // namespace gitopsd::kube

@@ -1,0 +1,60 @@
+#pragma once
+// What every copy of a client shares (private to src/kube).
+
+#include "gitopsd/kube/client.hpp"
+#include "gitopsd/kube/rate_limiter.hpp"
+#include "gitopsd/kube/token_source.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <random>
+
+namespace gitopsd::kube {
+
+struct client::state {
+  state(boost::asio::any_io_executor ex, config c, client_options o)
+      : executor(ex),
+        cfg(std::move(c)),
+        options(std::move(o)),
+        http(ex, cfg.tls, options.transport),
+        tokens(cfg.token, cfg.token_file),
+        bucket(options.qps, options.burst) {}
+
+  struct group_version_entry {
+    std::vector<resource_info> resources;
+    bool served = false;
+    bool fetched = false;
+    std::shared_ptr<boost::asio::steady_timer> pending;  // a fetch in progress others wait for
+  };
+
+  boost::asio::any_io_executor executor;
+  config cfg;
+  client_options options;
+  transport http;
+  token_source tokens;
+  token_bucket bucket;
+  request_metrics metrics;
+  std::minstd_rand rng{std::random_device{}()};
+  std::map<std::string, group_version_entry> discovery;
+};
+
+struct request_spec {
+  std::string verb;  // for metrics: get, list, create, update, patch, apply, delete, watch, discovery
+  std::string method;
+  std::string path;  // with query
+  std::string body;
+  std::string content_type;
+  std::string accept = "application/json";
+  std::string subject;  // for messages: "apply ConfigMap/ns/x"
+  std::function<bool(std::string_view)> on_data;  // streaming (watch)
+  std::optional<std::chrono::milliseconds> timeout;  // default: the client's request timeout
+  bool bounded = true;  // counts toward max_in_flight
+  bool retry = true;
+};
+
+// Auth, impersonation, rate limit, retries; non-2xx answers become typed errors.
+task<http_response> send(std::shared_ptr<client::state> s, impersonation who, request_spec spec);
+
+
+}  // namespace gitopsd::kube
