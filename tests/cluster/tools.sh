@@ -2,6 +2,8 @@
 # Builds the upstream binaries the tests run against (once per version, from the Go module proxy)
 # and prints the folder that holds them. Safe to run from several processes at once.
 set -euo pipefail
+# A failed build inside $(...) must stop the script, not be marked done.
+shopt -s inherit_errexit
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
 source "$here/versions.env"
@@ -25,7 +27,10 @@ build() {
     log "building $name ($key); a cold build takes a while"
     local start=$SECONDS
     rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
-    out="$dest.tmp" "$@" >&2
+    if ! out="$dest.tmp" "$@" >&2; then
+      log "building $name failed"
+      exit 1
+    fi
     touch "$dest.tmp/.done" && rm -rf "$dest" && mv "$dest.tmp" "$dest"
     log "built $name in $((SECONDS - start))s"
   fi
