@@ -111,7 +111,15 @@ std::shared_ptr<source_cache::repo_slot> source_cache::slot_for(const std::strin
 
 cache_stats source_cache::stats() const { return {listings_.load(), fetches_.load()}; }
 
-result<snapshot> source_cache::fetch(const source_spec& spec, std::shared_ptr<cancel_signal> cancel) {
+namespace {
+
+struct checked_request {
+  remote_url url;
+  ref_spec ref;
+  std::string path;
+};
+
+result<checked_request> check(const source_spec& spec) {
   auto url = parse_url(spec.url, spec.allow_file);
   if (!url) return url.error();
   auto ref = validate(spec.ref);
@@ -121,6 +129,44 @@ result<snapshot> source_cache::fetch(const source_spec& spec, std::shared_ptr<ca
   if (url->scheme == "ssh" && spec.secret.find("known_hosts") == spec.secret.end())
     return make_error(errc::host_key_unknown,
                       fmt::format("{}: known_hosts is required in the Secret for SSH URLs", url->display));
+  return checked_request{std::move(*url), std::move(*ref), std::move(*path)};
+}
+
+}  // namespace
+
+result<remote_revision> source_cache::poll(const source_spec& spec, std::shared_ptr<cancel_signal> cancel) {
+  auto req = check(spec);
+  if (!req) return req.error();
+  operation op(operation::clock::now() + spec.timeout, std::move(cancel));
+  operation::scope on_this_thread(op);
+  session s(req->url, spec.secret, op, spec.timeout);
+  auto slot = slot_for(req->url.cache_key);
+  std::lock_guard use(slot->mutex);
+  auto repo = open_cache_repo(dir_ / folder_name(req->url.cache_key), req->url);
+  if (!repo) return repo.error();
+  listings_.fetch_add(1);
+  auto remote = list_remote(repo->get(), req->url, s);
+  if (!remote) return remote.error();
+  git_remote_disconnect(remote->remote.get());
+  auto resolved = resolve(req->ref, remote->refs, req->url.display);
+  if (!resolved) return resolved.error();
+  remote_revision out;
+  if (!resolved->wanted_commit.empty())
+    out.commit = resolved->wanted_commit;
+  else if (resolved->oid_is_commit)
+    out.commit = resolved->oid;
+  else if (auto c = find_commit(repo->get(), resolved->oid))  // a tag object fetched before
+    out.commit = lg2::to_hex(*git_commit_id(c.get()));
+  if (!out.commit.empty()) out.revision = revision(*resolved, out.commit);
+  return out;
+}
+
+result<snapshot> source_cache::fetch(const source_spec& spec, std::shared_ptr<cancel_signal> cancel) {
+  auto req = check(spec);
+  if (!req) return req.error();
+  const remote_url* url = &req->url;
+  const ref_spec* ref = &req->ref;
+  const std::string* path = &req->path;
 
   operation op(operation::clock::now() + spec.timeout, std::move(cancel));
   operation::scope on_this_thread(op);
@@ -129,7 +175,6 @@ result<snapshot> source_cache::fetch(const source_spec& spec, std::shared_ptr<ca
   auto slot = slot_for(url->cache_key);
   std::lock_guard use(slot->mutex);
   if (op.should_stop()) return s.failure(-1, "waiting for the cache of");
-
   auto repo = open_cache_repo(dir_ / folder_name(url->cache_key), *url);
   if (!repo) return repo.error();
 

@@ -49,6 +49,12 @@ class cancel_signal {
   std::atomic<bool> flag_{false};
 };
 
+// What a ref points at now, from a remote listing alone.
+struct remote_revision {
+  std::string commit;    // 40 hex; empty when only a fetch can tell (an annotated tag not cached yet)
+  std::string revision;  // "main@sha1:<40 hex>"; empty when commit is
+};
+
 struct cache_stats {
   std::uint64_t listings = 0;  // remote listings made
   std::uint64_t fetches = 0;   // fetches made (a cached commit costs none)
@@ -64,9 +70,15 @@ class source_cache {
   // Blocking: for the CLI, tests and the thread pool.
   result<snapshot> fetch(const source_spec& spec, std::shared_ptr<cancel_signal> cancel = {});
 
+  // The cheap check for each interval: list the remote and resolve the ref, no fetch, no tree.
+  // A controller compares the commit with the last one it applied and calls fetch only on change.
+  result<remote_revision> poll(const source_spec& spec, std::shared_ptr<cancel_signal> cancel = {});
+
   // Runs `fetch` on `pool` and resumes the caller on its own executor. Cancelling the awaiting
   // coroutine (its cancellation slot) requests cancellation of the Git operation.
   boost::asio::awaitable<result<snapshot>> fetch_async(source_spec spec, boost::asio::thread_pool& pool);
+
+  boost::asio::awaitable<result<remote_revision>> poll_async(source_spec spec, boost::asio::thread_pool& pool);
 
   [[nodiscard]] cache_stats stats() const;
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }

@@ -271,3 +271,28 @@ TEST_CASE("two sources on the same URL share one cache and one fetch", "[source]
   // One bare repository in the cache for the URL.
   CHECK(std::distance(std::filesystem::directory_iterator(tmp.path / "cache"), std::filesystem::directory_iterator{}) == 1);
 }
+
+TEST_CASE("poll resolves the ref from the listing alone", "[source][poll]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  const std::string c1 = remote.commit("one");
+  remote.git("tag -a -m x v1.0.0");
+  source_cache cache(tmp.path / "cache");
+
+  auto branch = cache.poll(spec_for(remote, ref_spec::make_branch("main")));
+  REQUIRE(branch.has_value());
+  CHECK(branch->commit == c1);
+  CHECK(branch->revision == "main@sha1:" + c1);
+  auto tag = cache.poll(spec_for(remote, ref_spec::make_semver("1.x")));
+  REQUIRE(tag.has_value());
+  CHECK(tag->revision == "v1.0.0@sha1:" + c1);
+  auto commit = cache.poll(spec_for(remote, ref_spec::make_commit(c1)));
+  REQUIRE(commit.has_value());
+  CHECK(commit->revision == "sha1:" + c1);
+  CHECK(cache.stats().fetches == 0);
+  CHECK(cache.stats().listings == 3);
+
+  auto missing = cache.poll(spec_for(remote, ref_spec::make_branch("gone")));
+  REQUIRE_FALSE(missing.has_value());
+  CHECK(missing.error().message == "branch \"gone\" not found in " + remote.url());
+}
