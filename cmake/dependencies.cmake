@@ -2,6 +2,8 @@
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2)
 find_package(CURL 7.88 REQUIRED)
+# libcrypto: the Git source verifies server certificates against a Secret's CA and hashes known_hosts.
+find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
 find_package(RapidJSON REQUIRED)
 find_package(yaml-cpp REQUIRED)
 # Asio, Beast and System are header-only in 1.81.

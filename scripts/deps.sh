@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   # build
   g++ cmake ninja-build pkg-config git
-  libgit2-dev libcurl4-openssl-dev rapidjson-dev libyaml-cpp-dev libboost1.81-dev libfmt-dev catch2 libcli11-dev
+  libgit2-dev libssl-dev libcurl4-openssl-dev rapidjson-dev libyaml-cpp-dev libboost1.81-dev libfmt-dev catch2 libcli11-dev
   # test harness: certificates, git servers, process tools
   openssl curl lighttpd openssh-server openssh-client procps util-linux
 )

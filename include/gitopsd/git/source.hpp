@@ -1,0 +1,99 @@
+#pragma once
+// The Git source stage: resolve a ref with a cheap remote listing, fetch only when the commit is not
+// cached, and return an immutable snapshot of the tree at `path`.
+//
+// The cache holds one bare repository per normalized URL (folder named by a hash of the URL); it can
+// be deleted at any time. Requests for the same URL share that repository and run one after the other
+// (so a second request finds the commit the first fetched and does not fetch). Every request lists
+// the remote with its own credentials first, so a cached commit is never served to a request that
+// cannot read the remote.
+//
+// Secret data keys (Flux's): username, password, bearerToken, ca.crt, identity, password (passphrase
+// of identity), known_hosts (required for ssh). Credentials stay in memory.
+
+#include "gitopsd/core/error.hpp"
+#include "gitopsd/git/ref.hpp"
+#include "gitopsd/git/snapshot.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace gitopsd::git {
+
+struct source_spec {
+  std::string url;
+  ref_spec ref;
+  std::string path;  // folder inside the repository; "" or "." or "./deploy"
+  std::map<std::string, std::string> secret;  // the Secret's data, decoded
+  std::chrono::milliseconds timeout{std::chrono::seconds(60)};
+  bool allow_file = false;  // permit file:// URLs
+  tree_limits limits;
+};
+
+// Requests cancellation of the operations it was given to; thread-safe.
+class cancel_signal {
+ public:
+  void request();
+  [[nodiscard]] bool requested() const { return flag_.load(); }
+
+ private:
+  std::atomic<bool> flag_{false};
+};
+
+// What a ref points at now, from a remote listing alone.
+struct remote_revision {
+  std::string commit;    // 40 hex; empty when only a fetch can tell (an annotated tag not cached yet)
+  std::string revision;  // "main@sha1:<40 hex>"; empty when commit is
+};
+
+struct cache_stats {
+  std::uint64_t listings = 0;  // remote listings made
+  std::uint64_t fetches = 0;   // fetches made (a cached commit costs none)
+};
+
+class source_cache {
+ public:
+  explicit source_cache(std::filesystem::path dir);
+  ~source_cache();
+  source_cache(const source_cache&) = delete;
+  source_cache& operator=(const source_cache&) = delete;
+
+  // Blocking: for the CLI, tests and the thread pool.
+  result<snapshot> fetch(const source_spec& spec, std::shared_ptr<cancel_signal> cancel = {});
+
+  // The cheap check for each interval: list the remote and resolve the ref, no fetch, no tree.
+  // A controller compares the commit with the last one it applied and calls fetch only on change.
+  result<remote_revision> poll(const source_spec& spec, std::shared_ptr<cancel_signal> cancel = {});
+
+  // Runs `fetch` on `pool` and resumes the caller on its own executor. Cancelling the awaiting
+  // coroutine (its cancellation slot) requests cancellation of the Git operation.
+  boost::asio::awaitable<result<snapshot>> fetch_async(source_spec spec, boost::asio::thread_pool& pool);
+
+  boost::asio::awaitable<result<remote_revision>> poll_async(source_spec spec, boost::asio::thread_pool& pool);
+
+  [[nodiscard]] cache_stats stats() const;
+  [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  struct repo_slot;
+  std::shared_ptr<repo_slot> slot_for(const std::string& cache_key);
+
+  std::filesystem::path dir_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<repo_slot>> slots_;
+  std::atomic<std::uint64_t> listings_{0}, fetches_{0};
+};
+
+// One-shot convenience for the CLI: a cache in `cache_dir`, one blocking fetch.
+result<snapshot> fetch_snapshot(const std::filesystem::path& cache_dir, const source_spec& spec);
+
+}  // namespace gitopsd::git

@@ -1,0 +1,60 @@
+#pragma once
+// One running libgit2 network operation: its deadline, its cancellation and the sockets it opened.
+// libgit2 1.5 has no timeouts of its own, so the module registers a socket stream (see
+// timed_stream.cpp) that waits with poll() against the deadline, and a watchdog thread that shuts the
+// sockets down when the deadline passes or cancellation is requested; that also unblocks libssh2,
+// which reads the socket directly.
+
+#include "gitopsd/git/source.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <vector>
+
+namespace gitopsd::git {
+
+class operation {
+ public:
+  enum class state { running, timed_out, cancelled };
+  using clock = std::chrono::steady_clock;
+
+  operation(clock::time_point deadline, std::shared_ptr<cancel_signal> cancel);
+  ~operation();
+  operation(const operation&) = delete;
+  operation& operator=(const operation&) = delete;
+
+  // True once the deadline passed or cancellation was requested (checks both on each call).
+  bool should_stop();
+  state current() const { return state_.load(); }
+  clock::time_point deadline() const { return deadline_; }
+
+  void add_socket(int fd);
+  void remove_socket(int fd);
+  // Marks the operation stopped and shuts its sockets down; called by the watchdog.
+  void stop(state why);
+
+  // The operation running on this thread (set by `scope`), for the socket stream.
+  static operation* current_on_thread();
+  struct scope {
+    explicit scope(operation& op);
+    ~scope();
+    scope(const scope&) = delete;
+    scope& operator=(const scope&) = delete;
+    operation* previous;
+  };
+
+ private:
+  clock::time_point deadline_;
+  std::shared_ptr<cancel_signal> cancel_;
+  std::atomic<state> state_{state::running};
+  std::mutex mutex_;
+  std::vector<int> sockets_;
+};
+
+namespace watchdog {
+// Wakes the watchdog so it re-checks cancellation flags now.
+void poke();
+}
+
+}  // namespace gitopsd::git

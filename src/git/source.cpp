@@ -1,0 +1,222 @@
+#include "gitopsd/git/source.hpp"
+
+#include "gitopsd/core/log.hpp"
+#include "gitopsd/git/errc.hpp"
+#include "gitopsd/git/url.hpp"
+#include "libgit2.hpp"
+#include "operation.hpp"
+#include "read_tree.hpp"
+#include "session.hpp"
+
+#include <fmt/format.h>
+#include <openssl/sha.h>
+
+#include <fstream>
+#include <system_error>
+
+namespace gitopsd::git {
+
+// One cached repository; its mutex serializes every use of it, so concurrent requests for the same
+// URL share one fetch (the later one finds the commit already there).
+struct source_cache::repo_slot {
+  std::mutex mutex;
+};
+
+namespace {
+
+std::string folder_name(const std::string& cache_key) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(cache_key.data()), cache_key.size(), digest);
+  std::string hex;
+  for (int i = 0; i < 16; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+// Opens the bare repository, or (re)creates it: the cache may be lost or damaged at any time.
+result<lg2::repository> open_cache_repo(const std::filesystem::path& dir, const remote_url& url) {
+  git_repository* raw = nullptr;
+  if (git_repository_open_bare(&raw, dir.c_str()) == 0) return lg2::repository(raw);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  std::filesystem::create_directories(dir.parent_path(), ec);
+  if (git_repository_init(&raw, dir.c_str(), 1) < 0)
+    return make_error(errc::cache, fmt::format("creating the cache for {} in {}: {}", url.display, dir.string(),
+                                               lg2::last_error()));
+  std::ofstream(dir / "gitopsd-url") << url.display << "\n";
+  return lg2::repository(raw);
+}
+
+// The commit an object id leads to, when that object is in the repository (tags are peeled).
+lg2::commit find_commit(git_repository* repo, const std::string& hex) {
+  git_oid oid;
+  if (git_oid_fromstr(&oid, hex.c_str()) < 0) return {};
+  git_object* obj = nullptr;
+  if (git_object_lookup(&obj, repo, &oid, GIT_OBJECT_ANY) < 0) return {};
+  lg2::object owned(obj);
+  git_object* peeled = nullptr;
+  if (git_object_peel(&peeled, owned.get(), GIT_OBJECT_COMMIT) < 0) return {};
+  return lg2::commit(reinterpret_cast<git_commit*>(peeled));
+}
+
+struct connected_remote {
+  lg2::remote remote;
+  std::vector<remote_ref> refs;
+};
+
+result<connected_remote> list_remote(git_repository* repo, const remote_url& url, session& s) {
+  git_remote* raw = nullptr;
+  if (git_remote_create_anonymous(&raw, repo, url.for_git.c_str()) < 0)
+    return make_error(errc::invalid_url, fmt::format("{}: {}", url.display, lg2::last_error()));
+  connected_remote out{lg2::remote(raw), {}};
+  git_remote_callbacks cb = GIT_REMOTE_CALLBACKS_INIT;
+  s.fill(cb);
+  git_proxy_options proxy = GIT_PROXY_OPTIONS_INIT;
+  proxy.type = GIT_PROXY_AUTO;
+  if (int rc = git_remote_connect(out.remote.get(), GIT_DIRECTION_FETCH, &cb, &proxy, s.headers()); rc < 0)
+    return s.failure(rc, "listing refs of");
+  const git_remote_head** heads = nullptr;
+  size_t n = 0;
+  if (int rc = git_remote_ls(&heads, &n, out.remote.get()); rc < 0) return s.failure(rc, "listing refs of");
+  out.refs.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.refs.push_back({heads[i]->name, lg2::to_hex(heads[i]->oid)});
+  return out;
+}
+
+result<void> fetch_refspecs(git_remote* remote, const std::vector<std::string>& specs, session& s) {
+  std::vector<char*> ptrs;
+  for (const auto& sp : specs) ptrs.push_back(const_cast<char*>(sp.c_str()));
+  git_strarray refspecs{ptrs.data(), ptrs.size()};
+  git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
+  s.fill(opts.callbacks);
+  opts.proxy_opts.type = GIT_PROXY_AUTO;
+  opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+  opts.prune = GIT_FETCH_NO_PRUNE;
+  opts.update_fetchhead = 0;
+  opts.custom_headers = *s.headers();
+  if (int rc = git_remote_fetch(remote, &refspecs, &opts, nullptr); rc < 0) return s.failure(rc, "fetching");
+  return {};
+}
+
+}  // namespace
+
+source_cache::source_cache(std::filesystem::path dir) : dir_(std::move(dir)) { lg2::ensure_init(); }
+source_cache::~source_cache() = default;
+
+std::shared_ptr<source_cache::repo_slot> source_cache::slot_for(const std::string& cache_key) {
+  std::lock_guard lock(mutex_);
+  auto& slot = slots_[cache_key];
+  if (!slot) slot = std::make_shared<repo_slot>();
+  return slot;
+}
+
+cache_stats source_cache::stats() const { return {listings_.load(), fetches_.load()}; }
+
+namespace {
+
+struct checked_request {
+  remote_url url;
+  ref_spec ref;
+  std::string path;
+};
+
+result<checked_request> check(const source_spec& spec) {
+  auto url = parse_url(spec.url, spec.allow_file);
+  if (!url) return url.error();
+  auto ref = validate(spec.ref);
+  if (!ref) return ref.error();
+  auto path = clean_repo_path(spec.path);
+  if (!path) return path.error();
+  if (url->scheme == "ssh" && spec.secret.find("known_hosts") == spec.secret.end())
+    return make_error(errc::host_key_unknown,
+                      fmt::format("{}: known_hosts is required in the Secret for SSH URLs", url->display));
+  return checked_request{std::move(*url), std::move(*ref), std::move(*path)};
+}
+
+}  // namespace
+
+result<remote_revision> source_cache::poll(const source_spec& spec, std::shared_ptr<cancel_signal> cancel) {
+  auto req = check(spec);
+  if (!req) return req.error();
+  operation op(operation::clock::now() + spec.timeout, std::move(cancel));
+  operation::scope on_this_thread(op);
+  session s(req->url, spec.secret, op, spec.timeout);
+  auto slot = slot_for(req->url.cache_key);
+  std::lock_guard use(slot->mutex);
+  auto repo = open_cache_repo(dir_ / folder_name(req->url.cache_key), req->url);
+  if (!repo) return repo.error();
+  listings_.fetch_add(1);
+  auto remote = list_remote(repo->get(), req->url, s);
+  if (!remote) return remote.error();
+  git_remote_disconnect(remote->remote.get());
+  auto resolved = resolve(req->ref, remote->refs, req->url.display);
+  if (!resolved) return resolved.error();
+  remote_revision out;
+  if (!resolved->wanted_commit.empty())
+    out.commit = resolved->wanted_commit;
+  else if (resolved->oid_is_commit)
+    out.commit = resolved->oid;
+  else if (auto c = find_commit(repo->get(), resolved->oid))  // a tag object fetched before
+    out.commit = lg2::to_hex(*git_commit_id(c.get()));
+  if (!out.commit.empty()) out.revision = revision(*resolved, out.commit);
+  return out;
+}
+
+result<snapshot> source_cache::fetch(const source_spec& spec, std::shared_ptr<cancel_signal> cancel) {
+  auto req = check(spec);
+  if (!req) return req.error();
+  const remote_url* url = &req->url;
+  const ref_spec* ref = &req->ref;
+  const std::string* path = &req->path;
+
+  operation op(operation::clock::now() + spec.timeout, std::move(cancel));
+  operation::scope on_this_thread(op);
+  session s(*url, spec.secret, op, spec.timeout);
+
+  auto slot = slot_for(url->cache_key);
+  std::lock_guard use(slot->mutex);
+  if (op.should_stop()) return s.failure(-1, "waiting for the cache of");
+  auto repo = open_cache_repo(dir_ / folder_name(url->cache_key), *url);
+  if (!repo) return repo.error();
+
+  listings_.fetch_add(1);
+  auto remote = list_remote(repo->get(), *url, s);
+  if (!remote) return remote.error();
+  auto resolved = resolve(*ref, remote->refs, url->display);
+  if (!resolved) return resolved.error();
+
+  const std::string want = resolved->wanted_commit.empty() ? resolved->oid : resolved->wanted_commit;
+  lg2::commit commit = find_commit(repo->get(), want);
+  if (!commit) {
+    std::vector<std::string> specs;
+    if (resolved->refname.empty())  // a bare commit: it may be on any branch
+      specs = {"+refs/heads/*:refs/heads/*"};
+    else
+      specs = {"+" + resolved->refname + ":" + resolved->refname};
+    fetches_.fetch_add(1);
+    log::debug("git fetch", {{"url", url->display}, {"ref", describe(*ref)}});
+    if (auto f = fetch_refspecs(remote->remote.get(), specs, s); !f) return f.error();
+    commit = find_commit(repo->get(), want);
+    if (!commit)
+      return make_error(errc::ref_not_found,
+                        fmt::format("{}: {} not found after fetching {}", url->display, describe(*ref),
+                                    resolved->refname.empty() ? "all branches" : resolved->refname));
+  }
+  git_remote_disconnect(remote->remote.get());
+
+  snapshot snap;
+  snap.commit = describe_commit(commit.get());
+  snap.revision = revision(*resolved, snap.commit.sha);
+  snap.url = url->display;
+  snap.path = *path;
+  auto tree = read_tree(repo->get(), commit.get(), *path, spec.limits, url->display);
+  if (!tree) return tree.error();
+  snap.tree = std::move(*tree);
+  return snap;
+}
+
+result<snapshot> fetch_snapshot(const std::filesystem::path& cache_dir, const source_spec& spec) {
+  source_cache cache(cache_dir);
+  return cache.fetch(spec);
+}
+
+}  // namespace gitopsd::git

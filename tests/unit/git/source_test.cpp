@@ -1,0 +1,298 @@
+#include "gitopsd/git/errc.hpp"
+#include "gitopsd/git/source.hpp"
+#include "local_repo.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+using namespace gitopsd;
+using namespace gitopsd::git;
+using gitopsd::test::temp_dir;
+using gitopsd::test::work_repo;
+
+namespace {
+
+source_spec spec_for(const work_repo& r, ref_spec ref, std::string path = {}) {
+  source_spec s;
+  s.url = r.url();
+  s.ref = std::move(ref);
+  s.path = std::move(path);
+  s.allow_file = true;
+  s.timeout = std::chrono::seconds(20);
+  return s;
+}
+
+snapshot must(result<snapshot> r) {
+  INFO((r.has_value() ? std::string() : r.error().what()));
+  REQUIRE(r.has_value());
+  return std::move(*r);
+}
+
+error must_fail(result<snapshot> r) {
+  REQUIRE_FALSE(r.has_value());
+  return r.error();
+}
+
+}  // namespace
+
+TEST_CASE("a branch resolves, snapshots its tree, and follows new commits", "[source]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  remote.write("deploy/app.yaml", "kind: ConfigMap\n");
+  remote.write("README.md", "hello");
+  const std::string first = remote.commit("first commit\n\nbody");
+  source_cache cache(tmp.path / "cache");
+
+  auto snap = must(cache.fetch(spec_for(remote, ref_spec::make_branch("main"))));
+  CHECK(snap.commit.sha == first);
+  CHECK(snap.commit.short_sha == first.substr(0, 7));
+  CHECK(snap.commit.author == "Test Author <author@example.com>");
+  CHECK(snap.commit.subject == "first commit");
+  CHECK(snap.revision == "main@sha1:" + first);
+  CHECK(snap.tree->read("deploy/app.yaml").value() == "kind: ConfigMap\n");
+  CHECK(snap.tree->read("README.md").value() == "hello");
+  CHECK(cache.stats().fetches == 1);
+
+  // No change: one more listing, no fetch.
+  auto again = must(cache.fetch(spec_for(remote, ref_spec::make_branch("main"))));
+  CHECK(again.commit.sha == first);
+  CHECK(cache.stats().fetches == 1);
+  CHECK(cache.stats().listings == 2);
+
+  // The branch moves forward.
+  remote.write("deploy/app.yaml", "kind: Secret\n");
+  const std::string second = remote.commit("second");
+  auto moved = must(cache.fetch(spec_for(remote, ref_spec::make_branch("main"), "deploy")));
+  CHECK(moved.commit.sha == second);
+  CHECK(moved.tree->read("app.yaml").value() == "kind: Secret\n");
+  CHECK(moved.path == "deploy");
+  CHECK(cache.stats().fetches == 2);
+  // The older snapshot is immutable.
+  CHECK(snap.tree->read("deploy/app.yaml").value() == "kind: ConfigMap\n");
+}
+
+TEST_CASE("a branch force-pushed to unrelated history is followed", "[source]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  remote.write("a.yaml", "old");
+  remote.commit("old history");
+  source_cache cache(tmp.path / "cache");
+  must(cache.fetch(spec_for(remote, ref_spec::make_branch("main"))));
+
+  remote.git("checkout -q --orphan fresh");
+  remote.git("rm -rq --cached .");
+  std::filesystem::remove(remote.dir / "a.yaml");
+  remote.write("b.yaml", "new");
+  const std::string fresh = remote.commit("unrelated history");
+  remote.git("branch -f main fresh");
+  auto snap = must(cache.fetch(spec_for(remote, ref_spec::make_branch("main"))));
+  CHECK(snap.commit.sha == fresh);
+  CHECK(snap.tree->read("b.yaml").value() == "new");
+  CHECK(snap.tree->stat("a.yaml").error().code == errc::path_not_found);
+}
+
+TEST_CASE("tags: lightweight, annotated, deleted and re-created", "[source]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  remote.write("f", "1");
+  const std::string c1 = remote.commit("one");
+  remote.git("tag light");
+  remote.git("tag -a -m 'annotated tag' v1.0.0");
+  remote.write("f", "2");
+  const std::string c2 = remote.commit("two");
+  source_cache cache(tmp.path / "cache");
+
+  auto light = must(cache.fetch(spec_for(remote, ref_spec::make_tag("light"))));
+  CHECK(light.commit.sha == c1);
+  CHECK(light.revision == "light@sha1:" + c1);
+  auto annotated = must(cache.fetch(spec_for(remote, ref_spec::make_tag("v1.0.0"))));
+  CHECK(annotated.commit.sha == c1);
+  CHECK(annotated.revision == "v1.0.0@sha1:" + c1);
+  CHECK(cache.stats().fetches == 1);  // the annotated tag's commit was already cached
+
+  remote.git("tag -d v1.0.0");
+  remote.git("tag -a -m 're-created' v1.0.0");
+  auto recreated = must(cache.fetch(spec_for(remote, ref_spec::make_tag("v1.0.0"))));
+  CHECK(recreated.commit.sha == c2);
+  CHECK(recreated.tree->read("f").value() == "2");
+}
+
+TEST_CASE("semver picks the highest matching tag; prereleases only when asked", "[source]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  auto tagged = [&](const std::string& tag, bool annotated) {
+    remote.write("version", tag);
+    std::string sha = remote.commit(tag);
+    remote.git(annotated ? "tag -a -m x " + tag : "tag " + tag);
+    return sha;
+  };
+  tagged("v1.0.0", false);
+  const std::string v12 = tagged("v1.2.0", true);
+  tagged("v1.10.0-rc.1", false);
+  tagged("v2.0.0", true);
+  tagged("not-a-version", false);
+  source_cache cache(tmp.path / "cache");
+
+  auto stable = must(cache.fetch(spec_for(remote, ref_spec::make_semver(">=1.0.0 <2.0.0"))));
+  CHECK(stable.revision == "v1.2.0@sha1:" + v12);
+  CHECK(stable.tree->read("version").value() == "v1.2.0");
+  auto pre = must(cache.fetch(spec_for(remote, ref_spec::make_semver(">=1.0.0-0 <2.0.0"))));
+  CHECK(pre.tree->read("version").value() == "v1.10.0-rc.1");
+  auto caret = must(cache.fetch(spec_for(remote, ref_spec::make_semver("^2"))));
+  CHECK(caret.tree->read("version").value() == "v2.0.0");
+  auto none = must_fail(cache.fetch(spec_for(remote, ref_spec::make_semver("~3.1"))));
+  CHECK(none.code == errc::ref_not_found);
+  CHECK(none.message == "semver range \"~3.1\" not found in " + remote.url() + ": no tag matches the range");
+}
+
+TEST_CASE("a commit, alone or on a branch", "[source]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  remote.write("f", "1");
+  const std::string c1 = remote.commit("one");
+  remote.write("f", "2");
+  remote.commit("two");
+  source_cache cache(tmp.path / "cache");
+
+  auto bare = must(cache.fetch(spec_for(remote, ref_spec::make_commit(c1))));
+  CHECK(bare.revision == "sha1:" + c1);
+  CHECK(bare.tree->read("f").value() == "1");
+  auto on = must(cache.fetch(spec_for(remote, ref_spec::make_commit(c1, "main"))));
+  CHECK(on.revision == "main@sha1:" + c1);
+  CHECK(cache.stats().fetches == 1);
+
+  auto missing = must_fail(cache.fetch(spec_for(remote, ref_spec::make_commit(std::string(40, 'd')))));
+  CHECK(missing.code == errc::ref_not_found);
+  CHECK(missing.message == remote.url() + ": commit " + std::string(40, 'd') + " not found after fetching all branches");
+}
+
+TEST_CASE("unknown refs are reported with their name and the URL", "[source]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  remote.commit("one");
+  source_cache cache(tmp.path / "cache");
+  auto e = must_fail(cache.fetch(spec_for(remote, ref_spec::make_branch("nope"))));
+  CHECK(e.code == errc::ref_not_found);
+  CHECK(e.message == "branch \"nope\" not found in " + remote.url());
+  auto t = must_fail(cache.fetch(spec_for(remote, ref_spec::make_tag("v9"))));
+  CHECK(t.message == "tag \"v9\" not found in " + remote.url());
+  CHECK(cache.stats().fetches == 0);
+}
+
+TEST_CASE("paths must stay inside the repository; symlinks must stay inside the snapshot", "[source]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  remote.write("deploy/app.yaml", "x");
+  remote.write("secret.txt", "outside");
+  remote.symlink("deploy/inside.yaml", "app.yaml");
+  remote.symlink("deploy/up.yaml", "../secret.txt");
+  remote.symlink("deploy/abs.yaml", "/etc/passwd");
+  const std::string sha = remote.commit("links");
+  source_cache cache(tmp.path / "cache");
+
+  auto escape = must_fail(cache.fetch(spec_for(remote, ref_spec::make_branch("main"), "deploy/../../x")));
+  CHECK(escape.code == errc::path_escape);
+  CHECK(escape.message == "path \"deploy/../../x\" leaves the repository (\"..\")");
+  auto absolute = must_fail(cache.fetch(spec_for(remote, ref_spec::make_branch("main"), "/deploy")));
+  CHECK(absolute.message == "path \"/deploy\" must be relative to the repository root");
+  auto missing = must_fail(cache.fetch(spec_for(remote, ref_spec::make_branch("main"), "nothing/here")));
+  CHECK(missing.code == errc::path_not_found);
+  CHECK(missing.message == "path \"nothing/here\" not found in " + remote.url() + " at " + sha.substr(0, 7));
+  auto file = must_fail(cache.fetch(spec_for(remote, ref_spec::make_branch("main"), "secret.txt")));
+  CHECK(file.code == errc::not_a_directory);
+
+  auto snap = must(cache.fetch(spec_for(remote, ref_spec::make_branch("main"), "./deploy/")));
+  CHECK(snap.path == "deploy");
+  CHECK(snap.tree->read("inside.yaml").value() == "x");
+  auto up = snap.tree->read("up.yaml");
+  REQUIRE_FALSE(up.has_value());
+  CHECK(up.error().code == errc::path_escape);
+  CHECK(up.error().message == "symlink \"up.yaml\" -> \"../secret.txt\" points outside the tree");
+  CHECK(snap.tree->read("abs.yaml").error().code == errc::path_escape);
+  // Seen from the repository root, the same link stays inside and is followed.
+  auto root = must(cache.fetch(spec_for(remote, ref_spec::make_branch("main"))));
+  CHECK(root.tree->read("deploy/up.yaml").value() == "outside");
+}
+
+TEST_CASE("size limits stop large trees with a clear error", "[source]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  for (int i = 0; i < 5; ++i) remote.write("f" + std::to_string(i), std::string(100, 'x'));
+  const std::string sha = remote.commit("five files");
+  source_cache cache(tmp.path / "cache");
+  auto spec = spec_for(remote, ref_spec::make_branch("main"));
+  spec.limits.max_files = 4;
+  auto files = must_fail(cache.fetch(spec));
+  CHECK(files.code == errc::too_large);
+  CHECK(files.message == remote.url() + " at " + sha.substr(0, 7) + ": more than 4 files (limit)");
+  spec.limits.max_files = 5;
+  spec.limits.max_bytes = 450;
+  auto bytes = must_fail(cache.fetch(spec));
+  CHECK(bytes.code == errc::too_large);
+  CHECK(bytes.message == remote.url() + " at " + sha.substr(0, 7) + ": files exceed 450 bytes (limit) at f4");
+  spec.limits.max_bytes = 500;
+  CHECK(cache.fetch(spec).has_value());
+}
+
+TEST_CASE("the cache can be lost and file URLs need permission", "[source]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  const std::string sha = remote.commit("one");
+  source_cache cache(tmp.path / "cache");
+  must(cache.fetch(spec_for(remote, ref_spec::make_branch("main"))));
+  std::filesystem::remove_all(tmp.path / "cache");
+  auto again = must(cache.fetch(spec_for(remote, ref_spec::make_branch("main"))));
+  CHECK(again.commit.sha == sha);
+  CHECK(cache.stats().fetches == 2);
+
+  auto spec = spec_for(remote, ref_spec::make_branch("main"));
+  spec.allow_file = false;
+  auto refused = must_fail(cache.fetch(spec));
+  CHECK(refused.code == errc::url_not_allowed);
+}
+
+TEST_CASE("two sources on the same URL share one cache and one fetch", "[source]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  remote.write("deploy/a.yaml", "a");
+  remote.write("other/b.yaml", "b");
+  const std::string sha = remote.commit("one");
+  source_cache cache(tmp.path / "cache");
+  result<snapshot> r1 = make_error(errc::internal), r2 = make_error(errc::internal);
+  std::thread t1([&] { r1 = cache.fetch(spec_for(remote, ref_spec::make_branch("main"), "deploy")); });
+  std::thread t2([&] { r2 = cache.fetch(spec_for(remote, ref_spec::make_branch("main"), "other")); });
+  t1.join();
+  t2.join();
+  CHECK(must(std::move(r1)).tree->read("a.yaml").value() == "a");
+  CHECK(must(std::move(r2)).tree->read("b.yaml").value() == "b");
+  CHECK(cache.stats().fetches == 1);
+  CHECK(cache.stats().listings == 2);
+  // One bare repository in the cache for the URL.
+  CHECK(std::distance(std::filesystem::directory_iterator(tmp.path / "cache"), std::filesystem::directory_iterator{}) == 1);
+}
+
+TEST_CASE("poll resolves the ref from the listing alone", "[source][poll]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  const std::string c1 = remote.commit("one");
+  remote.git("tag -a -m x v1.0.0");
+  source_cache cache(tmp.path / "cache");
+
+  auto branch = cache.poll(spec_for(remote, ref_spec::make_branch("main")));
+  REQUIRE(branch.has_value());
+  CHECK(branch->commit == c1);
+  CHECK(branch->revision == "main@sha1:" + c1);
+  auto tag = cache.poll(spec_for(remote, ref_spec::make_semver("1.x")));
+  REQUIRE(tag.has_value());
+  CHECK(tag->revision == "v1.0.0@sha1:" + c1);
+  auto commit = cache.poll(spec_for(remote, ref_spec::make_commit(c1)));
+  REQUIRE(commit.has_value());
+  CHECK(commit->revision == "sha1:" + c1);
+  CHECK(cache.stats().fetches == 0);
+  CHECK(cache.stats().listings == 3);
+
+  auto missing = cache.poll(spec_for(remote, ref_spec::make_branch("gone")));
+  REQUIRE_FALSE(missing.has_value());
+  CHECK(missing.error().message == "branch \"gone\" not found in " + remote.url());
+}
