@@ -1,7 +1,9 @@
 // The gitopsd command line: one subcommand per job. The work itself lives in gitopsd_core.
 
+#include "gitopsd/core/disk_tree.hpp"
 #include "gitopsd/core/log.hpp"
 #include "gitopsd/core/version.hpp"
+#include "gitopsd/render/build_command.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -20,6 +22,19 @@ int main(int argc, char** argv) {
   auto* version = app.add_subcommand("version", "Print the version, the commit and the library versions");
   version->callback([] { std::cout << gitopsd::version_report(); });
 
+  std::string build_dir;
+  std::string build_output = "yaml";
+  int exit_code = 0;
+  auto* build = app.add_subcommand("build", "Render a folder (plain manifests or a kustomization) and print the objects");
+  build->add_option("DIR", build_dir, "Folder to render")->required();
+  build->add_option("-o,--output", build_output, "Output format: yaml or json")->check(CLI::IsMember({"yaml", "json"}));
+  build->callback([&] {
+    gitopsd::disk_tree tree(build_dir);
+    exit_code = gitopsd::render::run_build(
+        tree, "", build_output == "json" ? gitopsd::render::output_format::json : gitopsd::render::output_format::yaml,
+        std::cout, std::cerr);
+  });
+
   app.parse_complete_callback([&] {
     gitopsd::log::configure(*gitopsd::log::parse_format(log_format), *gitopsd::log::parse_level(log_level));
   });
@@ -29,5 +44,5 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  return 0;
+  return exit_code;
 }
