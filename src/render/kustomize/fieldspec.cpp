@@ -45,7 +45,7 @@ std::vector<std::string> split_path(std::string_view path) {
 void walk(rapidjson::Value& node, const std::vector<std::string>& segs, std::size_t i, bool create, alloc_t& a,
           const std::function<void(rapidjson::Value&, rapidjson::Value&)>& fn) {
   if (node.IsArray()) {
-    for (auto& item : node.GetArray()) walk(item, segs, i, false, a, fn);
+    for (auto& item : node.GetArray()) walk(item, segs, i, create, a, fn);
     return;
   }
   if (!node.IsObject()) return;

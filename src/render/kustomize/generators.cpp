@@ -166,9 +166,10 @@ result<resource> generate(const file_tree& tree, const kustomization& k, const g
   }
   if (data.MemberCount() > 0) obj.AddMember("data", data, a);
   if (binary.MemberCount() > 0) obj.AddMember("binaryData", binary, a);
-  bool immutable = g.options.immutable.value_or(k.generator_opts.immutable.value_or(false));
+  // A global option set to true wins over the generator's own false (kustomize ORs them).
+  bool immutable = g.options.immutable.value_or(false) || k.generator_opts.immutable.value_or(false);
   if (immutable) obj.AddMember("immutable", true, a);
-  r.needs_hash = !g.options.disable_hash.value_or(k.generator_opts.disable_hash.value_or(false));
+  r.needs_hash = !(g.options.disable_hash.value_or(false) || k.generator_opts.disable_hash.value_or(false));
   r.generated = true;
   r.origin = fmt::format("{} ({} {})", k.file, secret ? "secretGenerator" : "configMapGenerator", g.name);
   return r;

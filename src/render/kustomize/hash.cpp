@@ -149,7 +149,9 @@ void go_json_string(std::string& out, std::string_view s) {
 
 std::string name_hash(const rapidjson::Value& object) {
   std::string kind(json::get_string(object, "kind").value_or(""));
-  std::string name(json::get_string(object, "metadata", "name").value_or(""));
+  // kustomize looks the name up as one field called "metadata/name", which never exists, so its
+  // hashes cover an empty name; reproduced on purpose to get the same suffixes.
+  std::string name;
   auto field = [&](std::string& out, const char* key) {
     const rapidjson::Value* v = json::find(object, key);
     if (v == nullptr || v->IsNull()) out += "\"\"";

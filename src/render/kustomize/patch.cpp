@@ -39,13 +39,19 @@ struct merger {
   const std::string& origin;
   bool builtin;  // merge keys apply only to built-in kinds; other lists are replaced
 
-  result<void> merge_object(value& target, const value& patch, bool service_spec) {
+  // `string_map`: labels and annotations, where kustomize keeps a null from the patch as "null".
+  result<void> merge_object(value& target, const value& patch, bool service_spec, bool string_map) {
     for (const auto& m : patch.GetObject()) {
       std::string_view key = json::view(m.name);
       if (key == "$patch") continue;
       if (key.starts_with("$"))
         return make_error(errc::unsupported, fmt::format("{}: patch directive \"{}\" is not supported", origin, key));
       auto it = target.FindMember(m.name);
+      if (m.value.IsNull() && string_map) {
+        if (it != target.MemberEnd()) it->value.SetString("null", a);
+        else target.AddMember(value(m.name, a), value("null", a), a);
+        continue;
+      }
       if (m.value.IsNull()) {
         if (it != target.MemberEnd()) target.RemoveMember(it);
         continue;
@@ -85,7 +91,7 @@ struct merger {
         return {};
       }
       if (d) return make_error(errc::invalid_kustomization, fmt::format("{}: unknown $patch: {}", origin, *d));
-      return merge_object(target, patch, key == "spec" && service_spec);
+      return merge_object(target, patch, key == "spec" && service_spec, key == "labels" || key == "annotations");
     }
     if (patch.IsArray() && target.IsArray()) return merge_list(target, patch, key, service_spec);
     target.CopyFrom(patch, a);
@@ -108,35 +114,43 @@ struct merger {
       strip_directives(target);
       return {};
     }
+    // kustomize merges with "prepend": the patch's elements come first, in patch order, each merged
+    // into its counterpart; elements only the target has follow in their original order.
+    value merged(rapidjson::kArrayType);
+    std::vector<bool> taken(target.Size(), false);
     for (const auto& item : patch.GetArray()) {
       const value* k = item.IsObject() ? json::find(item, mk) : nullptr;
       if (k == nullptr)
         return make_error(errc::invalid_kustomization,
                           fmt::format("{}: an element of \"{}\" has no merge key \"{}\"", origin, key, mk));
-      value* found = nullptr;
-      rapidjson::SizeType index = 0;
+      std::optional<rapidjson::SizeType> index;
       for (rapidjson::SizeType i = 0; i < target.Size(); ++i) {
-        const value* tk = target[i].IsObject() ? json::find(target[i], mk) : nullptr;
+        const value* tk = !taken[i] && target[i].IsObject() ? json::find(target[i], mk) : nullptr;
         if (tk != nullptr && *tk == *k) {
-          found = &target[i];
           index = i;
           break;
         }
       }
-      auto d = directive(item);
-      if (d == "delete") {
-        if (found != nullptr) target.Erase(target.Begin() + index);
+      if (directive(item) == "delete") {
+        if (index) taken[*index] = true;
         continue;
       }
-      if (found == nullptr) {
+      if (!index) {
         value copy(item, a);
         strip_directives(copy);
-        target.PushBack(copy, a);
+        merged.PushBack(copy, a);
         continue;
       }
-      auto r = merge_object(*found, item, false);
+      taken[*index] = true;
+      value element;
+      element.Swap(target[*index]);
+      auto r = merge_object(element, item, false, false);
       if (!r) return r;
+      merged.PushBack(element, a);
     }
+    for (rapidjson::SizeType i = 0; i < target.Size(); ++i)
+      if (!taken[i]) merged.PushBack(target[i], a);
+    target.Swap(merged);
     return {};
   }
 };
@@ -360,7 +374,7 @@ result<bool> strategic_merge(value& target, const value& patch, alloc_t& a, cons
     target.RemoveMember("$patch");
     return true;
   }
-  auto r = m.merge_object(target, patch, g.kind == "Service");
+  auto r = m.merge_object(target, patch, g.kind == "Service", false);
   if (!r) return r.error();
   return true;
 }
