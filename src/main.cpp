@@ -1,8 +1,12 @@
 // The gitopsd command line: one subcommand per job. The work itself lives in gitopsd_core.
 
 #include "gitopsd/controller/agent.hpp"
+#include "gitopsd/core/disk_tree.hpp"
+#include "gitopsd/cli/build_from_git.hpp"
+#include "gitopsd/git/source.hpp"
 #include "gitopsd/core/log.hpp"
 #include "gitopsd/core/version.hpp"
+#include "gitopsd/render/build_command.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -22,8 +26,8 @@ int main(int argc, char** argv) {
   auto* version = app.add_subcommand("version", "Print the version, the commit and the library versions");
   version->callback([] { std::cout << gitopsd::version_report(); });
 
-  gitopsd::controller::agent_options agent;
   int exit_code = 0;
+  gitopsd::controller::agent_options agent;
   auto* run = app.add_subcommand("run", "Run the agent: watch GitRepository objects and keep the cluster in sync");
   run->add_option("--kubeconfig", agent.kubeconfig, "Path to a kubeconfig; default $KUBECONFIG, in-cluster, ~/.kube/config");
   run->add_option("--http-addr", agent.http_addr, "Address of /healthz, /readyz and /metrics")->capture_default_str();
@@ -39,6 +43,32 @@ int main(int argc, char** argv) {
   run->add_option("--leader-election-namespace", agent.leader_election_namespace,
                   "Namespace of the Lease; default the namespace of the configuration");
   run->callback([&] { exit_code = gitopsd::controller::run_agent(agent); });
+
+  std::string build_dir, build_output = "yaml", secret_file, cache_dir;
+  gitopsd::git::source_spec source;
+  std::string branch, tag, semver, commit;
+  auto* build = app.add_subcommand("build", "Render a folder, or a path of a Git commit, and print the objects");
+  build->add_option("DIR", build_dir, "Local folder to render (plain manifests or a kustomization)");
+  auto* url = build->add_option("--url", source.url, "Repository to fetch instead of a local folder");
+  build->add_option("--branch", branch, "Branch to render")->needs(url);
+  build->add_option("--tag", tag, "Tag to render")->needs(url)->excludes("--branch");
+  build->add_option("--semver", semver, "Semver range; the highest matching tag is rendered")->needs(url)->excludes("--branch", "--tag");
+  build->add_option("--commit", commit, "Full commit SHA to render")->needs(url)->excludes("--tag", "--semver");
+  build->add_option("--path", source.path, "Folder inside the repository")->needs(url);
+  build->add_option("--secret-file", secret_file, "Kubernetes Secret manifest with the Git credentials")->needs(url);
+  build->add_option("--cache-dir", cache_dir, "Git cache folder (default: a temporary one)")->needs(url);
+  build->add_option("-o,--output", build_output, "Output format: yaml or json")->check(CLI::IsMember({"yaml", "json"}));
+  build->callback([&] {
+    auto format = build_output == "json" ? gitopsd::render::output_format::json : gitopsd::render::output_format::yaml;
+    if (source.url.empty()) {
+      if (build_dir.empty()) throw CLI::ValidationError("build", "give a DIR or --url");
+      gitopsd::disk_tree tree(build_dir);
+      exit_code = gitopsd::render::run_build(tree, "", format, std::cout, std::cerr);
+      return;
+    }
+    if (!build_dir.empty()) throw CLI::ValidationError("build", "give either DIR or --url, not both");
+    exit_code = gitopsd::cli::run_build_from_git(source, branch, tag, semver, commit, secret_file, cache_dir, format);
+  });
 
   app.parse_complete_callback([&] {
     gitopsd::log::configure(*gitopsd::log::parse_format(log_format), *gitopsd::log::parse_level(log_level));

@@ -1,0 +1,26 @@
+#pragma once
+// `gitopsd build --url ...`: fetch a commit with the Git source, render its path, print the
+// objects on stdout and the resolved revision on stderr.
+
+#include "gitopsd/core/error.hpp"
+#include "gitopsd/git/source.hpp"
+#include "gitopsd/render/build_command.hpp"
+
+#include <map>
+#include <string>
+
+namespace gitopsd::cli {
+
+// The data of a Secret manifest file (YAML or JSON): `data` base64-decoded, `stringData` as is.
+// Errors name the file and never quote values.
+result<std::map<std::string, std::string>> read_secret_file(const std::string& path);
+
+// Exactly one of branch, tag, semver, commit may be set (commit may come with branch); none: main.
+result<git::ref_spec> ref_from_flags(const std::string& branch, const std::string& tag, const std::string& semver,
+                                     const std::string& commit);
+
+int run_build_from_git(git::source_spec source, const std::string& branch, const std::string& tag,
+                       const std::string& semver, const std::string& commit, const std::string& secret_file,
+                       std::string cache_dir, render::output_format format);
+
+}  // namespace gitopsd::cli

@@ -1,0 +1,21 @@
+#pragma once
+// `gitopsd build`: render a folder and print the objects. Kept apart from main() so the Git source
+// (`--url`, ref flags) can render a snapshot's tree the same way.
+
+#include "gitopsd/core/file_tree.hpp"
+#include "gitopsd/render/render.hpp"
+
+#include <iosfwd>
+#include <string>
+#include <string_view>
+
+namespace gitopsd::render {
+
+enum class output_format { yaml, json };
+
+// Renders `path` of `tree` and writes the objects to `out`; on failure writes the error to `err`.
+// Returns the process exit code.
+int run_build(const file_tree& tree, std::string_view path, output_format format, std::ostream& out, std::ostream& err,
+              const options& opts = {});
+
+}  // namespace gitopsd::render

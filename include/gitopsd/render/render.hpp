@@ -1,0 +1,44 @@
+#pragma once
+// The render stage: a folder of a snapshot -> the Kubernetes objects to apply.
+// A folder with a kustomization file is built with the native kustomize; any other folder yields
+// every *.yaml, *.yml and *.json below it.
+
+#include "gitopsd/core/error.hpp"
+#include "gitopsd/core/file_tree.hpp"
+#include "gitopsd/render/yaml.hpp"
+
+#include <rapidjson/document.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gitopsd::render {
+
+struct manifest {
+  rapidjson::Document object;
+  std::string origin;  // "dir/file.yaml#2": the file and the 1-based document number
+};
+
+struct options {
+  limits yaml;
+};
+
+result<std::vector<manifest>> render(const file_tree& tree, std::string_view path, const options& opts = {});
+
+// The objects of one file: documents decoded, `List`s expanded, each checked to be an object
+// with apiVersion, kind and metadata.name.
+result<std::vector<manifest>> read_manifests(std::string_view text, std::string_view file, const limits& lim);
+
+// Every manifest file below `dir` in a deterministic order (depth first, names in byte order,
+// hidden folders skipped).
+result<std::vector<manifest>> render_plain(const file_tree& tree, std::string_view dir, const options& opts);
+
+// Output of `gitopsd build`.
+std::string to_json_list(const std::vector<manifest>& objects);
+std::string to_yaml_stream(const std::vector<manifest>& objects);
+
+// "a/b" + "c.yaml" -> "a/b/c.yaml".
+std::string join_path(std::string_view dir, std::string_view name);
+
+}  // namespace gitopsd::render

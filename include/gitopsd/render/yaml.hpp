@@ -1,0 +1,39 @@
+#pragma once
+// YAML (and JSON, a subset of it) to RapidJSON, read the way Kubernetes reads manifests:
+// sigs.k8s.io/yaml on top of go-yaml v2, so YAML 1.1 scalars (yes/no/on/off, 0x1F, 017, 0o17),
+// anchors, aliases and `<<` merge keys behave as they do for `kubectl apply -f`.
+
+#include "gitopsd/core/error.hpp"
+
+#include <rapidjson/document.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gitopsd::render {
+
+struct limits {
+  std::size_t max_file_bytes = 32u << 20;
+  std::size_t max_documents = 100000;
+  std::size_t max_depth = 256;
+  // Values produced per file once aliases are expanded: a "billion laughs" file stops here.
+  std::size_t max_nodes = 4'000'000;
+};
+
+// Each non-empty document of the stream, in order. Empty and comment-only documents are skipped.
+// Errors read "FILE:LINE:COLUMN: what" (1-based).
+result<std::vector<rapidjson::Document>> decode_documents(std::string_view text, std::string_view file_name,
+                                                          const limits& lim = {});
+
+// The value go-yaml v2 gives an untagged plain scalar, as JSON: null, bool, integer, float or the
+// string itself. Exposed so the YAML writer can quote strings that would read back as something else.
+enum class scalar_kind { null, boolean, integer, floating, string, not_finite };
+scalar_kind classify_plain(std::string_view text);
+
+// Writes a JSON value as block YAML (keys in their JSON order); strings that would change type
+// when read back are quoted.
+std::string to_yaml(const rapidjson::Value& value);
+
+}  // namespace gitopsd::render

@@ -1,0 +1,102 @@
+#include "gitopsd/cli/build_from_git.hpp"
+
+#include "gitopsd/core/base64.hpp"
+#include "gitopsd/core/errc.hpp"
+#include "gitopsd/core/json.hpp"
+#include "gitopsd/render/yaml.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace gitopsd::cli {
+
+result<std::map<std::string, std::string>> read_secret_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(core::errc::missing_field, fmt::format("secret file {}: cannot be read", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto docs = render::decode_documents(text.str(), path, render::limits{});
+  if (!docs) return docs.error();
+  if (docs->size() != 1 || !(*docs)[0].IsObject() || json::get_string((*docs)[0], "kind") != "Secret")
+    return make_error(core::errc::wrong_type, fmt::format("secret file {}: expected one Secret manifest", path));
+  std::map<std::string, std::string> out;
+  const auto& secret = (*docs)[0];
+  if (const auto* data = json::find(secret, "data"); data && data->IsObject()) {
+    for (const auto& m : data->GetObject()) {
+      if (!m.value.IsString())
+        return make_error(core::errc::wrong_type, fmt::format("secret file {}: data.{} is not a string", path, json::view(m.name)));
+      auto decoded = base64_decode(json::view(m.value));
+      if (!decoded) return decoded.error().wrap(fmt::format("secret file {}: data.{}", path, json::view(m.name)));
+      out[std::string(json::view(m.name))] = std::move(*decoded);
+    }
+  }
+  if (const auto* data = json::find(secret, "stringData"); data && data->IsObject()) {
+    for (const auto& m : data->GetObject()) {
+      if (!m.value.IsString())
+        return make_error(core::errc::wrong_type,
+                          fmt::format("secret file {}: stringData.{} is not a string", path, json::view(m.name)));
+      out[std::string(json::view(m.name))] = std::string(json::view(m.value));
+    }
+  }
+  return out;
+}
+
+result<git::ref_spec> ref_from_flags(const std::string& branch, const std::string& tag, const std::string& semver,
+                                     const std::string& commit) {
+  int kinds = !tag.empty() + !semver.empty() + !commit.empty() + (!branch.empty() && commit.empty());
+  if (kinds > 1)
+    return make_error(core::errc::invalid_identity, "give only one of --branch, --tag, --semver and --commit (commit may come with branch)");
+  if (!commit.empty()) return git::ref_spec::make_commit(commit, branch);
+  if (!tag.empty()) return git::ref_spec::make_tag(tag);
+  if (!semver.empty()) return git::ref_spec::make_semver(semver);
+  return git::ref_spec::make_branch(branch.empty() ? "main" : branch);
+}
+
+int run_build_from_git(git::source_spec source, const std::string& branch, const std::string& tag,
+                       const std::string& semver, const std::string& commit, const std::string& secret_file,
+                       std::string cache_dir, render::output_format format) {
+  auto ref = ref_from_flags(branch, tag, semver, commit);
+  if (!ref) {
+    std::cerr << "error: " << ref.error().what() << "\n";
+    return 2;
+  }
+  source.ref = std::move(*ref);
+  source.allow_file = true;  // the person running the CLI may read their own files
+  if (!secret_file.empty()) {
+    auto secret = read_secret_file(secret_file);
+    if (!secret) {
+      std::cerr << "error: " << secret.error().what() << "\n";
+      return 1;
+    }
+    source.secret = std::move(*secret);
+  }
+  std::filesystem::path cache = cache_dir;
+  bool temporary = cache_dir.empty();
+  if (temporary) {
+    char pattern[] = "/tmp/gitopsd-build.XXXXXX";
+    if (mkdtemp(pattern) == nullptr) {
+      std::cerr << "error: cannot create a temporary cache folder\n";
+      return 1;
+    }
+    cache = pattern;
+  }
+  auto snapshot = git::fetch_snapshot(cache, source);
+  int code = 1;
+  if (!snapshot) {
+    std::cerr << "error: " << snapshot.error().what() << "\n";
+  } else {
+    std::cerr << "revision: " << snapshot->revision << "\n";
+    code = render::run_build(*snapshot->tree, "", format, std::cout, std::cerr);
+  }
+  if (temporary) {
+    std::error_code ignored;
+    std::filesystem::remove_all(cache, ignored);
+  }
+  return code;
+}
+
+}  // namespace gitopsd::cli

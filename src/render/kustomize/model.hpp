@@ -1,0 +1,114 @@
+#pragma once
+// Internal model of the native kustomize: a parsed kustomization file and the resources it
+// accumulates, with the history (earlier names, prefixes, suffixes) name references need.
+
+#include "fieldspec.hpp"
+
+#include "gitopsd/core/error.hpp"
+#include "gitopsd/core/file_tree.hpp"
+#include "gitopsd/render/render.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace gitopsd::render::kustomize {
+
+using string_pairs = std::vector<std::pair<std::string, std::string>>;
+
+struct selector {
+  gvk type;
+  std::string name, ns, label_selector, annotation_selector;  // name and ns are regular expressions
+};
+
+struct patch_spec {
+  std::string text;    // the patch itself (inline, or read from `path`)
+  std::string origin;  // where it came from, for messages
+  std::optional<selector> target;
+  bool allow_name_change = false, allow_kind_change = false;
+};
+
+struct image_spec {
+  std::string name, new_name, new_tag, digest, tag_suffix;
+};
+
+struct label_spec {
+  string_pairs pairs;
+  bool include_selectors = false, include_templates = false;
+  std::vector<field_spec> fields;
+};
+
+struct generator_options {
+  string_pairs labels, annotations;
+  std::optional<bool> disable_hash, immutable;
+};
+
+struct generator_spec {
+  std::string name, ns, behavior = "create", type;
+  std::vector<std::string> literals, files, envs;
+  generator_options options;
+};
+
+struct kustomization {
+  std::string file;  // path of the kustomization file in the tree
+  std::string dir;
+  bool component = false;
+  std::vector<std::string> resources, components;
+  std::string ns, prefix, suffix;
+  string_pairs common_labels, common_annotations;
+  std::vector<label_spec> labels;
+  std::vector<image_spec> images;
+  std::vector<std::pair<std::string, std::int64_t>> replicas;
+  std::vector<patch_spec> patches, strategic_merge, json6902;
+  std::vector<generator_spec> config_maps, secrets;
+  generator_options generator_opts;
+  bool fifo_order = false;
+};
+
+result<kustomization> load_kustomization(const file_tree& tree, const std::string& dir, const std::string& file,
+                                         const limits& lim);
+
+struct res_id {
+  gvk type;
+  std::string name, ns;
+  [[nodiscard]] std::string effective_ns() const { return ns.empty() ? "default" : ns; }
+};
+
+struct resource {
+  rapidjson::Document obj;
+  std::string origin;
+  std::vector<res_id> prev;  // earlier identities, oldest first
+  std::vector<std::string> prefixes, suffixes;
+  bool needs_hash = false;
+  bool generated = false;
+
+  [[nodiscard]] res_id cur() const;
+  [[nodiscard]] res_id org() const { return prev.empty() ? cur() : prev.front(); }
+  void store_prev() { prev.push_back(cur()); }
+  [[nodiscard]] std::string name() const;
+  void set_name(std::string_view name);
+  [[nodiscard]] std::string describe() const;  // "Kind/name" with namespace when set
+};
+
+using resmap = std::vector<resource>;
+
+error kustomize_error(std::string_view file, const std::string& what);
+error unsupported_error(std::string_view file, const std::string& what);
+
+// Strategic merge of `patch` into `target` (Kubernetes merge keys of built-in kinds, `$patch`
+// directives). Returns false when the patch deletes the whole object.
+result<bool> strategic_merge(rapidjson::Value& target, const rapidjson::Value& patch, alloc_t& a,
+                             const std::string& origin);
+// RFC 6902 operations (a JSON array of {op, path, value|from}).
+result<void> json_patch(rapidjson::Value& target, const rapidjson::Value& ops, alloc_t& a, const std::string& origin);
+result<bool> matches(const resource& r, const selector& s, const std::string& origin);
+
+// The content hash suffix kustomize gives generated ConfigMaps and Secrets.
+std::string name_hash(const rapidjson::Value& object);
+std::string sha256_hex(std::string_view data);
+// encoding/json's rendering of a string (HTML-safe escapes, invalid UTF-8 replaced).
+void go_json_string(std::string& out, std::string_view s);
+
+}  // namespace gitopsd::render::kustomize

@@ -1,0 +1,457 @@
+// Strategic merge patches (with the merge keys of built-in Kubernetes types), RFC 6902 JSON
+// patches, and the selectors that pick patch targets.
+#include "model.hpp"
+
+#include "gitopsd/core/json.hpp"
+#include "gitopsd/render/errc.hpp"
+
+#include <fmt/format.h>
+
+#include <regex>
+
+namespace gitopsd::render::kustomize {
+namespace {
+
+using value = rapidjson::Value;
+
+// Lists merged element by element, by the named key (x-kubernetes-patch-merge-key of core types).
+// Service ports are keyed by "port"; container ports by "containerPort".
+const char* merge_key(std::string_view field, bool in_service_spec) {
+  if (field == "ports") return in_service_spec ? "port" : "containerPort";
+  if (field == "containers" || field == "initContainers" || field == "ephemeralContainers" || field == "env" ||
+      field == "volumes" || field == "imagePullSecrets" || field == "resourceClaims" || field == "schedulingGates")
+    return "name";
+  if (field == "volumeMounts") return "mountPath";
+  if (field == "volumeDevices") return "devicePath";
+  if (field == "hostAliases") return "ip";
+  if (field == "topologySpreadConstraints") return "topologyKey";
+  if (field == "conditions") return "type";
+  return nullptr;
+}
+
+std::optional<std::string_view> directive(const value& v) {
+  if (!v.IsObject()) return std::nullopt;
+  return json::get_string(v, "$patch");
+}
+
+struct merger {
+  alloc_t& a;
+  const std::string& origin;
+  bool builtin;  // merge keys apply only to built-in kinds; other lists are replaced
+
+  // `string_map`: labels and annotations, where kustomize keeps a null from the patch as "null".
+  result<void> merge_object(value& target, const value& patch, bool service_spec, bool string_map) {
+    for (const auto& m : patch.GetObject()) {
+      std::string_view key = json::view(m.name);
+      if (key == "$patch") continue;
+      if (key.starts_with("$"))
+        return make_error(errc::unsupported, fmt::format("{}: patch directive \"{}\" is not supported", origin, key));
+      auto it = target.FindMember(m.name);
+      if (m.value.IsNull() && string_map) {
+        if (it != target.MemberEnd()) it->value.SetString("null", a);
+        else target.AddMember(value(m.name, a), value("null", a), a);
+        continue;
+      }
+      if (m.value.IsNull()) {
+        if (it != target.MemberEnd()) target.RemoveMember(it);
+        continue;
+      }
+      if (it == target.MemberEnd()) {
+        value copy(m.value, a);
+        strip_directives(copy);
+        target.AddMember(value(m.name, a), copy, a);
+        continue;
+      }
+      auto r = merge_value(it->value, m.value, key, service_spec);
+      if (!r) return r;
+    }
+    return {};
+  }
+
+  // A new subtree from a patch keeps no directives of its own.
+  void strip_directives(value& v) {
+    if (v.IsObject()) {
+      v.RemoveMember("$patch");
+      for (auto& m : v.GetObject()) strip_directives(m.value);
+    } else if (v.IsArray()) {
+      for (auto& item : v.GetArray()) strip_directives(item);
+    }
+  }
+
+  result<void> merge_value(value& target, const value& patch, std::string_view key, bool service_spec) {
+    if (patch.IsObject() && target.IsObject()) {
+      auto d = directive(patch);
+      if (d == "replace") {
+        target.CopyFrom(patch, a);
+        target.RemoveMember("$patch");
+        return {};
+      }
+      if (d == "delete") {
+        target.SetNull();
+        return {};
+      }
+      if (d) return make_error(errc::invalid_kustomization, fmt::format("{}: unknown $patch: {}", origin, *d));
+      return merge_object(target, patch, key == "spec" && service_spec, key == "labels" || key == "annotations");
+    }
+    if (patch.IsArray() && target.IsArray()) return merge_list(target, patch, key, service_spec);
+    target.CopyFrom(patch, a);
+    strip_directives(target);
+    return {};
+  }
+
+  result<void> merge_list(value& target, const value& patch, std::string_view key, bool service_spec) {
+    for (const auto& item : patch.GetArray()) {
+      if (directive(item) == "replace") {
+        target.SetArray();
+        for (const auto& other : patch.GetArray())
+          if (!directive(other)) target.PushBack(value(other, a), a);
+        return {};
+      }
+    }
+    const char* mk = builtin ? merge_key(key, service_spec) : nullptr;
+    if (mk == nullptr) {
+      target.CopyFrom(patch, a);
+      strip_directives(target);
+      return {};
+    }
+    // kustomize merges with "prepend": the patch's elements come first, in patch order, each merged
+    // into its counterpart; elements only the target has follow in their original order.
+    value merged(rapidjson::kArrayType);
+    std::vector<bool> taken(target.Size(), false);
+    for (const auto& item : patch.GetArray()) {
+      const value* k = item.IsObject() ? json::find(item, mk) : nullptr;
+      if (k == nullptr)
+        return make_error(errc::invalid_kustomization,
+                          fmt::format("{}: an element of \"{}\" has no merge key \"{}\"", origin, key, mk));
+      std::optional<rapidjson::SizeType> index;
+      for (rapidjson::SizeType i = 0; i < target.Size(); ++i) {
+        const value* tk = !taken[i] && target[i].IsObject() ? json::find(target[i], mk) : nullptr;
+        if (tk != nullptr && *tk == *k) {
+          index = i;
+          break;
+        }
+      }
+      if (directive(item) == "delete") {
+        if (index) taken[*index] = true;
+        continue;
+      }
+      if (!index) {
+        value copy(item, a);
+        strip_directives(copy);
+        merged.PushBack(copy, a);
+        continue;
+      }
+      taken[*index] = true;
+      value element;
+      element.Swap(target[*index]);
+      auto r = merge_object(element, item, false, false);
+      if (!r) return r;
+      merged.PushBack(element, a);
+    }
+    for (rapidjson::SizeType i = 0; i < target.Size(); ++i)
+      if (!taken[i]) merged.PushBack(target[i], a);
+    target.Swap(merged);
+    return {};
+  }
+};
+
+bool is_builtin_group(std::string_view group) {
+  return group.empty() || group == "apps" || group == "batch" || group == "policy" || group == "networking.k8s.io" ||
+         group == "autoscaling" || group == "rbac.authorization.k8s.io" || group == "storage.k8s.io";
+}
+
+// JSON pointer segments (RFC 6901).
+result<std::vector<std::string>> pointer(std::string_view path, const std::string& origin) {
+  std::vector<std::string> out;
+  if (path.empty()) return out;
+  if (path.front() != '/')
+    return make_error(errc::invalid_kustomization, fmt::format("{}: JSON patch path \"{}\" must start with /", origin, path));
+  std::string seg;
+  for (std::size_t i = 1; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      out.push_back(seg);
+      seg.clear();
+    } else if (path[i] == '~' && i + 1 < path.size() && (path[i + 1] == '0' || path[i + 1] == '1')) {
+      seg += path[i + 1] == '0' ? '~' : '/';
+      ++i;
+    } else {
+      seg += path[i];
+    }
+  }
+  return out;
+}
+
+std::optional<rapidjson::SizeType> array_index(const std::string& s, rapidjson::SizeType size, bool allow_end) {
+  if (s == "-" && allow_end) return size;
+  if (s.empty() || s.size() > 9 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
+  for (char c : s)
+    if (c < '0' || c > '9') return std::nullopt;
+  auto i = static_cast<rapidjson::SizeType>(std::stoul(s));
+  if (i > size || (i == size && !allow_end)) return std::nullopt;
+  return i;
+}
+
+struct patcher {
+  value& root;
+  alloc_t& a;
+  const std::string& origin;
+
+  error fail(std::string_view op, std::string_view path, std::string_view why) const {
+    return make_error(errc::invalid_kustomization, fmt::format("{}: JSON patch {} {}: {}", origin, op, path, why));
+  }
+
+  // The parent container of the pointer's last segment.
+  result<value*> parent(const std::vector<std::string>& segs, std::string_view op, std::string_view path) {
+    value* cur = &root;
+    for (std::size_t i = 0; i + 1 < segs.size(); ++i) {
+      if (cur->IsObject()) {
+        auto it = cur->FindMember(rapidjson::StringRef(segs[i].data(), segs[i].size()));
+        if (it == cur->MemberEnd()) return fail(op, path, "path does not exist");
+        cur = &it->value;
+      } else if (cur->IsArray()) {
+        auto idx = array_index(segs[i], cur->Size(), false);
+        if (!idx) return fail(op, path, "bad array index");
+        cur = &(*cur)[*idx];
+      } else {
+        return fail(op, path, "path does not exist");
+      }
+    }
+    return cur;
+  }
+
+  result<value*> get(std::string_view path, std::string_view op) {
+    auto segs = pointer(path, origin);
+    if (!segs) return segs.error();
+    if (segs->empty()) return &root;
+    auto p = parent(*segs, op, path);
+    if (!p) return p.error();
+    value* c = *p;
+    const std::string& last = segs->back();
+    if (c->IsObject()) {
+      auto it = c->FindMember(rapidjson::StringRef(last.data(), last.size()));
+      if (it == c->MemberEnd()) return fail(op, path, "path does not exist");
+      return &it->value;
+    }
+    if (c->IsArray()) {
+      auto idx = array_index(last, c->Size(), false);
+      if (!idx) return fail(op, path, "bad array index");
+      return &(*c)[*idx];
+    }
+    return fail(op, path, "path does not exist");
+  }
+
+  result<void> add(std::string_view path, value v, std::string_view op) {
+    auto segs = pointer(path, origin);
+    if (!segs) return segs.error();
+    if (segs->empty()) {
+      root.Swap(v);
+      return {};
+    }
+    auto p = parent(*segs, op, path);
+    if (!p) return p.error();
+    value* c = *p;
+    const std::string& last = segs->back();
+    if (c->IsObject()) {
+      auto it = c->FindMember(rapidjson::StringRef(last.data(), last.size()));
+      if (it != c->MemberEnd()) it->value = v;
+      else c->AddMember(value(last.c_str(), a), v, a);
+      return {};
+    }
+    if (c->IsArray()) {
+      auto idx = array_index(last, c->Size(), true);
+      if (!idx) return fail(op, path, "bad array index");
+      c->PushBack(value(), a);
+      for (auto i = c->Size() - 1; i > *idx; --i) (*c)[i].Swap((*c)[i - 1]);
+      (*c)[*idx] = v;
+      return {};
+    }
+    return fail(op, path, "path does not exist");
+  }
+
+  result<value> remove(std::string_view path, std::string_view op) {
+    auto segs = pointer(path, origin);
+    if (!segs) return segs.error();
+    if (segs->empty()) return fail(op, path, "cannot remove the whole object");
+    auto p = parent(*segs, op, path);
+    if (!p) return p.error();
+    value* c = *p;
+    const std::string& last = segs->back();
+    value out;
+    if (c->IsObject()) {
+      auto it = c->FindMember(rapidjson::StringRef(last.data(), last.size()));
+      if (it == c->MemberEnd()) return fail(op, path, "path does not exist");
+      out.Swap(it->value);
+      c->RemoveMember(it);
+      return out;
+    }
+    if (c->IsArray()) {
+      auto idx = array_index(last, c->Size(), false);
+      if (!idx) return fail(op, path, "bad array index");
+      out.Swap((*c)[*idx]);
+      c->Erase(c->Begin() + *idx);
+      return out;
+    }
+    return fail(op, path, "path does not exist");
+  }
+};
+
+std::string anchored(const std::string& re) { return "^(?:" + re + ")$"; }
+
+// Kubernetes label selector syntax: k=v, k==v, k!=v, k in (a,b), k notin (a), k, !k.
+result<bool> selector_matches(std::string_view sel, const value* labels, const std::string& origin) {
+  auto get = [&](const std::string& k) -> std::optional<std::string> {
+    if (labels == nullptr || !labels->IsObject()) return std::nullopt;
+    auto s = json::get_string(*labels, k);
+    return s ? std::optional<std::string>(std::string(*s)) : std::nullopt;
+  };
+  auto trim = [](std::string s) {
+    while (!s.empty() && s.front() == ' ') s.erase(0, 1);
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    return s;
+  };
+  // Split on commas outside parentheses.
+  std::vector<std::string> terms;
+  std::string cur;
+  int depth = 0;
+  for (char c : sel) {
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (c == ',' && depth == 0) {
+      terms.push_back(trim(cur));
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!trim(cur).empty()) terms.push_back(trim(cur));
+  static const std::regex set_re(R"(^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$)");
+  for (const auto& t : terms) {
+    std::smatch m;
+    if (std::regex_match(t, m, set_re)) {
+      std::vector<std::string> values;
+      std::string list = m[3].str(), item;
+      for (char c : list + ",") {
+        if (c == ',') values.push_back(trim(item)), item.clear();
+        else item += c;
+      }
+      auto v = get(m[1].str());
+      bool in = v && std::find(values.begin(), values.end(), *v) != values.end();
+      if ((m[2] == "in") != in) return false;
+      continue;
+    }
+    if (auto ne = t.find("!="); ne != std::string::npos) {
+      auto v = get(trim(t.substr(0, ne)));
+      if (v && *v == trim(t.substr(ne + 2))) return false;
+      continue;
+    }
+    if (auto eq = t.find('='); eq != std::string::npos) {
+      std::size_t vstart = eq + 1 < t.size() && t[eq + 1] == '=' ? eq + 2 : eq + 1;
+      auto v = get(trim(t.substr(0, eq)));
+      if (!v || *v != trim(t.substr(vstart))) return false;
+      continue;
+    }
+    if (!t.empty() && t[0] == '!') {
+      if (get(trim(t.substr(1)))) return false;
+      continue;
+    }
+    if (t.empty() || t.find_first_of("()") != std::string::npos)
+      return make_error(errc::invalid_kustomization, fmt::format("{}: invalid selector \"{}\"", origin, sel));
+    if (!get(t)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+result<bool> strategic_merge(value& target, const value& patch, alloc_t& a, const std::string& origin) {
+  if (!patch.IsObject()) return make_error(errc::invalid_kustomization, fmt::format("{}: a patch must be a map", origin));
+  auto d = directive(patch);
+  if (d == "delete") return false;
+  gvk g = gvk::of(target);
+  merger m{a, origin, is_builtin_group(g.group)};
+  if (d == "replace") {
+    target.CopyFrom(patch, a);
+    target.RemoveMember("$patch");
+    return true;
+  }
+  auto r = m.merge_object(target, patch, g.kind == "Service", false);
+  if (!r) return r.error();
+  return true;
+}
+
+result<void> json_patch(value& target, const value& ops, alloc_t& a, const std::string& origin) {
+  if (!ops.IsArray())
+    return make_error(errc::invalid_kustomization, fmt::format("{}: a JSON patch must be a list of operations", origin));
+  patcher p{target, a, origin};
+  for (const auto& op : ops.GetArray()) {
+    auto name = json::get_string(op, "op");
+    auto path = json::get_string(op, "path");
+    if (!name || !path)
+      return make_error(errc::invalid_kustomization, fmt::format("{}: a JSON patch operation needs op and path", origin));
+    const value* v = json::find(op, "value");
+    if (*name == "add" || *name == "replace") {
+      if (v == nullptr) return p.fail(*name, *path, "missing value");
+      if (*name == "replace") {
+        auto existing = p.get(*path, *name);
+        if (!existing) return existing.error();
+        (*existing)->CopyFrom(*v, a);
+        continue;
+      }
+      auto r = p.add(*path, value(*v, a), *name);
+      if (!r) return r;
+    } else if (*name == "remove") {
+      auto r = p.remove(*path, *name);
+      if (!r) return r.error();
+    } else if (*name == "move" || *name == "copy") {
+      auto from = json::get_string(op, "from");
+      if (!from) return p.fail(*name, *path, "missing from");
+      value moved;
+      if (*name == "move") {
+        auto r = p.remove(*from, *name);
+        if (!r) return r.error();
+        moved = std::move(*r);
+      } else {
+        auto r = p.get(*from, *name);
+        if (!r) return r.error();
+        moved.CopyFrom(**r, a);
+      }
+      auto r = p.add(*path, std::move(moved), *name);
+      if (!r) return r;
+    } else if (*name == "test") {
+      auto r = p.get(*path, *name);
+      if (!r) return r.error();
+      if (v == nullptr || **r != *v) return p.fail(*name, *path, "test failed");
+    } else {
+      return p.fail(*name, *path, "unknown operation");
+    }
+  }
+  return {};
+}
+
+result<bool> matches(const resource& r, const selector& s, const std::string& origin) {
+  res_id cur = r.cur(), org = r.org();
+  try {
+    if (!s.ns.empty()) {
+      std::regex ns(anchored(s.ns));
+      if (!std::regex_match(org.effective_ns(), ns) && !std::regex_match(cur.effective_ns(), ns)) return false;
+    }
+    if (!s.name.empty()) {
+      std::regex nm(anchored(s.name));
+      if (!std::regex_match(org.name, nm) && !std::regex_match(cur.name, nm)) return false;
+    }
+  } catch (const std::regex_error&) {
+    return make_error(errc::invalid_kustomization, fmt::format("{}: invalid regular expression in target", origin));
+  }
+  if (!gvk::of(r.obj).selected_by(s.type)) return false;
+  if (!s.label_selector.empty()) {
+    auto ok = selector_matches(s.label_selector, json::find(r.obj, "metadata", "labels"), origin);
+    if (!ok || !*ok) return ok;
+  }
+  if (!s.annotation_selector.empty()) {
+    auto ok = selector_matches(s.annotation_selector, json::find(r.obj, "metadata", "annotations"), origin);
+    if (!ok || !*ok) return ok;
+  }
+  return true;
+}
+
+}  // namespace gitopsd::render::kustomize

@@ -1,0 +1,300 @@
+// The built-in field specs of kustomize v5 (its konfig/builtinpluginconsts), as data.
+#include "fieldspec.hpp"
+
+#include <set>
+
+namespace gitopsd::render::kustomize {
+namespace {
+
+field_spec fs(std::string group, std::string version, std::string kind, std::string path, bool create) {
+  return {{std::move(group), std::move(version), std::move(kind)}, std::move(path), create};
+}
+
+const char* const affinity_paths[] = {
+    "spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
+    "spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+    "spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
+    "spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+    "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels",
+};
+
+std::vector<field_spec> make_metadata_labels() {
+  return {
+      fs("", "", "", "metadata/labels", true),
+      fs("", "v1", "ReplicationController", "spec/template/metadata/labels", true),
+      fs("", "", "Deployment", "spec/template/metadata/labels", true),
+      fs("", "", "ReplicaSet", "spec/template/metadata/labels", true),
+      fs("", "", "DaemonSet", "spec/template/metadata/labels", true),
+      fs("apps", "", "StatefulSet", "spec/template/metadata/labels", true),
+      fs("batch", "", "Job", "spec/template/metadata/labels", true),
+      fs("batch", "", "CronJob", "spec/jobTemplate/metadata/labels", true),
+      fs("batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/labels", true),
+  };
+}
+
+std::vector<field_spec> make_common_labels() {
+  std::vector<field_spec> v = {
+      fs("", "v1", "Service", "spec/selector", true),
+      fs("", "v1", "ReplicationController", "spec/selector", true),
+      fs("", "", "Deployment", "spec/selector/matchLabels", true),
+  };
+  for (const char* p : affinity_paths) v.push_back(fs("apps", "", "Deployment", p, false));
+  v.push_back(fs("", "", "ReplicaSet", "spec/selector/matchLabels", true));
+  v.push_back(fs("", "", "DaemonSet", "spec/selector/matchLabels", true));
+  v.push_back(fs("apps", "", "StatefulSet", "spec/selector/matchLabels", true));
+  for (const char* p : affinity_paths) v.push_back(fs("apps", "", "StatefulSet", p, false));
+  v.push_back(fs("batch", "", "Job", "spec/selector/matchLabels", false));
+  v.push_back(fs("batch", "", "CronJob", "spec/jobTemplate/spec/selector/matchLabels", false));
+  v.push_back(fs("policy", "", "PodDisruptionBudget", "spec/selector/matchLabels", false));
+  v.push_back(fs("networking.k8s.io", "", "NetworkPolicy", "spec/podSelector/matchLabels", false));
+  v.push_back(fs("networking.k8s.io", "", "NetworkPolicy", "spec/ingress/from/podSelector/matchLabels", false));
+  v.push_back(fs("networking.k8s.io", "", "NetworkPolicy", "spec/egress/to/podSelector/matchLabels", false));
+  for (auto& m : make_metadata_labels()) v.push_back(m);
+  v.push_back(fs("apps", "", "StatefulSet", "spec/volumeClaimTemplates[]/metadata/labels", true));
+  return v;
+}
+
+}  // namespace
+
+const std::vector<field_spec>& metadata_label_specs() {
+  static const auto v = make_metadata_labels();
+  return v;
+}
+
+const std::vector<field_spec>& common_label_specs() {
+  static const auto v = make_common_labels();
+  return v;
+}
+
+const std::vector<field_spec>& common_annotation_specs() {
+  static const std::vector<field_spec> v = {
+      fs("", "", "", "metadata/annotations", true),
+      fs("", "v1", "ReplicationController", "spec/template/metadata/annotations", true),
+      fs("", "", "Deployment", "spec/template/metadata/annotations", true),
+      fs("", "", "ReplicaSet", "spec/template/metadata/annotations", true),
+      fs("", "", "DaemonSet", "spec/template/metadata/annotations", true),
+      fs("", "", "StatefulSet", "spec/template/metadata/annotations", true),
+      fs("batch", "", "Job", "spec/template/metadata/annotations", true),
+      fs("batch", "", "CronJob", "spec/jobTemplate/metadata/annotations", true),
+      fs("batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/annotations", true),
+  };
+  return v;
+}
+
+const std::vector<field_spec>& image_specs() {
+  static const std::vector<field_spec> v = {
+      fs("", "", "", "spec/containers[]/image", true),
+      fs("", "", "", "spec/initContainers[]/image", true),
+      fs("", "", "", "spec/volumes[]/image/reference", true),
+      fs("", "", "", "spec/template/spec/containers[]/image", true),
+      fs("", "", "", "spec/template/spec/initContainers[]/image", true),
+      fs("", "", "", "spec/template/spec/volumes[]/image/reference", true),
+  };
+  return v;
+}
+
+const std::vector<field_spec>& replica_specs() {
+  static const std::vector<field_spec> v = {
+      fs("", "", "Deployment", "spec/replicas", true),
+      fs("", "", "ReplicationController", "spec/replicas", true),
+      fs("", "", "ReplicaSet", "spec/replicas", true),
+      fs("", "", "StatefulSet", "spec/replicas", true),
+  };
+  return v;
+}
+
+// Built-in kinds the API server serves cluster-scoped (kustomize reads this from its OpenAPI data).
+bool is_cluster_scoped(const gvk& g) {
+  static const std::set<std::string, std::less<>> kinds = {
+      "APIService", "CSIDriver", "CSINode", "CertificateSigningRequest", "ClusterRole", "ClusterRoleBinding",
+      "ClusterTrustBundle", "ComponentStatus", "CustomResourceDefinition", "DeviceClass", "FlowSchema", "IPAddress",
+      "IngressClass", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "MutatingWebhookConfiguration",
+      "Namespace", "Node", "PersistentVolume", "PodSecurityPolicy", "PriorityClass", "PriorityLevelConfiguration",
+      "ResourceSlice", "RuntimeClass", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SelfSubjectReview",
+      "ServiceCIDR", "StorageClass", "StorageVersion", "StorageVersionMigration", "SubjectAccessReview",
+      "TokenReview", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+      "ValidatingWebhookConfiguration", "VolumeAttachment", "VolumeAttributesClass"};
+  if (kinds.count(g.kind) == 0) return false;
+  // Only the built-in groups: a custom resource of the same kind name may be namespaced.
+  static const std::set<std::string, std::less<>> groups = {
+      "", "apiregistration.k8s.io", "storage.k8s.io", "certificates.k8s.io", "rbac.authorization.k8s.io",
+      "apiextensions.k8s.io", "resource.k8s.io", "flowcontrol.apiserver.k8s.io", "networking.k8s.io",
+      "admissionregistration.k8s.io", "policy", "scheduling.k8s.io", "node.k8s.io", "authorization.k8s.io",
+      "authentication.k8s.io", "internal.apiserver.k8s.io", "storagemigration.k8s.io"};
+  return groups.count(g.group) != 0;
+}
+
+const std::vector<name_reference>& name_references() {
+  static const std::vector<name_reference> v = {
+    {{"", "", "Deployment"}, {"", "", "HorizontalPodAutoscaler"}, R"(spec/scaleTargetRef/name)"},
+    {{"", "", "ReplicationController"}, {"", "", "HorizontalPodAutoscaler"}, R"(spec/scaleTargetRef/name)"},
+    {{"", "", "ReplicaSet"}, {"", "", "HorizontalPodAutoscaler"}, R"(spec/scaleTargetRef/name)"},
+    {{"", "", "StatefulSet"}, {"", "", "HorizontalPodAutoscaler"}, R"(spec/scaleTargetRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "v1", "Pod"}, R"(spec/volumes/configMap/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "v1", "Pod"}, R"(spec/containers/env/valueFrom/configMapKeyRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "v1", "Pod"}, R"(spec/initContainers/env/valueFrom/configMapKeyRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "v1", "Pod"}, R"(spec/containers/envFrom/configMapRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "v1", "Pod"}, R"(spec/initContainers/envFrom/configMapRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "v1", "Pod"}, R"(spec/volumes/projected/sources/configMap/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "PodTemplate"}, R"(template/spec/volumes/configMap/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "PodTemplate"}, R"(template/spec/containers/env/valueFrom/configMapKeyRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "PodTemplate"}, R"(template/spec/initContainers/env/valueFrom/configMapKeyRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "PodTemplate"}, R"(template/spec/containers/envFrom/configMapRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "PodTemplate"}, R"(template/spec/initContainers/envFrom/configMapRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "PodTemplate"}, R"(template/spec/volumes/projected/sources/configMap/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "Deployment"}, R"(spec/template/spec/volumes/configMap/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "Deployment"}, R"(spec/template/spec/containers/env/valueFrom/configMapKeyRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "Deployment"}, R"(spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "Deployment"}, R"(spec/template/spec/containers/envFrom/configMapRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "Deployment"}, R"(spec/template/spec/initContainers/envFrom/configMapRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "Deployment"}, R"(spec/template/spec/volumes/projected/sources/configMap/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "ReplicaSet"}, R"(spec/template/spec/volumes/configMap/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "ReplicaSet"}, R"(spec/template/spec/containers/env/valueFrom/configMapKeyRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "ReplicaSet"}, R"(spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "ReplicaSet"}, R"(spec/template/spec/containers/envFrom/configMapRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "ReplicaSet"}, R"(spec/template/spec/initContainers/envFrom/configMapRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "ReplicaSet"}, R"(spec/template/spec/volumes/projected/sources/configMap/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "DaemonSet"}, R"(spec/template/spec/volumes/configMap/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "DaemonSet"}, R"(spec/template/spec/containers/env/valueFrom/configMapKeyRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "DaemonSet"}, R"(spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "DaemonSet"}, R"(spec/template/spec/containers/envFrom/configMapRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "DaemonSet"}, R"(spec/template/spec/initContainers/envFrom/configMapRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "DaemonSet"}, R"(spec/template/spec/volumes/projected/sources/configMap/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "StatefulSet"}, R"(spec/template/spec/volumes/configMap/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "StatefulSet"}, R"(spec/template/spec/containers/env/valueFrom/configMapKeyRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "StatefulSet"}, R"(spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "StatefulSet"}, R"(spec/template/spec/containers/envFrom/configMapRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "StatefulSet"}, R"(spec/template/spec/initContainers/envFrom/configMapRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "StatefulSet"}, R"(spec/template/spec/volumes/projected/sources/configMap/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "Job"}, R"(spec/template/spec/volumes/configMap/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "Job"}, R"(spec/template/spec/containers/env/valueFrom/configMapKeyRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "Job"}, R"(spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "Job"}, R"(spec/template/spec/containers/envFrom/configMapRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "Job"}, R"(spec/template/spec/initContainers/envFrom/configMapRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "Job"}, R"(spec/template/spec/volumes/projected/sources/configMap/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "CronJob"}, R"(spec/jobTemplate/spec/template/spec/volumes/configMap/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "CronJob"}, R"(spec/jobTemplate/spec/template/spec/volumes/projected/sources/configMap/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "CronJob"}, R"(spec/jobTemplate/spec/template/spec/containers/env/valueFrom/configMapKeyRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "CronJob"}, R"(spec/jobTemplate/spec/template/spec/initContainers/env/valueFrom/configMapKeyRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "CronJob"}, R"(spec/jobTemplate/spec/template/spec/containers/envFrom/configMapRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "CronJob"}, R"(spec/jobTemplate/spec/template/spec/initContainers/envFrom/configMapRef/name)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "Node"}, R"(spec/configSource/configMap)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "Role"}, R"(rules/resourceNames)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "ClusterRole"}, R"(rules/resourceNames)"},
+    {{"", "v1", "ConfigMap"}, {"", "", "Ingress"}, R"(metadata/annotations/nginx.ingress.kubernetes.io\/fastcgi-params-configmap)"},
+    {{"", "v1", "Secret"}, {"", "v1", "Pod"}, R"(spec/volumes/secret/secretName)"},
+    {{"", "v1", "Secret"}, {"", "v1", "Pod"}, R"(spec/containers/env/valueFrom/secretKeyRef/name)"},
+    {{"", "v1", "Secret"}, {"", "v1", "Pod"}, R"(spec/initContainers/env/valueFrom/secretKeyRef/name)"},
+    {{"", "v1", "Secret"}, {"", "v1", "Pod"}, R"(spec/containers/envFrom/secretRef/name)"},
+    {{"", "v1", "Secret"}, {"", "v1", "Pod"}, R"(spec/initContainers/envFrom/secretRef/name)"},
+    {{"", "v1", "Secret"}, {"", "v1", "Pod"}, R"(spec/imagePullSecrets/name)"},
+    {{"", "v1", "Secret"}, {"", "v1", "Pod"}, R"(spec/volumes/projected/sources/secret/name)"},
+    {{"", "v1", "Secret"}, {"", "", "PodTemplate"}, R"(template/spec/volumes/secret/secretName)"},
+    {{"", "v1", "Secret"}, {"", "", "PodTemplate"}, R"(template/spec/containers/env/valueFrom/secretKeyRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "PodTemplate"}, R"(template/spec/initContainers/env/valueFrom/secretKeyRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "PodTemplate"}, R"(template/spec/containers/envFrom/secretRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "PodTemplate"}, R"(template/spec/initContainers/envFrom/secretRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "PodTemplate"}, R"(template/spec/imagePullSecrets/name)"},
+    {{"", "v1", "Secret"}, {"", "", "PodTemplate"}, R"(template/spec/volumes/projected/sources/secret/name)"},
+    {{"", "v1", "Secret"}, {"", "", "Deployment"}, R"(spec/template/spec/volumes/secret/secretName)"},
+    {{"", "v1", "Secret"}, {"", "", "Deployment"}, R"(spec/template/spec/containers/env/valueFrom/secretKeyRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "Deployment"}, R"(spec/template/spec/initContainers/env/valueFrom/secretKeyRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "Deployment"}, R"(spec/template/spec/containers/envFrom/secretRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "Deployment"}, R"(spec/template/spec/initContainers/envFrom/secretRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "Deployment"}, R"(spec/template/spec/imagePullSecrets/name)"},
+    {{"", "v1", "Secret"}, {"", "", "Deployment"}, R"(spec/template/spec/volumes/projected/sources/secret/name)"},
+    {{"", "v1", "Secret"}, {"", "", "ReplicaSet"}, R"(spec/template/spec/volumes/secret/secretName)"},
+    {{"", "v1", "Secret"}, {"", "", "ReplicaSet"}, R"(spec/template/spec/containers/env/valueFrom/secretKeyRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "ReplicaSet"}, R"(spec/template/spec/initContainers/env/valueFrom/secretKeyRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "ReplicaSet"}, R"(spec/template/spec/containers/envFrom/secretRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "ReplicaSet"}, R"(spec/template/spec/initContainers/envFrom/secretRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "ReplicaSet"}, R"(spec/template/spec/imagePullSecrets/name)"},
+    {{"", "v1", "Secret"}, {"", "", "ReplicaSet"}, R"(spec/template/spec/volumes/projected/sources/secret/name)"},
+    {{"", "v1", "Secret"}, {"", "", "DaemonSet"}, R"(spec/template/spec/volumes/secret/secretName)"},
+    {{"", "v1", "Secret"}, {"", "", "DaemonSet"}, R"(spec/template/spec/containers/env/valueFrom/secretKeyRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "DaemonSet"}, R"(spec/template/spec/initContainers/env/valueFrom/secretKeyRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "DaemonSet"}, R"(spec/template/spec/containers/envFrom/secretRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "DaemonSet"}, R"(spec/template/spec/initContainers/envFrom/secretRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "DaemonSet"}, R"(spec/template/spec/imagePullSecrets/name)"},
+    {{"", "v1", "Secret"}, {"", "", "DaemonSet"}, R"(spec/template/spec/volumes/projected/sources/secret/name)"},
+    {{"", "v1", "Secret"}, {"", "", "StatefulSet"}, R"(spec/template/spec/volumes/secret/secretName)"},
+    {{"", "v1", "Secret"}, {"", "", "StatefulSet"}, R"(spec/template/spec/containers/env/valueFrom/secretKeyRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "StatefulSet"}, R"(spec/template/spec/initContainers/env/valueFrom/secretKeyRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "StatefulSet"}, R"(spec/template/spec/containers/envFrom/secretRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "StatefulSet"}, R"(spec/template/spec/initContainers/envFrom/secretRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "StatefulSet"}, R"(spec/template/spec/imagePullSecrets/name)"},
+    {{"", "v1", "Secret"}, {"", "", "StatefulSet"}, R"(spec/template/spec/volumes/projected/sources/secret/name)"},
+    {{"", "v1", "Secret"}, {"", "", "Job"}, R"(spec/template/spec/volumes/secret/secretName)"},
+    {{"", "v1", "Secret"}, {"", "", "Job"}, R"(spec/template/spec/containers/env/valueFrom/secretKeyRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "Job"}, R"(spec/template/spec/initContainers/env/valueFrom/secretKeyRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "Job"}, R"(spec/template/spec/containers/envFrom/secretRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "Job"}, R"(spec/template/spec/initContainers/envFrom/secretRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "Job"}, R"(spec/template/spec/imagePullSecrets/name)"},
+    {{"", "v1", "Secret"}, {"", "", "Job"}, R"(spec/template/spec/volumes/projected/sources/secret/name)"},
+    {{"", "v1", "Secret"}, {"", "", "CronJob"}, R"(spec/jobTemplate/spec/template/spec/volumes/secret/secretName)"},
+    {{"", "v1", "Secret"}, {"", "", "CronJob"}, R"(spec/jobTemplate/spec/template/spec/volumes/projected/sources/secret/name)"},
+    {{"", "v1", "Secret"}, {"", "", "CronJob"}, R"(spec/jobTemplate/spec/template/spec/containers/env/valueFrom/secretKeyRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "CronJob"}, R"(spec/jobTemplate/spec/template/spec/initContainers/env/valueFrom/secretKeyRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "CronJob"}, R"(spec/jobTemplate/spec/template/spec/containers/envFrom/secretRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "CronJob"}, R"(spec/jobTemplate/spec/template/spec/initContainers/envFrom/secretRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "CronJob"}, R"(spec/jobTemplate/spec/template/spec/imagePullSecrets/name)"},
+    {{"", "v1", "Secret"}, {"", "", "Ingress"}, R"(spec/tls/secretName)"},
+    {{"", "v1", "Secret"}, {"", "", "Ingress"}, R"(metadata/annotations/ingress.kubernetes.io\/auth-secret)"},
+    {{"", "v1", "Secret"}, {"", "", "Ingress"}, R"(metadata/annotations/nginx.ingress.kubernetes.io\/auth-secret)"},
+    {{"", "v1", "Secret"}, {"", "", "Ingress"}, R"(metadata/annotations/nginx.ingress.kubernetes.io\/auth-tls-secret)"},
+    {{"", "v1", "Secret"}, {"", "", "Ingress"}, R"(spec/tls/secretName)"},
+    {{"", "v1", "Secret"}, {"", "", "ServiceAccount"}, R"(imagePullSecrets/name)"},
+    {{"", "v1", "Secret"}, {"", "", "StorageClass"}, R"(parameters/secretName)"},
+    {{"", "v1", "Secret"}, {"", "", "StorageClass"}, R"(parameters/adminSecretName)"},
+    {{"", "v1", "Secret"}, {"", "", "StorageClass"}, R"(parameters/userSecretName)"},
+    {{"", "v1", "Secret"}, {"", "", "StorageClass"}, R"(parameters/secretRef)"},
+    {{"", "v1", "Secret"}, {"", "", "Role"}, R"(rules/resourceNames)"},
+    {{"", "v1", "Secret"}, {"", "", "ClusterRole"}, R"(rules/resourceNames)"},
+    {{"", "v1", "Secret"}, {"serving.knative.dev", "v1", "Service"}, R"(spec/template/spec/containers/env/valueFrom/secretKeyRef/name)"},
+    {{"", "v1", "Secret"}, {"", "", "PersistentVolume"}, R"(spec/azureFile/secretName)"},
+    {{"", "v1", "Service"}, {"apps", "", "StatefulSet"}, R"(spec/serviceName)"},
+    {{"", "v1", "Service"}, {"", "", "Ingress"}, R"(spec/rules/http/paths/backend/serviceName)"},
+    {{"", "v1", "Service"}, {"", "", "Ingress"}, R"(spec/backend/serviceName)"},
+    {{"", "v1", "Service"}, {"", "", "Ingress"}, R"(spec/rules/http/paths/backend/service/name)"},
+    {{"", "v1", "Service"}, {"", "", "Ingress"}, R"(spec/defaultBackend/service/name)"},
+    {{"", "v1", "Service"}, {"apiregistration.k8s.io", "", "APIService"}, R"(spec/service/name)"},
+    {{"", "v1", "Service"}, {"admissionregistration.k8s.io", "", "ValidatingWebhookConfiguration"}, R"(webhooks/clientConfig/service)"},
+    {{"", "v1", "Service"}, {"admissionregistration.k8s.io", "", "MutatingWebhookConfiguration"}, R"(webhooks/clientConfig/service)"},
+    {{"rbac.authorization.k8s.io", "", "Role"}, {"rbac.authorization.k8s.io", "", "RoleBinding"}, R"(roleRef/name)"},
+    {{"rbac.authorization.k8s.io", "", "ClusterRole"}, {"rbac.authorization.k8s.io", "", "RoleBinding"}, R"(roleRef/name)"},
+    {{"rbac.authorization.k8s.io", "", "ClusterRole"}, {"rbac.authorization.k8s.io", "", "ClusterRoleBinding"}, R"(roleRef/name)"},
+    {{"", "v1", "ServiceAccount"}, {"rbac.authorization.k8s.io", "", "RoleBinding"}, R"(subjects)"},
+    {{"", "v1", "ServiceAccount"}, {"rbac.authorization.k8s.io", "", "ClusterRoleBinding"}, R"(subjects)"},
+    {{"", "v1", "ServiceAccount"}, {"", "", "Pod"}, R"(spec/serviceAccountName)"},
+    {{"", "v1", "ServiceAccount"}, {"", "", "StatefulSet"}, R"(spec/template/spec/serviceAccountName)"},
+    {{"", "v1", "ServiceAccount"}, {"", "", "Deployment"}, R"(spec/template/spec/serviceAccountName)"},
+    {{"", "v1", "ServiceAccount"}, {"", "", "ReplicationController"}, R"(spec/template/spec/serviceAccountName)"},
+    {{"", "v1", "ServiceAccount"}, {"", "", "CronJob"}, R"(spec/jobTemplate/spec/template/spec/serviceAccountName)"},
+    {{"", "v1", "ServiceAccount"}, {"", "", "Job"}, R"(spec/template/spec/serviceAccountName)"},
+    {{"", "v1", "ServiceAccount"}, {"", "", "DaemonSet"}, R"(spec/template/spec/serviceAccountName)"},
+    {{"", "v1", "PersistentVolumeClaim"}, {"", "", "Pod"}, R"(spec/volumes/persistentVolumeClaim/claimName)"},
+    {{"", "v1", "PersistentVolumeClaim"}, {"", "", "StatefulSet"}, R"(spec/template/spec/volumes/persistentVolumeClaim/claimName)"},
+    {{"", "v1", "PersistentVolumeClaim"}, {"", "", "Deployment"}, R"(spec/template/spec/volumes/persistentVolumeClaim/claimName)"},
+    {{"", "v1", "PersistentVolumeClaim"}, {"", "", "ReplicationController"}, R"(spec/template/spec/volumes/persistentVolumeClaim/claimName)"},
+    {{"", "v1", "PersistentVolumeClaim"}, {"", "", "CronJob"}, R"(spec/jobTemplate/spec/template/spec/volumes/persistentVolumeClaim/claimName)"},
+    {{"", "v1", "PersistentVolumeClaim"}, {"", "", "Job"}, R"(spec/template/spec/volumes/persistentVolumeClaim/claimName)"},
+    {{"", "v1", "PersistentVolumeClaim"}, {"", "", "DaemonSet"}, R"(spec/template/spec/volumes/persistentVolumeClaim/claimName)"},
+    {{"", "v1", "PersistentVolume"}, {"", "", "PersistentVolumeClaim"}, R"(spec/volumeName)"},
+    {{"", "v1", "PersistentVolume"}, {"", "", "ClusterRole"}, R"(rules/resourceNames)"},
+    {{"storage.k8s.io", "v1", "StorageClass"}, {"", "", "PersistentVolume"}, R"(spec/storageClassName)"},
+    {{"storage.k8s.io", "v1", "StorageClass"}, {"", "", "PersistentVolumeClaim"}, R"(spec/storageClassName)"},
+    {{"storage.k8s.io", "v1", "StorageClass"}, {"", "", "StatefulSet"}, R"(spec/volumeClaimTemplates/spec/storageClassName)"},
+    {{"scheduling.k8s.io", "v1", "PriorityClass"}, {"", "", "Pod"}, R"(spec/priorityClassName)"},
+    {{"scheduling.k8s.io", "v1", "PriorityClass"}, {"", "", "StatefulSet"}, R"(spec/template/spec/priorityClassName)"},
+    {{"scheduling.k8s.io", "v1", "PriorityClass"}, {"", "", "Deployment"}, R"(spec/template/spec/priorityClassName)"},
+    {{"scheduling.k8s.io", "v1", "PriorityClass"}, {"", "", "ReplicationController"}, R"(spec/template/spec/priorityClassName)"},
+    {{"scheduling.k8s.io", "v1", "PriorityClass"}, {"", "", "CronJob"}, R"(spec/jobTemplate/spec/template/spec/priorityClassName)"},
+    {{"scheduling.k8s.io", "v1", "PriorityClass"}, {"", "", "Job"}, R"(spec/template/spec/priorityClassName)"},
+    {{"scheduling.k8s.io", "v1", "PriorityClass"}, {"", "", "DaemonSet"}, R"(spec/template/spec/priorityClassName)"},
+    {{"networking.k8s.io/v1", "v1", "IngressClass"}, {"", "", "Ingress"}, R"(spec/ingressClassName)"},
+    {{"admissionregistration.k8s.io", "", "ValidatingAdmissionPolicy"}, {"admissionregistration.k8s.io", "", "ValidatingAdmissionPolicyBinding"}, R"(spec/policyName)"},
+  };
+  return v;
+}
+
+}  // namespace gitopsd::render::kustomize

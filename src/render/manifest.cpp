@@ -1,0 +1,89 @@
+// Turning decoded documents into manifests: List expansion and the fields every object needs.
+#include "gitopsd/core/json.hpp"
+#include "gitopsd/render/errc.hpp"
+#include "gitopsd/render/render.hpp"
+
+#include <fmt/format.h>
+
+namespace gitopsd::render {
+namespace {
+
+result<void> check_object(const rapidjson::Value& v, const std::string& origin) {
+  if (!v.IsObject()) return make_error(errc::invalid_manifest, fmt::format("{}: not an object", origin));
+  for (const char* field : {"apiVersion", "kind"}) {
+    auto s = json::get_string(v, field);
+    if (!s || s->empty())
+      return make_error(errc::invalid_manifest, fmt::format("{}: missing {}", origin, field));
+  }
+  auto name = json::get_string(v, "metadata", "name");
+  if (!name || name->empty())
+    return make_error(errc::invalid_manifest, fmt::format("{}: missing metadata.name", origin));
+  return {};
+}
+
+}  // namespace
+
+std::string join_path(std::string_view dir, std::string_view name) {
+  if (dir.empty()) return std::string(name);
+  std::string out(dir);
+  if (out.back() != '/') out += '/';
+  out += name;
+  return out;
+}
+
+result<std::vector<manifest>> read_manifests(std::string_view text, std::string_view file, const limits& lim) {
+  auto docs = decode_documents(text, file, lim);
+  if (!docs) return docs.error();
+  std::vector<manifest> out;
+  std::size_t number = 0;
+  for (auto& doc : *docs) {
+    ++number;
+    std::string origin = fmt::format("{}#{}", file, number);
+    // Kubernetes decodes any object with an `items` field as a list and applies its items.
+    if (doc.IsObject() && doc.HasMember("items")) {
+      auto& items = doc["items"];
+      if (!items.IsArray() && !items.IsNull())
+        return make_error(errc::invalid_manifest, fmt::format("{}: items is not a list", origin));
+      if (items.IsNull()) continue;
+      std::size_t i = 0;
+      for (auto& item : items.GetArray()) {
+        std::string item_origin = fmt::format("{}/items/{}", origin, i++);
+        auto ok = check_object(item, item_origin);
+        if (!ok) return ok.error();
+        manifest m;
+        m.object.CopyFrom(item, m.object.GetAllocator());
+        m.origin = std::move(item_origin);
+        out.push_back(std::move(m));
+      }
+      continue;
+    }
+    auto ok = check_object(doc, origin);
+    if (!ok) return ok.error();
+    out.push_back({std::move(doc), std::move(origin)});
+  }
+  return out;
+}
+
+std::string to_json_list(const std::vector<manifest>& objects) {
+  rapidjson::Document list(rapidjson::kObjectType);
+  auto& a = list.GetAllocator();
+  list.AddMember("apiVersion", "v1", a);
+  list.AddMember("kind", "List", a);
+  rapidjson::Value items(rapidjson::kArrayType);
+  for (const auto& m : objects) items.PushBack(rapidjson::Value(m.object, a), a);
+  list.AddMember("items", items, a);
+  return json::serialize_pretty(list) + "\n";
+}
+
+std::string to_yaml_stream(const std::vector<manifest>& objects) {
+  std::string out;
+  bool first = true;
+  for (const auto& m : objects) {
+    if (!first) out += "---\n";
+    first = false;
+    out += to_yaml(m.object);
+  }
+  return out;
+}
+
+}  // namespace gitopsd::render

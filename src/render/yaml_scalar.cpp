@@ -1,0 +1,206 @@
+// Plain-scalar resolution as go-yaml v2 does it (resolve.go), followed by the JSON conversion of
+// sigs.k8s.io/yaml and the number handling of Kubernetes' unstructured decoder.
+#include "gitopsd/render/yaml.hpp"
+#include "yaml_scalar.hpp"
+
+#include <array>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <regex>
+
+namespace gitopsd::render::detail {
+namespace {
+
+struct word {
+  std::string_view text;
+  scalar_kind kind;
+  bool truth;
+};
+
+// YAML 1.1 words go-yaml v2 resolves when the scalar is plain.
+constexpr std::array words{
+    word{"y", scalar_kind::boolean, true},      word{"Y", scalar_kind::boolean, true},
+    word{"yes", scalar_kind::boolean, true},    word{"Yes", scalar_kind::boolean, true},
+    word{"YES", scalar_kind::boolean, true},    word{"true", scalar_kind::boolean, true},
+    word{"True", scalar_kind::boolean, true},   word{"TRUE", scalar_kind::boolean, true},
+    word{"on", scalar_kind::boolean, true},     word{"On", scalar_kind::boolean, true},
+    word{"ON", scalar_kind::boolean, true},     word{"n", scalar_kind::boolean, false},
+    word{"N", scalar_kind::boolean, false},     word{"no", scalar_kind::boolean, false},
+    word{"No", scalar_kind::boolean, false},    word{"NO", scalar_kind::boolean, false},
+    word{"false", scalar_kind::boolean, false}, word{"False", scalar_kind::boolean, false},
+    word{"FALSE", scalar_kind::boolean, false}, word{"off", scalar_kind::boolean, false},
+    word{"Off", scalar_kind::boolean, false},   word{"OFF", scalar_kind::boolean, false},
+    word{"", scalar_kind::null, false},         word{"~", scalar_kind::null, false},
+    word{"null", scalar_kind::null, false},     word{"Null", scalar_kind::null, false},
+    word{"NULL", scalar_kind::null, false},
+};
+
+bool is_not_finite_word(std::string_view s, double& v) {
+  for (std::string_view w : {".nan", ".NaN", ".NAN"})
+    if (s == w) return v = std::nan(""), true;
+  for (std::string_view w : {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"})
+    if (s == w) return v = HUGE_VAL, true;
+  for (std::string_view w : {"-.inf", "-.Inf", "-.INF"})
+    if (s == w) return v = -HUGE_VAL, true;
+  return false;
+}
+
+int digit_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
+  return 99;
+}
+
+// strconv.ParseUint(s, 0, 64): optional 0b/0o/0x prefix, a leading 0 alone means octal.
+bool parse_go_uint(std::string_view s, std::uint64_t& out) {
+  if (s.empty()) return false;
+  int base = 10;
+  if (s[0] == '0') {
+    char p = s.size() >= 3 ? static_cast<char>(s[1] | 0x20) : '\0';
+    if (p == 'b') base = 2, s.remove_prefix(2);
+    else if (p == 'o') base = 8, s.remove_prefix(2);
+    else if (p == 'x') base = 16, s.remove_prefix(2);
+    else base = 8, s.remove_prefix(1);
+  }
+  std::uint64_t n = 0;
+  for (char c : s) {
+    int d = digit_value(c);
+    if (d >= base) return false;
+    if (n > (UINT64_MAX - static_cast<std::uint64_t>(d)) / static_cast<std::uint64_t>(base)) return false;
+    n = n * static_cast<std::uint64_t>(base) + static_cast<std::uint64_t>(d);
+  }
+  out = n;
+  return true;
+}
+
+// strconv.ParseInt(s, 0, 64).
+bool parse_go_int(std::string_view s, std::int64_t& out) {
+  bool negative = false;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+    negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  std::uint64_t u = 0;
+  if (!parse_go_uint(s, u)) return false;
+  constexpr std::uint64_t cutoff = std::uint64_t{1} << 63;
+  if (!negative && u >= cutoff) return false;
+  if (negative && u > cutoff) return false;
+  out = negative ? static_cast<std::int64_t>(0 - u) : static_cast<std::int64_t>(u);
+  return true;
+}
+
+bool parse_float(const std::string& s, double& out) {
+  errno = 0;
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size()) return false;
+  if (errno == ERANGE && std::isinf(v)) return false;  // Go reports overflow as an error
+  out = v;
+  return true;
+}
+
+const std::regex& yaml_style_float() {
+  static const std::regex re(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
+  return re;
+}
+
+}  // namespace
+
+scalar resolve_plain(std::string_view text) {
+  scalar r;
+  r.kind = scalar_kind::string;
+  char hint = text.empty() ? 'N' : text[0];
+  bool in_table = text.empty() || hint == '+' || hint == '-' || (hint >= '0' && hint <= '9') || hint == '.' ||
+                  std::string_view("yYnNtTfFoO~").find(hint) != std::string_view::npos;
+  if (!in_table) return r;
+  for (const word& w : words) {
+    if (w.text == text) {
+      r.kind = w.kind;
+      r.truth = w.truth;
+      return r;
+    }
+  }
+  if (is_not_finite_word(text, r.real)) {
+    r.kind = scalar_kind::not_finite;
+    return r;
+  }
+  if (hint == '.') {
+    static const std::regex dot_float(R"(^\.[0-9]+([eE][-+]?[0-9]+)?$)");
+    std::string s(text);
+    if (std::regex_match(s, dot_float) && parse_float(s, r.real)) r.kind = scalar_kind::floating;
+    return r;
+  }
+  if (hint == '+' || hint == '-' || (hint >= '0' && hint <= '9')) {
+    std::string plain;
+    plain.reserve(text.size());
+    for (char c : text)
+      if (c != '_') plain += c;
+    if (parse_go_int(plain, r.integer)) {
+      r.kind = scalar_kind::integer;
+      return r;
+    }
+    std::uint64_t u = 0;
+    if (parse_go_uint(plain, u)) {
+      // Kubernetes' unstructured decoder keeps integers as int64; larger ones become float64.
+      r.kind = scalar_kind::floating;
+      r.real = static_cast<double>(u);
+      return r;
+    }
+    if (std::regex_match(plain, yaml_style_float()) && parse_float(plain, r.real)) {
+      r.kind = scalar_kind::floating;
+      return r;
+    }
+  }
+  return r;
+}
+
+// strconv.FormatFloat(v, 'g', -1, 32): the shortest digits that read back as the same float32,
+// exponent form when the exponent is below -4 or at least 6 (Go's rule for shortest %g).
+std::string format_float32_key(double value) {
+  if (std::isnan(value)) return ".nan";
+  if (std::isinf(value)) return value > 0 ? ".inf" : "-.inf";
+  auto f = static_cast<float>(value);
+  if (f == 0) return std::signbit(f) ? "-0" : "0";
+  char buf[64];
+  int precision = 0;
+  for (; precision < 9; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*e", precision, static_cast<double>(f));
+    if (std::strtof(buf, nullptr) == f) break;
+  }
+  std::string e(buf);  // d.ddde±XX
+  auto epos = e.find('e');
+  int exponent = std::atoi(e.c_str() + epos + 1);
+  std::string mantissa = e.substr(0, epos);
+  bool negative = mantissa[0] == '-';
+  if (negative) mantissa.erase(0, 1);
+  std::string digits;
+  for (char c : mantissa)
+    if (c != '.') digits += c;
+  std::string out = negative ? "-" : "";
+  if (exponent < -4 || exponent >= 6) {
+    out += digits.substr(0, 1);
+    if (digits.size() > 1) out += "." + digits.substr(1);
+    char exp[24];
+    std::snprintf(exp, sizeof exp, "e%c%02d", exponent < 0 ? '-' : '+', exponent < 0 ? -exponent : exponent);
+    out += exp;
+  } else if (exponent < 0) {
+    out += "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
+  } else {
+    auto whole = static_cast<std::size_t>(exponent) + 1;
+    if (digits.size() <= whole) {
+      out += digits + std::string(whole - digits.size(), '0');
+    } else {
+      out += digits.substr(0, whole) + "." + digits.substr(whole);
+    }
+  }
+  return out;
+}
+
+}  // namespace gitopsd::render::detail
+
+namespace gitopsd::render {
+scalar_kind classify_plain(std::string_view text) { return detail::resolve_plain(text).kind; }
+}  // namespace gitopsd::render
