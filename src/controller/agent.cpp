@@ -9,6 +9,7 @@
 #include "gitopsd/server/http_server.hpp"
 #include "gitopsd/server/metrics.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -276,6 +277,7 @@ int run_agent(const agent_options& options) {
     log::error("no Kubernetes configuration", {{"error", config.error().what()}});
     return 2;
   }
+  log::info("Kubernetes API", {{"server", config->server}, {"configuration", config->origin}});
   asio::io_context io;
   auto client = kube::client::create(io.get_executor(), std::move(*config));
   if (!client) {

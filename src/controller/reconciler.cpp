@@ -29,6 +29,7 @@ using namespace asio::experimental::awaitable_operators;
 using steady = std::chrono::steady_clock;
 
 struct reconciler::run {
+  explicit run(kube::client c) : applier(std::move(c)) {}
   gitrepository repo;
   object_ref self;
   kube::client applier;  // impersonates spec.serviceAccountName when set
@@ -144,7 +145,7 @@ asio::awaitable<bool> reconciler::set_finalizer(run& r, bool present) {
 }
 
 asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object) {
-  run r;
+  run r(client_);
   r.self = {{api_group, "v1alpha1", kind},
             std::string(json::get_string(object, "metadata", "namespace").value_or("")),
             std::string(json::get_string(object, "metadata", "name").value_or(""))};
@@ -160,7 +161,6 @@ asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object) {
     co_return false;
   }
   r.repo = std::move(*parsed);
-  r.applier = client_;
   if (!r.repo.spec.service_account.empty()) {
     const std::string& ns = r.repo.namespace_;
     r.applier = client_.as({fmt::format("system:serviceaccount:{}:{}", ns, r.repo.spec.service_account),

@@ -201,6 +201,8 @@ in_cluster_env in_cluster_from_environment() {
   in_cluster_env env;
   if (const char* h = std::getenv("KUBERNETES_SERVICE_HOST")) env.host = h;
   if (const char* p = std::getenv("KUBERNETES_SERVICE_PORT")) env.port = p;
+  // Tests (and unusual mounts) point this at another folder holding token, ca.crt and namespace.
+  if (const char* d = std::getenv("GITOPSD_SERVICE_ACCOUNT_DIR"); d != nullptr && *d != '\0') env.dir = d;
   return env;
 }
 

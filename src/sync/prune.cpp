@@ -1,7 +1,9 @@
 #include "gitopsd/sync/prune.hpp"
 
 #include "gitopsd/core/bounded.hpp"
+#include "gitopsd/core/json.hpp"
 #include "gitopsd/kube/errc.hpp"
+#include "gitopsd/sync/plan.hpp"
 
 #include <fmt/format.h>
 

@@ -35,6 +35,9 @@ enum class phase {
 };
 
 struct status_update {
+  status_update() = default;
+  status_update(phase p, std::string why, std::string text, std::int64_t generation)
+      : state(p), reason(std::move(why)), message(std::move(text)), observed_generation(generation) {}
   phase state = phase::progressing;
   std::string reason;
   std::string message;

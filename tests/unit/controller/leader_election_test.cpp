@@ -2,6 +2,7 @@
 #include "gitopsd/core/json.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 using namespace gitopsd;
 using namespace gitopsd::controller;

@@ -21,8 +21,11 @@ bool has_condition(const rapidjson::Document& patch, std::string_view type) {
 }  // namespace
 
 TEST_CASE("success sets Ready=True and drops Reconciling and Stalled", "[status]") {
-  status_update u{phase::succeeded, "", "Applied revision: main@sha1:abc", 4, "main@sha1:abc", "main@sha1:abc", "t1",
-                  std::vector<sync::inventory_entry>{{"ns_a__ConfigMap", "v1"}}};
+  status_update u{phase::succeeded, "", "Applied revision: main@sha1:abc", 4};
+  u.last_attempted_revision = "main@sha1:abc";
+  u.last_applied_revision = "main@sha1:abc";
+  u.handled_requested_at = "t1";
+  u.inventory = std::vector<sync::inventory_entry>{{"ns_a__ConfigMap", "v1"}};
   auto patch = status_patch(u, nullptr, "2026-01-01T00:00:00Z");
   CHECK(json::get_string(condition(patch, "Ready"), "status") == "True");
   CHECK(json::get_string(condition(patch, "Ready"), "reason") == "ReconciliationSucceeded");

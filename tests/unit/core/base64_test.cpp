@@ -6,7 +6,7 @@ using gitopsd::base64_decode;
 using gitopsd::base64_encode;
 
 TEST_CASE("base64 round-trips", "[base64]") {
-  for (std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)})
+  for (std::string s : std::initializer_list<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)})
     CHECK(base64_decode(base64_encode(s)).value() == s);
   CHECK(base64_encode("foobar") == "Zm9vYmFy");
   CHECK(base64_decode("Zm9vYg==").value() == "foob");
