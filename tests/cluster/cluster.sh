@@ -2,8 +2,8 @@
 # A real Kubernetes control plane on loopback for tests: etcd, kube-apiserver (TLS, RBAC, static
 # tokens, client certificates), kube-controller-manager, kube-scheduler and kwok with one fake node.
 #
-#   cluster.sh up STATE_DIR [--owner PID]   start, or reuse a healthy cluster in STATE_DIR
-#   cluster.sh release STATE_DIR --owner PID  forget an owner; stop when none is left
+#   cluster.sh up STATE_DIR [--owner PID|parent]  start, or reuse a healthy cluster in STATE_DIR
+#   cluster.sh release STATE_DIR --owner PID|parent  forget an owner; stop when none is left
 #   cluster.sh down STATE_DIR               stop every process (by pid) and remove STATE_DIR
 #   cluster.sh status STATE_DIR             exit 0 if every component is healthy
 #   cluster.sh stop-apiserver|start-apiserver STATE_DIR
@@ -255,9 +255,16 @@ start_all() {
 
 # --- commands ---
 
+# --owner PID, or --owner parent: the process that ran this script (CTest for the fixture).
+owner_arg() {
+  [ "${1:-}" = --owner ] || { echo manual; return; }
+  [ -n "${2:-}" ] || die "--owner needs a pid"
+  if [ "$2" = parent ]; then echo "$PPID"; else echo "$2"; fi
+}
+
 cmd_up() {
-  local owner=manual
-  [ "${1:-}" = --owner ] && owner=$2
+  local owner
+  owner=$(owner_arg "$@")
   mkdir -p "$(dirname "$state")"
   exec 8>"$state.lock"
   flock 8
@@ -290,9 +297,11 @@ cmd_up() {
 }
 
 cmd_release() {
-  [ "${1:-}" = --owner ] || die "release needs --owner PID"
+  local owner
+  owner=$(owner_arg "$@")
+  [ "$owner" != manual ] || die "release needs --owner PID"
   [ -d "$state" ] || return 0
-  rm -f "$state/owners/$2"
+  rm -f "$state/owners/$owner"
   live_owners "$state" || cmd_down
 }
 
