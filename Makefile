@@ -5,7 +5,7 @@ PRESET ?= $(if $(CI),ci,dev)
 BUILD_DIR := build
 JOBS ?= $(shell nproc)
 
-.PHONY: deps build test unit-test asan demo cluster-up cluster-down cluster-status tools clean
+.PHONY: deps build test unit-test asan demo demo-down cluster-up cluster-down cluster-status tools clean
 
 deps:
 	@scripts/deps.sh
@@ -25,9 +25,13 @@ asan: deps
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan -j $(JOBS)
 
-demo: build
-	@echo "demo: the agent (gitopsd run) is not built yet; nothing to demonstrate." >&2
-	@exit 1
+# The main job: a local control plane, a Git repository from examples/, gitopsd syncing it.
+demo: build cluster-up
+	@scripts/demo.sh
+
+demo-down:
+	@scripts/demo.sh down
+	@tests/cluster/cluster.sh down $(BUILD_DIR)/cluster
 
 # The test cluster of this checkout (build/cluster); see README.md, "Test harness".
 tools:

@@ -42,7 +42,7 @@ helm upgrade --install gitopsd "$root/charts/gitopsd" -n gitopsd-system --create
 log "starting gitopsd with a token of its ServiceAccount"
 token=$(kubectl create token gitopsd -n gitopsd-system --duration=24h)
 server=$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')
-ca=$(kubectl config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')
+ca=$(kubectl config view --minify --raw --flatten -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')
 umask 077
 cat >"$state/agent.kubeconfig" <<KC
 apiVersion: v1

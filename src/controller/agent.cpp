@@ -21,6 +21,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -143,7 +144,7 @@ class agent {
     w.label_selector = options_.watch_label_selector;
     group_version_kind gvk{api_group, "v1alpha1", kind};
     std::set<std::string> seen;
-    auto result = co_await client_.watch(gvk, options_.watch_namespace, w, [&](kube::watch_event& e) {
+    std::function<void(kube::watch_event&)> on_event = [&](kube::watch_event& e) {
       auto now = clock::now();
       switch (e.type) {
         case kube::watch_event_type::added:
@@ -178,7 +179,8 @@ class agent {
         case kube::watch_event_type::bookmark: break;
       }
       wake_.cancel();
-    });
+    };
+    auto result = co_await client_.watch(gvk, options_.watch_namespace, w, on_event);
     if (!result && !stopping_) {
       log::error("watching GitRepository objects failed", {{"error", result.error().what()}});
       exit_code_ = 1;

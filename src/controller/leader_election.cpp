@@ -106,13 +106,15 @@ asio::awaitable<bool> leader_elector::try_once() {
   auto action = decide(lease, settings_.identity, now);
   if (action == lease_action::wait) co_return false;
   auto body = lease_body(settings_, lease, now, false);
+  kube::write_options options;  // named: GCC 12 mishandles temporaries inside co_await
   if (action == lease_action::create) {
-    auto created = co_await client_.create(body);
+    auto created = co_await client_.create(body, options);
     co_return created.has_value();
   }
   // A merge patch carrying the resourceVersion we read: if another replica wrote in between, the
   // server answers Conflict and we try again on the next period.
-  auto patched = co_await client_.patch(ref, kube::patch_type::merge, json::serialize(body));
+  std::string text = json::serialize(body);
+  auto patched = co_await client_.patch(ref, kube::patch_type::merge, text, options);
   co_return patched.has_value();
 }
 
@@ -141,8 +143,9 @@ asio::awaitable<void> leader_elector::release() {
   object_ref ref{{"coordination.k8s.io", "v1", "Lease"}, settings_.namespace_, settings_.name};
   auto current = co_await client_.get(ref);
   if (!current || json::get_string(*current, "spec", "holderIdentity") != settings_.identity) co_return;
-  auto body = lease_body(settings_, &*current, sys_clock::now(), true);
-  if (auto r = co_await client_.patch(ref, kube::patch_type::merge, json::serialize(body)); !r)
+  std::string text = json::serialize(lease_body(settings_, &*current, sys_clock::now(), true));
+  kube::write_options options;
+  if (auto r = co_await client_.patch(ref, kube::patch_type::merge, text, options); !r)
     log::warn("leader election: release failed", {{"error", r.error().what()}});
   leading_ = false;
 }

@@ -90,8 +90,10 @@ reconciler::reconciler(kube::client client, git::source_cache& sources, asio::th
     : client_(std::move(client)), sources_(sources), pool_(pool), metrics_(metrics), settings_(settings) {}
 
 asio::awaitable<void> reconciler::write_status(run& r, const status_update& update) {
-  auto body = status_patch(update, r.status.IsObject() ? &r.status : nullptr, rfc3339_now());
-  auto patched = co_await client_.patch(r.self, kube::patch_type::merge, json::serialize(body), {}, "status");
+  // GCC 12 mishandles temporaries inside co_await expressions: every argument is a named object.
+  auto body = json::serialize(status_patch(update, r.status.IsObject() ? &r.status : nullptr, rfc3339_now()));
+  kube::write_options options;
+  auto patched = co_await client_.patch(r.self, kube::patch_type::merge, body, options, "status");
   if (!patched) {
     log::warn("status update failed", {{"object", r.repo.key()}, {"error", patched.error().what()}});
     co_return;
@@ -99,9 +101,9 @@ asio::awaitable<void> reconciler::write_status(run& r, const status_update& upda
   if (const auto* status = json::find(*patched, "status")) r.status.CopyFrom(*status, r.status.GetAllocator());
 }
 
-asio::awaitable<void> reconciler::progress(run& r, std::string message) {
+asio::awaitable<void> reconciler::progress(run& r, const std::string& message) {
   log::info(message, {{"object", r.repo.key()}});
-  status_update u{phase::progressing, reason::progressing, std::move(message), r.repo.generation};
+  status_update u{phase::progressing, reason::progressing, message, r.repo.generation};
   if (!r.revision.empty()) u.last_attempted_revision = r.revision;
   // Write-ahead inventory: what is about to be applied is recorded before it is, so an agent
   // killed mid-apply still knows every object it may have created.
@@ -113,13 +115,13 @@ asio::awaitable<void> reconciler::progress(run& r, std::string message) {
   co_await write_status(r, u);
 }
 
-asio::awaitable<void> reconciler::event(run& r, bool warning, std::string reason_text, std::string message) {
+asio::awaitable<void> reconciler::event(run& r, bool warning, const std::string& reason_text, const std::string& message) {
   kube::event_spec e;
   e.regarding = r.self;
   e.regarding_uid = r.repo.uid;
   e.type = warning ? "Warning" : "Normal";
-  e.reason = std::move(reason_text);
-  e.message = std::move(message);
+  e.reason = reason_text;
+  e.message = message;
   if (auto created = co_await client_.create_event(e); !created)
     log::warn("event not recorded", {{"object", r.repo.key()}, {"error", created.error().what()}});
 }
@@ -134,7 +136,9 @@ asio::awaitable<bool> reconciler::set_finalizer(run& r, bool present) {
   metadata.AddMember("finalizers", list, a);
   metadata.AddMember("resourceVersion", rapidjson::Value(r.repo.resource_version.c_str(), a), a);
   patch.AddMember("metadata", metadata, a);
-  auto patched = co_await client_.patch(r.self, kube::patch_type::merge, json::serialize(patch));
+  std::string body = json::serialize(patch);
+  kube::write_options options;
+  auto patched = co_await client_.patch(r.self, kube::patch_type::merge, body, options);
   if (!patched) {
     log::warn("finalizer update failed", {{"object", r.repo.key()}, {"error", patched.error().what()}});
     co_return false;
@@ -157,7 +161,8 @@ asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object) {
     r.repo.generation = json::get_int(object, "metadata", "generation").value_or(0);
     r.repo.uid = json::get_string(object, "metadata", "uid").value_or("");
     log::error("invalid GitRepository", {{"object", r.repo.key()}, {"error", parsed.error().what()}});
-    co_await write_status(r, {phase::stalled, reason::invalid_spec, parsed.error().what(), r.repo.generation});
+    status_update stalled{phase::stalled, reason::invalid_spec, parsed.error().what(), r.repo.generation};
+    co_await write_status(r, stalled);
     co_return false;
   }
   r.repo = std::move(*parsed);
@@ -176,8 +181,10 @@ asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object) {
   bool ok = outcome.index() == 0 && std::get<0>(outcome);
   if (outcome.index() == 1) {
     std::string message = fmt::format("reconcile did not finish within the timeout of {}", format_duration(r.repo.spec.timeout));
-    co_await write_status(r, {phase::failed, reason::progressing_with_retry, message, r.repo.generation});
-    co_await event(r, true, "ReconciliationFailed", message);
+    status_update failed{phase::failed, reason::progressing_with_retry, message, r.repo.generation};
+    co_await write_status(r, failed);
+    std::string why = "ReconciliationFailed";
+    co_await event(r, true, why, message);
   }
   auto labels = repo_labels(r.repo);
   metrics_.observe("gitopsd_reconcile_duration_seconds", labels, seconds_since(r.started));
@@ -191,28 +198,37 @@ asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object) {
 asio::awaitable<bool> reconciler::pipeline(run& r) {
   auto& repo = r.repo;
   const auto& spec = repo.spec;
-  auto fail = [&](step_failure f) -> asio::awaitable<bool> {
+  auto fail = [&](const step_failure& f) -> asio::awaitable<bool> {
     log::error("reconcile failed", {{"object", repo.key()}, {"reason", f.reason}, {"error", f.message}});
     status_update u{phase::failed, f.reason, f.message, repo.generation};
     if (!r.revision.empty()) u.last_attempted_revision = r.revision;
     u.handled_requested_at = repo.requested_at.empty() ? std::optional<std::string>() : repo.requested_at;
     bool repeated = repo.ready_status == "False" && repo.ready_message == f.message;
     co_await write_status(r, u);
-    if (!repeated) co_await event(r, true, f.reason, f.message);  // one Warning per new problem, not per retry
+    std::string why = f.reason;
+    if (!repeated) co_await event(r, true, why, f.message);  // one Warning per new problem, not per retry
     co_return false;
   };
 
   // Dependencies must be Ready at their latest generation.
   for (const auto& dep : spec.depends_on) {
-    auto live = co_await client_.get({{api_group, "v1alpha1", kind}, dep.namespace_, dep.name});
-    if (!live) co_return co_await fail({reason::dependency_not_ready, fmt::format("dependency {}/{}: {}", dep.namespace_, dep.name, live.error().what())});
+    object_ref dependency_ref{{api_group, "v1alpha1", kind}, dep.namespace_, dep.name};
+    auto live = co_await client_.get(dependency_ref);
+    if (!live) {
+      step_failure f{reason::dependency_not_ready, fmt::format("dependency {}/{}: {}", dep.namespace_, dep.name, live.error().what())};
+      co_return co_await fail(f);
+    }
     auto other = parse_gitrepository(*live);
     if (!other || other->ready_status != "True" || other->observed_generation != other->generation)
-      co_return co_await fail({reason::dependency_not_ready, fmt::format("dependency {}/{} is not ready", dep.namespace_, dep.name)});
+    {
+      step_failure f{reason::dependency_not_ready, fmt::format("dependency {}/{} is not ready", dep.namespace_, dep.name)};
+      co_return co_await fail(f);
+    }
   }
 
   // Source.
-  co_await progress(r, fmt::format("fetching {}", git::describe(to_git_ref(spec.ref))));
+  std::string step = fmt::format("fetching {}", git::describe(to_git_ref(spec.ref)));
+  co_await progress(r, step);
   git::source_spec source;
   source.url = spec.url;
   source.ref = to_git_ref(spec.ref);
@@ -220,25 +236,39 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   source.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(spec.timeout);
   source.allow_file = settings_.allow_file_urls;
   if (!spec.secret_name.empty()) {
-    auto secret = co_await client_.get({{"", "v1", "Secret"}, repo.namespace_, spec.secret_name});
-    if (!secret) co_return co_await fail({reason::git_failed, fmt::format("secretRef: {}", secret.error().what())});
+    object_ref secret_ref{{"", "v1", "Secret"}, repo.namespace_, spec.secret_name};
+    auto secret = co_await client_.get(secret_ref);
+    if (!secret) {
+      step_failure f{reason::git_failed, fmt::format("secretRef: {}", secret.error().what())};
+      co_return co_await fail(f);
+    }
     std::string problem;
     source.secret = decode_secret(*secret, spec.secret_name, problem);
-    if (!problem.empty()) co_return co_await fail({reason::git_failed, problem});
+    if (!problem.empty()) {
+      step_failure f{reason::git_failed, problem};
+      co_return co_await fail(f);
+    }
   }
   auto fetch_started = steady::now();
   auto snapshot = co_await sources_.fetch_async(std::move(source), pool_);
   metrics_.observe("gitopsd_git_fetch_duration_seconds", repo_labels(repo), seconds_since(fetch_started));
-  if (!snapshot) co_return co_await fail({reason::git_failed, snapshot.error().what()});
+  if (!snapshot) {
+    step_failure f{reason::git_failed, snapshot.error().what()};
+    co_return co_await fail(f);
+  }
   r.revision = snapshot->revision;
   r.commit = snapshot->commit;
 
   // Render on the pool: big trees must not stall the event loop.
   auto tree = snapshot->tree;
-  auto rendered = co_await asio::co_spawn(
-      pool_, [tree]() -> asio::awaitable<result<std::vector<render::manifest>>> { co_return render::render(*tree, ""); },
-      asio::use_awaitable);
-  if (!rendered) co_return co_await fail({reason::build_failed, fmt::format("{}: {}", r.revision, rendered.error().what())});
+  auto render_on_pool = [tree]() -> asio::awaitable<result<std::vector<render::manifest>>> {
+    co_return render::render(*tree, "");
+  };
+  auto rendered = co_await asio::co_spawn(pool_, render_on_pool, asio::use_awaitable);
+  if (!rendered) {
+    step_failure f{reason::build_failed, fmt::format("{}: {}", r.revision, rendered.error().what())};
+    co_return co_await fail(f);
+  }
 
   // Plan: the scope of every kind from discovery (kinds of CRDs in the same commit are known).
   std::map<group_version_kind, std::optional<bool>> scopes;
@@ -247,8 +277,10 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   for (auto& [gvk, namespaced] : scopes) {
     auto info = co_await r.applier.resource_for(gvk);
     if (info) namespaced = info->namespaced;
-    else if (info.error().code != kube::errc::unknown_kind)
-      co_return co_await fail({reason::apply_failed, info.error().what()});
+    else if (info.error().code != kube::errc::unknown_kind) {
+      step_failure f{reason::apply_failed, info.error().what()};
+      co_return co_await fail(f);
+    }
   }
   std::vector<sync::rendered_object> objects;
   objects.reserve(rendered->size());
@@ -259,15 +291,22 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
                                 auto it = scopes.find(gvk);
                                 return it == scopes.end() ? std::nullopt : it->second;
                               });
-  if (!plan) co_return co_await fail({reason::build_failed, fmt::format("{}: {}", r.revision, plan.error().what())});
+  if (!plan) {
+    step_failure f{reason::build_failed, fmt::format("{}: {}", r.revision, plan.error().what())};
+    co_return co_await fail(f);
+  }
   r.inventory = sync::inventory_of(*plan);
 
   // Apply.
-  co_await progress(r, fmt::format("applying {} objects of {}", plan->size(), r.revision));
+  step = fmt::format("applying {} objects of {}", plan->size(), r.revision);
+  co_await progress(r, step);
   sync::apply_settings apply_settings;
   apply_settings.in_flight = settings_.in_flight;
   auto changes = co_await sync::apply_plan(r.applier, *plan, apply_settings);
-  if (!changes) co_return co_await fail({reason::apply_failed, changes.error().what()});
+  if (!changes) {
+    step_failure f{reason::apply_failed, changes.error().what()};
+    co_return co_await fail(f);
+  }
   if (changes->changed() > 0) {
     metrics_.add("gitopsd_objects_applied_total", {{"action", "created"}}, changes->created);
     metrics_.add("gitopsd_objects_applied_total", {{"action", "configured"}}, changes->configured);
@@ -280,9 +319,13 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   if (spec.prune) {
     auto stale = sync::stale_objects(repo.inventory, r.inventory);
     if (!stale.empty()) {
-      co_await progress(r, fmt::format("pruning {} objects", stale.size()));
+      step = fmt::format("pruning {} objects", stale.size());
+      co_await progress(r, step);
       auto removed = co_await sync::prune(r.applier, who, stale, settings_.in_flight);
-      if (!removed) co_return co_await fail({reason::prune_failed, removed.error().what()});
+      if (!removed) {
+        step_failure f{reason::prune_failed, removed.error().what()};
+        co_return co_await fail(f);
+      }
       pruned = removed->deleted.size();
       metrics_.add("gitopsd_objects_pruned_total", repo_labels(repo), static_cast<double>(pruned));
     }
@@ -292,10 +335,15 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   if (spec.wait) {
     std::vector<object_ref> refs;
     for (const auto& p : *plan) refs.push_back(p.ref);
-    co_await progress(r, fmt::format("waiting for {} objects to become ready", refs.size()));
-    auto healthy = co_await sync::wait_healthy(r.applier, refs, r.started + repo.spec.timeout - std::chrono::seconds(1),
-                                               settings_.in_flight, {});
-    if (!healthy) co_return co_await fail({reason::health_failed, healthy.error().what()});
+    step = fmt::format("waiting for {} objects to become ready", refs.size());
+    co_await progress(r, step);
+    auto deadline = r.started + repo.spec.timeout - std::chrono::seconds(1);
+    std::function<void(const std::string&)> no_progress;
+    auto healthy = co_await sync::wait_healthy(r.applier, refs, deadline, settings_.in_flight, no_progress);
+    if (!healthy) {
+      step_failure f{reason::health_failed, healthy.error().what()};
+      co_return co_await fail(f);
+    }
   }
 
   status_update done{phase::succeeded, reason::succeeded, fmt::format("Applied revision: {}", r.revision), repo.generation};
@@ -310,7 +358,8 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   if (changes->changed() > 0 || pruned > 0) {
     std::string message = fmt::format("{} at {}", summary, r.revision);
     if (r.commit) message += fmt::format(" ({} by {}: {})", r.commit->short_sha, r.commit->author, r.commit->subject);
-    co_await event(r, false, reason::succeeded, message);
+    std::string why = reason::succeeded;
+    co_await event(r, false, why, message);
   }
   co_return true;
 }
@@ -322,7 +371,8 @@ asio::awaitable<bool> reconciler::finalize(run& r) {
     auto stale = sync::stale_objects(r.repo.inventory, {});
     auto removed = co_await sync::prune(r.applier, who, stale, settings_.in_flight);
     if (!removed) {
-      co_await write_status(r, {phase::failed, reason::prune_failed, removed.error().what(), r.repo.generation});
+      status_update failed{phase::failed, reason::prune_failed, removed.error().what(), r.repo.generation};
+      co_await write_status(r, failed);
       co_return false;
     }
     log::info("pruned on deletion", {{"object", r.repo.key()}, {"deleted", removed->deleted.size()}});

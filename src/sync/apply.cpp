@@ -73,7 +73,7 @@ asio::awaitable<bool> crd_established(kube::client& client, const object_ref& cr
 asio::awaitable<std::vector<outcome>> dry_run(kube::client& client, const std::vector<const planned_object*>& objects,
                                               std::size_t in_flight) {
   std::vector<outcome> outcomes(objects.size());
-  co_await for_each_bounded(objects.size(), in_flight, [&](std::size_t i) -> asio::awaitable<void> {
+  auto work = [&](std::size_t i) -> asio::awaitable<void> {
     kube::apply_options options;
     options.dry_run = true;
     auto r = co_await client.apply(objects[i]->object, options);
@@ -85,7 +85,8 @@ asio::awaitable<std::vector<outcome>> dry_run(kube::client& client, const std::v
     outcomes[i].resource_version = json::get_string(r->object, "metadata", "resourceVersion").value_or("");
     // The merged result carries annotations that other managers set in the cluster too.
     outcomes[i].disabled = is_disabled(r->object, reconcile_annotation);
-  });
+  };
+  co_await for_each_bounded(objects.size(), in_flight, work);
   co_return outcomes;
 }
 
@@ -105,7 +106,7 @@ asio::awaitable<result<void>> apply_changed(kube::client& client, const std::vec
   }
   if (settings.progress && !pending.empty())
     settings.progress(fmt::format("applying {} changed of {} objects", pending.size(), objects.size()));
-  co_await for_each_bounded(pending.size(), settings.in_flight, [&](std::size_t k) -> asio::awaitable<void> {
+  auto work = [&](std::size_t k) -> asio::awaitable<void> {
     std::size_t i = pending[k];
     kube::apply_options options;
     if (outcomes[i].result != kube::apply_outcome::created) options.previous_resource_version = outcomes[i].resource_version;
@@ -115,7 +116,8 @@ asio::awaitable<result<void>> apply_changed(kube::client& client, const std::vec
       co_return;
     }
     outcomes[i].result = r->outcome;
-  });
+  };
+  co_await for_each_bounded(pending.size(), settings.in_flight, work);
   for (std::size_t i : pending) {
     if (outcomes[i].failure) continue;
     if (outcomes[i].result == kube::apply_outcome::created) ++changes.created;

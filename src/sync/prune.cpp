@@ -23,7 +23,7 @@ asio::awaitable<result<prune_result>> prune(kube::client& client, const owner& w
   while (begin < stale.size()) {
     std::size_t end = begin;
     while (end < stale.size() && stage_of(stale[end].gvk) == stage_of(stale[begin].gvk)) ++end;
-    co_await for_each_bounded(end - begin, in_flight, [&](std::size_t k) -> asio::awaitable<void> {
+    auto work = [&](std::size_t k) -> asio::awaitable<void> {
       std::size_t i = begin + k;
       const object_ref& ref = stale[i];
       auto live = co_await client.get(ref);
@@ -42,7 +42,8 @@ asio::awaitable<result<prune_result>> prune(kube::client& client, const owner& w
       auto r = co_await client.remove(ref, options);
       if (!r && r.error().code != kube::errc::not_found) failures[i] = r.error();
       else fates[i] = fate::deleted;
-    });
+    };
+    co_await for_each_bounded(end - begin, in_flight, work);
     begin = end;
   }
   prune_result out;

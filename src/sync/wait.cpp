@@ -32,10 +32,11 @@ asio::awaitable<result<void>> wait_healthy(kube::client& client, const std::vect
   auto interval = std::chrono::milliseconds(500);
   for (;;) {
     std::vector<health> states(waiting.size());
-    co_await for_each_bounded(waiting.size(), in_flight, [&](std::size_t i) -> asio::awaitable<void> {
+    auto work = [&](std::size_t i) -> asio::awaitable<void> {
       auto live = co_await client.get(waiting[i]);
       states[i] = live ? assess_health(*live) : health{health_status::in_progress, live.error().what()};
-    });
+    };
+    co_await for_each_bounded(waiting.size(), in_flight, work);
     std::vector<object_ref> still;
     std::string reasons;
     for (std::size_t i = 0; i < waiting.size(); ++i) {

@@ -54,7 +54,7 @@ sha=$(commit "one setting")
 sa=$work/serviceaccount
 mkdir -p "$sa"
 kubectl create token "$ns-gitopsd" -n "$ns" --duration=1h >"$sa/token"
-kubectl config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$sa/ca.crt"
+kubectl config view --minify --raw --flatten -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$sa/ca.crt"
 echo "$ns" >"$sa/namespace"
 server=$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')
 hostport=${server#https://}

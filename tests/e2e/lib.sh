@@ -56,7 +56,7 @@ install_rbac() {
   local token server ca
   token=$(kubectl create token "$ns-gitopsd" -n "$ns" --duration=2h)
   server=$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')
-  ca=$(kubectl config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')
+  ca=$(kubectl config view --minify --raw --flatten -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')
   cat >"$work/agent.kubeconfig" <<KC
 apiVersion: v1
 kind: Config

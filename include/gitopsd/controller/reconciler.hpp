@@ -33,8 +33,8 @@ class reconciler {
   boost::asio::awaitable<bool> finalize(run& r);
   boost::asio::awaitable<bool> pipeline(run& r);
   boost::asio::awaitable<void> write_status(run& r, const status_update& update);
-  boost::asio::awaitable<void> progress(run& r, std::string message);
-  boost::asio::awaitable<void> event(run& r, bool warning, std::string reason, std::string message);
+  boost::asio::awaitable<void> progress(run& r, const std::string& message);
+  boost::asio::awaitable<void> event(run& r, bool warning, const std::string& reason, const std::string& message);
   boost::asio::awaitable<bool> set_finalizer(run& r, bool present);
 
   kube::client client_;

@@ -21,8 +21,10 @@
 
 namespace gitopsd {
 
+// `fn` is taken by reference and must be a named object: GCC 12 miscompiles temporaries (such
+// as a lambda written inline) inside a co_await expression.
 template <class Fn>
-boost::asio::awaitable<void> for_each_bounded(std::size_t n, std::size_t limit, Fn fn) {
+boost::asio::awaitable<void> for_each_bounded(std::size_t n, std::size_t limit, const Fn& fn) {
   namespace asio = boost::asio;
   if (n == 0) co_return;
   auto executor = co_await asio::this_coro::executor;

@@ -24,12 +24,13 @@ TEST_CASE("all items run, never more than the limit at once", "[bounded]") {
   int running = 0, peak = 0;
   bool finished = false;
   asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    co_await gitopsd::for_each_bounded(done.size(), 4, [&](std::size_t i) -> asio::awaitable<void> {
+    auto work = [&](std::size_t i) -> asio::awaitable<void> {
       peak = std::max(peak, ++running);
       co_await sleep_for(1ms);
       --running;
       ++done[i];
-    });
+    };
+    co_await gitopsd::for_each_bounded(done.size(), 4, work);
     finished = true;
   }, asio::detached);
   io.run();
@@ -42,8 +43,12 @@ TEST_CASE("no items and a limit above the count", "[bounded]") {
   asio::io_context io;
   int calls = 0;
   asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    co_await gitopsd::for_each_bounded(0, 4, [&](std::size_t) -> asio::awaitable<void> { ++calls; co_return; });
-    co_await gitopsd::for_each_bounded(2, 100, [&](std::size_t) -> asio::awaitable<void> { ++calls; co_return; });
+    auto work = [&](std::size_t) -> asio::awaitable<void> {
+      ++calls;
+      co_return;
+    };
+    co_await gitopsd::for_each_bounded(0, 4, work);
+    co_await gitopsd::for_each_bounded(2, 100, work);
   }, asio::detached);
   io.run();
   CHECK(calls == 2);
@@ -55,15 +60,15 @@ TEST_CASE("a timeout cancels the workers and waits for them to end", "[bounded]"
   bool timed_out = false;
   asio::co_spawn(io, [&]() -> asio::awaitable<void> {
     asio::steady_timer timeout(io, 20ms);
-    auto r = co_await (gitopsd::for_each_bounded(10, 2, [&](std::size_t) -> asio::awaitable<void> {
-                         ++started;
-                         try {
-                           co_await sleep_for(10s);
-                         } catch (const boost::system::system_error&) {
-                         }
-                         ++ended;
-                       }) ||
-                       timeout.async_wait(asio::use_awaitable));
+    auto work = [&](std::size_t) -> asio::awaitable<void> {
+      ++started;
+      try {
+        co_await sleep_for(10s);
+      } catch (const boost::system::system_error&) {
+      }
+      ++ended;
+    };
+    auto r = co_await (gitopsd::for_each_bounded(10, 2, work) || timeout.async_wait(asio::use_awaitable));
     timed_out = r.index() == 1;
   }, asio::detached);
   auto t0 = std::chrono::steady_clock::now();
@@ -79,10 +84,11 @@ TEST_CASE("an exception in a worker reaches the caller after all ended", "[bound
   bool caught = false;
   asio::co_spawn(io, [&]() -> asio::awaitable<void> {
     try {
-      co_await gitopsd::for_each_bounded(3, 3, [&](std::size_t i) -> asio::awaitable<void> {
+      auto work = [&](std::size_t i) -> asio::awaitable<void> {
         co_await sleep_for(1ms);
         if (i == 1) throw std::runtime_error("bug");
-      });
+      };
+      co_await gitopsd::for_each_bounded(3, 3, work);
     } catch (const std::runtime_error&) {
       caught = true;
     }
