@@ -64,8 +64,12 @@ struct connected_remote {
 };
 
 result<connected_remote> list_remote(git_repository* repo, const remote_url& url, session& s) {
+  // Anonymous, and no url.<x>.insteadOf rewriting from any git config: the URL is exactly the spec's.
+  git_remote_create_options create = GIT_REMOTE_CREATE_OPTIONS_INIT;
+  create.repository = repo;
+  create.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
   git_remote* raw = nullptr;
-  if (git_remote_create_anonymous(&raw, repo, url.for_git.c_str()) < 0)
+  if (git_remote_create_with_opts(&raw, url.for_git.c_str(), &create) < 0)
     return make_error(errc::invalid_url, fmt::format("{}: {}", url.display, lg2::last_error()));
   connected_remote out{lg2::remote(raw), {}};
   git_remote_callbacks cb = GIT_REMOTE_CALLBACKS_INIT;

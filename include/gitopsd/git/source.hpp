@@ -9,7 +9,16 @@
 // cannot read the remote.
 //
 // Secret data keys (Flux's): username, password, bearerToken, ca.crt, identity, password (passphrase
-// of identity), known_hosts (required for ssh). Credentials stay in memory.
+// of identity), known_hosts (required for ssh). Credentials stay in memory and never reach a message.
+//  - ca.crt is trusted in addition to the system CAs. libgit2 1.5 has no per-remote CA option (its
+//    GIT_OPT_SET_SSL_CERT_LOCATIONS is process-wide), so the certificate_check callback verifies the
+//    server's leaf certificate against ca.crt with OpenSSL (chain, dates, host name); intermediate
+//    certificates must therefore be included in ca.crt.
+//  - SSH host keys are checked only against the Secret's known_hosts (never ~/.ssh): a host that is
+//    not listed, or listed with another key of the same type, is refused.
+//  - bearerToken is sent as "Authorization: Bearer" on HTTP(S) only.
+// Deadlines: `timeout` bounds connecting, TLS/SSH handshakes and every transfer (see operation.hpp);
+// DNS resolution is not bounded by it. A `commit` ref without a branch must be reachable from a branch.
 
 #include "gitopsd/core/error.hpp"
 #include "gitopsd/git/ref.hpp"
