@@ -143,7 +143,7 @@ result<remote_revision> source_cache::poll(const source_spec& spec, std::shared_
   if (!req) return req.error();
   operation op(operation::clock::now() + spec.timeout, std::move(cancel));
   operation::scope on_this_thread(op);
-  session s(req->url, spec.secret, op, spec.timeout);
+  session s(req->url, spec.secret, op, spec.timeout, spec.max_fetch_bytes);
   auto slot = slot_for(req->url.cache_key);
   std::lock_guard use(slot->mutex);
   auto repo = open_cache_repo(dir_ / folder_name(req->url.cache_key), req->url);
@@ -174,7 +174,7 @@ result<snapshot> source_cache::fetch(const source_spec& spec, std::shared_ptr<ca
 
   operation op(operation::clock::now() + spec.timeout, std::move(cancel));
   operation::scope on_this_thread(op);
-  session s(*url, spec.secret, op, spec.timeout);
+  session s(*url, spec.secret, op, spec.timeout, spec.max_fetch_bytes);
 
   auto slot = slot_for(url->cache_key);
   std::lock_guard use(slot->mutex);

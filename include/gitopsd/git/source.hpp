@@ -46,6 +46,7 @@ struct source_spec {
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};
   bool allow_file = false;  // permit file:// URLs
   tree_limits limits;
+  std::uint64_t max_fetch_bytes = 1ull << 30;  // a fetch that downloads more is aborted (too_large)
 };
 
 // Requests cancellation of the operations it was given to; thread-safe.
