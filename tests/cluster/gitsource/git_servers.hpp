@@ -41,16 +41,32 @@ class git_server {
     if (kind != "ssh") cmd += " '" + repo_root.string() + "'";
     if (kind == "https") cmd += " --tls '" + (state.parent_path() / (state.filename().string() + "-ca")).string() + "'";
     cmd += " --owner " + std::to_string(::getpid());
-    run(cmd);
-    info = parse_info(read_file(state / "info"));
+    // The harness picks a random port; it can collide with a client connection's ephemeral port
+    // ("Address already in use"), so a failed start is retried on another port.
+    std::string log;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      if (std::system((cmd + " >'" + state.string() + ".log' 2>&1").c_str()) == 0) {
+        info = parse_info(read_file(state / "info"));
+        return;
+      }
+      log += read_file(state.string() + ".log");
+      stop();
+    }
+    INFO(cmd << "\n" << log);
+    REQUIRE(false);
   }
-  ~git_server() { std::system(("'" + script_ + "' stop '" + state_.string() + "' >/dev/null 2>&1").c_str()); }
+  ~git_server() { stop(); }
   git_server(const git_server&) = delete;
   git_server& operator=(const git_server&) = delete;
 
   std::map<std::string, std::string> info;
 
  private:
+  void stop() {
+    if (std::system(("'" + script_ + "' stop '" + state_.string() + "' >/dev/null 2>&1").c_str()) != 0) {
+      // best effort: the harness's watchdog also stops servers whose owner is gone
+    }
+  }
   std::string script_;
   std::filesystem::path state_;
 };
