@@ -86,6 +86,8 @@ class source_cache {
 
   // Runs `fetch` on `pool` and resumes the caller on its own executor. Cancelling the awaiting
   // coroutine (its cancellation slot) requests cancellation of the Git operation.
+  // All async callers must run on one thread (the event loop): requests for a URL that is busy wait
+  // their turn there, so they never hold a pool thread while another request uses that URL.
   boost::asio::awaitable<result<snapshot>> fetch_async(source_spec spec, boost::asio::thread_pool& pool);
 
   boost::asio::awaitable<result<remote_revision>> poll_async(source_spec spec, boost::asio::thread_pool& pool);
@@ -96,11 +98,18 @@ class source_cache {
  private:
   struct repo_slot;
   std::shared_ptr<repo_slot> slot_for(const std::string& cache_key);
+  struct url_turns;
+  class turn;
+  boost::asio::awaitable<result<turn>> take_turn(const std::string& url);
+  void end_turn(const std::string& cache_key);
+  template <class T, class Blocking>
+  boost::asio::awaitable<result<T>> in_turn(const source_spec& spec, boost::asio::thread_pool& pool, Blocking work);
 
   std::filesystem::path dir_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<repo_slot>> slots_;
   std::atomic<std::uint64_t> listings_{0}, fetches_{0};
+  std::map<std::string, std::shared_ptr<url_turns>> turns_;  // event loop only
 };
 
 // One-shot convenience for the CLI: a cache in `cache_dir`, one blocking fetch.
