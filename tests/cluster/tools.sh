@@ -13,6 +13,9 @@ export GOFLAGS=-mod=mod CGO_ENABLED=0
 
 log() { echo "tools: $*" >&2; }
 
+# Go builds the upstream components only (never the product); Debian's Go is too old for them.
+command -v go >/dev/null || { log "Go >= 1.26 is needed to build the test tools (https://go.dev/dl/)"; exit 1; }
+
 # A wrapper module's key: its version plus a hash of its sources, so an edit rebuilds it.
 module_key() { (cd "$1" && cat go.mod go.sum $(find . -name '*.go' | sort) | sha256sum | cut -c1-12); }
 
@@ -52,10 +55,25 @@ kube_ldflags() {
 build_kube() { (cd "$here/bins/kube" && go build -trimpath -ldflags "$(kube_ldflags)" -o "$out/" ./cmd/...); }
 build_etcd() { (cd "$here/bins/etcd" && go build -trimpath -ldflags "-s -w" -o "$out/etcd" .); }
 go_install() { GOBIN="$out" go install -trimpath -ldflags "-s -w" "$1"; }
+# Standalone kwok needs Stage objects to act on nodes and pods; take upstream's "fast" node and pod
+# stages and lease heartbeats from the same module version, as one config file next to the binary.
+build_kwok() {
+  go_install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  local dir
+  dir=$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+  [ -d "$dir/kustomize/stage" ] || { log "kwok stages not found in the module"; return 1; }
+  local f
+  for f in "$dir"/kustomize/stage/node/fast/*.yaml "$dir"/kustomize/stage/node/heartbeat-with-lease/*.yaml \
+    "$dir"/kustomize/stage/pod/fast/*.yaml; do
+    case ${f##*/} in kustomization.yaml) continue ;; esac
+    echo "---"
+    cat "$f"
+  done >"$out/kwok-stages.yaml"
+}
 
 kube=$(build kube "$KUBE_VERSION-$(module_key "$here/bins/kube")" build_kube)
 etcd=$(build etcd "$ETCD_VERSION-$(module_key "$here/bins/etcd")" build_etcd)
-kwok=$(build kwok "$KWOK_VERSION" go_install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION")
+kwok=$(build kwok "$KWOK_VERSION-stages" build_kwok)
 helm=$(build helm "$HELM_VERSION" go_install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION")
 kustomize=$(build kustomize "$KUSTOMIZE_VERSION" go_install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION")
 
