@@ -2,6 +2,7 @@
 // plain and with TLS signed by a test CA.
 
 #include "git_servers.hpp"
+#include "test_git_server.hpp"
 #include "gitopsd/git/errc.hpp"
 #include "gitopsd/git/source.hpp"
 
@@ -37,10 +38,10 @@ TEST_CASE("HTTP basic auth: right, wrong and missing credentials", "[http]") {
   const std::string first = repo.work.commit("first");
   repo.work.git("tag v1.0.0");
   repo.push("main v1.0.0");
-  git_server server("http", tmp.path / "http", tmp.path / "root");
-  const std::string url = server.info.at("URL") + "/app.git";
-  const std::map<std::string, std::string> creds = {{"username", server.info.at("USERNAME")},
-                                                    {"password", server.info.at("PASSWORD")}};
+  test_git_server server(git_server_kind::http, tmp.path / "root");
+  const std::string url = server.url("app.git");
+  const std::map<std::string, std::string> creds = {{"username", server.username()},
+                                                    {"password", server.password()}};
   source_cache cache(tmp.path / "cache");
 
   auto snap = must(cache.fetch(spec(url, ref_spec::make_branch("main"), creds)));
@@ -95,11 +96,11 @@ TEST_CASE("HTTPS with a test CA: trusted with ca.crt, refused without", "[https]
   repo.work.write("a.yaml", "a");
   const std::string sha = repo.work.commit("first");
   repo.push();
-  git_server server("https", tmp.path / "https", tmp.path / "root");
-  const std::string url = server.info.at("URL") + "/app.git";
-  std::map<std::string, std::string> secret = {{"username", server.info.at("USERNAME")},
-                                               {"password", server.info.at("PASSWORD")},
-                                               {"ca.crt", read_file(server.info.at("CA"))}};
+  test_git_server server(git_server_kind::https, tmp.path / "root", tmp.path / "ca");
+  const std::string url = server.url("app.git");
+  std::map<std::string, std::string> secret = {{"username", server.username()},
+                                               {"password", server.password()},
+                                               {"ca.crt", read_file(server.ca_file())}};
   source_cache cache(tmp.path / "cache");
 
   SECTION("with the CA") {
@@ -140,10 +141,10 @@ TEST_CASE("over HTTP: force-push, re-created tag, escapes and limits", "[http]")
   repo.work.commit("first");
   repo.work.git("tag -a -m one v1.0.0");
   repo.push("main v1.0.0");
-  git_server server("http", tmp.path / "http", tmp.path / "root");
-  const std::string url = server.info.at("URL") + "/app.git";
-  const std::map<std::string, std::string> creds = {{"username", server.info.at("USERNAME")},
-                                                    {"password", server.info.at("PASSWORD")}};
+  test_git_server server(git_server_kind::http, tmp.path / "root");
+  const std::string url = server.url("app.git");
+  const std::map<std::string, std::string> creds = {{"username", server.username()},
+                                                    {"password", server.password()}};
   source_cache cache(tmp.path / "cache");
   auto at = [&](ref_spec ref, std::string path = {}) {
     auto s = spec(url, std::move(ref), creds);
