@@ -1,4 +1,6 @@
+#include "gitopsd/git/errc.hpp"
 #include "gitopsd/git/source.hpp"
+#include "gitopsd/git/url.hpp"
 
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
@@ -6,7 +8,12 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <deque>
 
 namespace gitopsd::git {
 
@@ -16,36 +23,110 @@ namespace {
 
 // Runs `work(cancel)` on `pool` (libgit2 blocks) and resumes the awaiting coroutine on its own
 // executor with the result. The coroutine's cancellation requests cancellation of the work.
+// Not a coroutine itself: g++ 12 destroys lambda temporaries of a co_await expression twice.
 template <class T, class Work>
 asio::awaitable<T> on_pool(asio::thread_pool& pool, Work work) {
-  auto cancel = std::make_shared<cancel_signal>();
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(T)>(
-      [&pool, cancel](auto handler, Work w) {
-        auto slot = asio::get_associated_cancellation_slot(handler);
-        if (slot.is_connected()) slot.assign([cancel](asio::cancellation_type) { cancel->request(); });
-        auto guard = asio::make_work_guard(asio::get_associated_executor(handler));
-        asio::post(pool, [cancel, w = std::move(w), handler = std::move(handler), guard = std::move(guard)]() mutable {
-          T r = w(cancel);
-          auto ex = guard.get_executor();
-          asio::dispatch(ex, [handler = std::move(handler), r = std::move(r)]() mutable {
-            asio::get_associated_cancellation_slot(handler).clear();
-            std::move(handler)(std::move(r));
-          });
-        });
-      },
-      asio::use_awaitable, std::move(work));
+  auto initiation = [&pool](auto handler, Work w) {
+    auto cancel = std::make_shared<cancel_signal>();
+    auto slot = asio::get_associated_cancellation_slot(handler);
+    if (slot.is_connected()) slot.assign([cancel](asio::cancellation_type) { cancel->request(); });
+    auto guard = asio::make_work_guard(asio::get_associated_executor(handler));
+    asio::post(pool, [cancel, w = std::move(w), handler = std::move(handler), guard = std::move(guard)]() mutable {
+      T r = w(cancel);
+      auto ex = guard.get_executor();
+      asio::dispatch(ex, [handler = std::move(handler), r = std::move(r)]() mutable {
+        asio::get_associated_cancellation_slot(handler).clear();
+        std::move(handler)(std::move(r));
+      });
+    });
+  };
+  return asio::async_initiate<decltype(asio::use_awaitable), void(T)>(std::move(initiation), asio::use_awaitable,
+                                                                      std::move(work));
 }
 
 }  // namespace
 
+// Requests waiting for one URL, in arrival order. A waiter sleeps on a timer that never expires;
+// end_turn cancels it after marking it granted, so a cancelled waiter can tell the two apart.
+struct source_cache::url_turns {
+  struct waiter {
+    explicit waiter(const asio::any_io_executor& ex) : timer(ex, asio::steady_timer::time_point::max()) {}
+    asio::steady_timer timer;
+    bool granted = false;
+  };
+  bool busy = false;
+  std::deque<std::shared_ptr<waiter>> waiting;
+};
+
+class source_cache::turn {
+ public:
+  turn(source_cache* owner, std::string key) : owner_(owner), key_(std::move(key)) {}
+  turn(turn&& other) noexcept : owner_(std::exchange(other.owner_, nullptr)), key_(std::move(other.key_)) {}
+  turn& operator=(turn&&) = delete;
+  ~turn() {
+    if (owner_) owner_->end_turn(key_);
+  }
+
+ private:
+  source_cache* owner_;
+  std::string key_;
+};
+
+asio::awaitable<result<source_cache::turn>> source_cache::take_turn(const std::string& key) {
+  auto& q = turns_[key];
+  if (!q) q = std::make_shared<url_turns>();
+  auto queue = q;
+  if (!queue->busy) {
+    queue->busy = true;
+    co_return turn(this, key);
+  }
+  auto w = std::make_shared<url_turns::waiter>(co_await asio::this_coro::executor);
+  queue->waiting.push_back(w);
+  boost::system::error_code ec;
+  co_await w->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  if (w->granted) co_return turn(this, key);
+  std::erase(queue->waiting, w);  // cancelled while waiting
+  co_return make_error(errc::cancelled, "cancelled while waiting for another request on the same URL");
+}
+
+void source_cache::end_turn(const std::string& key) {
+  auto it = turns_.find(key);
+  if (it == turns_.end()) return;
+  auto& q = *it->second;
+  if (!q.waiting.empty()) {
+    auto next = q.waiting.front();
+    q.waiting.pop_front();
+    next->granted = true;  // the turn passes straight on; busy stays true
+    next->timer.cancel();
+    return;
+  }
+  turns_.erase(it);
+}
+
+template <class T, class Blocking>
+asio::awaitable<result<T>> source_cache::in_turn(const source_spec& spec, asio::thread_pool& pool, Blocking work) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  auto url = parse_url(spec.url, spec.allow_file);
+  if (!url) co_return url.error();
+  auto my_turn = co_await take_turn(url->cache_key);
+  if (!my_turn) co_return my_turn.error();
+  auto state = co_await asio::this_coro::cancellation_state;
+  if (state.cancelled() != asio::cancellation_type::none)
+    co_return make_error(errc::cancelled, "cancelled before starting on " + url->display);
+  auto op = on_pool<result<T>>(pool, std::move(work));
+  co_return co_await std::move(op);
+}
+
 asio::awaitable<result<snapshot>> source_cache::fetch_async(source_spec spec, asio::thread_pool& pool) {
-  return on_pool<result<snapshot>>(
-      pool, [this, spec = std::move(spec)](std::shared_ptr<cancel_signal> c) { return fetch(spec, std::move(c)); });
+  auto work = [this, spec](std::shared_ptr<cancel_signal> c) { return fetch(spec, std::move(c)); };
+  auto op = in_turn<snapshot>(spec, pool, std::move(work));
+  co_return co_await std::move(op);
 }
 
 asio::awaitable<result<remote_revision>> source_cache::poll_async(source_spec spec, asio::thread_pool& pool) {
-  return on_pool<result<remote_revision>>(
-      pool, [this, spec = std::move(spec)](std::shared_ptr<cancel_signal> c) { return poll(spec, std::move(c)); });
+  auto work = [this, spec](std::shared_ptr<cancel_signal> c) { return poll(spec, std::move(c)); };
+  auto op = in_turn<remote_revision>(spec, pool, std::move(work));
+  co_return co_await std::move(op);
 }
 
 }  // namespace gitopsd::git

@@ -11,6 +11,7 @@ namespace {
 
 struct walker {
   git_repository* repo;
+  git_odb* odb;
   const tree_limits& limits;
   std::string_view url;
   std::string_view short_sha;
@@ -38,6 +39,13 @@ struct walker {
       }
       if (++files > limits.max_files)
         return make_error(errc::too_large, fmt::format("{} at {}: more than {} files (limit)", url, short_sha, limits.max_files));
+      // The size from the object header first: a hostile huge blob is refused before it is loaded.
+      std::size_t header_size = 0;
+      git_object_t header_type{};
+      if (git_odb_read_header(&header_size, &header_type, odb, git_tree_entry_id(e)) == 0 &&
+          bytes + header_size > limits.max_bytes)
+        return make_error(errc::too_large, fmt::format("{} at {}: files exceed {} bytes (limit) at {}", url, short_sha,
+                                                       limits.max_bytes, full));
       git_blob* raw = nullptr;
       if (git_blob_lookup(&raw, repo, git_tree_entry_id(e)) < 0)
         return make_error(errc::internal, fmt::format("reading {}: {}", full, lg2::last_error()));
@@ -111,8 +119,12 @@ result<std::shared_ptr<const file_tree>> read_tree(git_repository* repo, const g
     sub.reset(raw_sub);
     start = sub.get();
   }
+  git_odb* raw_odb = nullptr;
+  if (git_repository_odb(&raw_odb, repo) < 0)
+    return make_error(errc::internal, fmt::format("opening the object database: {}", lg2::last_error()));
+  lg2::odb odb(raw_odb);
   auto tree = std::make_shared<memory_tree>();
-  walker w{repo, limits, url, sha, *tree};
+  walker w{repo, odb.get(), limits, url, sha, *tree};
   if (auto err = w.walk(start, "")) return *err;
   return std::shared_ptr<const file_tree>(std::move(tree));
 }

@@ -73,6 +73,20 @@ result<ref_spec> validate(ref_spec ref) {
   return ref;
 }
 
+result<ref_spec> ref_from_options(std::string_view branch, std::string_view tag, std::string_view semver,
+                                  std::string_view commit) {
+  const int given = !branch.empty() + !tag.empty() + !semver.empty() + !commit.empty();
+  if (given == 0) return make_error(errc::invalid_ref, "no ref given: use one of branch, tag, semver or commit");
+  if (!commit.empty()) {
+    if (given - !branch.empty() > 1) return make_error(errc::invalid_ref, "a commit may only be combined with a branch");
+    return validate(ref_spec::make_commit(std::string(commit), std::string(branch)));
+  }
+  if (given > 1) return make_error(errc::invalid_ref, "give only one of branch, tag or semver");
+  if (!branch.empty()) return validate(ref_spec::make_branch(std::string(branch)));
+  if (!tag.empty()) return validate(ref_spec::make_tag(std::string(tag)));
+  return validate(ref_spec::make_semver(std::string(semver)));
+}
+
 result<resolved_ref> resolve(const ref_spec& ref, const std::vector<remote_ref>& listing, std::string_view url) {
   auto not_found = [&](std::string_view why = {}) {
     return make_error(errc::ref_not_found, describe(ref) + " not found in " + std::string(url) + std::string(why));

@@ -8,8 +8,8 @@
 namespace gitopsd::git {
 
 session::session(const remote_url& url, const std::map<std::string, std::string>& secret, operation& op,
-                 std::chrono::milliseconds timeout)
-    : url_(url), secret_(secret), op_(op), timeout_(timeout) {
+                 std::chrono::milliseconds timeout, std::uint64_t max_fetch_bytes)
+    : url_(url), secret_(secret), op_(op), timeout_(timeout), max_fetch_bytes_(max_fetch_bytes) {
   if (auto token = secret_.find("bearerToken"); token != secret_.end() && url_.scheme.starts_with("http")) {
     authorization_ = "Authorization: Bearer " + token->second;
     header_ptrs_.push_back(authorization_.data());
@@ -129,8 +129,15 @@ int session::check_x509(const git_cert_x509& cert, bool valid, const char* host)
   return 0;
 }
 
-int session::on_transfer(const git_indexer_progress*, void* payload) {
-  return static_cast<session*>(payload)->op_.should_stop() ? GIT_EUSER : 0;
+int session::on_transfer(const git_indexer_progress* stats, void* payload) {
+  auto* s = static_cast<session*>(payload);
+  if (s->op_.should_stop()) return GIT_EUSER;
+  if (stats->received_bytes > s->max_fetch_bytes_) {
+    s->failure_ = make_error(errc::too_large, fmt::format("fetching {}: the download exceeds {} bytes (limit)",
+                                                          s->url_.display, s->max_fetch_bytes_));
+    return GIT_EUSER;
+  }
+  return 0;
 }
 
 int session::on_sideband(const char*, int, void* payload) {

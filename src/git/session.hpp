@@ -18,7 +18,7 @@ namespace gitopsd::git {
 class session {
  public:
   session(const remote_url& url, const std::map<std::string, std::string>& secret, operation& op,
-          std::chrono::milliseconds timeout);
+          std::chrono::milliseconds timeout, std::uint64_t max_fetch_bytes);
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
@@ -44,6 +44,7 @@ class session {
   const std::map<std::string, std::string>& secret_;
   operation& op_;
   std::chrono::milliseconds timeout_;
+  std::uint64_t max_fetch_bytes_;
   bool gave_secret_ = false;  // a password or key was handed out already
   std::optional<error> failure_;  // set by a callback that refused
   std::string authorization_;

@@ -64,8 +64,12 @@ struct connected_remote {
 };
 
 result<connected_remote> list_remote(git_repository* repo, const remote_url& url, session& s) {
+  // Anonymous, and no url.<x>.insteadOf rewriting from any git config: the URL is exactly the spec's.
+  git_remote_create_options create = GIT_REMOTE_CREATE_OPTIONS_INIT;
+  create.repository = repo;
+  create.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
   git_remote* raw = nullptr;
-  if (git_remote_create_anonymous(&raw, repo, url.for_git.c_str()) < 0)
+  if (git_remote_create_with_opts(&raw, url.for_git.c_str(), &create) < 0)
     return make_error(errc::invalid_url, fmt::format("{}: {}", url.display, lg2::last_error()));
   connected_remote out{lg2::remote(raw), {}};
   git_remote_callbacks cb = GIT_REMOTE_CALLBACKS_INIT;
@@ -139,7 +143,7 @@ result<remote_revision> source_cache::poll(const source_spec& spec, std::shared_
   if (!req) return req.error();
   operation op(operation::clock::now() + spec.timeout, std::move(cancel));
   operation::scope on_this_thread(op);
-  session s(req->url, spec.secret, op, spec.timeout);
+  session s(req->url, spec.secret, op, spec.timeout, spec.max_fetch_bytes);
   auto slot = slot_for(req->url.cache_key);
   std::lock_guard use(slot->mutex);
   auto repo = open_cache_repo(dir_ / folder_name(req->url.cache_key), req->url);
@@ -170,7 +174,7 @@ result<snapshot> source_cache::fetch(const source_spec& spec, std::shared_ptr<ca
 
   operation op(operation::clock::now() + spec.timeout, std::move(cancel));
   operation::scope on_this_thread(op);
-  session s(*url, spec.secret, op, spec.timeout);
+  session s(*url, spec.secret, op, spec.timeout, spec.max_fetch_bytes);
 
   auto slot = slot_for(url->cache_key);
   std::lock_guard use(slot->mutex);

@@ -28,6 +28,11 @@ struct ref_spec {
 // "branch main", "tag v1", "semver ^1", "commit abc… (branch main)": for messages.
 std::string describe(const ref_spec& ref);
 
+// The ref from CLI-style options (--branch, --tag, --semver, --commit; empty = not given). Exactly
+// one of branch/tag/semver/commit, except that --commit may come with --branch. Validated.
+result<ref_spec> ref_from_options(std::string_view branch, std::string_view tag, std::string_view semver,
+                                  std::string_view commit);
+
 // Checks names (no "..", blanks, control characters, leading '-'), 40-hex commits and semver ranges.
 result<ref_spec> validate(ref_spec ref);
 

@@ -9,7 +9,16 @@
 // cannot read the remote.
 //
 // Secret data keys (Flux's): username, password, bearerToken, ca.crt, identity, password (passphrase
-// of identity), known_hosts (required for ssh). Credentials stay in memory.
+// of identity), known_hosts (required for ssh). Credentials stay in memory and never reach a message.
+//  - ca.crt is trusted in addition to the system CAs. libgit2 1.5 has no per-remote CA option (its
+//    GIT_OPT_SET_SSL_CERT_LOCATIONS is process-wide), so the certificate_check callback verifies the
+//    server's leaf certificate against ca.crt with OpenSSL (chain, dates, host name); intermediate
+//    certificates must therefore be included in ca.crt.
+//  - SSH host keys are checked only against the Secret's known_hosts (never ~/.ssh): a host that is
+//    not listed, or listed with another key of the same type, is refused.
+//  - bearerToken is sent as "Authorization: Bearer" on HTTP(S) only.
+// Deadlines: `timeout` bounds connecting, TLS/SSH handshakes and every transfer (see operation.hpp);
+// DNS resolution is not bounded by it. A `commit` ref without a branch must be reachable from a branch.
 
 #include "gitopsd/core/error.hpp"
 #include "gitopsd/git/ref.hpp"
@@ -37,6 +46,7 @@ struct source_spec {
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};
   bool allow_file = false;  // permit file:// URLs
   tree_limits limits;
+  std::uint64_t max_fetch_bytes = 1ull << 30;  // a fetch that downloads more is aborted (too_large)
 };
 
 // Requests cancellation of the operations it was given to; thread-safe.
@@ -76,6 +86,8 @@ class source_cache {
 
   // Runs `fetch` on `pool` and resumes the caller on its own executor. Cancelling the awaiting
   // coroutine (its cancellation slot) requests cancellation of the Git operation.
+  // All async callers must run on one thread (the event loop): requests for a URL that is busy wait
+  // their turn there, so they never hold a pool thread while another request uses that URL.
   boost::asio::awaitable<result<snapshot>> fetch_async(source_spec spec, boost::asio::thread_pool& pool);
 
   boost::asio::awaitable<result<remote_revision>> poll_async(source_spec spec, boost::asio::thread_pool& pool);
@@ -86,11 +98,18 @@ class source_cache {
  private:
   struct repo_slot;
   std::shared_ptr<repo_slot> slot_for(const std::string& cache_key);
+  struct url_turns;
+  class turn;
+  boost::asio::awaitable<result<turn>> take_turn(const std::string& url);
+  void end_turn(const std::string& cache_key);
+  template <class T, class Blocking>
+  boost::asio::awaitable<result<T>> in_turn(const source_spec& spec, boost::asio::thread_pool& pool, Blocking work);
 
   std::filesystem::path dir_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<repo_slot>> slots_;
   std::atomic<std::uint64_t> listings_{0}, fetches_{0};
+  std::map<std::string, std::shared_ptr<url_turns>> turns_;  // event loop only
 };
 
 // One-shot convenience for the CLI: a cache in `cache_dir`, one blocking fetch.

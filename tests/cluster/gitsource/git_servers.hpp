@@ -1,61 +1,21 @@
 #pragma once
-// Starts the harness's Git servers (tests/cluster/git/http.sh and ssh.sh) for one test and stops
-// them afterwards; the servers also stop by themselves when this process is gone.
+// Repositories for the Git source's cluster tests: a bare repository in a server's repo_root, fed
+// from a work repository by (force) pushes, so tests can move branches and re-create tags.
 
 #include "../../unit/git/local_repo.hpp"
 
-#include <unistd.h>
-
-#include <map>
-#include <sstream>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 namespace gitopsd::test {
-
-inline std::map<std::string, std::string> parse_info(const std::string& text) {
-  std::map<std::string, std::string> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    std::string value = line.substr(eq + 1);
-    if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') value = value.substr(1, value.size() - 2);
-    out[line.substr(0, eq)] = value;
-  }
-  return out;
-}
 
 inline std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-class git_server {
- public:
-  // kind: "http", "https" or "ssh". Bare repositories live in repo_root.
-  git_server(const std::string& kind, const std::filesystem::path& state, const std::filesystem::path& repo_root)
-      : script_(std::string(GITOPSD_SOURCE_DIR) + "/tests/cluster/git/" + (kind == "ssh" ? "ssh.sh" : "http.sh")),
-        state_(state) {
-    std::string cmd = "'" + script_ + "' start '" + state.string() + "'";
-    if (kind != "ssh") cmd += " '" + repo_root.string() + "'";
-    if (kind == "https") cmd += " --tls '" + (state.parent_path() / (state.filename().string() + "-ca")).string() + "'";
-    cmd += " --owner " + std::to_string(::getpid());
-    run(cmd);
-    info = parse_info(read_file(state / "info"));
-  }
-  ~git_server() { std::system(("'" + script_ + "' stop '" + state_.string() + "' >/dev/null 2>&1").c_str()); }
-  git_server(const git_server&) = delete;
-  git_server& operator=(const git_server&) = delete;
-
-  std::map<std::string, std::string> info;
-
- private:
-  std::string script_;
-  std::filesystem::path state_;
-};
-
-// A bare repository under `root` fed from a work repository by pushes.
 struct served_repo {
   work_repo work;
   std::filesystem::path bare;

@@ -2,6 +2,7 @@
 // plain and with TLS signed by a test CA.
 
 #include "git_servers.hpp"
+#include "test_git_server.hpp"
 #include "gitopsd/git/errc.hpp"
 #include "gitopsd/git/source.hpp"
 
@@ -37,10 +38,10 @@ TEST_CASE("HTTP basic auth: right, wrong and missing credentials", "[http]") {
   const std::string first = repo.work.commit("first");
   repo.work.git("tag v1.0.0");
   repo.push("main v1.0.0");
-  git_server server("http", tmp.path / "http", tmp.path / "root");
-  const std::string url = server.info.at("URL") + "/app.git";
-  const std::map<std::string, std::string> creds = {{"username", server.info.at("USERNAME")},
-                                                    {"password", server.info.at("PASSWORD")}};
+  test_git_server server(git_server_kind::http, tmp.path / "root");
+  const std::string url = server.url("app.git");
+  const std::map<std::string, std::string> creds = {{"username", server.username()},
+                                                    {"password", server.password()}};
   source_cache cache(tmp.path / "cache");
 
   auto snap = must(cache.fetch(spec(url, ref_spec::make_branch("main"), creds)));
@@ -95,11 +96,11 @@ TEST_CASE("HTTPS with a test CA: trusted with ca.crt, refused without", "[https]
   repo.work.write("a.yaml", "a");
   const std::string sha = repo.work.commit("first");
   repo.push();
-  git_server server("https", tmp.path / "https", tmp.path / "root");
-  const std::string url = server.info.at("URL") + "/app.git";
-  std::map<std::string, std::string> secret = {{"username", server.info.at("USERNAME")},
-                                               {"password", server.info.at("PASSWORD")},
-                                               {"ca.crt", read_file(server.info.at("CA"))}};
+  test_git_server server(git_server_kind::https, tmp.path / "root", tmp.path / "ca");
+  const std::string url = server.url("app.git");
+  std::map<std::string, std::string> secret = {{"username", server.username()},
+                                               {"password", server.password()},
+                                               {"ca.crt", read_file(server.ca_file())}};
   source_cache cache(tmp.path / "cache");
 
   SECTION("with the CA") {
@@ -129,4 +130,53 @@ TEST_CASE("HTTPS with a test CA: trusted with ca.crt, refused without", "[https]
     CHECK(r.error().message == url + ": the server certificate of 127.0.0.1 is not trusted by ca.crt: "
                                      "unable to get local issuer certificate");
   }
+}
+
+TEST_CASE("over HTTP: force-push, re-created tag, escapes and limits", "[http]") {
+  temp_dir tmp;
+  served_repo repo(tmp.path, tmp.path / "root", "app");
+  repo.work.write("deploy/a.yaml", "a");
+  repo.work.write("outside.txt", "private");
+  repo.work.symlink("deploy/link.yaml", "../outside.txt");
+  repo.work.commit("first");
+  repo.work.git("tag -a -m one v1.0.0");
+  repo.push("main v1.0.0");
+  test_git_server server(git_server_kind::http, tmp.path / "root");
+  const std::string url = server.url("app.git");
+  const std::map<std::string, std::string> creds = {{"username", server.username()},
+                                                    {"password", server.password()}};
+  source_cache cache(tmp.path / "cache");
+  auto at = [&](ref_spec ref, std::string path = {}) {
+    auto s = spec(url, std::move(ref), creds);
+    s.path = std::move(path);
+    return s;
+  };
+
+  auto snap = must(cache.fetch(at(ref_spec::make_branch("main"), "deploy")));
+  auto link = snap.tree->read("link.yaml");
+  REQUIRE_FALSE(link.has_value());
+  CHECK(link.error().code == errc::path_escape);
+  auto escape = cache.fetch(at(ref_spec::make_branch("main"), "deploy/../.."));
+  REQUIRE_FALSE(escape.has_value());
+  CHECK(escape.error().code == errc::path_escape);
+  auto limited = at(ref_spec::make_branch("main"));
+  limited.limits.max_files = 2;
+  auto big = cache.fetch(limited);
+  REQUIRE_FALSE(big.has_value());
+  CHECK(big.error().code == errc::too_large);
+
+  // Unrelated history force-pushed over main, and v1.0.0 deleted and re-created elsewhere.
+  repo.work.git("checkout -q --orphan other");
+  repo.work.git("rm -rq --cached .");
+  std::filesystem::remove_all(repo.work.dir / "deploy");
+  repo.work.write("deploy/b.yaml", "b");
+  const std::string other = repo.work.commit("unrelated");
+  repo.work.git("tag -d v1.0.0");
+  repo.work.git("tag -a -m again v1.0.0");
+  repo.push("other:main v1.0.0");
+  auto forced = must(cache.fetch(at(ref_spec::make_branch("main"), "deploy")));
+  CHECK(forced.commit.sha == other);
+  CHECK(forced.tree->read("b.yaml").value() == "b");
+  auto retag = must(cache.fetch(at(ref_spec::make_tag("v1.0.0"))));
+  CHECK(retag.revision == "v1.0.0@sha1:" + other);
 }

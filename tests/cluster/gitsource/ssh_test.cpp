@@ -1,6 +1,7 @@
 // The Git source against the harness's sshd (key auth, git-shell): host keys and identities.
 
 #include "git_servers.hpp"
+#include "test_git_server.hpp"
 #include "gitopsd/git/errc.hpp"
 #include "gitopsd/git/source.hpp"
 
@@ -25,11 +26,11 @@ TEST_CASE("SSH: known_hosts is required and checked, the key authenticates", "[s
   repo.work.write("a.yaml", "a");
   const std::string sha = repo.work.commit("first");
   repo.push();
-  git_server server("ssh", tmp.path / "ssh", tmp.path / "root");
-  const std::string url = server.info.at("URL_PREFIX") + repo.bare.string();
-  const std::string port = server.info.at("PORT");
-  std::map<std::string, std::string> secret = {{"identity", read_file(server.info.at("IDENTITY"))},
-                                               {"known_hosts", read_file(server.info.at("KNOWN_HOSTS"))}};
+  test_git_server server(git_server_kind::ssh, tmp.path / "root");
+  const std::string url = server.url("app.git");
+  const std::string port = std::to_string(server.port());
+  std::map<std::string, std::string> secret = {{"identity", read_file(server.identity_file())},
+                                               {"known_hosts", read_file(server.known_hosts_file())}};
   source_cache cache(tmp.path / "cache");
   auto fetch = [&](const std::map<std::string, std::string>& s) {
     source_spec spec;
@@ -82,7 +83,8 @@ TEST_CASE("SSH: known_hosts is required and checked, the key authenticates", "[s
   SECTION("a key with a passphrase") {
     auto pub = keygen(tmp.path / "locked", "sesame");
     {
-      std::ofstream keys(tmp.path / "ssh" / "authorized_keys", std::ios::app);
+      // The server's state folder holds both its client key and authorized_keys.
+      std::ofstream keys(server.identity_file().parent_path() / "authorized_keys", std::ios::app);
       keys << "restrict,command=\"git-shell -c \\\"$SSH_ORIGINAL_COMMAND\\\"\" " << pub;
     }
     secret["identity"] = read_file(tmp.path / "locked");

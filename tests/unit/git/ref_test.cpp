@@ -96,3 +96,25 @@ TEST_CASE("ref specs are validated", "[ref]") {
   REQUIRE(upper.has_value());
   CHECK(upper->value == std::string(40, 'a'));
 }
+
+TEST_CASE("a ref from command line options", "[ref]") {
+  auto sha = std::string(40, 'a');
+  CHECK(ref_from_options("main", "", "", "").value().type == ref_spec::kind::branch);
+  CHECK(ref_from_options("", "v1", "", "").value().value == "v1");
+  CHECK(ref_from_options("", "", "^1", "").value().type == ref_spec::kind::semver);
+  auto c = ref_from_options("main", "", "", sha);
+  REQUIRE(c.has_value());
+  CHECK(c->type == ref_spec::kind::commit);
+  CHECK(c->branch == "main");
+  auto msg = [](gitopsd::result<ref_spec> r) {
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == errc::invalid_ref);
+    return r.error().message;
+  };
+  CHECK(msg(ref_from_options("", "", "", "")) == "no ref given: use one of branch, tag, semver or commit");
+  CHECK(msg(ref_from_options("main", "v1", "", "")) == "give only one of branch, tag or semver");
+  CHECK(msg(ref_from_options("", "v1", "", sha)) == "a commit may only be combined with a branch");
+  CHECK(msg(ref_from_options("", "", "", "abc")) ==
+        "invalid commit abc: a commit must be a full 40-character hexadecimal SHA-1");
+  CHECK(ref_from_options("", "", "nope", "").error().code == errc::invalid_semver);
+}

@@ -296,3 +296,20 @@ TEST_CASE("poll resolves the ref from the listing alone", "[source][poll]") {
   REQUIRE_FALSE(missing.has_value());
   CHECK(missing.error().message == "branch \"gone\" not found in " + remote.url());
 }
+
+TEST_CASE("a fetch that downloads too much is aborted", "[source]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  std::string noise;
+  for (int i = 0; i < 200000; ++i) noise += std::to_string(i * 7919 % 100003);  // compresses poorly
+  remote.write("big.bin", noise);
+  remote.commit("big");
+  source_cache cache(tmp.path / "cache");
+  auto spec = spec_for(remote, ref_spec::make_branch("main"));
+  spec.max_fetch_bytes = 64 * 1024;
+  auto e = must_fail(cache.fetch(spec));
+  CHECK(e.code == errc::too_large);
+  CHECK(e.message == "fetching " + remote.url() + ": the download exceeds 65536 bytes (limit)");
+  spec.max_fetch_bytes = 64ull << 20;
+  CHECK(cache.fetch(spec).has_value());
+}
