@@ -5,6 +5,7 @@
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/core/log.hpp"
 #include "gitopsd/kube/errc.hpp"
+#include "gitopsd/render/errc.hpp"
 #include "gitopsd/render/render.hpp"
 #include "gitopsd/sync/apply.hpp"
 #include "gitopsd/sync/inventory.hpp"
@@ -232,7 +233,8 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   git::source_spec source;
   source.url = spec.url;
   source.ref = to_git_ref(spec.ref);
-  source.path = spec.path;
+  // The whole commit: kustomizations under spec.path may refer to bases elsewhere in it.
+  source.path = "";
   source.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(spec.timeout);
   source.allow_file = settings_.allow_file_urls;
   if (!spec.secret_name.empty()) {
@@ -261,8 +263,17 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
 
   // Render on the pool: big trees must not stall the event loop.
   auto tree = snapshot->tree;
-  auto render_on_pool = [tree]() -> asio::awaitable<result<std::vector<render::manifest>>> {
-    co_return render::render(*tree, "");
+  std::string path = spec.path;
+  while (path.starts_with("./")) path.erase(0, 2);
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  if (path == ".") path.clear();
+  auto render_on_pool = [tree, path]() -> asio::awaitable<result<std::vector<render::manifest>>> {
+    if (!path.empty()) {
+      if (auto entry = tree->stat(path); !entry || *entry != tree_entry::kind::directory)
+        co_return make_error(entry ? render::errc::read_failed : entry.error().code,
+                             fmt::format("path \"{}\" is not a folder of the repository", path));
+    }
+    co_return render::render(*tree, path);
   };
   auto rendered = co_await asio::co_spawn(pool_, render_on_pool, asio::use_awaitable);
   if (!rendered) {
