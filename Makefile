@@ -5,7 +5,7 @@ PRESET ?= $(if $(CI),ci,dev)
 BUILD_DIR := build
 JOBS ?= $(shell nproc)
 
-.PHONY: deps build test unit-test asan demo demo-down cluster-up cluster-down cluster-status tools clean
+.PHONY: manifests deps build test unit-test asan demo demo-down cluster-up cluster-down cluster-status tools clean
 
 deps:
 	@scripts/deps.sh
@@ -46,6 +46,10 @@ cluster-down:
 
 cluster-status:
 	@tests/cluster/cluster.sh status $(BUILD_DIR)/cluster
+
+# config/install.yaml from the chart (needs helm from `make tools`).
+manifests: tools
+	@PATH="$$(tests/cluster/tools.sh):$$PATH" scripts/manifests.sh
 
 clean:
 	rm -rf build build-asan build-release

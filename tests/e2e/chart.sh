@@ -38,7 +38,14 @@ out=$(helm template t "$chart" -n "$ns" --set "rbac.namespaces={$ns}" 2>&1 || tr
 grep -q "set agent.watchNamespace" <<<"$out" || fail "a restricted install without watchNamespace must say what to set: $out"
 
 # The plain install manifests are the chart's defaults rendered (checked by make manifests).
-grep -q "kind: Deployment" "$repo_root/config/install.yaml" || fail "config/install.yaml has no Deployment"
+"$repo_root/scripts/manifests.sh" --check || fail "config/install.yaml differs from the chart"
+cmp -s "$repo_root/config/crd/gitopsd.io_gitrepositories.yaml" "$chart/crds/gitopsd.io_gitrepositories.yaml" ||
+  fail "the chart's CRD differs from config/crd"
+# A server dry run of namespaced objects needs their namespace to exist.
+created_system_ns=false
+if ! exists namespace gitopsd-system; then kubectl create namespace gitopsd-system >/dev/null; created_system_ns=true; fi
+kubectl apply --dry-run=server -f "$repo_root/config/install.yaml" >/dev/null || fail "config/install.yaml: server dry run"
+$created_system_ns && kubectl delete namespace gitopsd-system --wait=false >/dev/null
 
 # In-cluster: the agent finds the API server, token, CA and namespace the way a pod does.
 kubectl delete namespace "$ns" --wait=true >/dev/null

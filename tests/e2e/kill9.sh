@@ -4,10 +4,13 @@
 source "$(dirname "$0")/lib.sh"
 install_rbac
 start_git
-for i in $(seq 1 300); do
-  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-%03d}\ndata: {i: "%d"}\n---\n' "$i" "$i"
-done >"$work/src/many.yaml"
-mkdir -p "$work/src/app" && mv "$work/src/many.yaml" "$work/src/app/"
+settings() {  # COUNT: that many ConfigMaps in app/many.yaml
+  mkdir -p "$work/src/app"
+  for i in $(seq 1 "$1"); do
+    printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-%03d}\ndata: {i: "%d"}\n---\n' "$i" "$i"
+  done >"$work/src/app/many.yaml"
+}
+settings 300
 sha=$(commit "300 settings")
 start_agent --requests-in-flight 2
 gitrepository app "  path: app"
@@ -20,7 +23,7 @@ log "killed with $count of 300 applied"
 [ "$count" -lt 300 ] || fail "the agent finished before it was killed; nothing was tested"
 
 # Before restarting, the commit moves on: half the objects leave Git.
-for i in $(seq 151 300); do sed -i "/name: cm-$(printf %03d "$i")}/,/^---/d" "$work/src/app/many.yaml"; done
+settings 150
 sha2=$(commit "keep 150")
 start_agent
 wait_for 90 "converged" is_ready_at app "$sha2"
