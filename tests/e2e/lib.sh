@@ -33,7 +33,15 @@ on_exit() { exit_hooks+=("$1"); }
 cleanup() {
   local code=$? hook
   for hook in "${exit_hooks[@]}"; do eval "$hook" || true; done
+  # GitRepository objects carry a finalizer: let the agent release them (or drop it) so the
+  # namespace can go.
+  if [ -n "$agent_pid" ]; then
+    kubectl delete gitrepositories --all -n "$ns" --timeout=20s >/dev/null 2>&1 || true
+  fi
   stop_agent
+  for gr in $(kubectl get gitrepositories -n "$ns" -o name 2>/dev/null); do
+    kubectl patch "$gr" -n "$ns" --type merge -p '{"metadata":{"finalizers":null}}' >/dev/null 2>&1 || true
+  done
   "$repo_root/tests/cluster/git/http.sh" stop "$work/git" >/dev/null 2>&1 || true
   kubectl delete namespace "$ns" --wait=false >/dev/null 2>&1 || true
   helm uninstall "$ns" -n "$ns" >/dev/null 2>&1 || true
