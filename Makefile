@@ -5,7 +5,7 @@ PRESET ?= $(if $(CI),ci,dev)
 BUILD_DIR := build
 JOBS ?= $(shell nproc)
 
-.PHONY: deps build test unit-test asan demo cluster-up cluster-down tools clean
+.PHONY: deps build test unit-test asan demo cluster-up cluster-down cluster-status tools clean
 
 deps:
 	@scripts/deps.sh
@@ -14,7 +14,7 @@ build: deps
 	cmake --preset $(PRESET) >/dev/null
 	cmake --build --preset $(PRESET) -j $(JOBS)
 
-test: build
+test: build tools
 	ctest --preset $(PRESET) -j $(JOBS)
 
 unit-test: build
@@ -28,6 +28,20 @@ asan: deps
 demo: build
 	@echo "demo: the agent (gitopsd run) is not built yet; nothing to demonstrate." >&2
 	@exit 1
+
+# The test cluster of this checkout (build/cluster); see README.md, "Test harness".
+tools:
+	@tests/cluster/tools.sh >/dev/null
+
+cluster-up: tools
+	@tests/cluster/cluster.sh up $(BUILD_DIR)/cluster >/dev/null
+	@echo "cluster up; use it with: source $(BUILD_DIR)/cluster/env"
+
+cluster-down:
+	@tests/cluster/cluster.sh down $(BUILD_DIR)/cluster
+
+cluster-status:
+	@tests/cluster/cluster.sh status $(BUILD_DIR)/cluster
 
 clean:
 	rm -rf build build-asan build-release

@@ -2,6 +2,8 @@
 # Builds the upstream binaries the tests run against (once per version, from the Go module proxy)
 # and prints the folder that holds them. Safe to run from several processes at once.
 set -euo pipefail
+# A failed build inside $(...) must stop the script, not be marked done.
+shopt -s inherit_errexit
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
 source "$here/versions.env"
@@ -25,7 +27,10 @@ build() {
     log "building $name ($key); a cold build takes a while"
     local start=$SECONDS
     rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
-    out="$dest.tmp" "$@" >&2
+    if ! out="$dest.tmp" "$@" >&2; then
+      log "building $name failed"
+      exit 1
+    fi
     touch "$dest.tmp/.done" && rm -rf "$dest" && mv "$dest.tmp" "$dest"
     log "built $name in $((SECONDS - start))s"
   fi
@@ -47,10 +52,25 @@ kube_ldflags() {
 build_kube() { (cd "$here/bins/kube" && go build -trimpath -ldflags "$(kube_ldflags)" -o "$out/" ./cmd/...); }
 build_etcd() { (cd "$here/bins/etcd" && go build -trimpath -ldflags "-s -w" -o "$out/etcd" .); }
 go_install() { GOBIN="$out" go install -trimpath -ldflags "-s -w" "$1"; }
+# Standalone kwok needs Stage objects to act on nodes and pods; take upstream's "fast" node and pod
+# stages and lease heartbeats from the same module version, as one config file next to the binary.
+build_kwok() {
+  go_install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  local dir
+  dir=$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+  [ -d "$dir/kustomize/stage" ] || { log "kwok stages not found in the module"; return 1; }
+  local f
+  for f in "$dir"/kustomize/stage/node/fast/*.yaml "$dir"/kustomize/stage/node/heartbeat-with-lease/*.yaml \
+    "$dir"/kustomize/stage/pod/fast/*.yaml; do
+    case ${f##*/} in kustomization.yaml) continue ;; esac
+    echo "---"
+    cat "$f"
+  done >"$out/kwok-stages.yaml"
+}
 
 kube=$(build kube "$KUBE_VERSION-$(module_key "$here/bins/kube")" build_kube)
 etcd=$(build etcd "$ETCD_VERSION-$(module_key "$here/bins/etcd")" build_etcd)
-kwok=$(build kwok "$KWOK_VERSION" go_install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION")
+kwok=$(build kwok "$KWOK_VERSION-stages" build_kwok)
 helm=$(build helm "$HELM_VERSION" go_install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION")
 kustomize=$(build kustomize "$KUSTOMIZE_VERSION" go_install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION")
 
