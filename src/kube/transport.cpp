@@ -98,6 +98,9 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
     curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS,
                       static_cast<long>(std::max<std::size_t>(100, options.max_in_flight + 16)));
     if (options.max_in_flight == 0) options.max_in_flight = 1;
+    long connections_cap = options.max_connections;
+    if (connections_cap == 0 && options.http2) connections_cap = static_cast<long>(options.max_in_flight / 100 + 1);
+    if (connections_cap > 0) curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, connections_cap);
   }
 
   ~impl() {
