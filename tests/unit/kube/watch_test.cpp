@@ -199,3 +199,36 @@ TEST_CASE("watch: a dropped connection is resumed, not reported", "[watch]") {
   REQUIRE(targets.size() == 2);
   CHECK(targets[1].find("resourceVersion=20&") != std::string::npos);
 }
+
+TEST_CASE("watch: a request started from inside an event callback works", "[watch]") {
+  test::server srv([&](const request& req, tcp::socket& s) {
+    if (test::serve_core_discovery(req, s)) return true;
+    if (std::string(req.target()).find("watch=1") != std::string::npos) {
+      test::server::respond_chunked(s, 200, {event("ADDED", "x", "31")}, 200ms);
+      return false;
+    }
+    test::server::respond(s, 200, test::configmap("looked-up", "32"));
+    return true;
+  });
+  asio::io_context io;
+  auto c = test::make_client(io, srv);
+  std::string looked_up;
+  asio::steady_timer stop(io, asio::steady_timer::time_point::max());
+  auto work = [&]() -> asio::awaitable<void> {
+    using namespace asio::experimental::awaitable_operators;
+    watch_options o;
+    o.resource_version = "30";
+    co_await (c.watch(configmap_kind, "ns", o,
+                      [&](watch_event&) {
+                        asio::co_spawn(io, c.get({configmap_kind, "ns", "looked-up"}),
+                                       [&](std::exception_ptr, result<rapidjson::Document> r) {
+                                         looked_up = r ? std::string(json::get_string(*r, "metadata", "name").value_or(""))
+                                                       : r.error().what();
+                                         stop.cancel();
+                                       });
+                      }) ||
+              stop.async_wait(asio::as_tuple(asio::use_awaitable)));
+  };
+  test::run(io, work());
+  CHECK(looked_up == "looked-up");
+}
