@@ -23,7 +23,7 @@ const group_version_kind configmap_kind{"", "v1", "ConfigMap"};
 std::string error_of(const auto& r) { return r.has_value() ? std::string("(no error)") : r.error().what(); }
 }  // namespace
 
-TEST_CASE("apply creates, then reports unchanged, then configured; dry run changes nothing", "[kube][apply]") {
+TEST_CASE("apply creates, then reports unchanged, then configured - dry run changes nothing", "[kube][apply]") {
   loop l;
   auto c = make_client(l, admin_config(test_cluster::shared()));
   test_namespace ns(l, c, "kube-apply");
@@ -287,7 +287,7 @@ TEST_CASE("Forbidden and Invalid surface with the server's words and causes", "[
   CHECK_THAT(invalid.error().what(), Catch::Contains("data[also/bad]"));
 }
 
-TEST_CASE("a client-certificate kubeconfig works as well as a token one; in-cluster config too", "[kube][config]") {
+TEST_CASE("a client-certificate kubeconfig works as well as a token one - in-cluster config too", "[kube][config]") {
   const auto& cluster = test_cluster::shared();
   loop l;
   auto cert_cfg = load_kubeconfig(cluster.kubeconfig_cert().string());

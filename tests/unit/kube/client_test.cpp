@@ -183,7 +183,7 @@ TEST_CASE("a slow response hits the per-request timeout", "[client]") {
   CHECK(c.connection().in_flight() == 0);
 }
 
-TEST_CASE("cancellation through a cancellation slot stops the request; the client goes on", "[client]") {
+TEST_CASE("cancellation through a cancellation slot stops the request - the client goes on", "[client]") {
   std::atomic<int> gets{0};
   test::server srv([&](const request& req, tcp::socket& s) {
     if (test::serve_core_discovery(req, s)) return true;

@@ -116,7 +116,7 @@ TEST_CASE("watch: tiny chunks, resume from the last resourceVersion, relist afte
   CHECK(targets[4].find("resourceVersion=10&") != std::string::npos);
 }
 
-TEST_CASE("watch: selectors and metadata-only Accept; Forbidden ends it with the server's words", "[watch]") {
+TEST_CASE("watch: selectors and metadata-only Accept - Forbidden ends it with the server's words", "[watch]") {
   std::mutex m;
   std::string target, accept;
   test::server srv([&](const request& req, tcp::socket& s) {
