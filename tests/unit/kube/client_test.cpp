@@ -451,3 +451,33 @@ TEST_CASE("a rotated token file is picked up, also after a 401", "[client][auth]
   CHECK(unauthorized == 1);
   fs::remove_all(dir);
 }
+
+TEST_CASE("a connection dropped without an answer is retried on a new one", "[client]") {
+  std::atomic<int> gets{0};
+  test::server srv([&](const request& req, tcp::socket& s) {
+    // Each request on a fresh connection: curl itself retries once when a reused one dies.
+    if (test::serve_core_discovery(req, s)) return false;
+    if (++gets == 1) return false;  // close without a response
+    test::server::respond(s, 200, test::configmap("x", "1"));
+    return false;
+  });
+  asio::io_context io;
+  auto c = test::make_client(io, srv);
+  auto r = test::run(io, c.get(cm("x")));
+  INFO((r.has_value() ? std::string() : r.error().what()));
+  REQUIRE(r.has_value());
+  CHECK(gets == 2);
+  CHECK(c.metrics().counts().at({"get", 0}) == 1);
+  CHECK(c.metrics().retries() == 1);
+
+  // With retries used up, the error says what curl saw.
+  client_options once;
+  once.retry.max_attempts = 1;
+  gets = 0;
+  auto c2 = test::make_client(io, srv, once);
+  auto r2 = test::run(io, c2.get(cm("x")));
+  REQUIRE_FALSE(r2.has_value());
+  CHECK(r2.error().code == errc::transport_failed);
+  CHECK_THAT(r2.error().what(), Catch::StartsWith("get ConfigMap/ns/x: GET " + srv.url() +
+                                                  "/api/v1/namespaces/ns/configmaps/x: Empty reply from server"));
+}
