@@ -455,10 +455,14 @@ TEST_CASE("a rotated token file is picked up, also after a 401", "[client][auth]
 TEST_CASE("a connection dropped without an answer is retried on a new one", "[client]") {
   std::atomic<int> gets{0};
   test::server srv([&](const request& req, tcp::socket& s) {
-    // Each request on a fresh connection: curl itself retries once when a reused one dies.
-    if (test::serve_core_discovery(req, s)) return false;
+    // Each request on a fresh connection ("Connection: close"): curl itself retries once when a
+    // reused one dies, which would hide ours.
+    if (req.target() == "/api/v1") {
+      test::server::respond(s, 200, std::string(test::core_v1_resources), {{"Connection", "close"}});
+      return false;
+    }
     if (++gets == 1) return false;  // close without a response
-    test::server::respond(s, 200, test::configmap("x", "1"));
+    test::server::respond(s, 200, test::configmap("x", "1"), {{"Connection", "close"}});
     return false;
   });
   asio::io_context io;
