@@ -47,8 +47,11 @@ struct impersonation {
 
 struct client_options {
   transport_options transport;
-  double qps = 100;  // <= 0: no client-side limit
-  int burst = 200;
+  // A safety net against runaway loops rather than the pace of normal work: API Priority and
+  // Fairness on the server does the real sharing, and an apply of a few thousand objects should
+  // not wait here. <= 0: no client-side limit.
+  double qps = 500;
+  int burst = 1000;
   std::chrono::milliseconds request_timeout{30000};
   retry_policy retry;
 };
