@@ -36,17 +36,16 @@ const config& client::configuration() const { return state_->cfg; }
 const request_metrics& client::metrics() const { return state_->metrics; }
 const transport& client::connection() const { return state_->http; }
 
-task<http_response> client::request(std::string_view verb, std::string_view method, std::string_view path,
-                                    std::string body, std::string_view content_type, std::string_view accept,
-                                    std::string_view subject) {
+task<http_response> client::request(std::string verb, std::string method, std::string path, std::string body,
+                                    std::string content_type, std::string accept, std::string subject) {
   request_spec spec;
-  spec.verb = std::string(verb);
-  spec.method = std::string(method);
-  spec.path = std::string(path);
+  spec.verb = std::move(verb);
+  spec.method = std::move(method);
+  spec.path = std::move(path);
   spec.body = std::move(body);
-  spec.content_type = std::string(content_type);
-  spec.accept = std::string(accept);
-  spec.subject = std::string(subject);
+  spec.content_type = std::move(content_type);
+  spec.accept = std::move(accept);
+  spec.subject = std::move(subject);
   co_return co_await send(state_, who_, std::move(spec));
 }
 
@@ -132,7 +131,7 @@ std::string namespace_for(const resource_info& info, std::string_view ns, const 
 
 }  // namespace
 
-task<rapidjson::Document> client::get(const object_ref& ref) {
+task<rapidjson::Document> client::get(object_ref ref) {
   std::string what = "get " + ref.display();
   auto info = co_await resource_for(ref.gvk);
   if (!info) co_return info.error().wrap(what);
@@ -143,8 +142,7 @@ task<rapidjson::Document> client::get(const object_ref& ref) {
   co_return parse_body(*r, what);
 }
 
-task<rapidjson::Document> client::list(const group_version_kind& gvk, std::string_view ns,
-                                       const list_options& options) {
+task<rapidjson::Document> client::list(group_version_kind gvk, std::string ns, list_options options) {
   std::string what = fmt::format("list {}{}", gvk.kind, ns.empty() ? "" : fmt::format(" in {}", ns));
   auto info = co_await resource_for(gvk);
   if (!info) co_return info.error().wrap(what);
@@ -189,7 +187,7 @@ task<rapidjson::Document> client::list(const group_version_kind& gvk, std::strin
   co_return all;
 }
 
-task<rapidjson::Document> client::create(const rapidjson::Value& object, const write_options& options) {
+task<rapidjson::Document> client::create(const rapidjson::Value& object, write_options options) {
   auto ref = object_ref_of(object);
   if (!ref) co_return make_error(errc::bad_request_input, "create: " + ref.error().what());
   std::string what = "create " + ref->display();
@@ -204,7 +202,7 @@ task<rapidjson::Document> client::create(const rapidjson::Value& object, const w
   co_return parse_body(*r, what);
 }
 
-task<void> client::remove(const object_ref& ref, const delete_options& options) {
+task<void> client::remove(object_ref ref, delete_options options) {
   std::string what = "delete " + ref.display();
   auto info = co_await resource_for(ref.gvk);
   if (!info) co_return info.error().wrap(what);
@@ -238,8 +236,8 @@ task<void> client::remove(const object_ref& ref, const delete_options& options) 
   co_return result<void>{};
 }
 
-task<rapidjson::Document> client::patch(const object_ref& ref, patch_type type, std::string_view body,
-                                        const write_options& options, std::string_view subresource) {
+task<rapidjson::Document> client::patch(object_ref ref, patch_type type, std::string body, write_options options,
+                                        std::string subresource) {
   std::string what = fmt::format("patch {}{}{}", ref.display(), subresource.empty() ? "" : " ", subresource);
   auto info = co_await resource_for(ref.gvk);
   if (!info) co_return info.error().wrap(what);
@@ -247,7 +245,7 @@ task<rapidjson::Document> client::patch(const object_ref& ref, patch_type type, 
                   ref.name,      std::string(subresource)};
   query q;
   q.add_if(!options.field_manager.empty(), "fieldManager", options.field_manager).add_if(options.dry_run, "dryRun", "All");
-  std::string_view content_type =
+  std::string content_type =
       type == patch_type::merge ? "application/merge-patch+json" : "application/json-patch+json";
   auto r = co_await request("patch", "PATCH", build_path(p) + q.str(), std::string(body), content_type,
                             "application/json", what);
@@ -255,7 +253,7 @@ task<rapidjson::Document> client::patch(const object_ref& ref, patch_type type, 
   co_return parse_body(*r, what);
 }
 
-task<rapidjson::Document> client::update_status(const rapidjson::Value& object, const write_options& options) {
+task<rapidjson::Document> client::update_status(const rapidjson::Value& object, write_options options) {
   auto ref = object_ref_of(object);
   if (!ref) co_return make_error(errc::bad_request_input, "update status: " + ref.error().what());
   std::string what = "update status of " + ref->display();

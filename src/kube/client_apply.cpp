@@ -11,7 +11,7 @@
 namespace gitopsd::kube {
 namespace {
 
-constexpr std::string_view metadata_accept = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
+constexpr const char* metadata_accept = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
 
 // An object as a dry-run would store it, without what changes on every write.
 std::string comparable(const rapidjson::Value& object) {
@@ -27,7 +27,7 @@ std::string comparable(const rapidjson::Value& object) {
 
 }  // namespace
 
-task<apply_result> client::apply(const rapidjson::Value& object, const apply_options& options) {
+task<apply_result> client::apply(const rapidjson::Value& object, apply_options options) {
   auto ref = object_ref_of(object);
   if (!ref) co_return make_error(errc::bad_request_input, "apply: " + ref.error().what());
   std::string what = fmt::format("apply {}{}", ref->display(), options.dry_run ? " (dry run)" : "");
@@ -79,7 +79,7 @@ task<apply_result> client::apply(const rapidjson::Value& object, const apply_opt
   co_return out;
 }
 
-task<rapidjson::Document> client::create_event(const event_spec& event) {
+task<rapidjson::Document> client::create_event(event_spec event) {
   std::string what = fmt::format("create Event for {}", event.regarding.display());
   std::string ns = event.regarding.namespace_.empty() ? "default" : event.regarding.namespace_;
   auto now = std::chrono::system_clock::now();

@@ -10,7 +10,7 @@ namespace asio = boost::asio;
 
 namespace gitopsd::kube {
 
-task<resource_info> client::resource_for(const group_version_kind& gvk) {
+task<resource_info> client::resource_for(group_version_kind gvk) {
   auto s = state_;
   std::string key = gvk.api_version();
   std::string what = fmt::format("discover kind {} in {}", gvk.kind, key);

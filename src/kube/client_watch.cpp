@@ -43,7 +43,7 @@ constexpr std::chrono::milliseconds max_reconnect_delay{5000};
 
 }  // namespace
 
-task<void> client::watch(const group_version_kind& gvk, std::string_view ns, watch_options options,
+task<void> client::watch(group_version_kind gvk, std::string ns, watch_options options,
                          std::function<void(watch_event&)> on_event) {
   auto s = state_;
   std::string what = fmt::format("watch {}{}", gvk.kind, ns.empty() ? "" : fmt::format(" in {}", ns));
@@ -63,7 +63,10 @@ task<void> client::watch(const group_version_kind& gvk, std::string_view ns, wat
 
   for (;;) {
     if (need_list) {
-      list_options lo{options.label_selector, options.field_selector, 500, options.metadata_only};
+      list_options lo;
+      lo.label_selector = options.label_selector;
+      lo.field_selector = options.field_selector;
+      lo.metadata_only = options.metadata_only;
       auto listed = co_await list(gvk, ns, lo);
       if (!listed) {
         if (listed.error().code == errc::cancelled) co_return listed.error();

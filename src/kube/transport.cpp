@@ -98,6 +98,9 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
     curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS,
                       static_cast<long>(std::max<std::size_t>(100, options.max_in_flight + 16)));
     if (options.max_in_flight == 0) options.max_in_flight = 1;
+    long connections_cap = options.max_connections;
+    if (connections_cap == 0 && options.http2) connections_cap = static_cast<long>(options.max_in_flight / 100 + 1);
+    if (connections_cap > 0) curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, connections_cap);
   }
 
   ~impl() {
@@ -164,7 +167,12 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
     auto* t = static_cast<transfer*>(userp);
     std::string_view chunk(data, size * count);
     if (t->request.on_data && t->response.status >= 200 && t->response.status < 300) {
-      if (!t->request.on_data(chunk)) return 0;  // curl ends the transfer with a write error
+      // An exception must not unwind through curl's C frames: it ends the transfer instead.
+      try {
+        if (!t->request.on_data(chunk)) return 0;  // curl ends the transfer with a write error
+      } catch (...) {
+        return 0;
+      }
     } else {
       t->response.body.append(chunk);
     }
@@ -230,7 +238,9 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
 
   void action(curl_socket_t fd, int events) {
     int running = 0;
+    inside_curl = true;
     curl_multi_socket_action(multi, fd, events, &running);
+    inside_curl = false;
     collect_done();
   }
 
@@ -357,6 +367,8 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
     auto timeout = request.timeout;
     t->request = std::move(request);
     t->easy = make_easy(*t);
+    // A watch callback (running inside curl) may start a request; curl refuses re-entry.
+    if (inside_curl) co_await asio::post(executor, asio::use_awaitable);
     CURLMcode added = curl_multi_add_handle(multi, t->easy);
     if (added != CURLM_OK)
       co_return make_error(errc::transport_failed, fmt::format("{} {}: {}", t->request.method,
@@ -411,6 +423,7 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
   std::size_t all_in_flight = 0;
   std::size_t peak = 0;
   long connections = 0;
+  bool inside_curl = false;
 };
 
 transport::transport(asio::any_io_executor executor, tls_settings tls, transport_options options)

@@ -5,7 +5,13 @@
 //
 // A `client` is a cheap handle; copies share the connection, discovery cache, rate limiter and
 // metrics. `as(...)` gives a view that impersonates a user (for spec.serviceAccountName).
-// Every operation must be awaited on the executor the client was created with.
+// Every operation must be awaited on the executor the client was created with. Arguments are
+// taken by value (a coroutine outlives temporaries), except the objects to send, which must stay
+// alive until the operation completes.
+//
+// g++ 12 frees a braced aggregate temporary twice when it is passed by value to a coroutine inside
+// a co_await (`co_await c.get({gvk, "ns", "x"})`): name such arguments first. The option structs
+// below have a declared constructor, which avoids the bug for them ({} and defaults are safe).
 
 #include "gitopsd/core/error.hpp"
 #include "gitopsd/core/identity.hpp"
@@ -41,13 +47,17 @@ struct impersonation {
 
 struct client_options {
   transport_options transport;
-  double qps = 100;  // <= 0: no client-side limit
-  int burst = 200;
+  // A safety net against runaway loops rather than the pace of normal work: API Priority and
+  // Fairness on the server does the real sharing, and an apply of a few thousand objects should
+  // not wait here. <= 0: no client-side limit.
+  double qps = 500;
+  int burst = 1000;
   std::chrono::milliseconds request_timeout{30000};
   retry_policy retry;
 };
 
 struct list_options {
+  list_options() = default;  // not an aggregate: see the note on g++ 12 above
   std::string label_selector;
   std::string field_selector;
   std::int64_t page_size = 500;  // limit per request; continue tokens are followed
@@ -57,6 +67,7 @@ struct list_options {
 enum class propagation { unset, background, foreground, orphan };
 
 struct delete_options {
+  delete_options() = default;  // not an aggregate: see the note on g++ 12 above
   propagation policy = propagation::unset;
   std::string precondition_uid;
   std::string precondition_resource_version;
@@ -64,6 +75,7 @@ struct delete_options {
 };
 
 struct write_options {
+  write_options() = default;  // not an aggregate: see the note on g++ 12 above
   std::string field_manager = "gitopsd";
   bool dry_run = false;
 };
@@ -71,6 +83,7 @@ struct write_options {
 enum class patch_type { merge, json };
 
 struct apply_options {
+  apply_options() = default;  // not an aggregate: see the note on g++ 12 above
   std::string field_manager = "gitopsd";
   bool force = true;
   bool dry_run = false;
@@ -89,6 +102,7 @@ struct apply_result {
 };
 
 struct event_spec {
+  event_spec() = default;  // not an aggregate: see the note on g++ 12 above
   object_ref regarding;
   std::string regarding_uid;
   std::string type = "Normal";  // or "Warning"
@@ -106,6 +120,7 @@ struct watch_event {
 };
 
 struct watch_options {
+  watch_options() = default;  // not an aggregate: see the note on g++ 12 above
   std::string label_selector;
   std::string field_selector;
   std::string resource_version;  // empty: list first (added..., synced), then watch from there
@@ -126,35 +141,35 @@ class client {
   [[nodiscard]] const transport& connection() const;
 
   // Discovery: kind -> plural and scope; cached, fetched again on a miss (new CRDs).
-  task<resource_info> resource_for(const group_version_kind& gvk);
+  task<resource_info> resource_for(group_version_kind gvk);
 
   // A namespaced object without a namespace uses the configuration's namespace.
-  task<rapidjson::Document> get(const object_ref& ref);
+  task<rapidjson::Document> get(object_ref ref);
   // All pages merged into one List document ("items"; metadata.resourceVersion of the last page).
   // `ns` empty: all namespaces (or a cluster-scoped kind).
-  task<rapidjson::Document> list(const group_version_kind& gvk, std::string_view ns, const list_options& options = {});
-  task<rapidjson::Document> create(const rapidjson::Value& object, const write_options& options = {});
-  task<void> remove(const object_ref& ref, const delete_options& options = {});
-  task<rapidjson::Document> patch(const object_ref& ref, patch_type type, std::string_view body,
-                                  const write_options& options = {}, std::string_view subresource = {});
+  task<rapidjson::Document> list(group_version_kind gvk, std::string ns, list_options options = {});
+  task<rapidjson::Document> create(const rapidjson::Value& object, write_options options = {});
+  task<void> remove(object_ref ref, delete_options options = {});
+  task<rapidjson::Document> patch(object_ref ref, patch_type type, std::string body, write_options options = {},
+                                  std::string subresource = {});
   // PUT of the status subresource; the object's metadata.resourceVersion makes it conditional.
-  task<rapidjson::Document> update_status(const rapidjson::Value& object, const write_options& options = {});
+  task<rapidjson::Document> update_status(const rapidjson::Value& object, write_options options = {});
   // Server-side apply (PATCH application/apply-patch+yaml; JSON is YAML).
-  task<apply_result> apply(const rapidjson::Value& object, const apply_options& options = {});
-  task<rapidjson::Document> create_event(const event_spec& event);
+  task<apply_result> apply(const rapidjson::Value& object, apply_options options = {});
+  task<rapidjson::Document> create_event(event_spec event);
 
   // Runs until cancelled (then errc::cancelled) or a failure that retrying cannot fix (Forbidden,
   // NotFound, ...). Resumes from the last resourceVersion after a dropped connection or a restarted
   // API server; on 410 Gone lists again (reset, added..., synced). `on_event` runs on the loop
   // inside the transport's callbacks: it must not block (co_spawn or post longer work).
-  task<void> watch(const group_version_kind& gvk, std::string_view ns, watch_options options,
+  task<void> watch(group_version_kind gvk, std::string ns, watch_options options,
                    std::function<void(watch_event&)> on_event);
 
   // A raw request with auth, rate limit and retries; non-2xx answers become typed errors.
   // `path` starts with '/' and may carry a query.
-  task<http_response> request(std::string_view verb, std::string_view method, std::string_view path,
-                              std::string body = {}, std::string_view content_type = {},
-                              std::string_view accept = "application/json", std::string_view subject = {});
+  task<http_response> request(std::string verb, std::string method, std::string path, std::string body = {},
+                              std::string content_type = {}, std::string accept = "application/json",
+                              std::string subject = {});
 
   struct state;
 

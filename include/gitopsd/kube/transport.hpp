@@ -32,6 +32,10 @@ struct tls_settings {
 struct transport_options {
   std::size_t max_in_flight = 64;  // bounded requests (watches do not count)
   bool http2 = true;
+  // Connections to the server; 0: with HTTP/2, one per 100 requests in flight plus one (servers
+  // cap streams per connection at about 100, and curl would otherwise open a connection for every
+  // request beyond the cap); without HTTP/2, unlimited.
+  long max_connections = 0;
   std::string user_agent = "gitopsd";
 };
 

@@ -7,7 +7,7 @@
 using namespace gitopsd::kube;
 using namespace std::chrono_literals;
 
-TEST_CASE("backoff grows, is capped and jittered; attempts run out", "[retry]") {
+TEST_CASE("backoff grows, is capped and jittered - attempts run out", "[retry]") {
   retry_policy p;
   p.max_attempts = 6;
   p.initial_backoff = 100ms;

@@ -35,7 +35,7 @@ TEST_CASE("Invalid keeps the field causes the message does not already list", "[
   CHECK(e.what().ends_with("; causes: metadata.labels: Required value"));
 }
 
-TEST_CASE("reasons win over HTTP codes; unknown codes fall back by class", "[status]") {
+TEST_CASE("reasons win over HTTP codes - unknown codes fall back by class", "[status]") {
   CHECK(errc_for(409, "AlreadyExists") == errc::already_exists);
   CHECK(errc_for(409, "Conflict") == errc::conflict);
   CHECK(errc_for(409, "") == errc::conflict);
