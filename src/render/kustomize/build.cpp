@@ -214,7 +214,7 @@ class builder {
     }
     if (!k.prefix.empty()) add_prefix_suffix(ra, k.prefix, true);
     if (!k.suffix.empty()) add_prefix_suffix(ra, k.suffix, false);
-    if (!k.common_labels.empty()) add_pairs(ra, k.common_labels, common_label_specs());
+    // kustomize runs the `labels` entries before commonLabels, so commonLabels wins a shared key.
     for (const auto& l : k.labels) {
       if (l.include_selectors) {
         add_pairs(ra, l.pairs, common_label_specs());
@@ -225,6 +225,7 @@ class builder {
         add_pairs(ra, l.pairs, meta_only);
       }
     }
+    if (!k.common_labels.empty()) add_pairs(ra, k.common_labels, common_label_specs());
     if (!k.common_annotations.empty()) add_pairs(ra, k.common_annotations, common_annotation_specs());
     for (const auto& p : k.json6902) {
       auto r = apply_patch(ra, p, opts_.yaml);
