@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -252,6 +253,79 @@ std::vector<rapidjson::Document> decode_json_stream(std::string_view text, std::
   return docs;
 }
 
+// Length of the valid UTF-8 sequence at text[i], or 0; `consumed` is the ill-formed prefix to
+// replace otherwise (Unicode's "maximal subpart", which is what kubectl's decoding produces).
+std::size_t utf8_sequence(std::string_view text, std::size_t i, std::size_t& consumed) {
+  auto c = static_cast<unsigned char>(text[i]);
+  consumed = 1;
+  if (c < 0x80) return 1;
+  std::size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (len == 0) return 0;
+  unsigned char lo = 0x80, hi = 0xbf;
+  if (c == 0xe0) lo = 0xa0;
+  if (c == 0xed) hi = 0x9f;
+  if (c == 0xf0) lo = 0x90;
+  if (c == 0xf4) hi = 0x8f;
+  for (std::size_t j = 1; j < len; ++j) {
+    if (i + j >= text.size()) return 0;
+    auto cc = static_cast<unsigned char>(text[i + j]);
+    if (cc < (j == 1 ? lo : 0x80) || cc > (j == 1 ? hi : 0xbf)) return 0;
+    consumed = j + 1;
+  }
+  return len;
+}
+
+// Invalid UTF-8 becomes U+FFFD, as kubectl's decoding turns it into.
+std::string valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t consumed = 0;
+    std::size_t len = utf8_sequence(text, i, consumed);
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";
+      i += consumed;
+    } else {
+      out.append(text.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
+bool is_valid_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t consumed = 0;
+    std::size_t len = utf8_sequence(text, i, consumed);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
+// go-yaml refuses control characters: only tab, line breaks and printable characters may appear.
+std::optional<error> check_characters(std::string_view text, std::string_view file) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t consumed = 0;
+    std::size_t len = utf8_sequence(text, i, consumed);
+    std::uint32_t cp = static_cast<unsigned char>(text[i]);
+    if (len > 1) {
+      cp &= len == 2 ? 0x1fu : len == 3 ? 0x0fu : 0x07u;
+      for (std::size_t j = 1; j < len; ++j) cp = (cp << 6) | (static_cast<unsigned char>(text[i + j]) & 0x3fu);
+    }
+    bool printable = cp == 0x09 || cp == 0x0a || cp == 0x0d || (cp >= 0x20 && cp <= 0x7e) || cp == 0x85 ||
+                     (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000;
+    if (!printable)
+      return make_error(errc::invalid_yaml,
+                        fmt::format("{}:{}:{}: control characters are not allowed", file, line, column));
+    if (cp == 0x0a) ++line, column = 1;
+    else ++column;
+    i += len == 0 ? 1 : len;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 result<std::vector<rapidjson::Document>> decode_documents(std::string_view text, std::string_view file_name,
@@ -261,7 +335,13 @@ result<std::vector<rapidjson::Document>> decode_documents(std::string_view text,
                       fmt::format("{}: file is {} bytes, more than the limit of {}", file_name, text.size(),
                                   lim.max_file_bytes));
   try {
+    std::string repaired;
+    if (!is_valid_utf8(text)) {
+      repaired = valid_utf8(text);
+      text = repaired;
+    }
     if (looks_like_json(text)) return decode_json_stream(text, file_name, lim);
+    if (auto bad = check_characters(text, file_name)) return *bad;
     std::vector<YAML::Node> nodes;
     try {
       nodes = YAML::LoadAll(std::string(text));
