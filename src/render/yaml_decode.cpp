@@ -326,6 +326,117 @@ std::optional<error> check_characters(std::string_view text, std::string_view fi
   return std::nullopt;
 }
 
+// yaml-cpp 0.7 loops forever on a ',' that starts a token outside flow collections (",",
+// "- a\n,"); go-yaml rejects such a ',' as well. This scan finds one before yaml-cpp sees it. It
+// tracks flow collections, quoted scalars, comments and block scalars, which may hold commas.
+std::optional<std::pair<std::size_t, std::size_t>> stray_flow_entry(std::string_view text) {
+  std::size_t line = 1, col = 1, i = 0;
+  std::size_t line_indent = 0;
+  bool token_start = true;  // the next non-space character begins a token
+  bool at_line_start = true;
+  int flow = 0;
+  auto advance = [&](std::size_t n) {
+    for (std::size_t k = 0; k < n && i < text.size(); ++k, ++i) {
+      if (text[i] == '\n') ++line, col = 1;
+      else ++col;
+    }
+  };
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == '\n') {
+      advance(1);
+      token_start = true;
+      at_line_start = true;
+      line_indent = 0;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\r') {
+      if (at_line_start) ++line_indent;
+      advance(1);
+      if (flow == 0 && i < text.size() && text[i] == '#') {  // comment to the end of the line
+        while (i < text.size() && text[i] != '\n') advance(1);
+      }
+      continue;
+    }
+    bool first_on_line = at_line_start;
+    at_line_start = false;
+    if (c == '#' && (first_on_line || token_start)) {
+      while (i < text.size() && text[i] != '\n') advance(1);
+      continue;
+    }
+    if ((c == '"' || c == '\'') && (token_start || flow > 0)) {
+      char q = c;
+      advance(1);
+      while (i < text.size()) {
+        if (q == '"' && text[i] == '\\') {
+          advance(2);
+          continue;
+        }
+        if (text[i] == q) {
+          if (q == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+            advance(2);
+            continue;
+          }
+          advance(1);
+          break;
+        }
+        advance(1);
+      }
+      token_start = false;
+      continue;
+    }
+    if (flow > 0) {
+      if (c == '[' || c == '{') ++flow;
+      if (c == ']' || c == '}') --flow;
+      advance(1);
+      if (flow == 0) token_start = false;
+      continue;
+    }
+    if (!token_start) {
+      // Inside a plain scalar: ": " or "- " at its start open a new token.
+      if (c == ':' && (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n')) token_start = true;
+      advance(1);
+      continue;
+    }
+    // c begins a token.
+    if (c == ',') return std::make_pair(line, col);
+    if (c == '[' || c == '{') {
+      ++flow;
+      advance(1);
+      continue;
+    }
+    if ((c == '|' || c == '>')) {
+      // Block scalar: skip the rest of this line and every following line indented deeper.
+      std::size_t indent = line_indent;
+      while (i < text.size() && text[i] != '\n') advance(1);
+      while (i < text.size()) {
+        std::size_t j = i + 1, n = 0;
+        while (j < text.size() && text[j] == ' ') ++j, ++n;
+        bool blank = j >= text.size() || text[j] == '\n' || text[j] == '\r';
+        if (!blank && n <= indent) break;
+        advance(1);
+        while (i < text.size() && text[i] != '\n') advance(1);
+      }
+      continue;
+    }
+    if ((c == '-' || c == '?' || c == ':') && (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n')) {
+      advance(1);
+      continue;  // still at a token start
+    }
+    if (first_on_line && text.substr(i, 3) == "---") {
+      advance(3);
+      continue;
+    }
+    if (c == '&' || c == '!' || c == '*') {  // anchor, tag or alias: a token of its own
+      while (i < text.size() && text[i] != ' ' && text[i] != '\n') advance(1);
+      continue;
+    }
+    token_start = false;
+    advance(1);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 result<std::vector<rapidjson::Document>> decode_documents(std::string_view text, std::string_view file_name,
@@ -342,6 +453,9 @@ result<std::vector<rapidjson::Document>> decode_documents(std::string_view text,
     }
     if (looks_like_json(text)) return decode_json_stream(text, file_name, lim);
     if (auto bad = check_characters(text, file_name)) return *bad;
+    if (auto at = stray_flow_entry(text))
+      return make_error(errc::invalid_yaml,
+                        fmt::format("{}:{}:{}: did not find expected node content", file_name, at->first, at->second));
     std::vector<YAML::Node> nodes;
     try {
       nodes = YAML::LoadAll(std::string(text));
