@@ -53,7 +53,7 @@ YAML
 }
 
 # 1. plain folder: 500 files x 10 documents x 2 objects = 10,000 objects.
-mkdir -p "$work/plain/manifests" "$work/plain-k"
+mkdir -p "$work/plain/manifests"
 for f in $(seq 1 500); do
   {
     for d in $(seq 1 10); do
@@ -62,9 +62,11 @@ for f in $(seq 1 500); do
     done
   } > "$work/plain/manifests/file-$f.yaml"
 done
+# kustomize reads only files below its root: give it a linked copy of the same files.
+cp -al "$work/plain" "$work/plain-k"
 {
   echo "resources:"
-  for f in $(seq 1 500); do echo "- ../plain/manifests/file-$f.yaml"; done
+  for f in $(seq 1 500); do echo "- manifests/file-$f.yaml"; done
 } > "$work/plain-k/kustomization.yaml"
 
 # 2. three levels: base 1,000 objects, mid adds a prefix, labels and a patch, top a namespace,
