@@ -29,9 +29,12 @@ int main(int argc, char** argv) {
   build->add_option("DIR", build_dir, "Folder to render")->required();
   build->add_option("-o,--output", build_output, "Output format: yaml or json")->check(CLI::IsMember({"yaml", "json"}));
   build->callback([&] {
-    gitopsd::disk_tree tree(build_dir);
+    // Kustomizations may reach up to sibling folders ("../base"): the tree is the enclosing Git work
+    // tree (or the file system), and DIR a path inside it.
+    auto [root, path] = gitopsd::render::build_root(build_dir);
+    gitopsd::disk_tree tree(root);
     exit_code = gitopsd::render::run_build(
-        tree, "", build_output == "json" ? gitopsd::render::output_format::json : gitopsd::render::output_format::yaml,
+        tree, path, build_output == "json" ? gitopsd::render::output_format::json : gitopsd::render::output_format::yaml,
         std::cout, std::cerr);
   });
 

@@ -118,6 +118,8 @@ class builder {
       if (!built) return built.error();
       return append_all(ra, std::move(*built), k.file);
     }
+    auto in_root = file_in_root(k, entry, "resource");
+    if (!in_root) return in_root.error();
     auto text = tree_.read(*path);
     if (!text) return make_error(errc::read_failed, text.error().what());
     auto objects = read_manifests(*text, *path, opts_.yaml);
