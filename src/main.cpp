@@ -62,8 +62,11 @@ int main(int argc, char** argv) {
     auto format = build_output == "json" ? gitopsd::render::output_format::json : gitopsd::render::output_format::yaml;
     if (source.url.empty()) {
       if (build_dir.empty()) throw CLI::ValidationError("build", "give a DIR or --url");
-      gitopsd::disk_tree tree(build_dir);
-      exit_code = gitopsd::render::run_build(tree, "", format, std::cout, std::cerr);
+      // Kustomizations may reach up to sibling folders ("../base"): the tree is the enclosing Git
+      // work tree (or the file system), and DIR a path inside it.
+      auto [root, path] = gitopsd::render::build_root(build_dir);
+      gitopsd::disk_tree tree(root);
+      exit_code = gitopsd::render::run_build(tree, path, format, std::cout, std::cerr);
       return;
     }
     if (!build_dir.empty()) throw CLI::ValidationError("build", "give either DIR or --url, not both");

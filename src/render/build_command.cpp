@@ -4,6 +4,19 @@
 
 namespace gitopsd::render {
 
+std::pair<std::filesystem::path, std::string> build_root(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::path full = std::filesystem::weakly_canonical(std::filesystem::absolute(dir, ec), ec);
+  std::filesystem::path root = full;
+  while (true) {
+    if (std::filesystem::exists(root / ".git", ec)) break;
+    if (!root.has_relative_path()) break;  // reached "/"
+    root = root.parent_path();
+  }
+  return {root, std::filesystem::relative(full, root, ec).generic_string() == "." ? std::string()
+                                                                                  : std::filesystem::relative(full, root, ec).generic_string()};
+}
+
 int run_build(const file_tree& tree, std::string_view path, output_format format, std::ostream& out, std::ostream& err,
               const options& opts) {
   auto objects = render(tree, path, opts);

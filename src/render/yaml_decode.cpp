@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -252,6 +253,190 @@ std::vector<rapidjson::Document> decode_json_stream(std::string_view text, std::
   return docs;
 }
 
+// Length of the valid UTF-8 sequence at text[i], or 0; `consumed` is the ill-formed prefix to
+// replace otherwise (Unicode's "maximal subpart", which is what kubectl's decoding produces).
+std::size_t utf8_sequence(std::string_view text, std::size_t i, std::size_t& consumed) {
+  auto c = static_cast<unsigned char>(text[i]);
+  consumed = 1;
+  if (c < 0x80) return 1;
+  std::size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (len == 0) return 0;
+  unsigned char lo = 0x80, hi = 0xbf;
+  if (c == 0xe0) lo = 0xa0;
+  if (c == 0xed) hi = 0x9f;
+  if (c == 0xf0) lo = 0x90;
+  if (c == 0xf4) hi = 0x8f;
+  for (std::size_t j = 1; j < len; ++j) {
+    if (i + j >= text.size()) return 0;
+    auto cc = static_cast<unsigned char>(text[i + j]);
+    if (cc < (j == 1 ? lo : 0x80) || cc > (j == 1 ? hi : 0xbf)) return 0;
+    consumed = j + 1;
+  }
+  return len;
+}
+
+// Invalid UTF-8 becomes U+FFFD, as kubectl's decoding turns it into.
+std::string valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t consumed = 0;
+    std::size_t len = utf8_sequence(text, i, consumed);
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";
+      i += consumed;
+    } else {
+      out.append(text.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
+bool is_valid_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t consumed = 0;
+    std::size_t len = utf8_sequence(text, i, consumed);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
+// go-yaml refuses control characters: only tab, line breaks and printable characters may appear.
+std::optional<error> check_characters(std::string_view text, std::string_view file) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t consumed = 0;
+    std::size_t len = utf8_sequence(text, i, consumed);
+    std::uint32_t cp = static_cast<unsigned char>(text[i]);
+    if (len > 1) {
+      cp &= len == 2 ? 0x1fu : len == 3 ? 0x0fu : 0x07u;
+      for (std::size_t j = 1; j < len; ++j) cp = (cp << 6) | (static_cast<unsigned char>(text[i + j]) & 0x3fu);
+    }
+    bool printable = cp == 0x09 || cp == 0x0a || cp == 0x0d || (cp >= 0x20 && cp <= 0x7e) || cp == 0x85 ||
+                     (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000;
+    if (!printable)
+      return make_error(errc::invalid_yaml,
+                        fmt::format("{}:{}:{}: control characters are not allowed", file, line, column));
+    if (cp == 0x0a) ++line, column = 1;
+    else ++column;
+    i += len == 0 ? 1 : len;
+  }
+  return std::nullopt;
+}
+
+// yaml-cpp 0.7 loops forever on a ',' that starts a token outside flow collections (",",
+// "- a\n,"); go-yaml rejects such a ',' as well. This scan finds one before yaml-cpp sees it. It
+// tracks flow collections, quoted scalars, comments and block scalars, which may hold commas.
+std::optional<std::pair<std::size_t, std::size_t>> stray_flow_entry(std::string_view text) {
+  std::size_t line = 1, col = 1, i = 0;
+  std::size_t line_indent = 0;
+  bool token_start = true;  // the next non-space character begins a token
+  bool at_line_start = true;
+  int flow = 0;
+  auto advance = [&](std::size_t n) {
+    for (std::size_t k = 0; k < n && i < text.size(); ++k, ++i) {
+      if (text[i] == '\n') ++line, col = 1;
+      else ++col;
+    }
+  };
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == '\n') {
+      advance(1);
+      token_start = true;
+      at_line_start = true;
+      line_indent = 0;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\r') {
+      if (at_line_start) ++line_indent;
+      advance(1);
+      if (flow == 0 && i < text.size() && text[i] == '#') {  // comment to the end of the line
+        while (i < text.size() && text[i] != '\n') advance(1);
+      }
+      continue;
+    }
+    bool first_on_line = at_line_start;
+    at_line_start = false;
+    if (c == '#' && (first_on_line || token_start)) {
+      while (i < text.size() && text[i] != '\n') advance(1);
+      continue;
+    }
+    if ((c == '"' || c == '\'') && (token_start || flow > 0)) {
+      char q = c;
+      advance(1);
+      while (i < text.size()) {
+        if (q == '"' && text[i] == '\\') {
+          advance(2);
+          continue;
+        }
+        if (text[i] == q) {
+          if (q == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+            advance(2);
+            continue;
+          }
+          advance(1);
+          break;
+        }
+        advance(1);
+      }
+      token_start = false;
+      continue;
+    }
+    if (flow > 0) {
+      if (c == '[' || c == '{') ++flow;
+      if (c == ']' || c == '}') --flow;
+      advance(1);
+      if (flow == 0) token_start = false;
+      continue;
+    }
+    if (!token_start) {
+      // Inside a plain scalar: ": " or "- " at its start open a new token.
+      if (c == ':' && (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n')) token_start = true;
+      advance(1);
+      continue;
+    }
+    // c begins a token.
+    if (c == ',') return std::make_pair(line, col);
+    if (c == '[' || c == '{') {
+      ++flow;
+      advance(1);
+      continue;
+    }
+    if ((c == '|' || c == '>')) {
+      // Block scalar: skip the rest of this line and every following line indented deeper.
+      std::size_t indent = line_indent;
+      while (i < text.size() && text[i] != '\n') advance(1);
+      while (i < text.size()) {
+        std::size_t j = i + 1, n = 0;
+        while (j < text.size() && text[j] == ' ') ++j, ++n;
+        bool blank = j >= text.size() || text[j] == '\n' || text[j] == '\r';
+        if (!blank && n <= indent) break;
+        advance(1);
+        while (i < text.size() && text[i] != '\n') advance(1);
+      }
+      continue;
+    }
+    if ((c == '-' || c == '?' || c == ':') && (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n')) {
+      advance(1);
+      continue;  // still at a token start
+    }
+    if (first_on_line && text.substr(i, 3) == "---") {
+      advance(3);
+      continue;
+    }
+    if (c == '&' || c == '!' || c == '*') {  // anchor, tag or alias: a token of its own
+      while (i < text.size() && text[i] != ' ' && text[i] != '\n') advance(1);
+      continue;
+    }
+    token_start = false;
+    advance(1);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 result<std::vector<rapidjson::Document>> decode_documents(std::string_view text, std::string_view file_name,
@@ -261,7 +446,16 @@ result<std::vector<rapidjson::Document>> decode_documents(std::string_view text,
                       fmt::format("{}: file is {} bytes, more than the limit of {}", file_name, text.size(),
                                   lim.max_file_bytes));
   try {
+    std::string repaired;
+    if (!is_valid_utf8(text)) {
+      repaired = valid_utf8(text);
+      text = repaired;
+    }
     if (looks_like_json(text)) return decode_json_stream(text, file_name, lim);
+    if (auto bad = check_characters(text, file_name)) return *bad;
+    if (auto at = stray_flow_entry(text))
+      return make_error(errc::invalid_yaml,
+                        fmt::format("{}:{}:{}: did not find expected node content", file_name, at->first, at->second));
     std::vector<YAML::Node> nodes;
     try {
       nodes = YAML::LoadAll(std::string(text));

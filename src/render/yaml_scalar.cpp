@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <regex>
 
 namespace gitopsd::render::detail {
 namespace {
@@ -102,9 +101,41 @@ bool parse_float(const std::string& s, double& out) {
   return true;
 }
 
-const std::regex& yaml_style_float() {
-  static const std::regex re(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
-  return re;
+bool digits(std::string_view s, std::size_t& i) {
+  std::size_t start = i;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  return i > start;
+}
+
+bool exponent_tail(std::string_view s, std::size_t& i) {
+  if (i == s.size()) return true;
+  if (s[i] != 'e' && s[i] != 'E') return false;
+  ++i;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  return digits(s, i) && i == s.size();
+}
+
+// go-yaml's yamlStyleFloat: ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$
+bool yaml_style_float(std::string_view s) {
+  std::size_t i = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits(s, i)) return false;
+  } else {
+    if (!digits(s, i)) return false;
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      digits(s, i);
+    }
+  }
+  return exponent_tail(s, i);
+}
+
+// ^\.[0-9]+([eE][-+]?[0-9]+)?$
+bool dot_float(std::string_view s) {
+  std::size_t i = 1;
+  return !s.empty() && s[0] == '.' && digits(s, i) && exponent_tail(s, i);
 }
 
 }  // namespace
@@ -128,9 +159,7 @@ scalar resolve_plain(std::string_view text) {
     return r;
   }
   if (hint == '.') {
-    static const std::regex dot_float(R"(^\.[0-9]+([eE][-+]?[0-9]+)?$)");
-    std::string s(text);
-    if (std::regex_match(s, dot_float) && parse_float(s, r.real)) r.kind = scalar_kind::floating;
+    if (dot_float(text) && parse_float(std::string(text), r.real)) r.kind = scalar_kind::floating;
     return r;
   }
   if (hint == '+' || hint == '-' || (hint >= '0' && hint <= '9')) {
@@ -149,7 +178,7 @@ scalar resolve_plain(std::string_view text) {
       r.real = static_cast<double>(u);
       return r;
     }
-    if (std::regex_match(plain, yaml_style_float()) && parse_float(plain, r.real)) {
+    if (yaml_style_float(plain) && parse_float(plain, r.real)) {
       r.kind = scalar_kind::floating;
       return r;
     }

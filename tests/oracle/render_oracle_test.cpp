@@ -48,18 +48,22 @@ const std::string& tools_bin() {
 
 }  // namespace
 
-TEST_CASE("every kustomize case renders as kustomize build renders it", "[oracle]") {
+TEST_CASE("every kustomize case renders as kustomize build and kubectl kustomize render it", "[oracle]") {
   auto cases = testing::entries(testing::testdata("kustomize"), true);
   REQUIRE(cases.size() >= 40);
   for (const auto& dir : cases) {
-    auto k = run(quote(tools_bin() + "/kustomize") + " build " + quote(dir.string()) + " 2>/dev/null");
-    INFO("case " << dir.filename().string());
-    REQUIRE(k.status == 0);
     disk_tree tree(dir);
     auto got = render::render(tree, "");
+    INFO("case " << dir.filename().string());
     REQUIRE(got);
-    auto want = testing::objects_of(k.out, "kustomize output");
-    testing::check_same(want, *got, dir.filename().string(), false);
+    for (const std::string tool : {"/kustomize build ", "/kubectl kustomize "}) {
+      auto k = run(quote(tools_bin() + tool.substr(0, tool.find(' '))) + tool.substr(tool.find(' ')) +
+                   quote(dir.string()) + " 2>/dev/null");
+      INFO("tool " << tool);
+      REQUIRE(k.status == 0);
+      auto want = testing::objects_of(k.out, "kustomize output");
+      testing::check_same(want, *got, dir.filename().string(), false);
+    }
   }
 }
 

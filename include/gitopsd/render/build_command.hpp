@@ -5,13 +5,19 @@
 #include "gitopsd/core/file_tree.hpp"
 #include "gitopsd/render/render.hpp"
 
+#include <filesystem>
 #include <iosfwd>
+#include <utility>
 #include <string>
 #include <string_view>
 
 namespace gitopsd::render {
 
 enum class output_format { yaml, json };
+
+// The tree to read a folder on disk from: the nearest enclosing folder holding `.git` (else the
+// file system root), and the folder's path inside it.
+std::pair<std::filesystem::path, std::string> build_root(const std::filesystem::path& dir);
 
 // Renders `path` of `tree` and writes the objects to `out`; on failure writes the error to `err`.
 // Returns the process exit code.

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace gitopsd::render::kustomize {
 
@@ -79,13 +80,22 @@ class builder {
   }
 
  private:
-  result<void> append(resmap& ra, resource&& res, const std::string& where) {
-    res_id id = res.cur();
-    for (const auto& existing : ra)
-      if (same_id(existing.cur(), id))
+  static std::string id_key(const res_id& id) {
+    return id.type.group + '|' + id.type.version + '|' + id.type.kind + '|' + id.effective_ns() + '|' + id.name;
+  }
+
+  // Appends, refusing an identity that is already there (a set keeps big trees linear).
+  result<void> append_all(resmap& ra, std::vector<resource>&& more, const std::string& where) {
+    std::unordered_map<std::string, std::size_t> seen;
+    seen.reserve(ra.size() + more.size());
+    for (std::size_t i = 0; i < ra.size(); ++i) seen.emplace(id_key(ra[i].cur()), i);
+    for (auto& res : more) {
+      auto [it, fresh] = seen.emplace(id_key(res.cur()), ra.size());
+      if (!fresh)
         return make_error(errc::conflict, fmt::format("{}: {} is already defined (by {})", where, res.describe(),
-                                                      existing.origin));
-    ra.push_back(std::move(res));
+                                                      ra[it->second].origin));
+      ra.push_back(std::move(res));
+    }
     return {};
   }
 
@@ -106,24 +116,23 @@ class builder {
         return kustomize_error(k.file, fmt::format("\"{}\" is a Component: list it under components", entry));
       auto built = build_dir(*path, false);
       if (!built) return built.error();
-      for (auto& res : *built) {
-        auto r = append(ra, std::move(res), k.file);
-        if (!r) return r;
-      }
-      return {};
+      return append_all(ra, std::move(*built), k.file);
     }
+    auto in_root = file_in_root(k, entry, "resource");
+    if (!in_root) return in_root.error();
     auto text = tree_.read(*path);
     if (!text) return make_error(errc::read_failed, text.error().what());
     auto objects = read_manifests(*text, *path, opts_.yaml);
     if (!objects) return objects.error();
+    std::vector<resource> more;
+    more.reserve(objects->size());
     for (auto& m : *objects) {
       resource res;
       res.obj = std::move(m.object);
       res.origin = std::move(m.origin);
-      auto r = append(ra, std::move(res), k.file);
-      if (!r) return r;
+      more.push_back(std::move(res));
     }
-    return {};
+    return append_all(ra, std::move(more), k.file);
   }
 
   result<void> add_component(const kustomization& k, const std::string& entry, resmap& ra) {
@@ -214,7 +223,7 @@ class builder {
     }
     if (!k.prefix.empty()) add_prefix_suffix(ra, k.prefix, true);
     if (!k.suffix.empty()) add_prefix_suffix(ra, k.suffix, false);
-    if (!k.common_labels.empty()) add_pairs(ra, k.common_labels, common_label_specs());
+    // kustomize runs the `labels` entries before commonLabels, so commonLabels wins a shared key.
     for (const auto& l : k.labels) {
       if (l.include_selectors) {
         add_pairs(ra, l.pairs, common_label_specs());
@@ -225,6 +234,7 @@ class builder {
         add_pairs(ra, l.pairs, meta_only);
       }
     }
+    if (!k.common_labels.empty()) add_pairs(ra, k.common_labels, common_label_specs());
     if (!k.common_annotations.empty()) add_pairs(ra, k.common_annotations, common_annotation_specs());
     for (const auto& p : k.json6902) {
       auto r = apply_patch(ra, p, opts_.yaml);

@@ -65,8 +65,11 @@ struct entry {
 
 result<std::string> read_relative(const file_tree& tree, const std::string& dir, const std::string& path,
                                   const std::string& file) {
-  auto norm = normalize_tree_path(join_path(dir, path));
-  if (!norm) return kustomize_error(file, fmt::format("cannot read \"{}\": {}", path, norm.error().what()));
+  kustomization scope;
+  scope.dir = dir;
+  scope.file = file;
+  auto norm = file_in_root(scope, path, "file");
+  if (!norm) return norm.error();
   auto text = tree.read(*norm);
   if (!text) return kustomize_error(file, fmt::format("cannot read \"{}\": {}", path, text.error().what()));
   return *text;

@@ -19,6 +19,16 @@ error unsupported_error(std::string_view file, const std::string& what) {
   return make_error(errc::unsupported, fmt::format("{}: {}", file, what));
 }
 
+result<std::string> file_in_root(const kustomization& k, const std::string& entry, std::string_view what) {
+  auto norm = normalize_tree_path(join_path(k.dir, entry));
+  if (!norm) return kustomize_error(k.file, fmt::format("{} \"{}\": {}", what, entry, norm.error().what()));
+  if (!k.dir.empty() && !(norm->size() > k.dir.size() && norm->compare(0, k.dir.size(), k.dir) == 0 &&
+                          (*norm)[k.dir.size()] == '/'))
+    return kustomize_error(k.file, fmt::format("{} \"{}\" is outside the kustomization's folder, which kustomize "
+                                               "does not allow for files", what, entry));
+  return *norm;
+}
+
 namespace {
 
 using value = rapidjson::Value;
@@ -159,8 +169,11 @@ result<selector> read_selector(const reader& r, const value& v, std::string_view
 
 result<std::string> read_patch_file(const file_tree& tree, const std::string& dir, const std::string& path,
                                     const std::string& file) {
-  auto norm = normalize_tree_path(join_path(dir, path));
-  if (!norm) return kustomize_error(file, fmt::format("patch \"{}\": {}", path, norm.error().what()));
+  kustomization scope;
+  scope.dir = dir;
+  scope.file = file;
+  auto norm = file_in_root(scope, path, "patch");
+  if (!norm) return norm.error();
   auto text = tree.read(*norm);
   if (!text) return kustomize_error(file, fmt::format("patch \"{}\": {}", path, text.error().what()));
   return *text;

@@ -95,6 +95,8 @@ struct resource {
 using resmap = std::vector<resource>;
 
 error kustomize_error(std::string_view file, const std::string& what);
+// kustomize reads files (not folders) only in or below the kustomization's own folder.
+result<std::string> file_in_root(const kustomization& k, const std::string& entry, std::string_view what);
 error unsupported_error(std::string_view file, const std::string& what);
 
 // Strategic merge of `patch` into `target` (Kubernetes merge keys of built-in kinds, `$patch`

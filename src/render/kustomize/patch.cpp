@@ -369,11 +369,9 @@ result<bool> strategic_merge(value& target, const value& patch, alloc_t& a, cons
   if (d == "delete") return false;
   gvk g = gvk::of(target);
   merger m{a, origin, is_builtin_group(g.group)};
-  if (d == "replace") {
-    target.CopyFrom(patch, a);
-    target.RemoveMember("$patch");
-    return true;
-  }
+  // kustomize v5 leaves the target as it is for a whole-object `$patch: replace` (checked against
+  // kustomize build in the corpus case top-level-replace).
+  if (d == "replace") return true;
   auto r = m.merge_object(target, patch, g.kind == "Service", false);
   if (!r) return r.error();
   return true;

@@ -8,15 +8,12 @@
 #include <algorithm>
 #include <map>
 #include <regex>
+#include <unordered_set>
 
 namespace gitopsd::render::kustomize {
 namespace {
 
 using value = rapidjson::Value;
-
-bool same_id(const res_id& x, const res_id& y) {
-  return x.type == y.type && x.name == y.name && x.effective_ns() == y.effective_ns();
-}
 
 // A patch names its target by kind, name and (optionally) namespace; any earlier identity counts.
 bool any_id_matches(const resource& r, const res_id& want, bool ns_given) {
@@ -149,10 +146,12 @@ result<void> set_namespace(resmap& ra, const std::string& ns) {
       }
     }
   }
-  for (std::size_t i = 0; i < ra.size(); ++i)
-    for (std::size_t j = i + 1; j < ra.size(); ++j)
-      if (same_id(ra[i].cur(), ra[j].cur()))
-        return make_error(errc::conflict, fmt::format("namespace {} makes two objects the same: {}", ns, ra[i].describe()));
+  std::unordered_set<std::string> seen;
+  for (const auto& r : ra) {
+    res_id id = r.cur();
+    if (!seen.insert(id.type.group + '|' + id.type.version + '|' + id.type.kind + '|' + id.effective_ns() + '|' + id.name).second)
+      return make_error(errc::conflict, fmt::format("namespace {} makes two objects the same: {}", ns, r.describe()));
+  }
   return {};
 }
 

@@ -62,6 +62,7 @@ TEST_CASE("files kubectl rejects are rejected, with the place", "[corpus]") {
   CHECK(fail("inf.yaml") == "inf.yaml:6:10: .inf cannot be represented in JSON");
   CHECK(fail("nan.yaml") == "nan.yaml:6:10: .NaN cannot be represented in JSON");
   CHECK(fail("merge-scalar.yaml") == "merge-scalar.yaml:6:9: map merge requires map or sequence of maps as the value");
+  CHECK(fail("control-character.yaml") == "control-character.yaml:6:8: control characters are not allowed");
   CHECK(fail("syntax.yaml").starts_with("syntax.yaml:"));
   CHECK(fail("undefined-alias.yaml").starts_with("undefined-alias.yaml:4:"));
   // A deliberate difference: kubectl keeps the last of two keys that both read as "true".

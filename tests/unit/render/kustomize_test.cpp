@@ -111,6 +111,24 @@ TEST_CASE("resource errors: missing files, folders without kustomization, cycles
   auto dup = with("resources:\n- cm.yaml\n- again.yaml\n");
   dup.files["k/again.yaml"] = cm;
   CHECK(failure(dup, errc::conflict) == "k/kustomization.yaml: ConfigMap/a is already defined (by k/cm.yaml#1)");
+  auto clash = with("resources:\n- two.yaml\nnamespace: z\n");
+  clash.files["k/two.yaml"] = std::string(cm) + "---\n" + "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: other\n";
+  CHECK(failure(clash, errc::conflict) == "namespace z makes two objects the same: ConfigMap/a in namespace z");
+  auto up = with("resources:\n- ../shared.yaml\n");
+  up.files["shared.yaml"] = cm;
+  CHECK(failure(up, errc::invalid_kustomization) ==
+        "k/kustomization.yaml: resource \"../shared.yaml\" is outside the kustomization's folder, which kustomize "
+        "does not allow for files");
+  auto up_patch = with("resources: [cm.yaml]\npatches:\n- path: ../p.yaml\n");
+  up_patch.files["p.yaml"] = cm;
+  CHECK(failure(up_patch, errc::invalid_kustomization) ==
+        "k/kustomization.yaml: patch \"../p.yaml\" is outside the kustomization's folder, which kustomize "
+        "does not allow for files");
+  auto up_gen = with("configMapGenerator:\n- name: g\n  files: [../f.txt]\n");
+  up_gen.files["f.txt"] = "x";
+  CHECK(failure(up_gen, errc::invalid_kustomization) ==
+        "k/kustomization.yaml: file \"../f.txt\" is outside the kustomization's folder, which kustomize "
+        "does not allow for files");
   auto outside = with("resources:\n- ../../x.yaml\n");
   CHECK(failure(outside, errc::invalid_kustomization) ==
         "k/kustomization.yaml: resource \"../../x.yaml\": path \"k/../../x.yaml\" leads outside the tree");

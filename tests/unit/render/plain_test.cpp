@@ -8,7 +8,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <sstream>
+#include <unistd.h>
 
 using namespace gitopsd;
 using namespace gitopsd::render;
@@ -107,4 +109,19 @@ TEST_CASE("gitopsd build prints a v1 List or a YAML stream, errors go to stderr"
   CHECK(run_build(tree, "", output_format::yaml, out2, err2) == 1);
   CHECK(err2.str() == "error: c.yaml#1: missing apiVersion\n");
   CHECK(out2.str().empty());
+}
+
+TEST_CASE("gitopsd build reads a folder inside its Git work tree, so ../base resolves", "[render]") {
+  namespace fs = std::filesystem;
+  fs::path top = fs::temp_directory_path() / ("gitopsd-build-root-" + std::to_string(::getpid()));
+  fs::remove_all(top);
+  fs::create_directories(top / ".git");
+  fs::create_directories(top / "apps" / "prod");
+  auto [root, path] = build_root(top / "apps" / "prod");
+  CHECK(root == fs::weakly_canonical(top));
+  CHECK(path == "apps/prod");
+  auto [same_root, empty] = build_root(top);
+  CHECK(same_root == fs::weakly_canonical(top));
+  CHECK(empty.empty());
+  fs::remove_all(top);
 }

@@ -142,6 +142,19 @@ TEST_CASE("bad input is refused with file, line and column", "[yaml]") {
   CHECK(failure("a: !!int abc\n") == "t.yaml:1:4: cannot decode `abc` as a !!int");
   CHECK(failure("a: !!binary aGk=\n") == "t.yaml:1:4: unsupported tag !!binary");
   CHECK(failure("a: *nope\n").starts_with("t.yaml:1:"));
+  // Invalid UTF-8 is replaced as kubectl replaces it: one U+FFFD per ill-formed subsequence.
+  CHECK(one("k: a\x9d\x9d" "b\n") == "{\"k\":\"a\xef\xbf\xbd\xef\xbf\xbd" "b\"}");
+  CHECK(one("j: a\xe2\x82\n") == "{\"j\":\"a\xef\xbf\xbd\"}");
+  CHECK(one("h: \xf0\x9f\x98x\xff\n") == "{\"h\":\"\xef\xbf\xbdx\xef\xbf\xbd\"}");
+  // yaml-cpp would loop forever on these; go-yaml rejects them.
+  CHECK(failure(",") == "t.yaml:1:1: did not find expected node content");
+  CHECK(failure("- a\n,") == "t.yaml:2:1: did not find expected node content");
+  CHECK(failure("a: 1\n---\n  ,x") == "t.yaml:3:3: did not find expected node content");
+  CHECK(failure("&a ,") == "t.yaml:1:4: did not find expected node content");
+  CHECK(one("a: b ,c\nd: [x, z]\ne: 'p, q'\nf: |\n  ,line\n# , comment\ng: \"h\" # ,\n") ==
+        R"({"a":"b ,c","d":["x","z"],"e":"p, q","f":",line\n","g":"h"})");
+  CHECK(failure("a: b\x0e\n") == "t.yaml:1:5: control characters are not allowed");
+  CHECK(one("a: \"caf\xc3\xa9\"\n") == "{\"a\":\"caf\xc3\xa9\"}");
 }
 
 TEST_CASE("safety limits: file size, documents, depth, alias expansion", "[yaml]") {

@@ -1,0 +1,24 @@
+// libFuzzer target for the YAML reader: any input must give documents or an error, never a crash,
+// hang or unbounded memory; and every decoded document must survive the YAML writer unchanged.
+#include "gitopsd/core/json.hpp"
+#include "gitopsd/render/yaml.hpp"
+
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  gitopsd::render::limits lim;
+  lim.max_file_bytes = 1 << 16;
+  lim.max_nodes = 100000;
+  lim.max_depth = 64;
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto docs = gitopsd::render::decode_documents(text, "fuzz.yaml", lim);
+  if (!docs) return 0;
+  for (const auto& doc : *docs) {
+    std::string yaml = gitopsd::render::to_yaml(doc);
+    auto again = gitopsd::render::decode_documents(yaml, "again.yaml", lim);
+    if (!again || again->size() != 1 || (*again)[0] != doc) std::abort();
+  }
+  return 0;
+}
