@@ -6,8 +6,9 @@ packages=(
   # build
   g++ cmake ninja-build pkg-config git
   libgit2-dev libcurl4-openssl-dev rapidjson-dev libyaml-cpp-dev libboost1.81-dev libfmt-dev catch2 libcli11-dev
-  # test harness: certificates, git servers, process tools
-  openssl curl lighttpd openssh-server openssh-client procps util-linux
+  # test harness: certificates (openssl), git servers (lighttpd + its TLS module running
+  # git-http-backend from git; sshd), HTTP checks (curl), ports (ss from iproute2), process tools
+  openssl curl lighttpd lighttpd-mod-openssl openssh-server openssh-client iproute2 procps util-linux
 )
 
 missing=()

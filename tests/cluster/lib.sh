@@ -16,7 +16,8 @@ reserve_port() {
   local state=$1 port owner tries=0
   mkdir -p "$port_registry"
   while [ $((tries += 1)) -le 200 ]; do
-    port=$((20000 + RANDOM % 40000))
+    # Below Linux's ephemeral range (32768+), so an outgoing connection cannot take it meanwhile.
+    port=$((20000 + RANDOM % 12000))
     if [ -e "$port_registry/$port" ]; then
       owner=$(cat "$port_registry/$port" 2>/dev/null || true)
       # A reservation whose state dir is gone is stale (a harness that was killed hard).

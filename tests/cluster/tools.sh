@@ -13,6 +13,9 @@ export GOFLAGS=-mod=mod CGO_ENABLED=0
 
 log() { echo "tools: $*" >&2; }
 
+# Go builds the upstream components only (never the product); Debian's Go is too old for them.
+command -v go >/dev/null || { log "Go >= 1.26 is needed to build the test tools (https://go.dev/dl/)"; exit 1; }
+
 # A wrapper module's key: its version plus a hash of its sources, so an edit rebuilds it.
 module_key() { (cd "$1" && cat go.mod go.sum $(find . -name '*.go' | sort) | sha256sum | cut -c1-12); }
 

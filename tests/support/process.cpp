@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +15,11 @@ extern char** environ;
 
 namespace gitopsd::test {
 namespace {
+
+// Test binaries that use the harness die with the CTest process that started them, so an
+// interrupted run leaves no test running on its own; the harness watchdogs then stop the servers
+// and clusters those tests owned.
+const bool dies_with_parent = [] { return ::prctl(PR_SET_PDEATHSIG, SIGKILL) == 0; }();
 
 struct fd_pair {
   int read = -1;

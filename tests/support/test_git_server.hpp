@@ -15,7 +15,7 @@ enum class git_server_kind { http, https, ssh };
 
 class test_git_server {
  public:
-  // Serves the bare repositories in repo_root (served as <name>.git below the base URL).
+  // Serves the bare repositories (folders such as app.git) in repo_root.
   // https: the server certificate is signed by the CA in ca_dir (ca.crt + ca.key); empty means
   // the shared test cluster's CA if it is up, else a CA of the server's own.
   test_git_server(git_server_kind kind, std::filesystem::path repo_root, std::filesystem::path ca_dir = {});
@@ -24,7 +24,8 @@ class test_git_server {
   test_git_server& operator=(const test_git_server&) = delete;
 
   git_server_kind kind() const { return kind_; }
-  // URL of one repository: http(s)://127.0.0.1:PORT/<name> or ssh://USER@127.0.0.1:PORT/<root>/<name>.
+  // URL of the repository in folder repo_root/<repo_name> (e.g. "app.git"):
+  // http(s)://127.0.0.1:PORT/app.git or ssh://USER@127.0.0.1:PORT/<absolute repo_root>/app.git.
   std::string url(const std::string& repo_name) const;
   int port() const { return port_; }
 
