@@ -45,27 +45,20 @@ result<std::map<std::string, std::string>> read_secret_file(const std::string& p
   return out;
 }
 
-result<git::ref_spec> ref_from_flags(const std::string& branch, const std::string& tag, const std::string& semver,
-                                     const std::string& commit) {
-  int kinds = !tag.empty() + !semver.empty() + !commit.empty() + (!branch.empty() && commit.empty());
-  if (kinds > 1)
-    return make_error(core::errc::invalid_identity, "give only one of --branch, --tag, --semver and --commit (commit may come with branch)");
-  if (!commit.empty()) return git::ref_spec::make_commit(commit, branch);
-  if (!tag.empty()) return git::ref_spec::make_tag(tag);
-  if (!semver.empty()) return git::ref_spec::make_semver(semver);
-  return git::ref_spec::make_branch(branch.empty() ? "main" : branch);
-}
-
 int run_build_from_git(git::source_spec source, const std::string& branch, const std::string& tag,
                        const std::string& semver, const std::string& commit, const std::string& secret_file,
                        std::string cache_dir, render::output_format format) {
-  auto ref = ref_from_flags(branch, tag, semver, commit);
+  bool none = branch.empty() && tag.empty() && semver.empty() && commit.empty();
+  auto ref = git::ref_from_options(none ? "main" : branch, tag, semver, commit);
   if (!ref) {
     std::cerr << "error: " << ref.error().what() << "\n";
     return 2;
   }
   source.ref = std::move(*ref);
   source.allow_file = true;  // the person running the CLI may read their own files
+  // The whole commit, so that a kustomization under the path reaches bases elsewhere in it.
+  std::string path = source.path;
+  source.path.clear();
   if (!secret_file.empty()) {
     auto secret = read_secret_file(secret_file);
     if (!secret) {
@@ -90,7 +83,7 @@ int run_build_from_git(git::source_spec source, const std::string& branch, const
     std::cerr << "error: " << snapshot.error().what() << "\n";
   } else {
     std::cerr << "revision: " << snapshot->revision << "\n";
-    code = render::run_build(*snapshot->tree, "", format, std::cout, std::cerr);
+    code = render::run_build(*snapshot->tree, path, format, std::cout, std::cerr);
   }
   if (temporary) {
     std::error_code ignored;

@@ -15,10 +15,7 @@ namespace gitopsd::cli {
 // Errors name the file and never quote values.
 result<std::map<std::string, std::string>> read_secret_file(const std::string& path);
 
-// Exactly one of branch, tag, semver, commit may be set (commit may come with branch); none: main.
-result<git::ref_spec> ref_from_flags(const std::string& branch, const std::string& tag, const std::string& semver,
-                                     const std::string& commit);
-
+// The ref flags as git::ref_from_options reads them; none given: branch main.
 int run_build_from_git(git::source_spec source, const std::string& branch, const std::string& tag,
                        const std::string& semver, const std::string& commit, const std::string& secret_file,
                        std::string cache_dir, render::output_format format);

@@ -37,15 +37,3 @@ TEST_CASE("bad secret files are refused without quoting values", "[cli]") {
   std::remove(not_secret.c_str());
   std::remove(bad.c_str());
 }
-
-TEST_CASE("ref flags", "[cli]") {
-  CHECK(cli::ref_from_flags("", "", "", "").value().value == "main");
-  CHECK(cli::ref_from_flags("dev", "", "", "").value().type == git::ref_spec::kind::branch);
-  CHECK(cli::ref_from_flags("", "v1", "", "").value().type == git::ref_spec::kind::tag);
-  CHECK(cli::ref_from_flags("", "", "^1", "").value().type == git::ref_spec::kind::semver);
-  auto c = cli::ref_from_flags("rel", "", "", std::string(40, 'a')).value();
-  CHECK(c.type == git::ref_spec::kind::commit);
-  CHECK(c.branch == "rel");
-  CHECK(cli::ref_from_flags("a", "b", "", "").has_error());
-  CHECK(cli::ref_from_flags("", "b", "c", "").has_error());
-}
