@@ -102,7 +102,21 @@ asio::awaitable<void> reconciler::write_status(run& r, const status_update& upda
   if (const auto* status = json::find(*patched, "status")) r.status.CopyFrom(*status, r.status.GetAllocator());
 }
 
+namespace {
+// A periodic re-check of a commit that is already applied and Ready: its steps write no status,
+// so a steady state costs the API server no writes.
+bool routine(const gitrepository& repo, const std::string& revision) {
+  return repo.ready_status == "True" && repo.observed_generation == repo.generation &&
+         (revision.empty() || revision == repo.last_applied_revision) &&
+         (repo.requested_at.empty() || repo.requested_at == repo.handled_requested_at);
+}
+}  // namespace
+
 asio::awaitable<void> reconciler::progress(run& r, const std::string& message) {
+  if (routine(r.repo, r.revision)) {
+    log::debug(message, {{"object", r.repo.key()}});
+    co_return;
+  }
   log::info(message, {{"object", r.repo.key()}});
   status_update u{phase::progressing, reason::progressing, message, r.repo.generation};
   if (!r.revision.empty()) u.last_attempted_revision = r.revision;
@@ -362,10 +376,11 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   done.last_applied_revision = r.revision;
   if (!repo.requested_at.empty()) done.handled_requested_at = repo.requested_at;
   done.inventory = r.inventory;
-  co_await write_status(r, done);
+  if (!routine(repo, r.revision) || r.inventory != repo.inventory) co_await write_status(r, done);
   std::string summary = changes_text(*changes, pruned);
-  log::info("reconciled", {{"object", repo.key()}, {"revision", r.revision}, {"changes", summary},
-                           {"seconds", seconds_since(r.started)}});
+  log::write(changes->changed() > 0 || pruned > 0 || !routine(repo, r.revision) ? log::level::info : log::level::debug,
+             "reconciled", {{"object", repo.key()}, {"revision", r.revision}, {"changes", summary},
+                            {"seconds", seconds_since(r.started)}});
   if (changes->changed() > 0 || pruned > 0) {
     std::string message = fmt::format("{} at {}", summary, r.revision);
     if (r.commit) message += fmt::format(" ({} by {}: {})", r.commit->short_sha, r.commit->author, r.commit->subject);

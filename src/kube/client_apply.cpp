@@ -57,7 +57,9 @@ task<apply_result> client::apply(const rapidjson::Value& object, apply_options o
 
   query q;
   q.add("fieldManager", options.field_manager).add_if(options.force, "force", "true").add_if(options.dry_run, "dryRun", "All");
-  auto r = co_await request("apply", "PATCH", path + q.str(), json::serialize(object), "application/apply-patch+yaml",
+  // A dry run writes nothing: its own verb keeps the request metrics honest about writes.
+  const char* verb = options.dry_run ? "apply-dry-run" : "apply";
+  auto r = co_await request(verb, "PATCH", path + q.str(), json::serialize(object), "application/apply-patch+yaml",
                             "application/json", what);
   if (!r) co_return r.error();
   auto doc = json::parse(r->body);
