@@ -19,9 +19,14 @@ constexpr auto table = make_table();
 
 }  // namespace
 
-result<std::string> base64_decode(std::string_view text) {
+result<std::string> base64_decode(std::string_view input) {
   // The message never quotes the input: it is usually secret.
   auto bad = [] { return make_error(core::errc::wrong_type, "value is not valid base64"); };
+  // Line breaks and blanks (wrapped PEM-like data in kubeconfigs) are not part of the value.
+  std::string text;
+  text.reserve(input.size());
+  for (char c : input)
+    if (c != '\n' && c != '\r' && c != ' ' && c != '\t') text += c;
   if (text.size() % 4 != 0) return bad();
   std::string out;
   out.reserve(text.size() / 4 * 3);

@@ -1,5 +1,7 @@
 #include "gitopsd/git/known_hosts.hpp"
 
+#include "gitopsd/core/base64.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
@@ -22,24 +24,10 @@ std::vector<std::string_view> fields(std::string_view line) {
   return out;
 }
 
-std::string base64_decode(std::string_view in) {
-  std::string out(in.size() / 4 * 3 + 3, '\0');
-  if (in.size() % 4 != 0) return {};
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  if (n < 0) return {};
-  // EVP_DecodeBlock counts padding as zero bytes.
-  std::size_t pad = in.ends_with("==") ? 2 : (in.ends_with("=") ? 1 : 0);
-  out.resize(static_cast<std::size_t>(n) - pad);
-  return out;
-}
-
-std::string base64_encode(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
+// Malformed base64 yields an empty key, which matches nothing.
+std::string decode(std::string_view in) {
+  auto decoded = gitopsd::base64_decode(in);
+  return decoded ? *decoded : std::string();
 }
 
 // Glob with * and ?, case-insensitive (host names).
@@ -62,8 +50,8 @@ bool hashed_match(std::string_view pattern, std::string_view name) {
   auto rest = pattern.substr(3);
   auto bar = rest.find('|');
   if (bar == std::string_view::npos) return false;
-  std::string salt = base64_decode(rest.substr(0, bar));
-  std::string want = base64_decode(rest.substr(bar + 1));
+  std::string salt = decode(rest.substr(0, bar));
+  std::string want = decode(rest.substr(bar + 1));
   if (salt.empty() || want.size() != 20) return false;
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -116,7 +104,7 @@ std::vector<known_host> parse_known_hosts(std::string_view text) {
       p = comma + 1;
     }
     h.key_type = std::string(f[1]);
-    h.key = base64_decode(f[2]);
+    h.key = decode(f[2]);
     if (h.key.empty() || key_blob_type(h.key) != h.key_type) continue;
     out.push_back(std::move(h));
   }
@@ -153,7 +141,7 @@ host_key_verdict check_host_key(const std::vector<known_host>& hosts, std::strin
 std::string fingerprint_sha256(std::string_view blob) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(blob.data()), blob.size(), digest);
-  std::string b64 = base64_encode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+  std::string b64 = gitopsd::base64_encode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
   while (!b64.empty() && b64.back() == '=') b64.pop_back();
   return "SHA256:" + b64;
 }

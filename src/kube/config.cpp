@@ -1,6 +1,6 @@
 #include "gitopsd/kube/config.hpp"
 
-#include "base64.hpp"
+#include "gitopsd/core/base64.hpp"
 #include "gitopsd/kube/errc.hpp"
 
 #include <fmt/format.h>
@@ -79,7 +79,7 @@ result<std::string> data_or_file(const named_entry& entry, const char* data_key,
                                  std::string_view origin) {
   std::string data = scalar(entry.node, data_key);
   if (!data.empty()) {
-    auto decoded = detail::base64_decode(data);
+    auto decoded = base64_decode(data);
     if (!decoded) return config_error(origin, fmt::format("{} is not valid base64", data_key));
     return *decoded;
   }

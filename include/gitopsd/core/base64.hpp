@@ -1,5 +1,6 @@
 #pragma once
-// Standard base64 (RFC 4648, with padding), as Kubernetes encodes Secret data.
+// Standard base64 (RFC 4648, with padding), as Kubernetes encodes Secret data; decoding skips
+// line breaks and blanks.
 
 #include "gitopsd/core/error.hpp"
 
