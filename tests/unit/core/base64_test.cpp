@@ -10,6 +10,7 @@ TEST_CASE("base64 round-trips", "[base64]") {
     CHECK(base64_decode(base64_encode(s)).value() == s);
   CHECK(base64_encode("foobar") == "Zm9vYmFy");
   CHECK(base64_decode("Zm9vYg==").value() == "foob");
+  CHECK(base64_decode("Zm9v\nYmFy\r\n").value() == "foobar");  // wrapped lines
 }
 
 TEST_CASE("invalid base64 is refused without echoing it", "[base64]") {
