@@ -64,6 +64,10 @@ errc errc_for(long http_status, std::string_view reason) {
 error status_error(long http_status, std::string_view body, std::string_view subject) {
   auto status = parse_status(body);
   errc code = errc_for(http_status, status ? std::string_view(status->reason) : std::string_view());
+  // Server-side apply answers a field of the wrong type with a 500; it is the object that is
+  // invalid, and asking again cannot help.
+  if (code == errc::internal_error && status && status->message.find("failed to create typed patch object") != std::string::npos)
+    code = errc::invalid;
   std::string text = fmt::format("{}: {} (HTTP {})", subject, describe(code), http_status);
   if (status && !status->message.empty()) {
     text += fmt::format(": \"{}\"", status->message);

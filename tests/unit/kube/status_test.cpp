@@ -72,3 +72,14 @@ TEST_CASE("only throttling, server errors and connection failures are retriable"
   CHECK_FALSE(is_retriable(errc::cancelled));
   CHECK_FALSE(is_retriable(boost::system::error_code(5, boost::system::generic_category())));
 }
+
+TEST_CASE("a server-side apply type error is Invalid, not a retriable 500", "[status]") {
+  auto e = status_error(500, R"({"kind":"Status","status":"Failure","reason":"InternalError","code":500,
+    "message":"failed to create typed patch object (ns/web; apps/v1, Kind=Deployment): .spec.replicas: expected numeric (int or float), got string"})",
+                        "apply Deployment/ns/web");
+  CHECK(e.code == errc::invalid);
+  CHECK_FALSE(is_retriable(e.code));
+  CHECK_THAT(e.what(), Catch::Contains(".spec.replicas: expected numeric"));
+  CHECK(status_error(500, R"({"kind":"Status","reason":"InternalError","message":"etcd is down"})", "x").code ==
+        errc::internal_error);
+}
