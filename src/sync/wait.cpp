@@ -31,7 +31,7 @@ asio::awaitable<result<void>> wait_healthy(kube::client& client, const std::vect
   std::vector<object_ref> waiting = objects;
   auto interval = std::chrono::milliseconds(500);
   for (;;) {
-    std::vector<health> states(waiting.size());
+    std::vector<health> states(waiting.size(), health{health_status::in_progress, "not checked"});
     auto work = [&](std::size_t i) -> asio::awaitable<void> {
       auto live = co_await client.get(waiting[i]);
       states[i] = live ? assess_health(*live) : health{health_status::in_progress, live.error().what()};
