@@ -178,6 +178,10 @@ TEST_CASE("safety limits: file size, documents, depth, alias expansion", "[yaml]
     laughs += std::string(1, c) + ": &" + c + " [*" + char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) +
               ", *" + char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) + ", *" +
               char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) + "]\n";
+  limits few_bytes;
+  few_bytes.max_bytes = 1000;
+  std::string wide = "a: &a \"" + std::string(100, 'x') + "\"\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n";
+  CHECK(failure(wide, few_bytes) == "t.yaml:1:4: more than 1000 bytes of text (alias expansion is bounded)");
   auto bomb = decode_documents(laughs, "t.yaml");
   REQUIRE_FALSE(bomb);
   CHECK(bomb.error().code == errc::limit_exceeded);
