@@ -438,7 +438,11 @@ std::optional<std::pair<std::size_t, std::size_t>> stray_flow_entry(std::string_
       continue;
     }
     if (c == '&' || c == '!' || c == '*') {  // anchor, tag or alias: a token of its own
-      while (i < text.size() && text[i] != ' ' && text[i] != '\n') advance(1);
+      // yaml-cpp ends these at a ',' and then loops on it; go-yaml refuses the ',' after an anchor.
+      while (i < text.size() && text[i] != ' ' && text[i] != '\n') {
+        if (text[i] == ',') return std::make_pair(line, col);
+        advance(1);
+      }
       continue;
     }
     token_start = false;

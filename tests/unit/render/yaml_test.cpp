@@ -151,6 +151,8 @@ TEST_CASE("bad input is refused with file, line and column", "[yaml]") {
   CHECK(failure("- a\n,") == "t.yaml:2:1: did not find expected node content");
   CHECK(failure("a: 1\n---\n  ,x") == "t.yaml:3:3: did not find expected node content");
   CHECK(failure("&a ,") == "t.yaml:1:4: did not find expected node content");
+  CHECK(failure("!kk,kk .5") == "t.yaml:1:4: did not find expected node content");
+  CHECK(failure("&ab,c\nr e") == "t.yaml:1:4: did not find expected node content");
   CHECK(one("a: b ,c\nd: [x, z]\ne: 'p, q'\nf: |\n  ,line\n# , comment\ng: \"h\" # ,\n") ==
         R"({"a":"b ,c","d":["x","z"],"e":"p, q","f":",line\n","g":"h"})");
   CHECK(failure("a: b\x0e\n") == "t.yaml:1:5: control characters are not allowed");
