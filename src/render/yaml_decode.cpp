@@ -81,8 +81,16 @@ class converter {
       out.SetDouble(s.real);
   }
 
-  void scalar(const YAML::Node& node, rapidjson::Value& out, alloc_t& a) const {
+  void count_bytes(const YAML::Node& node, std::size_t n) {
+    bytes_ += n;
+    if (bytes_ > limits_.max_bytes)
+      fail(errc::limit_exceeded, node.Mark(),
+           fmt::format("more than {} bytes of text (alias expansion is bounded)", limits_.max_bytes));
+  }
+
+  void scalar(const YAML::Node& node, rapidjson::Value& out, alloc_t& a) {
     const std::string& text = node.Scalar();
+    count_bytes(node, text.size());
     const std::string& tag = node.Tag();
     if (tag == "!" || (!tag.empty() && tag != "?" && tag.compare(0, tag_prefix.size(), tag_prefix) != 0) ||
         tag_is(node, "str") || tag_is(node, "timestamp")) {
@@ -115,7 +123,8 @@ class converter {
   }
 
   // A map key as sigs.k8s.io/yaml turns it into a JSON key.
-  std::string key_text(const YAML::Node& key) const {
+  std::string key_text(const YAML::Node& key) {
+    if (key.IsScalar()) count_bytes(key, key.Scalar().size());
     if (key.IsMap() || key.IsSequence()) fail(errc::invalid_yaml, key.Mark(), "a map or list cannot be a map key");
     if (key.IsNull() && !tag_is(key, "str")) fail(errc::invalid_yaml, key.Mark(), "null cannot be a map key");
     if (key.IsNull()) return {};
@@ -191,6 +200,7 @@ class converter {
   std::string_view file_;
   const limits& limits_;
   std::size_t nodes_ = 0;
+  std::size_t bytes_ = 0;
 };
 
 // Kubernetes reads a stream starting with '{' as concatenated JSON objects.
@@ -428,7 +438,11 @@ std::optional<std::pair<std::size_t, std::size_t>> stray_flow_entry(std::string_
       continue;
     }
     if (c == '&' || c == '!' || c == '*') {  // anchor, tag or alias: a token of its own
-      while (i < text.size() && text[i] != ' ' && text[i] != '\n') advance(1);
+      // yaml-cpp ends these at a ',' and then loops on it; go-yaml refuses the ',' after an anchor.
+      while (i < text.size() && text[i] != ' ' && text[i] != '\n') {
+        if (text[i] == ',') return std::make_pair(line, col);
+        advance(1);
+      }
       continue;
     }
     token_start = false;

@@ -45,6 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   gitopsd::render::options opts;
   opts.yaml.max_file_bytes = 1 << 16;
   opts.yaml.max_nodes = 100000;
+  opts.yaml.max_bytes = 4u << 20;
   (void)gitopsd::render::kustomize::build(tree, "", opts);
   return 0;
 }

@@ -12,6 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   lim.max_file_bytes = 1 << 16;
   lim.max_nodes = 100000;
   lim.max_depth = 64;
+  lim.max_bytes = 4u << 20;
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto docs = gitopsd::render::decode_documents(text, "fuzz.yaml", lim);
   if (!docs) return 0;

@@ -20,6 +20,8 @@ struct limits {
   std::size_t max_depth = 256;
   // Values produced per file once aliases are expanded: a "billion laughs" file stops here.
   std::size_t max_nodes = 4'000'000;
+  // Bytes of keys and strings produced per file: aliases of one long string are bounded too.
+  std::size_t max_bytes = 256u << 20;
 };
 
 // Each non-empty document of the stream, in order. Empty and comment-only documents are skipped.

@@ -151,6 +151,8 @@ TEST_CASE("bad input is refused with file, line and column", "[yaml]") {
   CHECK(failure("- a\n,") == "t.yaml:2:1: did not find expected node content");
   CHECK(failure("a: 1\n---\n  ,x") == "t.yaml:3:3: did not find expected node content");
   CHECK(failure("&a ,") == "t.yaml:1:4: did not find expected node content");
+  CHECK(failure("!kk,kk .5") == "t.yaml:1:4: did not find expected node content");
+  CHECK(failure("&ab,c\nr e") == "t.yaml:1:4: did not find expected node content");
   CHECK(one("a: b ,c\nd: [x, z]\ne: 'p, q'\nf: |\n  ,line\n# , comment\ng: \"h\" # ,\n") ==
         R"({"a":"b ,c","d":["x","z"],"e":"p, q","f":",line\n","g":"h"})");
   CHECK(failure("a: b\x0e\n") == "t.yaml:1:5: control characters are not allowed");
@@ -178,6 +180,10 @@ TEST_CASE("safety limits: file size, documents, depth, alias expansion", "[yaml]
     laughs += std::string(1, c) + ": &" + c + " [*" + char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) +
               ", *" + char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) + ", *" +
               char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) + "]\n";
+  limits few_bytes;
+  few_bytes.max_bytes = 1000;
+  std::string wide = "a: &a \"" + std::string(100, 'x') + "\"\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n";
+  CHECK(failure(wide, few_bytes) == "t.yaml:1:4: more than 1000 bytes of text (alias expansion is bounded)");
   auto bomb = decode_documents(laughs, "t.yaml");
   REQUIRE_FALSE(bomb);
   CHECK(bomb.error().code == errc::limit_exceeded);
