@@ -20,6 +20,10 @@ namespace gitopsd::git {
 // URL share one fetch (the later one finds the commit already there).
 struct source_cache::repo_slot {
   std::mutex mutex;
+  // The tree read last, shared by every request for the same commit, path and limits: many
+  // GitRepository objects on one URL (and every periodic re-check) cost one read, one copy.
+  std::string tree_key;
+  std::shared_ptr<const file_tree> tree;
 };
 
 namespace {
@@ -212,9 +216,16 @@ result<snapshot> source_cache::fetch(const source_spec& spec, std::shared_ptr<ca
   snap.revision = revision(*resolved, snap.commit.sha);
   snap.url = url->display;
   snap.path = *path;
+  std::string tree_key = fmt::format("{}:{}:{}:{}", snap.commit.sha, *path, spec.limits.max_bytes, spec.limits.max_files);
+  if (slot->tree && slot->tree_key == tree_key) {
+    snap.tree = slot->tree;
+    return snap;
+  }
   auto tree = read_tree(repo->get(), commit.get(), *path, spec.limits, url->display);
   if (!tree) return tree.error();
   snap.tree = std::move(*tree);
+  slot->tree_key = std::move(tree_key);
+  slot->tree = snap.tree;
   return snap;
 }
 
