@@ -1,5 +1,6 @@
 // Watches against the real control plane: selectors, metadata-only, 410 relist, API server restart.
 
+#include "gitopsd/core/json.hpp"
 #include "gitopsd/kube/errc.hpp"
 #include "kube_support.hpp"
 #include "test_git_server.hpp"
@@ -103,7 +104,27 @@ TEST_CASE("watch: list first, then events matching the selector - cancellation e
                                              "DELETED a ConfigMap +data"});
 }
 
+namespace {
+// Compacts etcd up to its current revision through its JSON gateway, so that resourceVersion "1"
+// is gone for sure: a young cluster has not compacted yet and would still serve it.
+void compact_etcd() {
+  const auto& cluster = test_cluster::shared();
+  std::string etcd = cluster.var("GITOPSD_TEST_ETCD");
+  REQUIRE_FALSE(etcd.empty());
+  auto range = cluster.run({"curl", "-sf", "-X", "POST", etcd + "/v3/kv/range", "-d", R"({"key":"AA=="})"});
+  REQUIRE(range.ok());
+  auto doc = gitopsd::json::parse(range.out);
+  REQUIRE(doc.has_value());
+  auto revision = gitopsd::json::get_string(*doc, "header", "revision");
+  REQUIRE(revision);
+  auto compact = cluster.run({"curl", "-sf", "-X", "POST", etcd + "/v3/kv/compaction", "-d",
+                              "{\"revision\":\"" + std::string(*revision) + "\",\"physical\":true}"});
+  REQUIRE(compact.ok());
+}
+}  // namespace
+
 TEST_CASE("watch: metadata only, and a relist when the resourceVersion is too old (410)", "[kube][watch]") {
+  compact_etcd();
   loop l;
   auto c = make_client(l, admin_config(test_cluster::shared()));
   test_namespace ns(l, c, "kube-watch-meta");
