@@ -2,6 +2,7 @@
 
 #include "gitopsd/controller/status.hpp"
 #include "gitopsd/core/base64.hpp"
+#include "gitopsd/core/disk_tree.hpp"
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/core/log.hpp"
 #include "gitopsd/kube/errc.hpp"
@@ -277,10 +278,12 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
 
   // Render on the pool: big trees must not stall the event loop.
   auto tree = snapshot->tree;
-  std::string path = spec.path;
-  while (path.starts_with("./")) path.erase(0, 2);
-  while (path.size() > 1 && path.back() == '/') path.pop_back();
-  if (path == ".") path.clear();
+  auto normalized = normalize_tree_path(spec.path);
+  if (!normalized) {
+    step_failure f{reason::build_failed, fmt::format("spec.path: {}", normalized.error().what())};
+    co_return co_await fail(f);
+  }
+  std::string path = *normalized;
   auto render_on_pool = [tree, path]() -> asio::awaitable<result<std::vector<render::manifest>>> {
     if (!path.empty()) {
       if (auto entry = tree->stat(path); !entry || *entry != tree_entry::kind::directory)
