@@ -120,6 +120,8 @@ CONF
     --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
     --service-cluster-ip-range=10.96.0.0/16 --allow-privileged=true \
     --endpoint-reconciler-type=none --profiling=false >"$state/args/kube-apiserver"
+  # Tests that need other API server behaviour (e.g. --watch-cache=false) add flags here.
+  for extra in ${GITOPSD_TEST_APISERVER_ARGS:-}; do echo "$extra" >>"$state/args/kube-apiserver"; done
   printf '%s\n' "$bin/kube-controller-manager" --kubeconfig="$state/kube-controller-manager.kubeconfig" \
     --leader-elect=false --bind-address=127.0.0.1 --secure-port="$kcm_port" \
     --cert-dir="$state/kcm-certs" \
