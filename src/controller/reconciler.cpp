@@ -310,11 +310,8 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
       co_return co_await fail(f);
     }
   }
-  std::vector<sync::rendered_object> objects;
-  objects.reserve(rendered->size());
-  for (auto& m : *rendered) objects.push_back({std::move(m.object), std::move(m.origin)});
   sync::owner who{repo.namespace_, repo.name};
-  auto plan = sync::make_plan(std::move(objects), {who, spec.target_namespace.empty() ? repo.namespace_ : spec.target_namespace},
+  auto plan = sync::make_plan(std::move(*rendered), {who, spec.target_namespace.empty() ? repo.namespace_ : spec.target_namespace},
                               [&](const group_version_kind& gvk) {
                                 auto it = scopes.find(gvk);
                                 return it == scopes.end() ? std::nullopt : it->second;

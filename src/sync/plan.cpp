@@ -22,7 +22,7 @@ using category = enum_category<plan_errc, category_name, describe>;
 boost::system::error_code code(plan_errc e) { return {static_cast<int>(e), category::instance()}; }
 
 // The scope of kinds whose CRD is part of the same set: group/kind -> namespaced.
-std::map<std::pair<std::string, std::string>, bool> scopes_from_crds(const std::vector<rendered_object>& objects) {
+std::map<std::pair<std::string, std::string>, bool> scopes_from_crds(const std::vector<render::manifest>& objects) {
   std::map<std::pair<std::string, std::string>, bool> out;
   for (const auto& o : objects) {
     if (json::get_string(o.object, "kind") != "CustomResourceDefinition") continue;
@@ -51,7 +51,7 @@ apply_stage stage_of(const group_version_kind& gvk) {
   return apply_stage::workloads;
 }
 
-result<std::vector<planned_object>> make_plan(std::vector<rendered_object> objects, const plan_options& options,
+result<std::vector<planned_object>> make_plan(std::vector<render::manifest> objects, const plan_options& options,
                                               const scope_lookup& scope) {
   auto crd_scopes = scopes_from_crds(objects);
   std::vector<planned_object> planned;

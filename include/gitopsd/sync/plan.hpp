@@ -3,6 +3,7 @@
 // owner labels stamped, duplicates refused, objects ordered in apply stages.
 
 #include "gitopsd/core/identity.hpp"
+#include "gitopsd/render/render.hpp"
 #include "gitopsd/sync/ownership.hpp"
 
 #include <rapidjson/document.h>
@@ -19,11 +20,6 @@ enum class apply_stage {
   definitions = 0,  // CustomResourceDefinitions, Namespaces, ClusterRoles
   classes = 1,      // *Class kinds (StorageClass, IngressClass, PriorityClass, ...)
   workloads = 2,    // everything else
-};
-
-struct rendered_object {
-  rapidjson::Document object;
-  std::string origin;  // "path/file.yaml#2", for messages
 };
 
 struct planned_object {
@@ -44,7 +40,7 @@ struct plan_options {
 enum class plan_errc { duplicate = 1, unknown_kind };
 
 // Kinds defined by CRDs in the same set are known without asking the cluster.
-result<std::vector<planned_object>> make_plan(std::vector<rendered_object> objects, const plan_options& options,
+result<std::vector<planned_object>> make_plan(std::vector<render::manifest> objects, const plan_options& options,
                                               const scope_lookup& scope);
 
 apply_stage stage_of(const group_version_kind& gvk);

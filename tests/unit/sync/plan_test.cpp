@@ -8,7 +8,7 @@ using namespace gitopsd;
 using namespace gitopsd::sync;
 
 namespace {
-rendered_object obj(std::string_view text, std::string origin) { return {json::parse(text).value(), std::move(origin)}; }
+render::manifest obj(std::string_view text, std::string origin) { return {json::parse(text).value(), std::move(origin)}; }
 
 // The cluster serves core and apps kinds; ConfigMap/Deployment namespaced, Namespace/ClusterRole not.
 std::optional<bool> builtin_scope(const group_version_kind& gvk) {
@@ -21,8 +21,8 @@ std::optional<bool> builtin_scope(const group_version_kind& gvk) {
 
 plan_options opts() { return {{"flux-system", "app"}, "apps"}; }
 
-std::vector<rendered_object> sample() {
-  std::vector<rendered_object> v;
+std::vector<render::manifest> sample() {
+  std::vector<render::manifest> v;
   v.push_back(obj(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"}})", "web.yaml#1"));
   v.push_back(obj(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cfg","namespace":"other"}})", "cfg.yaml#1"));
   v.push_back(obj(R"({"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"fast"}})", "sc.yaml#1"));
@@ -59,7 +59,7 @@ TEST_CASE("plan stamps owner labels and the tracking id", "[plan]") {
 }
 
 TEST_CASE("kinds defined by CRDs in the same set are planned without the cluster", "[plan]") {
-  std::vector<rendered_object> v;
+  std::vector<render::manifest> v;
   v.push_back(obj(R"({"apiVersion":"db.io/v1","kind":"Db","metadata":{"name":"main"}})", "db.yaml#1"));
   v.push_back(obj(R"({"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition",
     "metadata":{"name":"dbs.db.io"},"spec":{"group":"db.io","scope":"Namespaced","names":{"kind":"Db"}}})", "crd.yaml#1"));
@@ -69,20 +69,20 @@ TEST_CASE("kinds defined by CRDs in the same set are planned without the cluster
 }
 
 TEST_CASE("plan refuses duplicates, unknown kinds and nameless objects, naming the files", "[plan]") {
-  std::vector<rendered_object> dup;
+  std::vector<render::manifest> dup;
   dup.push_back(obj(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}})", "one.yaml#1"));
   dup.push_back(obj(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"apps"}})", "two.yaml#3"));
   auto e = make_plan(std::move(dup), opts(), builtin_scope);
   REQUIRE(e.has_error());
   CHECK(e.error().what() == "ConfigMap/apps/a is declared twice: in one.yaml#1 and in two.yaml#3");
 
-  std::vector<rendered_object> unknown;
+  std::vector<render::manifest> unknown;
   unknown.push_back(obj(R"({"apiVersion":"db.io/v1","kind":"Db","metadata":{"name":"x"}})", "db.yaml#2"));
   auto u = make_plan(std::move(unknown), opts(), builtin_scope);
   REQUIRE(u.has_error());
   CHECK_THAT(u.error().what(), Catch::StartsWith("db.yaml#2: Db x is not served") && Catch::Contains("db.io/v1"));
 
-  std::vector<rendered_object> nameless;
+  std::vector<render::manifest> nameless;
   nameless.push_back(obj(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{}})", "x.yaml#4"));
   CHECK_THAT(make_plan(std::move(nameless), opts(), builtin_scope).error().what(), Catch::StartsWith("x.yaml#4: "));
 }
