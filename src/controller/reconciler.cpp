@@ -326,6 +326,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   step = fmt::format("applying {} objects of {}", plan->size(), r.revision);
   co_await progress(r, step);
   sync::apply_settings apply_settings;
+  apply_settings.who = who;
   apply_settings.in_flight = settings_.in_flight;
   auto changes = co_await sync::apply_plan(r.applier, *plan, apply_settings);
   if (!changes) {

@@ -13,16 +13,39 @@ namespace {
 
 constexpr const char* metadata_accept = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
 
-// An object as a dry-run would store it, without what changes on every write.
-std::string comparable(const rapidjson::Value& object) {
-  rapidjson::Document copy;
-  copy.CopyFrom(object, copy.GetAllocator());
-  if (auto it = copy.FindMember("metadata"); it != copy.MemberEnd() && it->value.IsObject()) {
-    it->value.RemoveMember("managedFields");
-    it->value.RemoveMember("resourceVersion");
-    it->value.RemoveMember("generation");
+// Whether two JSON objects have equal members, not counting those `skip` names.
+template <class Skip>
+bool equal_members(const rapidjson::Value& a, const rapidjson::Value& b, const Skip& skip,
+                   bool (*equal)(const rapidjson::Value&, const rapidjson::Value&, const rapidjson::Value&)) {
+  if (!a.IsObject() || !b.IsObject()) return a == b;
+  std::size_t counted = 0;
+  for (const auto& m : a.GetObject()) {
+    if (skip(m.name)) continue;
+    ++counted;
+    auto other = b.FindMember(m.name);
+    if (other == b.MemberEnd() || !equal(m.name, m.value, other->value)) return false;
   }
-  return json::serialize(copy);
+  for (const auto& m : b.GetObject())
+    if (!skip(m.name) && counted-- == 0) return false;
+  return counted == 0;
+}
+
+bool plain_equal(const rapidjson::Value&, const rapidjson::Value& a, const rapidjson::Value& b) { return a == b; }
+
+bool metadata_equal(const rapidjson::Value& name, const rapidjson::Value& a, const rapidjson::Value& b) {
+  if (name != "metadata") return a == b;
+  // What every write changes, even one that changes nothing else.
+  auto is_volatile = [](const rapidjson::Value& n) {
+    return n == "managedFields" || n == "resourceVersion" || n == "generation";
+  };
+  return equal_members(a, b, is_volatile, plain_equal);
+}
+
+// Whether a dry run's result equals the object as it was. Items of a typed LIST carry no
+// apiVersion and kind; the path fixes both anyway.
+bool same_object(const rapidjson::Value& before, const rapidjson::Value& after) {
+  auto is_type = [](const rapidjson::Value& n) { return n == "apiVersion" || n == "kind"; };
+  return equal_members(before, after, is_type, metadata_equal);
 }
 
 }  // namespace
@@ -39,9 +62,11 @@ task<apply_result> client::apply(const rapidjson::Value& object, apply_options o
   // What was there before: needed to tell "configured" from "unchanged". A dry run does not bump
   // resourceVersion, so it compares the whole object instead.
   std::optional<std::string> previous = options.previous_resource_version;
-  std::optional<std::string> previous_object;
+  const rapidjson::Value* previous_object = options.previous_object;
+  rapidjson::Document read;  // keeps a freshly read previous object alive
   bool existed = true;
-  if (options.dry_run || (!previous && options.detect_unchanged)) {
+  bool read_first = options.detect_unchanged && (options.dry_run ? previous_object == nullptr : !previous);
+  if (read_first) {
     auto current = co_await request("get", "GET", path, {}, {}, options.dry_run ? "application/json" : metadata_accept,
                                     what);
     if (!current) {
@@ -50,8 +75,9 @@ task<apply_result> client::apply(const rapidjson::Value& object, apply_options o
     } else {
       auto doc = json::parse(current->body);
       if (!doc) co_return make_error(errc::malformed_response, fmt::format("{}: {}", what, doc.error().message));
-      previous = std::string(json::get_string(*doc, "metadata", "resourceVersion").value_or(""));
-      if (options.dry_run) previous_object = comparable(*doc);
+      read = std::move(*doc);
+      previous = std::string(json::get_string(read, "metadata", "resourceVersion").value_or(""));
+      if (options.dry_run) previous_object = &read;
     }
   }
 
@@ -70,8 +96,8 @@ task<apply_result> client::apply(const rapidjson::Value& object, apply_options o
   if (r->status == 201 || !existed) {
     out.outcome = apply_outcome::created;
   } else if (options.dry_run) {
-    out.outcome = previous_object && *previous_object == comparable(*doc) ? apply_outcome::unchanged
-                                                                          : apply_outcome::configured;
+    out.outcome = previous_object != nullptr && same_object(*previous_object, *doc) ? apply_outcome::unchanged
+                                                                                     : apply_outcome::configured;
   } else if (previous && *previous == rv) {
     out.outcome = apply_outcome::unchanged;
   } else {

@@ -9,7 +9,11 @@
 #include <boost/asio/this_coro.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
 #include <optional>
+#include <set>
+#include <utility>
 
 namespace gitopsd::sync {
 namespace {
@@ -69,13 +73,66 @@ asio::awaitable<bool> crd_established(kube::client& client, const object_ref& cr
   }
 }
 
+// The owner's objects as the cluster has them, by reference.
+struct live_objects {
+  std::vector<rapidjson::Document> lists;
+  std::map<object_ref, const rapidjson::Value*> by_ref;
+  std::set<std::pair<group_version_kind, std::string>> listed;  // kind and namespace
+};
+
+// One LIST per kind and namespace of `objects`, by the owner's labels. A kind that cannot be
+// listed (no list permission, not served yet) is left out: its objects are read one by one.
+asio::awaitable<live_objects> list_live(kube::client& client, const std::vector<const planned_object*>& objects,
+                                        const owner& who, std::size_t in_flight) {
+  live_objects live;
+  if (who.name.empty()) co_return live;
+  std::vector<std::pair<group_version_kind, std::string>> groups;
+  for (const auto* o : objects) groups.emplace_back(o->ref.gvk, o->ref.namespace_);
+  std::sort(groups.begin(), groups.end());
+  groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+  live.lists.resize(groups.size());
+  std::vector<bool> listed(groups.size(), false);
+  kube::list_options options;
+  options.label_selector = owner_selector(who);
+  auto work = [&](std::size_t i) -> asio::awaitable<void> {
+    auto r = co_await client.list(groups[i].first, groups[i].second, options);
+    if (!r) {
+      log::debug("list failed, reading each object instead",
+                 {{"kind", groups[i].first.kind}, {"namespace", groups[i].second}, {"error", r.error().what()}});
+      co_return;
+    }
+    live.lists[i] = std::move(*r);
+    listed[i] = true;
+  };
+  co_await for_each_bounded(groups.size(), in_flight, work);
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const auto* items = listed[i] ? json::find(live.lists[i], "items") : nullptr;
+    if (items == nullptr || !items->IsArray()) continue;
+    for (const auto& item : items->GetArray()) {
+      object_ref ref{groups[i].first, groups[i].second,
+                     std::string(json::get_string(item, "metadata", "name").value_or(""))};
+      live.by_ref.emplace(std::move(ref), &item);
+    }
+  }
+  // A listed kind's objects missing from its list are absent, or not labelled as ours yet.
+  for (std::size_t i = 0; i < groups.size(); ++i)
+    if (listed[i]) live.listed.insert(groups[i]);
+  co_return live;
+}
+
 // Dry-runs every object of `objects`, collecting every failure.
 asio::awaitable<std::vector<outcome>> dry_run(kube::client& client, const std::vector<const planned_object*>& objects,
-                                              std::size_t in_flight) {
+                                              const apply_settings& settings) {
   std::vector<outcome> outcomes(objects.size());
+  auto live = co_await list_live(client, objects, settings.who, settings.in_flight);
   auto work = [&](std::size_t i) -> asio::awaitable<void> {
     kube::apply_options options;
     options.dry_run = true;
+    const object_ref& ref = objects[i]->ref;
+    if (auto it = live.by_ref.find(ref); it != live.by_ref.end()) options.previous_object = it->second;
+    // Absent from a list of our objects: new (the answer says 201), or someone else's object that
+    // taking over changes (at least our labels), so nothing needs reading.
+    else if (live.listed.contains({ref.gvk, ref.namespace_})) options.detect_unchanged = false;
     auto r = co_await client.apply(objects[i]->object, options);
     if (!r) {
       outcomes[i].failure = r.error();
@@ -86,7 +143,7 @@ asio::awaitable<std::vector<outcome>> dry_run(kube::client& client, const std::v
     // The merged result carries annotations that other managers set in the cluster too.
     outcomes[i].disabled = is_disabled(r->object, reconcile_annotation);
   };
-  co_await for_each_bounded(objects.size(), in_flight, work);
+  co_await for_each_bounded(objects.size(), settings.in_flight, work);
   co_return outcomes;
 }
 
@@ -109,7 +166,9 @@ asio::awaitable<result<void>> apply_changed(kube::client& client, const std::vec
   auto work = [&](std::size_t k) -> asio::awaitable<void> {
     std::size_t i = pending[k];
     kube::apply_options options;
-    if (outcomes[i].result != kube::apply_outcome::created) options.previous_resource_version = outcomes[i].resource_version;
+    // New in the dry run: the answer's 201 tells created, nothing needs reading first.
+    if (outcomes[i].result == kube::apply_outcome::created) options.detect_unchanged = false;
+    else options.previous_resource_version = outcomes[i].resource_version;
     auto r = co_await client.apply(objects[i]->object, options);
     if (!r) {
       outcomes[i].failure = r.error();
@@ -145,7 +204,7 @@ asio::awaitable<result<change_set>> apply_plan(kube::client& client, const std::
   // be checked once these exist.
   auto definitions = select(plan, true);
   if (!definitions.empty()) {
-    auto outcomes = co_await dry_run(client, definitions, settings.in_flight);
+    auto outcomes = co_await dry_run(client, definitions, settings);
     if (any_failed(outcomes)) co_return make_error(code(apply_errc::invalid), failure_list(outcomes, definitions));
     if (auto r = co_await apply_changed(client, definitions, outcomes, settings, changes); !r) co_return r.error();
     for (const auto* o : definitions) {
@@ -159,7 +218,7 @@ asio::awaitable<result<change_set>> apply_plan(kube::client& client, const std::
   // Then everything else, validated as a whole before any of it is written; classes first.
   auto rest = select(plan, false);
   if (rest.empty()) co_return changes;
-  auto outcomes = co_await dry_run(client, rest, settings.in_flight);
+  auto outcomes = co_await dry_run(client, rest, settings);
   if (any_failed(outcomes)) co_return make_error(code(apply_errc::invalid), failure_list(outcomes, rest));
   for (auto stage : {apply_stage::classes, apply_stage::workloads}) {
     std::vector<const planned_object*> objects;

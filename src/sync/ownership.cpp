@@ -4,6 +4,10 @@
 
 namespace gitopsd::sync {
 
+std::string owner_selector(const owner& who) {
+  return std::string(owner_name_label) + "=" + who.name + "," + owner_namespace_label + "=" + who.namespace_;
+}
+
 void stamp_owner(rapidjson::Document& object, const owner& who, const object_ref& ref) {
   auto& a = object.GetAllocator();
   auto& metadata = json::ensure_object(object, "metadata", a);

@@ -25,6 +25,16 @@ start_agent
 interval=5s gitrepository app "  path: app"
 wait_for 60 "first sync" is_ready_at app "$sha"
 
+# Nothing changed: the next intervals check every object again (server dry runs) and write nothing.
+requests() {  # VERB
+  curl -s "http://$agent_http/metrics" |
+    awk -v v="verb=\"$1\"" '$1 ~ /^gitopsd_api_requests_total/ && index($1, v) > 0 {s += $2} END {print s + 0}'
+}
+applies=$(requests apply) checks=$(requests apply-dry-run)
+sleep 12  # two intervals
+expect_eq "$(requests apply)" "$applies" "applies while nothing changed"
+[ "$(requests apply-dry-run)" -ge $((checks + 2)) ] || fail "no re-check in two intervals: $checks -> $(requests apply-dry-run)"
+
 # A field Git sets, changed by hand, comes back.
 kubectl patch configmap settings -n "$ns" --type merge -p '{"data":{"mode":"hand"}}' >/dev/null
 wait_for 30 "mode restored" bash -c "[ \"\$(kubectl get configmap settings -n '$ns' -o jsonpath='{.data.mode}')\" = git ]"

@@ -90,6 +90,11 @@ struct apply_options {
   // The resourceVersion the caller last saw. When absent and detect_unchanged is set, the client
   // reads the object's metadata first so it can tell configured from unchanged.
   std::optional<std::string> previous_resource_version;
+  // For a dry run: the object as the caller last read it (from a LIST); the result is compared
+  // with it instead of with a fresh read. Must stay alive until the operation completes.
+  const rapidjson::Value* previous_object = nullptr;
+  // false: no read before the apply. An answer of 201 is "created"; anything else "configured"
+  // unless previous_resource_version says otherwise.
   bool detect_unchanged = true;
 };
 

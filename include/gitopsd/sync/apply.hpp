@@ -24,6 +24,9 @@ struct change_set {
 };
 
 struct apply_settings {
+  // Whose objects these are: the dry run lists them (one LIST per kind and namespace) to tell
+  // configured from unchanged instead of reading each object. Empty name: read each object.
+  owner who;
   std::size_t in_flight = 32;
   std::chrono::seconds crd_established_timeout{60};
   std::function<void(const std::string&)> progress;  // "applying 3 of 10 objects"

@@ -22,6 +22,9 @@ struct owner {
   std::string name;
 };
 
+// A label selector for the objects that carry the owner labels of `who`.
+std::string owner_selector(const owner& who);
+
 // Adds the owner labels and the tracking annotation for `ref` to the object's metadata.
 void stamp_owner(rapidjson::Document& object, const owner& who, const object_ref& ref);
 

@@ -70,6 +70,60 @@ TEST_CASE("apply creates, then reports unchanged, then configured - dry run chan
   CHECK(fourth->outcome == apply_outcome::unchanged);
 }
 
+TEST_CASE("a dry run compares with a listed object, or reads nothing and trusts the answer", "[kube][apply]") {
+  loop l;
+  auto c = make_client(l, admin_config(test_cluster::shared()));
+  test_namespace ns(l, c, "kube-dry-list");
+  auto v1 = parse(configmap_json(ns.name, "listed", R"({"color":"blue"})", R"({"set":"mine"})"));
+  REQUIRE(l.await(c.apply(v1)).has_value());
+  list_options mine;
+  mine.label_selector = "set=mine";
+  auto listed = l.await(c.list(configmap_kind, ns.name, mine));
+  REQUIRE(listed.has_value());
+  REQUIRE((*listed)["items"].Size() == 1);
+  const rapidjson::Value& live = (*listed)["items"][0];
+  CHECK(json::find(live, "kind") == nullptr);  // items of a typed list carry no kind
+
+  auto gets = [&] { return c.metrics().counts().count({"get", 200}) ? c.metrics().counts().at({"get", 200}) : 0; };
+  auto gets_before = gets();
+  apply_options against_list;
+  against_list.dry_run = true;
+  against_list.previous_object = &live;
+  auto same = l.await(c.apply(v1, against_list));
+  INFO(error_of(same));
+  REQUIRE(same.has_value());
+  CHECK(same->outcome == apply_outcome::unchanged);
+  auto v2 = parse(configmap_json(ns.name, "listed", R"({"color":"green"})", R"({"set":"mine"})"));
+  auto changed = l.await(c.apply(v2, against_list));
+  REQUIRE(changed.has_value());
+  CHECK(changed->outcome == apply_outcome::configured);
+  auto with_label = parse(configmap_json(ns.name, "listed", R"({"color":"blue"})", R"({"set":"mine","extra":"x"})"));
+  auto relabelled = l.await(c.apply(with_label, against_list));
+  REQUIRE(relabelled.has_value());
+  CHECK(relabelled->outcome == apply_outcome::configured);
+
+  apply_options blind;
+  blind.dry_run = true;
+  blind.detect_unchanged = false;
+  auto fresh = l.await(c.apply(parse(configmap_json(ns.name, "fresh", R"({"a":"b"})")), blind));
+  REQUIRE(fresh.has_value());
+  CHECK(fresh->outcome == apply_outcome::created);
+  auto existing = l.await(c.apply(v1, blind));
+  REQUIRE(existing.has_value());
+  CHECK(existing->outcome == apply_outcome::configured);
+  CHECK(gets() == gets_before);  // none of these read the object first
+
+  apply_options real_blind;
+  real_blind.detect_unchanged = false;
+  auto made = l.await(c.apply(parse(configmap_json(ns.name, "fresh", R"({"a":"b"})")), real_blind));
+  REQUIRE(made.has_value());
+  CHECK(made->outcome == apply_outcome::created);
+  CHECK(gets() == gets_before);
+  auto stored = l.await(c.get({configmap_kind, ns.name, "listed"}));
+  REQUIRE(stored.has_value());
+  CHECK(json::get_string(*stored, "data", "color") == "blue");
+}
+
 TEST_CASE("a foreign field manager's change conflicts, and force takes it back", "[kube][apply]") {
   loop l;
   auto c = make_client(l, admin_config(test_cluster::shared()));
