@@ -118,7 +118,7 @@ TEST_CASE("tags: lightweight, annotated, deleted and re-created", "[source]") {
   CHECK(recreated.tree->read("f").value() == "2");
 }
 
-TEST_CASE("semver picks the highest matching tag; prereleases only when asked", "[source]") {
+TEST_CASE("semver picks the highest matching tag, prereleases only when asked", "[source]") {
   temp_dir tmp;
   work_repo remote(tmp.path / "remote");
   auto tagged = [&](const std::string& tag, bool annotated) {
@@ -180,7 +180,7 @@ TEST_CASE("unknown refs are reported with their name and the URL", "[source]") {
   CHECK(cache.stats().fetches == 0);
 }
 
-TEST_CASE("paths must stay inside the repository; symlinks must stay inside the snapshot", "[source]") {
+TEST_CASE("paths must stay inside the repository, symlinks inside the snapshot", "[source]") {
   temp_dir tmp;
   work_repo remote(tmp.path / "remote");
   remote.write("deploy/app.yaml", "x");

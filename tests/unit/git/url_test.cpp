@@ -44,7 +44,7 @@ TEST_CASE("ssh and scp-like URLs share a cache key", "[url]") {
   CHECK(port->cache_key == "ssh://127.0.0.1:2222/srv/repo");
 }
 
-TEST_CASE("file URLs only when allowed; other schemes refused", "[url]") {
+TEST_CASE("file URLs only when allowed, other schemes refused", "[url]") {
   auto refused = parse_url("file:///etc", false);
   REQUIRE_FALSE(refused.has_value());
   CHECK(refused.error().code == errc::url_not_allowed);
