@@ -95,7 +95,7 @@ struct run_result {
 
 // detect: read each object's metadata first so unchanged objects are told apart (GET + PATCH).
 run_result apply_all(kube::client& c, asio::io_context& io, std::vector<rapidjson::Document>& docs, std::size_t workers,
-                     bool detect = false) {
+                     bool detect = false, bool dry_run = false) {
   run_result out;
   auto body = [&]() -> asio::awaitable<void> {
     std::size_t next = 0, finished = 0;
@@ -104,6 +104,7 @@ run_result apply_all(kube::client& c, asio::io_context& io, std::vector<rapidjso
         auto& doc = docs[next++];
         kube::apply_options o;
         o.detect_unchanged = detect;  // false: like kubectl, one PATCH per object
+        o.dry_run = dry_run;
         auto r = co_await c.apply(doc, o);
         if (!r) {
           if (out.failures++ == 0) out.first_error = r.error().what();
@@ -169,6 +170,8 @@ int main(int argc, char** argv) {
   app.add_option("--qps", qps, "client-side rate limit (0: none)")->capture_default_str();
   app.add_option("--kubectl", kubectl, "kubectl to compare with")->capture_default_str();
   app.add_option("--cluster-dir", cluster_dir, "harness state dir, to report API server and etcd CPU");
+  bool dry_run_first = false;
+  app.add_flag("--dry-run-first", dry_run_first, "server dry run of all objects before each run, as the agent validates");
   CLI11_PARSE(app, argc, argv);
 
   auto cfg = kube::load_default(kubeconfig);
@@ -227,6 +230,17 @@ int main(int argc, char** argv) {
       auto d = json::parse(configmap(i));
       json::set_string(json::ensure_object(*d, "metadata", d->GetAllocator()), "namespace", ns, d->GetAllocator());
       docs.push_back(std::move(*d));
+    }
+    if (dry_run_first) {
+      server_cpu b0 = mark;
+      b0.mark();
+      auto d = apply_all(*c, io, docs, level, false, true);
+      server_cpu a0 = mark;
+      a0.mark();
+      double rate0 = (count - d.failures) / d.seconds;
+      fmt::print("{:<26} {:8.2f} {:10.1f} {:8.1f}  client  {:5.1f}s{}{}\n", fmt::format("  dry run, {} in flight", level),
+                 d.seconds, rate0, rate0 / kubectl_rate, d.cpu, a0.since(b0),
+                 d.failures == 0 ? "" : fmt::format("  ({} failed: {})", d.failures, d.first_error));
     }
     server_cpu b = mark;
     b.mark();

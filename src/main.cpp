@@ -38,6 +38,10 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(1, 1000));
   run->add_option("--requests-in-flight", agent.in_flight, "API requests one reconcile keeps in flight")
       ->capture_default_str()->check(CLI::Range(1, 1024));
+  run->add_option("--kube-api-qps", agent.kube_api_qps, "Client-side limit of API requests per second; 0: none")
+      ->capture_default_str()->check(CLI::Range(0.0, 1e6));
+  run->add_option("--kube-api-burst", agent.kube_api_burst, "Requests allowed at once above --kube-api-qps")
+      ->capture_default_str()->check(CLI::Range(1, 1000000));
   run->add_flag("--allow-file-urls", agent.allow_file_urls, "Allow file:// repository URLs (tests only: lets authors read local files)");
   run->add_flag("--leader-elect", agent.leader_elect, "Elect a leader on a Lease so only one replica works");
   run->add_option("--leader-election-namespace", agent.leader_election_namespace,

@@ -281,7 +281,10 @@ int run_agent(const agent_options& options) {
   }
   log::info("Kubernetes API", {{"server", config->server}, {"configuration", config->origin}});
   asio::io_context io;
-  auto client = kube::client::create(io.get_executor(), std::move(*config));
+  kube::client_options client_options;
+  client_options.qps = options.kube_api_qps;
+  client_options.burst = options.kube_api_burst;
+  auto client = kube::client::create(io.get_executor(), std::move(*config), client_options);
   if (!client) {
     log::error("cannot create the Kubernetes client", {{"error", client.error().what()}});
     return 2;

@@ -48,6 +48,16 @@ bool same_object(const rapidjson::Value& before, const rapidjson::Value& after) 
   return equal_members(before, after, is_type, metadata_equal);
 }
 
+const char* validation_value(field_validation v) {
+  switch (v) {
+    case field_validation::server_default: return nullptr;
+    case field_validation::ignore: return "Ignore";
+    case field_validation::warn: return "Warn";
+    case field_validation::strict: return "Strict";
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 task<apply_result> client::apply(const rapidjson::Value& object, apply_options options) {
@@ -83,6 +93,7 @@ task<apply_result> client::apply(const rapidjson::Value& object, apply_options o
 
   query q;
   q.add("fieldManager", options.field_manager).add_if(options.force, "force", "true").add_if(options.dry_run, "dryRun", "All");
+  if (const char* v = validation_value(options.validation)) q.add("fieldValidation", v);
   // A dry run writes nothing: its own verb keeps the request metrics honest about writes.
   const char* verb = options.dry_run ? "apply-dry-run" : "apply";
   auto r = co_await request(verb, "PATCH", path + q.str(), json::serialize(object), "application/apply-patch+yaml",

@@ -39,6 +39,10 @@ struct outcome {
   std::optional<error> failure;
 };
 
+double seconds_between(std::chrono::steady_clock::time_point from, std::chrono::steady_clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
 // At most this many failures are listed in one message; the count says how many there were.
 constexpr std::size_t listed_failures = 5;
 
@@ -124,10 +128,14 @@ asio::awaitable<live_objects> list_live(kube::client& client, const std::vector<
 asio::awaitable<std::vector<outcome>> dry_run(kube::client& client, const std::vector<const planned_object*>& objects,
                                               const apply_settings& settings) {
   std::vector<outcome> outcomes(objects.size());
+  auto started = std::chrono::steady_clock::now();
   auto live = co_await list_live(client, objects, settings.who, settings.in_flight);
+  auto listed = std::chrono::steady_clock::now();
   auto work = [&](std::size_t i) -> asio::awaitable<void> {
     kube::apply_options options;
     options.dry_run = true;
+    // A misspelt field fails here, naming it, rather than being dropped from what gets applied.
+    options.validation = kube::field_validation::strict;
     const object_ref& ref = objects[i]->ref;
     if (auto it = live.by_ref.find(ref); it != live.by_ref.end()) options.previous_object = it->second;
     // Absent from a list of our objects: new (the answer says 201), or someone else's object that
@@ -144,6 +152,9 @@ asio::awaitable<std::vector<outcome>> dry_run(kube::client& client, const std::v
     outcomes[i].disabled = is_disabled(r->object, reconcile_annotation);
   };
   co_await for_each_bounded(objects.size(), settings.in_flight, work);
+  log::debug("dry run", {{"objects", objects.size()}, {"listed", live.by_ref.size()},
+                         {"list_seconds", seconds_between(started, listed)},
+                         {"dry_run_seconds", seconds_between(listed, std::chrono::steady_clock::now())}});
   co_return outcomes;
 }
 
@@ -166,6 +177,8 @@ asio::awaitable<result<void>> apply_changed(kube::client& client, const std::vec
   auto work = [&](std::size_t k) -> asio::awaitable<void> {
     std::size_t i = pending[k];
     kube::apply_options options;
+    // The same bytes passed a strict dry run a moment ago: the server need not check them again.
+    options.validation = kube::field_validation::ignore;
     // New in the dry run: the answer's 201 tells created, nothing needs reading first.
     if (outcomes[i].result == kube::apply_outcome::created) options.detect_unchanged = false;
     else options.previous_resource_version = outcomes[i].resource_version;
@@ -176,7 +189,10 @@ asio::awaitable<result<void>> apply_changed(kube::client& client, const std::vec
     }
     outcomes[i].result = r->outcome;
   };
+  auto started = std::chrono::steady_clock::now();
   co_await for_each_bounded(pending.size(), settings.in_flight, work);
+  if (!pending.empty())
+    log::debug("applied", {{"objects", pending.size()}, {"seconds", seconds_between(started, std::chrono::steady_clock::now())}});
   for (std::size_t i : pending) {
     if (outcomes[i].failure) continue;
     if (outcomes[i].result == kube::apply_outcome::created) ++changes.created;

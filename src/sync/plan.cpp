@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <string_view>
+#include <utility>
 
 namespace gitopsd::sync {
 namespace {
@@ -51,6 +54,22 @@ apply_stage stage_of(const group_version_kind& gvk) {
   return apply_stage::workloads;
 }
 
+int order_in_stage(const group_version_kind& gvk) {
+  static const std::set<std::pair<std::string_view, std::string_view>> referenced = {
+      {"", "ServiceAccount"}, {"", "Secret"}, {"", "ConfigMap"}, {"", "PersistentVolume"},
+      {"", "PersistentVolumeClaim"}, {"", "LimitRange"}, {"", "ResourceQuota"},
+      {"rbac.authorization.k8s.io", "Role"}, {"rbac.authorization.k8s.io", "RoleBinding"},
+      {"rbac.authorization.k8s.io", "ClusterRoleBinding"}, {"networking.k8s.io", "NetworkPolicy"},
+      {"policy", "PodDisruptionBudget"}};
+  static const std::set<std::pair<std::string_view, std::string_view>> starts_pods = {
+      {"", "Pod"}, {"", "ReplicationController"}, {"apps", "Deployment"}, {"apps", "StatefulSet"},
+      {"apps", "DaemonSet"}, {"apps", "ReplicaSet"}, {"batch", "Job"}, {"batch", "CronJob"}};
+  std::pair<std::string_view, std::string_view> key{gvk.group, gvk.kind};
+  if (referenced.contains(key)) return 0;
+  if (starts_pods.contains(key)) return 2;
+  return 1;
+}
+
 result<std::vector<planned_object>> make_plan(std::vector<render::manifest> objects, const plan_options& options,
                                               const scope_lookup& scope) {
   auto crd_scopes = scopes_from_crds(objects);
@@ -80,9 +99,11 @@ result<std::vector<planned_object>> make_plan(std::vector<render::manifest> obje
     auto stage = stage_of(ref->gvk);
     planned.push_back({std::move(o.object), std::move(o.origin), std::move(*ref), stage});
   }
-  // Stable within a stage, so the Git order decides ties the way the author wrote them.
-  std::stable_sort(planned.begin(), planned.end(),
-                   [](const planned_object& a, const planned_object& b) { return a.stage < b.stage; });
+  // Stable, so the Git order decides ties the way the author wrote them.
+  std::stable_sort(planned.begin(), planned.end(), [](const planned_object& a, const planned_object& b) {
+    if (a.stage != b.stage) return a.stage < b.stage;
+    return order_in_stage(a.ref.gvk) < order_in_stage(b.ref.gvk);
+  });
   return planned;
 }
 

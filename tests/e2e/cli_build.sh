@@ -44,4 +44,11 @@ if "$build_dir/gitopsd" build --url "$URL/app.git" --secret-file "$work/secret.y
   fail "an unknown tag must fail"
 fi
 grep -q 'tag "v9" not found' "$work/err" || fail "unknown tag message: $(cat "$work/err")"
+
+# `gitopsd run` refuses a bad limit before it starts, naming the flag.
+for bad in "--kube-api-qps -1" "--kube-api-burst 0" "--requests-in-flight 0"; do
+  # shellcheck disable=SC2086
+  if "$build_dir/gitopsd" run $bad --http-addr 127.0.0.1:0 >/dev/null 2>"$work/err"; then fail "run $bad must fail"; fi
+  grep -q -- "${bad%% *}" "$work/err" || fail "run $bad message: $(cat "$work/err")"
+done
 log "PASS [cli_build]"

@@ -17,6 +17,8 @@ struct agent_options {
   std::string watch_label_selector;
   std::size_t concurrent = 4;
   std::size_t in_flight = 32;  // API requests per reconcile
+  double kube_api_qps = 5000;   // client-side rate limit; 0: none (API Priority and Fairness only)
+  int kube_api_burst = 10000;
   bool allow_file_urls = false;
   bool leader_elect = false;
   std::string leader_election_namespace;  // empty: the configuration's namespace

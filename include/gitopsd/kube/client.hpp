@@ -48,10 +48,10 @@ struct impersonation {
 struct client_options {
   transport_options transport;
   // A safety net against runaway loops rather than the pace of normal work: API Priority and
-  // Fairness on the server does the real sharing, and an apply of a few thousand objects should
-  // not wait here. <= 0: no client-side limit.
-  double qps = 500;
-  int burst = 1000;
+  // Fairness on the server does the real sharing, and the dry run and apply of a few thousand
+  // objects should not wait here. <= 0: no client-side limit.
+  double qps = 5000;
+  int burst = 10000;
   std::chrono::milliseconds request_timeout{30000};
   retry_policy retry;
 };
@@ -82,6 +82,9 @@ struct write_options {
 
 enum class patch_type { merge, json };
 
+// What the server does with unknown or duplicate fields (the fieldValidation parameter).
+enum class field_validation { server_default, ignore, warn, strict };
+
 struct apply_options {
   apply_options() = default;  // not an aggregate: see the note on g++ 12 above
   std::string field_manager = "gitopsd";
@@ -96,6 +99,8 @@ struct apply_options {
   // false: no read before the apply. An answer of 201 is "created"; anything else "configured"
   // unless previous_resource_version says otherwise.
   bool detect_unchanged = true;
+  // strict: an unknown field (a typo) fails the request instead of being dropped with a warning.
+  field_validation validation = field_validation::server_default;
 };
 
 enum class apply_outcome { created, configured, unchanged };

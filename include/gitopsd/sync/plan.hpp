@@ -45,4 +45,9 @@ result<std::vector<planned_object>> make_plan(std::vector<render::manifest> obje
 
 apply_stage stage_of(const group_version_kind& gvk);
 
+// The order within a stage, as Helm installs: what pods refer to first (0: ServiceAccounts,
+// Secrets, ConfigMaps, claims, RBAC, ...), then everything else (1), then the kinds that start
+// pods (2), so new pods find their configuration and the controllers start last.
+int order_in_stage(const group_version_kind& gvk);
+
 }  // namespace gitopsd::sync

@@ -124,6 +124,33 @@ TEST_CASE("a dry run compares with a listed object, or reads nothing and trusts 
   CHECK(json::get_string(*stored, "data", "color") == "blue");
 }
 
+TEST_CASE("strict field validation refuses a duplicate field, and no validation lets apply refuse unknown ones", "[kube][apply]") {
+  loop l;
+  auto c = make_client(l, admin_config(test_cluster::shared()));
+  test_namespace ns(l, c, "kube-validation");
+  auto twice = parse(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"twice","namespace":")" + ns.name +
+                     R"("},"data":{"a":"1"},"data":{"a":"2"}})");
+  apply_options strict;
+  strict.dry_run = true;
+  strict.validation = field_validation::strict;
+  auto refused = l.await(c.apply(twice, strict));
+  REQUIRE_FALSE(refused.has_value());
+  CHECK_THAT(refused.error().what(), Catch::StartsWith("apply ConfigMap/" + ns.name + "/twice (dry run): "));
+  CHECK_THAT(refused.error().what(), Catch::Contains("key \"data\" already set in map"));
+  apply_options ignore;
+  ignore.validation = field_validation::ignore;
+  auto accepted = l.await(c.apply(twice, ignore));
+  INFO(error_of(accepted));
+  CHECK(accepted.has_value());
+
+  // Server-side apply refuses a misspelt field whatever the validation asked for.
+  auto typo = parse(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"typo","namespace":")" + ns.name +
+                    R"("},"dta":{"a":"b"}})");
+  auto unknown = l.await(c.apply(typo, ignore));
+  REQUIRE_FALSE(unknown.has_value());
+  CHECK_THAT(unknown.error().what(), Catch::Contains(".dta: field not declared in schema"));
+}
+
 TEST_CASE("a foreign field manager's change conflicts, and force takes it back", "[kube][apply]") {
   loop l;
   auto c = make_client(l, admin_config(test_cluster::shared()));

@@ -38,14 +38,32 @@ TEST_CASE("plan orders stages and defaults namespaces by scope", "[plan]") {
   CHECK((*plan)[0].ref.display() == "Namespace/apps");
   CHECK_FALSE(json::get_string((*plan)[0].object, "metadata", "namespace"));  // cluster-scoped: dropped
   CHECK((*plan)[1].ref.display() == "StorageClass/fast");
-  CHECK((*plan)[2].ref.display() == "Deployment/apps/web");  // defaulted
-  CHECK(json::get_string((*plan)[2].object, "metadata", "namespace") == "apps");
-  CHECK((*plan)[3].ref.display() == "ConfigMap/other/cfg");  // kept
+  CHECK((*plan)[2].ref.display() == "ConfigMap/other/cfg");  // kept; before the Deployment that may use it
+  CHECK((*plan)[3].ref.display() == "Deployment/apps/web");  // defaulted
+  CHECK(json::get_string((*plan)[3].object, "metadata", "namespace") == "apps");
+}
+
+TEST_CASE("within a stage, configuration goes first and what starts pods last, Git order otherwise", "[plan]") {
+  std::vector<render::manifest> v;
+  v.push_back(obj(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"}})", "a.yaml#1"));
+  v.push_back(obj(R"({"apiVersion":"v1","kind":"Service","metadata":{"name":"web"}})", "a.yaml#2"));
+  v.push_back(obj(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b"}})", "a.yaml#3"));
+  v.push_back(obj(R"({"apiVersion":"v1","kind":"Service","metadata":{"name":"api"}})", "a.yaml#4"));
+  v.push_back(obj(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}})", "a.yaml#5"));
+  auto plan = make_plan(std::move(v), opts(), builtin_scope);
+  REQUIRE(plan.has_value());
+  std::vector<std::string> order;
+  for (const auto& p : *plan) order.push_back(p.ref.display());
+  CHECK(order == std::vector<std::string>{"ConfigMap/apps/b", "ConfigMap/apps/a", "Service/apps/web",
+                                          "Service/apps/api", "Deployment/apps/web"});
+  CHECK(order_in_stage({"", "v1", "Secret"}) < order_in_stage({"example.com", "v1", "Widget"}));
+  CHECK(order_in_stage({"example.com", "v1", "Widget"}) < order_in_stage({"batch", "v1", "Job"}));
+  CHECK(order_in_stage({"example.com", "v1", "Deployment"}) == 1);  // only the apps group's Deployment starts pods
 }
 
 TEST_CASE("plan stamps owner labels and the tracking id", "[plan]") {
   auto plan = make_plan(sample(), opts(), builtin_scope).value();
-  const auto& web = plan[2];
+  const auto& web = plan[3];
   CHECK(json::get_string(web.object, "metadata", "labels", "gitopsd.io/name") == "app");
   CHECK(json::get_string(web.object, "metadata", "labels", "gitopsd.io/namespace") == "flux-system");
   CHECK(json::get_string(web.object, "metadata", "annotations", "gitopsd.io/tracking-id") ==
