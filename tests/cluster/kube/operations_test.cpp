@@ -102,6 +102,16 @@ TEST_CASE("a dry run compares with a listed object, or reads nothing and trusts 
   REQUIRE(relabelled.has_value());
   CHECK(relabelled->outcome == apply_outcome::configured);
 
+  // Another writer changes what Git does not set after the list: still unchanged, by a fresh read.
+  object_ref listed_ref{configmap_kind, ns.name, "listed"};
+  REQUIRE(l.await(c.patch(listed_ref, patch_type::merge, R"({"metadata":{"labels":{"added":"later"}}})")).has_value());
+  auto gets_stale = gets();
+  auto stale = l.await(c.apply(v1, against_list));
+  REQUIRE(stale.has_value());
+  CHECK(stale->outcome == apply_outcome::unchanged);
+  CHECK(gets() == gets_stale + 1);
+  gets_before = gets();
+
   apply_options blind;
   blind.dry_run = true;
   blind.detect_unchanged = false;
