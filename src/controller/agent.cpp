@@ -20,6 +20,9 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
+#include <malloc.h>
+
+#include <cstdlib>
 
 #include <functional>
 #include <map>
@@ -152,7 +155,11 @@ class agent {
           std::string key = key_of(e.object);
           seen.insert(key);
           scheduler_.observe(key, schedule_input_of(e.object), now);
-          objects_[key].CopyFrom(e.object, objects_[key].GetAllocator());
+          // Kept without managedFields (never read here), in the event's own Document: copying
+          // into the previous one would keep every version in its memory pool.
+          if (auto it = e.object.FindMember("metadata"); it != e.object.MemberEnd() && it->value.IsObject())
+            it->value.RemoveMember("managedFields");
+          objects_[key] = std::move(e.object);
           break;
         }
         case kube::watch_event_type::deleted: {
@@ -274,6 +281,9 @@ class agent {
 }  // namespace
 
 int run_agent(const agent_options& options) {
+  // One malloc heap for every thread, unless the user chose otherwise: the Git and render threads
+  // hand their results to the loop thread, and a heap per thread kept a peak of its own.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 1);
   auto config = kube::load_default(options.kubeconfig);
   if (!config) {
     log::error("no Kubernetes configuration", {{"error", config.error().what()}});

@@ -295,6 +295,10 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    // Bodies are a few KiB: small buffers (not 16 KiB down and 64 KiB up) for each of the many
+    // requests in flight. Large answers just arrive in more pieces.
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 8L * 1024);
+    curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 16L * 1024);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
                      options.http2 ? static_cast<long>(CURL_HTTP_VERSION_2TLS) : static_cast<long>(CURL_HTTP_VERSION_1_1));

@@ -36,3 +36,16 @@ TEST_CASE("large integers keep their value", "[json]") {
   auto doc = json::parse(R"({"big":9007199254740993})").value();
   CHECK(json::get_int(doc, "big") == 9007199254740993);
 }
+
+TEST_CASE("a small document takes a small memory pool, a big one grows", "[json]") {
+  auto small = gitopsd::json::parse(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a-rather-long-name"}})");
+  REQUIRE(small.has_value());
+  CHECK(small->GetAllocator().Capacity() <= 1024);
+  std::string big = R"({"items":[)";
+  for (int i = 0; i < 2000; ++i) big += (i ? ",\"" : "\"") + std::string(40, 'x') + std::to_string(i) + "\"";
+  big += "]}";
+  auto large = gitopsd::json::parse(big);
+  REQUIRE(large.has_value());
+  CHECK((*large)["items"].Size() == 2000);
+  CHECK(large->GetAllocator().Capacity() >= 2000 * 40);
+}
