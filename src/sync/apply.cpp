@@ -117,10 +117,9 @@ asio::awaitable<live_objects> list_live(kube::client& client, const std::vector<
                      std::string(json::get_string(item, "metadata", "name").value_or(""))};
       live.by_ref.emplace(std::move(ref), &item);
     }
+    // A listed kind's objects missing from its list are absent, or not labelled as ours yet.
+    live.listed.insert(groups[i]);
   }
-  // A listed kind's objects missing from its list are absent, or not labelled as ours yet.
-  for (std::size_t i = 0; i < groups.size(); ++i)
-    if (listed[i]) live.listed.insert(groups[i]);
   co_return live;
 }
 
@@ -134,7 +133,7 @@ asio::awaitable<std::vector<outcome>> dry_run(kube::client& client, const std::v
   auto work = [&](std::size_t i) -> asio::awaitable<void> {
     kube::apply_options options;
     options.dry_run = true;
-    // A misspelt field fails here, naming it, rather than being dropped from what gets applied.
+    // A field given twice fails here, named (server-side apply refuses unknown fields anyway).
     options.validation = kube::field_validation::strict;
     const object_ref& ref = objects[i]->ref;
     if (auto it = live.by_ref.find(ref); it != live.by_ref.end()) options.previous_object = it->second;
