@@ -3,6 +3,7 @@
 #include "gitopsd/controller/status.hpp"
 #include "gitopsd/core/base64.hpp"
 #include "gitopsd/core/disk_tree.hpp"
+#include "gitopsd/core/duration.hpp"
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/core/log.hpp"
 #include "gitopsd/kube/errc.hpp"
@@ -78,8 +79,6 @@ git::ref_spec to_git_ref(const source_ref& ref) {
 }
 
 server::labels repo_labels(const gitrepository& repo) { return {{"name", repo.name}, {"namespace", repo.namespace_}}; }
-
-double seconds_since(steady::time_point t) { return std::chrono::duration<double>(steady::now() - t).count(); }
 
 std::string changes_text(const sync::change_set& c, std::size_t pruned) {
   return fmt::format("created {}, configured {}, unchanged {}, pruned {}", c.created, c.configured, c.unchanged, pruned);

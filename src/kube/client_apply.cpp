@@ -110,13 +110,10 @@ task<apply_result> client::apply(const rapidjson::Value& object, apply_options o
     // Changed since it was read (a controller writing status, say): compare with it as it is now.
     if (previous_object != nullptr && json::get_string(*previous_object, "metadata", "resourceVersion") != rv) {
       previous_object = nullptr;
-      auto current = co_await request("get", "GET", path, {}, {}, "application/json", what);
-      if (current) {
-        auto now = json::parse(current->body);
-        if (now && json::get_string(*now, "metadata", "resourceVersion") == rv) {
-          read = std::move(*now);
-          previous_object = &read;
-        }
+      auto now = co_await get(*ref);
+      if (now && json::get_string(*now, "metadata", "resourceVersion") == rv) {
+        read = std::move(*now);
+        previous_object = &read;
       }
     }
     out.outcome = previous_object != nullptr && same_object(*previous_object, *doc) ? apply_outcome::unchanged

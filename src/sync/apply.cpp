@@ -1,6 +1,7 @@
 #include "gitopsd/sync/apply.hpp"
 
 #include "gitopsd/core/bounded.hpp"
+#include "gitopsd/core/duration.hpp"
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/core/log.hpp"
 #include "gitopsd/sync/ownership.hpp"
@@ -38,10 +39,6 @@ struct outcome {
   bool disabled = false;
   std::optional<error> failure;
 };
-
-double seconds_between(std::chrono::steady_clock::time_point from, std::chrono::steady_clock::time_point to) {
-  return std::chrono::duration<double>(to - from).count();
-}
 
 // At most this many failures are listed in one message; the count says how many there were.
 constexpr std::size_t listed_failures = 5;
@@ -95,7 +92,6 @@ asio::awaitable<live_objects> list_live(kube::client& client, const std::vector<
   std::sort(groups.begin(), groups.end());
   groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
   live.lists.resize(groups.size());
-  std::vector<bool> listed(groups.size(), false);
   kube::list_options options;
   options.label_selector = owner_selector(who);
   auto work = [&](std::size_t i) -> asio::awaitable<void> {
@@ -106,11 +102,10 @@ asio::awaitable<live_objects> list_live(kube::client& client, const std::vector<
       co_return;
     }
     live.lists[i] = std::move(*r);
-    listed[i] = true;
   };
   co_await for_each_bounded(groups.size(), in_flight, work);
   for (std::size_t i = 0; i < groups.size(); ++i) {
-    const auto* items = listed[i] ? json::find(live.lists[i], "items") : nullptr;
+    const auto* items = json::find(live.lists[i], "items");  // absent where the LIST failed
     if (items == nullptr || !items->IsArray()) continue;
     for (const auto& item : items->GetArray()) {
       object_ref ref{groups[i].first, groups[i].second,
@@ -129,7 +124,8 @@ asio::awaitable<std::vector<outcome>> dry_run(kube::client& client, const std::v
   std::vector<outcome> outcomes(objects.size());
   auto started = std::chrono::steady_clock::now();
   auto live = co_await list_live(client, objects, settings.who, settings.in_flight);
-  auto listed = std::chrono::steady_clock::now();
+  double list_seconds = seconds_since(started);
+  auto checking = std::chrono::steady_clock::now();
   auto work = [&](std::size_t i) -> asio::awaitable<void> {
     kube::apply_options options;
     options.dry_run = true;
@@ -151,9 +147,8 @@ asio::awaitable<std::vector<outcome>> dry_run(kube::client& client, const std::v
     outcomes[i].disabled = is_disabled(r->object, reconcile_annotation);
   };
   co_await for_each_bounded(objects.size(), settings.in_flight, work);
-  log::debug("dry run", {{"objects", objects.size()}, {"listed", live.by_ref.size()},
-                         {"list_seconds", seconds_between(started, listed)},
-                         {"dry_run_seconds", seconds_between(listed, std::chrono::steady_clock::now())}});
+  log::debug("dry run", {{"objects", objects.size()}, {"listed", live.by_ref.size()}, {"list_seconds", list_seconds},
+                         {"dry_run_seconds", seconds_since(checking)}});
   co_return outcomes;
 }
 
@@ -191,7 +186,7 @@ asio::awaitable<result<void>> apply_changed(kube::client& client, const std::vec
   auto started = std::chrono::steady_clock::now();
   co_await for_each_bounded(pending.size(), settings.in_flight, work);
   if (!pending.empty())
-    log::debug("applied", {{"objects", pending.size()}, {"seconds", seconds_between(started, std::chrono::steady_clock::now())}});
+    log::debug("applied", {{"objects", pending.size()}, {"seconds", seconds_since(started)}});
   for (std::size_t i : pending) {
     if (outcomes[i].failure) continue;
     if (outcomes[i].result == kube::apply_outcome::created) ++changes.created;

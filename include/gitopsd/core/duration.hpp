@@ -18,4 +18,9 @@ result<duration> parse_duration(std::string_view text);
 // Go's formatting: "1h0m0s", "1m30s", "1.5s", "300ms", "0s".
 std::string format_duration(duration d);
 
+// Seconds elapsed since `start`, for logs and metrics.
+inline double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 }  // namespace gitopsd
