@@ -31,14 +31,15 @@ namespace {
 struct silent_server {
   int fd = -1;
   int port = 0;
-  silent_server() {
+  // listening = false: the port stays bound (no other test can take it) and refuses connections.
+  explicit silent_server(bool listening = true) {
     fd = ::socket(AF_INET, SOCK_STREAM, 0);
     REQUIRE(fd >= 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(fd, 16) == 0);
+    if (listening) REQUIRE(::listen(fd, 16) == 0);
     socklen_t len = sizeof addr;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
     port = ntohs(addr.sin_port);
@@ -100,11 +101,8 @@ TEST_CASE("cancellation stops a blocked operation promptly", "[deadline]") {
 }
 
 TEST_CASE("connecting to a closed port is a network error", "[deadline]") {
-  int port = 0;
-  {
-    silent_server s;  // take a free port, then close it
-    port = s.port;
-  }
+  silent_server closed(false);
+  int port = closed.port;
   gitopsd::test::temp_dir tmp;
   source_cache cache(tmp.path / "cache");
   auto r = cache.fetch(silent_spec("http://127.0.0.1:" + std::to_string(port) + "/r", 5s));
