@@ -18,8 +18,7 @@ struct reader {
   std::string object;  // "GitRepository ns/name", for messages
 
   error fail(std::string_view field, std::string_view why) const {
-    return make_error({static_cast<int>(spec_errc::invalid), category::instance()},
-                      fmt::format("{}: spec.{} {}", object, field, why));
+    return make_error(category::code(spec_errc::invalid), fmt::format("{}: spec.{} {}", object, field, why));
   }
   result<std::string> string(const char* field, bool required = false) const {
     const rapidjson::Value* v = json::find(spec, field);

@@ -31,7 +31,6 @@ const char* describe(apply_errc e) {
 }
 constexpr char category_name[] = "gitopsd.sync.apply";
 using category = enum_category<apply_errc, category_name, describe>;
-boost::system::error_code code(apply_errc e) { return {static_cast<int>(e), category::instance()}; }
 
 struct outcome {
   std::optional<kube::apply_outcome> result;
@@ -194,7 +193,7 @@ asio::awaitable<result<void>> apply_changed(kube::client& client, const std::vec
     else ++changes.unchanged;
     if (outcomes[i].result != kube::apply_outcome::unchanged) changes.applied.push_back(objects[i]->ref);
   }
-  if (any_failed(outcomes)) co_return make_error(code(apply_errc::failed), failure_list(outcomes, objects));
+  if (any_failed(outcomes)) co_return make_error(category::code(apply_errc::failed), failure_list(outcomes, objects));
   co_return result<void>{};
 }
 
@@ -215,12 +214,12 @@ asio::awaitable<result<change_set>> apply_plan(kube::client& client, const std::
   auto definitions = select(plan, true);
   if (!definitions.empty()) {
     auto outcomes = co_await dry_run(client, definitions, settings);
-    if (any_failed(outcomes)) co_return make_error(code(apply_errc::invalid), failure_list(outcomes, definitions));
+    if (any_failed(outcomes)) co_return make_error(category::code(apply_errc::invalid), failure_list(outcomes, definitions));
     if (auto r = co_await apply_changed(client, definitions, outcomes, settings, changes); !r) co_return r.error();
     for (const auto* o : definitions) {
       if (o->ref.gvk.kind != "CustomResourceDefinition") continue;
       if (!co_await crd_established(client, o->ref, settings.crd_established_timeout))
-        co_return make_error(code(apply_errc::crd_not_established),
+        co_return make_error(category::code(apply_errc::crd_not_established),
                              fmt::format("{} ({}) is not Established after {}s", o->ref.display(), o->origin,
                                          settings.crd_established_timeout.count()));
     }
@@ -229,7 +228,7 @@ asio::awaitable<result<change_set>> apply_plan(kube::client& client, const std::
   auto rest = select(plan, false);
   if (rest.empty()) co_return changes;
   auto outcomes = co_await dry_run(client, rest, settings);
-  if (any_failed(outcomes)) co_return make_error(code(apply_errc::invalid), failure_list(outcomes, rest));
+  if (any_failed(outcomes)) co_return make_error(category::code(apply_errc::invalid), failure_list(outcomes, rest));
   for (auto stage : {apply_stage::classes, apply_stage::workloads}) {
     std::vector<const planned_object*> objects;
     std::vector<outcome> stage_outcomes;

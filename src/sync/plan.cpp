@@ -22,7 +22,6 @@ const char* describe(plan_errc e) {
 }
 constexpr char category_name[] = "gitopsd.sync.plan";
 using category = enum_category<plan_errc, category_name, describe>;
-boost::system::error_code code(plan_errc e) { return {static_cast<int>(e), category::instance()}; }
 
 // The scope of kinds whose CRD is part of the same set: group/kind -> namespaced.
 std::map<std::pair<std::string, std::string>, bool> scopes_from_crds(const std::vector<render::manifest>& objects) {
@@ -84,7 +83,7 @@ result<std::vector<planned_object>> make_plan(std::vector<render::manifest> obje
     if (auto it = crd_scopes.find({ref->gvk.group, ref->gvk.kind}); it != crd_scopes.end()) namespaced = it->second;
     else namespaced = scope(ref->gvk);
     if (!namespaced)
-      return make_error(code(plan_errc::unknown_kind),
+      return make_error(category::code(plan_errc::unknown_kind),
                         fmt::format("{}: {} {} is not served by the cluster (no such kind in {}; is its CRD installed?)",
                                     o.origin, ref->gvk.kind, ref->name, ref->gvk.api_version()));
     if (!*namespaced) ref->namespace_.clear();
@@ -93,7 +92,7 @@ result<std::vector<planned_object>> make_plan(std::vector<render::manifest> obje
 
     auto id = ref->inventory_id();
     if (auto [it, added] = origin_by_id.emplace(id, o.origin); !added)
-      return make_error(code(plan_errc::duplicate),
+      return make_error(category::code(plan_errc::duplicate),
                         fmt::format("{} is declared twice: in {} and in {}", ref->display(), it->second, o.origin));
     stamp_owner(o.object, options.who, *ref);
     auto stage = stage_of(ref->gvk);

@@ -17,7 +17,6 @@ const char* describe(wait_errc e) {
 }
 constexpr char category_name[] = "gitopsd.sync.wait";
 using category = enum_category<wait_errc, category_name, describe>;
-boost::system::error_code code(wait_errc e) { return {static_cast<int>(e), category::instance()}; }
 
 constexpr std::size_t listed = 5;
 
@@ -41,7 +40,7 @@ asio::awaitable<result<void>> wait_healthy(kube::client& client, const std::vect
     std::string reasons;
     for (std::size_t i = 0; i < waiting.size(); ++i) {
       if (states[i].status == health_status::failed)
-        co_return make_error(code(wait_errc::failed), fmt::format("{} failed: {}", waiting[i].display(), states[i].message));
+        co_return make_error(category::code(wait_errc::failed), fmt::format("{} failed: {}", waiting[i].display(), states[i].message));
       if (states[i].status == health_status::current) continue;
       if (still.size() < listed)
         reasons += fmt::format("{}{} ({})", reasons.empty() ? "" : ", ", waiting[i].display(), states[i].message);
@@ -50,7 +49,7 @@ asio::awaitable<result<void>> wait_healthy(kube::client& client, const std::vect
     if (still.empty()) co_return result<void>{};
     if (still.size() > listed) reasons += fmt::format(" and {} more", still.size() - listed);
     if (std::chrono::steady_clock::now() + interval > deadline)
-      co_return make_error(code(wait_errc::not_ready), fmt::format("not ready in time: {}", reasons));
+      co_return make_error(category::code(wait_errc::not_ready), fmt::format("not ready in time: {}", reasons));
     if (progress) progress(fmt::format("waiting for {} of {} objects to become ready", still.size(), objects.size()));
     waiting = std::move(still);
     timer.expires_after(interval);

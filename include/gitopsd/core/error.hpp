@@ -38,6 +38,8 @@ class enum_category final : public boost::system::error_category {
     static const enum_category category;
     return category;
   }
+  // The error code of `e` in this category.
+  static boost::system::error_code code(Enum e) { return {static_cast<int>(e), instance()}; }
 };
 
 }  // namespace gitopsd

@@ -20,9 +20,7 @@ const char* describe(errc e);
 inline constexpr char category_name[] = "gitopsd.render";
 using category = enum_category<errc, category_name, describe>;
 
-inline boost::system::error_code make_error_code(errc e) {
-  return {static_cast<int>(e), category::instance()};
-}
+inline boost::system::error_code make_error_code(errc e) { return category::code(e); }
 
 }  // namespace gitopsd::render
 
