@@ -12,10 +12,14 @@ log_prefix=bench
 source "$root/build/cluster/env"
 work=$(mktemp -d "${TMPDIR:-/tmp}/gitopsd-bench.XXXXXX")
 agent_pid=""
+# Fresh namespace names per run: for 30 s after a namespace is deleted, the API server looks up
+# every request's namespace in etcd again (NamespaceLifecycle), which would slow a repeated run.
+run=$$
+ns_kubectl=bench-kubectl-$run ns_gitopsd=bench-gitopsd-$run ns_fleet=bench-fleet-$run
 cleanup() {
   [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
   "$root/tests/cluster/git/http.sh" stop "$work/git" >/dev/null 2>&1 || true
-  kubectl delete namespace bench-kubectl bench-gitopsd bench-fleet --wait=false >/dev/null 2>&1 || true
+  kubectl delete namespace "$ns_kubectl" "$ns_gitopsd" "$ns_fleet" --wait=false >/dev/null 2>&1 || true
   release_ports "$work" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -31,6 +35,12 @@ control_plane_cpu() {
   echo "scale=2; $ticks / $(getconf CLK_TCK)" | bc
 }
 elapsed() { echo "$(now) - $1" | bc; }
+# Busy and total CPU ticks of the whole machine so far (/proc/stat; idle and iowait are not busy).
+machine_ticks() { awk '/^cpu / {t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t}' /proc/stat; }
+busy_percent() {  # BUSY0 TOTAL0: share of the machine's CPU busy since then
+  read -r b1 t1 < <(machine_ticks)
+  echo "100 * ($b1 - $1) / ($t1 - $2)" | bc -l
+}
 
 # The repository: big/ (1,000 objects) and fleet/NN/ (100 x 50 ConfigMaps).
 mkdir -p "$work/repos" "$work/src/big"
@@ -55,21 +65,23 @@ git -C "$work/src" push -q "http://$USERNAME:$PASSWORD@${URL#http://}/bench.git"
 
 kubectl apply --server-side -f "$root/config/crd/gitopsd.io_gitrepositories.yaml" >/dev/null
 kubectl wait --for=condition=Established crd/gitrepositories.gitopsd.io >/dev/null
-for n in bench-kubectl bench-gitopsd bench-fleet; do kubectl create namespace "$n" >/dev/null; done
-for n in bench-gitopsd bench-fleet; do
+for n in "$ns_kubectl" "$ns_gitopsd" "$ns_fleet"; do kubectl create namespace "$n" >/dev/null; done
+for n in "$ns_gitopsd" "$ns_fleet"; do
   kubectl create secret generic git-auth -n "$n" --from-literal=username="$USERNAME" --from-literal=password="$PASSWORD" >/dev/null
 done
 
 # 1a. kubectl baseline on the same files.
 cp0=$(control_plane_cpu)
+read -r busy0 total0 < <(machine_ticks)
 start=$(now)
-kubectl apply --server-side -n bench-kubectl -f "$work/src/big" >/dev/null
+kubectl apply --server-side -n "$ns_kubectl" -f "$work/src/big" >/dev/null
 kubectl_s=$(elapsed "$start")
 kubectl_cpu=$(echo "$(control_plane_cpu) - $cp0" | bc)
+kubectl_busy=$(busy_percent "$busy0" "$total0")
 
-# 1b. gitopsd: from creating the GitRepository to Ready.
+# 1b. gitopsd: from creating the GitRepository to Ready. Debug logs time the dry run and the apply.
 port=$(reserve_port "$work")
-"$root/build/gitopsd" run --http-addr "127.0.0.1:$port" --cache-dir "$work/cache" --log-format text --log-level warn \
+"$root/build/gitopsd" --log-format text --log-level debug run --http-addr "127.0.0.1:$port" --cache-dir "$work/cache" \
   --concurrent 8 >"$work/agent.log" 2>&1 &
 agent_pid=$!
 wait_until 20 "agent" curl -sf "http://127.0.0.1:$port/readyz"
@@ -85,14 +97,21 @@ spec: {url: "$URL/bench.git", secretRef: {name: git-auth}, path: "$3", interval:
 YAML
 }
 gitrepo() { gitrepo_yaml "$@" | kubectl apply -f - >/dev/null; }
-ready() { [ "$(kubectl get gitrepository "$2" -n "$1" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
-kubectl get gitrepositories -A >/dev/null  # kubectl's discovery learns the new CRD outside the timing
+kubectl get gitrepositories -A >/dev/null 2>&1  # kubectl's discovery learns the new CRD outside the timing
+# Waiting watches the object: polling with a kubectl per check would take CPU from the run.
+wait_ready() { kubectl wait --for=condition=Ready --timeout="$1" gitrepository "${@:2}" >/dev/null; }
 cp0=$(control_plane_cpu)
+read -r busy0 total0 < <(machine_ticks)
 start=$(now)
-gitrepo bench-gitopsd big big
-wait_until 300 "big Ready" ready bench-gitopsd big
+gitrepo "$ns_gitopsd" big big
+wait_ready 300s big -n "$ns_gitopsd"
 gitopsd_s=$(elapsed "$start")
 gitopsd_cpu=$(echo "$(control_plane_cpu) - $cp0" | bc)
+gitopsd_busy=$(busy_percent "$busy0" "$total0")
+phase() {  # MESSAGE FIELD: a number from the first debug line with that message
+  grep -m1 " debug $1 " "$work/agent.log" | grep -o " $2=[0-9.e+-]*" | cut -d= -f2
+}
+dry_run_s=$(phase "dry run" dry_run_seconds) apply_s=$(phase applied seconds)
 
 # 2. Steady state: three intervals with nothing changed.
 sleep 12
@@ -106,18 +125,17 @@ writes1=$(writes)
 cpu1=$(sum_metric gitopsd_process_cpu_seconds_total)
 
 # 3. 100 GitRepository objects of 50 objects each, in a fresh agent so its peak RSS is theirs alone.
-kubectl delete gitrepository big -n bench-gitopsd >/dev/null
+kubectl delete gitrepository big -n "$ns_gitopsd" >/dev/null
 kill "$agent_pid" && wait "$agent_pid" || true
 "$root/build/gitopsd" run --http-addr "127.0.0.1:$port" --cache-dir "$work/cache" --log-format text --log-level warn \
   --concurrent 8 >>"$work/agent.log" 2>&1 &
 agent_pid=$!
 wait_until 20 "agent" curl -sf "http://127.0.0.1:$port/readyz"
 idle_kib=$(awk '/VmRSS/ {print $2}' "/proc/$agent_pid/status")
-for r in $(seq -w 1 100); do gitrepo_yaml bench-fleet "fleet-$r" "fleet/$r"; done >"$work/fleet.yaml"
+for r in $(seq -w 1 100); do gitrepo_yaml "$ns_fleet" "fleet-$r" "fleet/$r"; done >"$work/fleet.yaml"
 start=$(now)
 kubectl apply -f "$work/fleet.yaml" >/dev/null  # all at once: the time is the agent's, not kubectl's
-all_ready() { [ "$(kubectl get gitrepositories -n bench-fleet -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c True)" -eq 100 ]; }
-wait_until 600 "fleet Ready" all_ready
+wait_ready 600s --all -n "$ns_fleet"
 fleet_s=$(elapsed "$start")
 rss_kib=$(awk '/VmHWM/ {print $2}' "/proc/$agent_pid/status")
 
@@ -125,6 +143,9 @@ echo "== gitopsd agent benchmark (1,000 objects; 100 x 50) =="
 printf 'cold sync 1000 objects: gitopsd %.2fs (commit to Ready) | kubectl apply --server-side %.2fs | gitopsd/kubectl %.2f\n' \
   "$gitopsd_s" "$kubectl_s" "$(echo "$gitopsd_s / $kubectl_s" | bc -l)"
 printf '  control plane CPU meanwhile (%s cores): gitopsd run %.1fs, kubectl run %.1fs\n' "$(nproc)" "$gitopsd_cpu" "$kubectl_cpu"
+printf '  machine CPU busy meanwhile: gitopsd run %.0f%%, kubectl run %.0f%%\n' "$gitopsd_busy" "$kubectl_busy"
+printf '  gitopsd: dry run of every object %.2fs, apply %.2fs, the rest (watch, fetch, render, status) %.2fs\n' \
+  "$dry_run_s" "$apply_s" "$(echo "$gitopsd_s - $dry_run_s - $apply_s" | bc -l)"
 printf 'steady state per 10s interval (1 GitRepository, 1000 objects): %.0f API requests, %.0f writes (apply, create, patch, update, delete), %.3f CPU seconds\n' \
   "$(echo "($requests1 - $requests0) / 3" | bc -l)" "$(echo "($writes1 - $writes0) / 3" | bc -l)" "$(echo "($cpu1 - $cpu0) / 3" | bc -l)"
 printf '100 GitRepositories x 50 objects: all Ready in %.2fs; peak RSS %.1f MiB (idle agent %.1f MiB)\n' "$fleet_s" \
