@@ -128,8 +128,9 @@ asio::awaitable<std::vector<outcome>> dry_run(kube::client& client, const std::v
   auto work = [&](std::size_t i) -> asio::awaitable<void> {
     kube::apply_options options;
     options.dry_run = true;
-    // A field given twice fails here, named (server-side apply refuses unknown fields anyway).
-    options.validation = kube::field_validation::strict;
+    // Server-side apply refuses unknown fields at any validation level and the renderer refuses
+    // duplicate keys, so the server's strict check would only parse every body a second time.
+    options.validation = kube::field_validation::ignore;
     const object_ref& ref = objects[i]->ref;
     if (auto it = live.by_ref.find(ref); it != live.by_ref.end()) options.previous_object = it->second;
     // Absent from a list of our objects: new (the answer says 201), or someone else's object that
@@ -170,7 +171,7 @@ asio::awaitable<result<void>> apply_changed(kube::client& client, const std::vec
   auto work = [&](std::size_t k) -> asio::awaitable<void> {
     std::size_t i = pending[k];
     kube::apply_options options;
-    // The same bytes passed a strict dry run a moment ago: the server need not check them again.
+    // As in the dry run: the unknown-field check does not depend on it.
     options.validation = kube::field_validation::ignore;
     // New in the dry run: the answer's 201 tells created, nothing needs reading first.
     if (outcomes[i].result == kube::apply_outcome::created) options.detect_unchanged = false;

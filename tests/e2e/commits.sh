@@ -27,7 +27,8 @@ expect_eq "$(jsonpath configmap/one '{.data.value}')" 2 "changed value"
 wait_for 10 "three pruned" absent configmap three -n "$ns"
 exists configmap two -n "$ns" || fail "two must stay"
 
-# An invalid object: nothing of the commit is applied, and the message names the object and file.
+# Invalid objects (a wrong type, a misspelt field): nothing of the commit is applied, and the
+# message names each object and file.
 sed -i 's/"2"/"3"/' "$work/src/app/one.yaml"
 write app/bad.yaml <<'YAML'
 apiVersion: apps/v1
@@ -35,11 +36,19 @@ kind: Deployment
 metadata: {name: broken}
 spec:
   replicas: many
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: misspelt}
+dta: {key: value}
 YAML
 sha3=$(commit "a broken deployment")
 wait_for 30 "ApplyFailed" has_reason app ApplyFailed
 message=$(ready_message app)
 grep -q "Deployment/$ns/broken (app/bad.yaml#1)" <<<"$message" || fail "message must name the object and file: $message"
+grep -q "ConfigMap/$ns/misspelt (app/bad.yaml#2): .*\.dta: field not declared in schema" <<<"$message" ||
+  fail "a misspelt field must be refused, named: $message"
+absent configmap misspelt -n "$ns" || fail "nothing of the invalid commit created"
 expect_eq "$(jsonpath configmap/one '{.data.value}')" 2 "nothing of the invalid commit applied"
 expect_eq "$(jsonpath gitrepository/app '{.status.lastAppliedRevision}')" "main@sha1:$sha2" "last applied stays"
 expect_eq "$(jsonpath gitrepository/app '{.status.lastAttemptedRevision}')" "main@sha1:$sha3" "last attempted"

@@ -99,8 +99,8 @@ struct apply_options {
   // false: no read before the apply. An answer of 201 is "created"; anything else "configured"
   // unless previous_resource_version says otherwise.
   bool detect_unchanged = true;
-  // strict: a field given twice fails the request (server-side apply refuses unknown fields
-  // whatever this says).
+  // strict: a field given twice fails the request, at the cost of a second parse of the body
+  // (server-side apply refuses unknown fields whatever this says).
   field_validation validation = field_validation::server_default;
 };
 

@@ -351,6 +351,15 @@ TEST_CASE("a CRD created a moment ago is usable at once, status subresource incl
   REQUIRE_FALSE(invalid.has_value());
   CHECK(invalid.error().code == errc::invalid);
   CHECK_THAT(invalid.error().what(), Catch::Contains("spec.size"));
+  // A field outside the CRD's schema is refused, not pruned, without strict validation too.
+  apply_options dry_ignore;
+  dry_ignore.dry_run = true;
+  dry_ignore.validation = field_validation::ignore;
+  auto typo = parse(R"({"apiVersion":")" + group + R"(/v1","kind":"Widget","metadata":{"name":"w3","namespace":")" +
+                    ns.name + R"("},"spec":{"sise":2}})");
+  auto unknown = l.await(c.apply(typo, dry_ignore));
+  REQUIRE_FALSE(unknown.has_value());
+  CHECK_THAT(unknown.error().what(), Catch::Contains(".spec.sise: field not declared in schema"));
   (void)l.await(c.remove(crd_ref));
 }
 
