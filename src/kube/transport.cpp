@@ -153,6 +153,20 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
       self->timer.cancel();
       return 0;
     }
+    if (timeout_ms == 0) {
+      // "At once", asked on every request added: a posted call costs no timer syscall.
+      self->timer.cancel();
+      if (!self->timeout_posted) {
+        self->timeout_posted = true;
+        asio::post(self->executor, [weak = self->weak_from_this()] {
+          auto strong = weak.lock();
+          if (!strong) return;
+          strong->timeout_posted = false;
+          strong->action(CURL_SOCKET_TIMEOUT, 0);
+        });
+      }
+      return 0;
+    }
     self->timer.expires_after(std::chrono::milliseconds(timeout_ms));
     std::weak_ptr<impl> weak = self->weak_from_this();
     self->timer.async_wait([weak](boost::system::error_code ec) {
@@ -428,6 +442,7 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
   std::size_t peak = 0;
   long connections = 0;
   bool inside_curl = false;
+  bool timeout_posted = false;  // an "at once" timeout call is queued
 };
 
 transport::transport(asio::any_io_executor executor, tls_settings tls, transport_options options)
