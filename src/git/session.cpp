@@ -154,8 +154,9 @@ error session::failure(int rc, std::string_view doing) const {
     case operation::state::running: break;
   }
   if (failure_) return *failure_;
+  // The status in libgit2's words, not bare digits: a port such as 40312 is in messages too.
   if (rc == GIT_EAUTH || cause.find("authentication") != std::string::npos || cause.find("authenticate") != std::string::npos ||
-      cause.find("401") != std::string::npos || cause.find("403") != std::string::npos)
+      cause.find("status code: 401") != std::string::npos || cause.find("status code: 403") != std::string::npos)
     return make_error(errc::auth_failed, fmt::format("{} {}: authentication failed: {}", doing, url_.display, cause));
   if (rc == GIT_ECERTIFICATE)
     return make_error(errc::tls_failed, fmt::format("{} {}: certificate check failed: {}", doing, url_.display, cause));

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <thread>
 
 using namespace gitopsd;
@@ -32,13 +33,19 @@ struct silent_server {
   int fd = -1;
   int port = 0;
   // listening = false: the port stays bound (no other test can take it) and refuses connections.
-  explicit silent_server(bool listening = true) {
+  // first_port..last_port: the first free port of that range instead of any free port.
+  explicit silent_server(bool listening = true, int first_port = 0, int last_port = 0) {
     fd = ::socket(AF_INET, SOCK_STREAM, 0);
     REQUIRE(fd >= 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    bool bound = false;
+    for (int p = first_port; p <= last_port && !bound; ++p) {
+      addr.sin_port = htons(static_cast<std::uint16_t>(p));
+      bound = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    }
+    REQUIRE(bound);
     if (listening) REQUIRE(::listen(fd, 16) == 0);
     socklen_t len = sizeof addr;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
@@ -110,6 +117,18 @@ TEST_CASE("connecting to a closed port is a network error", "[deadline]") {
   CHECK(r.error().code == errc::network);
   CHECK_THAT(r.error().message, Catch::StartsWith("listing refs of http://127.0.0.1:" + std::to_string(port) +
                                                   "/r failed: failed to connect to 127.0.0.1:"));
+}
+
+TEST_CASE("a closed port whose number holds 401 or 403 is a network error, not an authentication one", "[deadline]") {
+  for (int first : {40300, 40100}) {
+    silent_server closed(false, first, first + 99);
+    INFO(closed.port);
+    gitopsd::test::temp_dir tmp;
+    source_cache cache(tmp.path / "cache");
+    auto r = cache.fetch(silent_spec("http://127.0.0.1:" + std::to_string(closed.port) + "/r", 5s));
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == errc::network);
+  }
 }
 
 TEST_CASE("the awaitable API resumes on the caller's executor and shares one fetch", "[deadline][async]") {
