@@ -231,40 +231,26 @@ int main(int argc, char** argv) {
       json::set_string(json::ensure_object(*d, "metadata", d->GetAllocator()), "namespace", ns, d->GetAllocator());
       docs.push_back(std::move(*d));
     }
-    if (dry_run_first) {
-      server_cpu b0 = mark;
-      b0.mark();
-      auto d = apply_all(*c, io, docs, level, false, true);
-      server_cpu a0 = mark;
-      a0.mark();
-      double rate0 = (count - d.failures) / d.seconds;
-      fmt::print("{:<26} {:8.2f} {:10.1f} {:8.1f}  client  {:5.1f}s{}{}\n", fmt::format("  dry run, {} in flight", level),
-                 d.seconds, rate0, rate0 / kubectl_rate, d.cpu, a0.since(b0),
-                 d.failures == 0 ? "" : fmt::format("  ({} failed: {})", d.failures, d.first_error));
-    }
-    server_cpu b = mark;
-    b.mark();
-    auto r = apply_all(*c, io, docs, level);
-    server_cpu a = mark;
-    a.mark();
-    double rate = (count - r.failures) / r.seconds;
-    fmt::print("{:<26} {:8.2f} {:10.1f} {:8.1f}  client  {:5.1f}s{}  conns {}{}\n",
-               fmt::format("gitopsd, {} in flight", level), r.seconds, rate, rate / kubectl_rate, r.cpu, a.since(b),
-               c->connection().connections_opened(),
-               r.failures == 0 ? "" : fmt::format("  ({} failed: {})", r.failures, r.first_error));
-    if (level == levels.back()) {
-      // The steady state of a GitOps agent: nothing changed, and it must say so per object.
-      server_cpu b2 = mark;
-      b2.mark();
-      auto again = apply_all(*c, io, docs, level, true);
-      server_cpu a2 = mark;
-      a2.mark();
-      double rate2 = (count - again.failures) / again.seconds;
-      fmt::print("{:<26} {:8.2f} {:10.1f} {:8.1f}  client  {:5.1f}s{}  ({} of {} unchanged, GET+PATCH each){}\n",
-                 fmt::format("  re-apply, {} in flight", level), again.seconds, rate2, rate2 / kubectl_rate, again.cpu,
-                 a2.since(b2), again.unchanged, count,
-                 again.failures == 0 ? "" : fmt::format("  ({} failed: {})", again.failures, again.first_error));
-    }
+    // One row: run the level's objects with these options, print time, rate, ratio and CPU.
+    auto row = [&](const std::string& label, bool detect, bool dry_run, auto&& note) {
+      server_cpu b = mark;
+      b.mark();
+      auto r = apply_all(*c, io, docs, level, detect, dry_run);
+      server_cpu a = mark;
+      a.mark();
+      double rate = (count - r.failures) / r.seconds;
+      fmt::print("{:<26} {:8.2f} {:10.1f} {:8.1f}  client  {:5.1f}s{}{}{}\n", label, r.seconds, rate, rate / kubectl_rate,
+                 r.cpu, a.since(b), note(r), r.failures == 0 ? "" : fmt::format("  ({} failed: {})", r.failures, r.first_error));
+    };
+    auto nothing = [](const run_result&) { return std::string(); };
+    if (dry_run_first) row(fmt::format("  dry run, {} in flight", level), false, true, nothing);
+    row(fmt::format("gitopsd, {} in flight", level), false, false,
+        [&](const run_result&) { return fmt::format("  conns {}", c->connection().connections_opened()); });
+    // The steady state of a GitOps agent: nothing changed, and it must say so per object.
+    if (level == levels.back())
+      row(fmt::format("  re-apply, {} in flight", level), true, false, [&](const run_result& r) {
+        return fmt::format("  ({} of {} unchanged, GET+PATCH each)", r.unchanged, count);
+      });
   }
   rusage self{};
   getrusage(RUSAGE_SELF, &self);
