@@ -1,3 +1,4 @@
+#include "gitopsd/core/wait.hpp"
 #include "gitopsd/git/errc.hpp"
 #include "gitopsd/git/source.hpp"
 #include "gitopsd/git/url.hpp"
@@ -13,7 +14,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <deque>
 
 namespace gitopsd::git {
 
@@ -46,73 +46,53 @@ asio::awaitable<T> on_pool(asio::thread_pool& pool, Work work) {
 
 }  // namespace
 
-// Requests waiting for one URL, in arrival order. A waiter sleeps on a timer that never expires;
-// end_turn cancels it after marking it granted, so a cancelled waiter can tell the two apart.
+// One request at a time per URL, in arrival order; the entry goes when nobody holds or waits.
 struct source_cache::url_turns {
-  struct waiter {
-    explicit waiter(const asio::any_io_executor& ex) : timer(ex, asio::steady_timer::time_point::max()) {}
-    asio::steady_timer timer;
-    bool granted = false;
-  };
-  bool busy = false;
-  std::deque<std::shared_ptr<waiter>> waiting;
+  explicit url_turns(const asio::any_io_executor& ex) : one(ex, 1) {}
+  wait::semaphore one;
 };
 
 class source_cache::turn {
  public:
-  turn(source_cache* owner, std::string key) : owner_(owner), key_(std::move(key)) {}
-  turn(turn&& other) noexcept : owner_(std::exchange(other.owner_, nullptr)), key_(std::move(other.key_)) {}
+  turn(source_cache* owner, std::string key, wait::semaphore::permit p)
+      : owner_(owner), key_(std::move(key)), permit_(std::move(p)) {}
+  turn(turn&& other) noexcept
+      : owner_(std::exchange(other.owner_, nullptr)), key_(std::move(other.key_)), permit_(std::move(other.permit_)) {}
   turn& operator=(turn&&) = delete;
   ~turn() {
+    permit_.reset();
     if (owner_) owner_->end_turn(key_);
   }
 
  private:
   source_cache* owner_;
   std::string key_;
+  wait::semaphore::permit permit_;
 };
 
 asio::awaitable<result<source_cache::turn>> source_cache::take_turn(const std::string& key) {
   auto& q = turns_[key];
-  if (!q) q = std::make_shared<url_turns>();
-  auto queue = q;
-  if (!queue->busy) {
-    queue->busy = true;
-    co_return turn(this, key);
+  if (!q) q = std::make_shared<url_turns>(co_await asio::this_coro::executor);
+  auto queue = q;  // the map entry may go while we wait
+  auto permit = co_await queue->one.acquire();
+  if (!permit) {
+    end_turn(key);
+    co_return make_error(errc::cancelled, "cancelled while waiting for another request on the same URL");
   }
-  auto w = std::make_shared<url_turns::waiter>(co_await asio::this_coro::executor);
-  queue->waiting.push_back(w);
-  boost::system::error_code ec;
-  co_await w->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  if (w->granted) co_return turn(this, key);
-  std::erase(queue->waiting, w);  // cancelled while waiting
-  co_return make_error(errc::cancelled, "cancelled while waiting for another request on the same URL");
+  co_return turn(this, key, std::move(*permit));
 }
 
 void source_cache::end_turn(const std::string& key) {
   auto it = turns_.find(key);
-  if (it == turns_.end()) return;
-  auto& q = *it->second;
-  if (!q.waiting.empty()) {
-    auto next = q.waiting.front();
-    q.waiting.pop_front();
-    next->granted = true;  // the turn passes straight on; busy stays true
-    next->timer.cancel();
-    return;
-  }
-  turns_.erase(it);
+  if (it != turns_.end() && it->second->one.idle(1)) turns_.erase(it);
 }
 
 template <class T, class Blocking>
 asio::awaitable<result<T>> source_cache::in_turn(const source_spec& spec, asio::thread_pool& pool, Blocking work) {
-  co_await asio::this_coro::throw_if_cancelled(false);
   auto url = parse_url(spec.url, spec.allow_file);
   if (!url) co_return url.error();
   auto my_turn = co_await take_turn(url->cache_key);
   if (!my_turn) co_return my_turn.error();
-  auto state = co_await asio::this_coro::cancellation_state;
-  if (state.cancelled() != asio::cancellation_type::none)
-    co_return make_error(errc::cancelled, "cancelled before starting on " + url->display);
   auto op = on_pool<result<T>>(pool, std::move(work));
   co_return co_await std::move(op);
 }
