@@ -73,7 +73,8 @@ task<http_response> send(std::shared_ptr<client::state> s, impersonation who, re
     if (!who.user.empty()) req.headers.emplace_back("Impersonate-User", who.user);
     for (const auto& g : who.groups) req.headers.emplace_back("Impersonate-Group", g);
 
-    auto response = co_await s->http.perform(std::move(req));
+    auto& via = spec.on_data ? s->streams : s->http;
+    auto response = co_await via.perform(std::move(req));
     error failure;
     std::optional<std::chrono::seconds> retry_after;
     if (!response) {
@@ -99,6 +100,10 @@ task<http_response> send(std::shared_ptr<client::state> s, impersonation who, re
       }
     }
     if (!spec.retry) co_return failure;
+    if (!may_resend(spec.method, failure.code)) {
+      failure.message += " (not sent again: the server may have acted on it)";
+      co_return failure;
+    }
     double random01 = std::uniform_real_distribution<double>(0.0, 1.0)(s->rng);
     auto delay = next_retry(s->options.retry, attempt, failure.code, retry_after, random01);
     if (!delay) {

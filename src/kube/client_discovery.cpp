@@ -21,43 +21,46 @@ task<resource_info> client::resource_for(group_version_kind gvk) {
       if (const resource_info* found = find_kind(entry.resources, gvk.kind)) co_return *found;
       if (refreshed)
         co_return make_error(errc::unknown_kind,
-                             entry.served ? fmt::format("{}: the API server serves {} but no kind {} in it", what, key,
-                                                        gvk.kind)
-                                          : fmt::format("{}: the API server does not serve {}", what, key));
+                             fmt::format("{}: the API server serves {} but no kind {} in it", what, key, gvk.kind));
     }
     if (entry.pending) {
       // Someone else is fetching this group/version: wait for them and look again.
       auto pending = entry.pending;
-      co_await pending->async_wait(asio::as_tuple(asio::use_awaitable));
-      auto cancel_state = co_await asio::this_coro::cancellation_state;
-      if (cancel_state.cancelled() != asio::cancellation_type::none)
-        co_return make_error(errc::cancelled, what + ": cancelled");
+      if (!co_await pending->wait()) co_return make_error(errc::cancelled, what + ": cancelled");
       refreshed = true;
       continue;
     }
     // Missing or stale (a kind not found may be a CRD created a moment ago): fetch again.
-    auto pending = std::make_shared<asio::steady_timer>(s->executor, asio::steady_timer::time_point::max());
+    auto pending = std::make_shared<wait::signal>(s->executor);
     entry.pending = pending;
+    // Waiters are released however this fetch ends, also when it is cancelled or throws.
+    struct release_waiters {
+      client::state& s;
+      const std::string& key;
+      std::shared_ptr<wait::signal> signal;
+      ~release_waiters() {
+        if (auto it = s.discovery.find(key); it != s.discovery.end() && it->second.pending == signal) it->second.pending.reset();
+        signal->set();
+      }
+    };
+    std::optional<release_waiters> releasing(std::in_place, *s, key, pending);
     auto r = co_await request("discovery", "GET", group_version_path(gvk.group, gvk.version), {}, {},
                               "application/json", what);
-    auto& fresh = s->discovery[key];  // the map may have grown; re-find
-    fresh.pending.reset();
-    pending->cancel();
+    releasing.reset();
+    auto& fresh = s->discovery[key];
     refreshed = true;
     if (!r) {
-      if (r.error().code == errc::not_found) {
-        fresh.fetched = true;
-        fresh.served = false;
-        fresh.resources.clear();
-        continue;
-      }
+      // Nothing is remembered of a group/version the server does not serve: any text in Git can
+      // name one, and remembering each would grow without bound.
+      if (!fresh.fetched || r.error().code == errc::not_found) s->discovery.erase(key);
+      if (r.error().code == errc::not_found)
+        co_return make_error(errc::unknown_kind, fmt::format("{}: the API server does not serve {}", what, key));
       co_return r.error();
     }
     auto resources = parse_resource_list(r->body, gvk.group, gvk.version);
     if (!resources) co_return resources.error();
     fresh.resources = std::move(*resources);
     fresh.fetched = true;
-    fresh.served = true;
   }
 }
 

@@ -5,12 +5,20 @@
 #include "gitopsd/kube/rate_limiter.hpp"
 #include "gitopsd/kube/token_source.hpp"
 
-#include <boost/asio/steady_timer.hpp>
+#include "gitopsd/core/wait.hpp"
 
 #include <map>
 #include <random>
 
 namespace gitopsd::kube {
+
+// Watches hold a response open for minutes: on a shared HTTP/1.1 connection they would starve
+// every other request, and a connection cap sized for HTTP/2 would queue them behind each other.
+inline transport_options stream_options(transport_options o) {
+  o.http2 = false;
+  o.max_connections = 0;
+  return o;
+}
 
 struct client::state {
   state(boost::asio::any_io_executor ex, config c, client_options o)
@@ -18,20 +26,21 @@ struct client::state {
         cfg(std::move(c)),
         options(std::move(o)),
         http(ex, cfg.tls, options.transport),
+        streams(ex, cfg.tls, stream_options(options.transport)),
         tokens(cfg.token, cfg.token_file),
         bucket(options.qps, options.burst) {}
 
   struct group_version_entry {
     std::vector<resource_info> resources;
-    bool served = false;
     bool fetched = false;
-    std::shared_ptr<boost::asio::steady_timer> pending;  // a fetch in progress others wait for
+    std::shared_ptr<wait::signal> pending;  // set when the fetch in progress ends, however it ends
   };
 
   boost::asio::any_io_executor executor;
   config cfg;
   client_options options;
   transport http;
+  transport streams;  // watches: long-lived, each on a connection of its own, never queued behind requests
   token_source tokens;
   token_bucket bucket;
   request_metrics metrics;

@@ -27,6 +27,7 @@ const char* describe(errc e) {
     case errc::bad_config: return "bad Kubernetes client configuration";
     case errc::unsupported_auth: return "unsupported authentication method";
     case errc::bad_request_input: return "object cannot be sent";
+    case errc::connect_failed: return "cannot connect to the API server";
   }
   return "unknown kube error";
 }

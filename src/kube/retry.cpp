@@ -1,5 +1,6 @@
 #include "gitopsd/kube/retry.hpp"
 
+#include "gitopsd/kube/errc.hpp"
 #include "gitopsd/kube/status.hpp"
 
 #include <algorithm>
@@ -21,6 +22,11 @@ std::optional<std::chrono::milliseconds> next_retry(const retry_policy& policy, 
     delay = std::max(delay, asked);
   }
   return delay;
+}
+
+bool may_resend(std::string_view method, const boost::system::error_code& failure) {
+  if (method != "POST") return true;
+  return failure != make_error_code(errc::transport_failed) && failure != make_error_code(errc::request_timeout);
 }
 
 }  // namespace gitopsd::kube

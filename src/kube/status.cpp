@@ -97,6 +97,7 @@ bool is_retriable(const boost::system::error_code& code) {
     case errc::internal_error:
     case errc::service_unavailable:
     case errc::transport_failed:
+    case errc::connect_failed:
       return true;
     default:
       return false;

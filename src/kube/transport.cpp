@@ -1,5 +1,6 @@
 #include "gitopsd/kube/transport.hpp"
 
+#include "gitopsd/core/wait.hpp"
 #include "gitopsd/kube/errc.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -17,7 +18,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <deque>
 #include <mutex>
 #include <unordered_map>
 
@@ -71,7 +71,7 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
   };
 
   struct transfer {
-    explicit transfer(asio::any_io_executor ex) : done_signal(ex, asio::steady_timer::time_point::max()) {}
+    explicit transfer(const asio::any_io_executor& ex) : finished(ex) {}
     ~transfer() {
       if (easy != nullptr) curl_easy_cleanup(easy);
       if (headers != nullptr) curl_slist_free_all(headers);
@@ -80,14 +80,14 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
     curl_slist* headers = nullptr;
     http_request request;
     http_response response;
-    asio::steady_timer done_signal;
-    bool done = false;
+    wait::signal finished;
     CURLcode code = CURLE_OK;
     std::array<char, CURL_ERROR_SIZE> errbuf{};
   };
 
   impl(asio::any_io_executor ex, tls_settings t, transport_options o)
-      : executor(std::move(ex)), tls(std::move(t)), options(std::move(o)), timer(executor) {
+      : executor(std::move(ex)), tls(std::move(t)), options(std::move(o)), timer(executor),
+        slots(executor, std::max<std::size_t>(options.max_in_flight, 1)) {
     global_init_once();
     multi = curl_multi_init();
     curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &impl::on_socket);
@@ -101,6 +101,7 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
     long connections_cap = options.max_connections;
     if (connections_cap == 0 && options.http2) connections_cap = static_cast<long>(options.max_in_flight / 100 + 1);
     if (connections_cap > 0) curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, connections_cap);
+    capped = connections_cap > 0 && options.max_connections == 0;
   }
 
   ~impl() {
@@ -268,35 +269,22 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
       curl_multi_remove_handle(multi, msg->easy_handle);
       if (t == nullptr) continue;
       t->code = code;
-      t->done = true;
-      t->done_signal.cancel();
+      t->finished.set();
+      on_finished(*t);
     }
   }
 
-  // ---- the bound on requests in flight --------------------------------------------------------
+  // ---- connections ----------------------------------------------------------------------------
 
-  asio::awaitable<bool> acquire_slot() {
-    while (bounded_in_flight >= options.max_in_flight) {
-      auto waiter = std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
-      waiters.push_back(waiter);
-      co_await waiter->async_wait(asio::as_tuple(asio::use_awaitable));
-      auto state = co_await asio::this_coro::cancellation_state;
-      if (state.cancelled() != asio::cancellation_type::none) {
-        std::erase(waiters, waiter);
-        co_return false;
-      }
-    }
-    ++bounded_in_flight;
-    co_return true;
-  }
-
-  void release_slot() {
-    --bounded_in_flight;
-    if (!waiters.empty()) {
-      auto next = waiters.front();
-      waiters.pop_front();
-      next->cancel();
-    }
+  // The cap on connections follows the protocol the server answered with: HTTP/2 multiplexes
+  // (one connection per ~100 streams), HTTP/1.1 needs a connection per request in flight.
+  void on_finished(transfer& t) {
+    if (!capped || t.code != CURLE_OK) return;
+    long version = 0;
+    curl_easy_getinfo(t.easy, CURLINFO_HTTP_VERSION, &version);
+    if (version == CURL_HTTP_VERSION_2_0) return;
+    capped = false;
+    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
   }
 
   CURL* make_easy(transfer& t) {
@@ -363,17 +351,23 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
   asio::awaitable<result<http_response>> perform(http_request request) {
     using namespace asio::experimental::awaitable_operators;
     auto keep = shared_from_this();
-    bool bounded = request.counts_toward_limit;
-    if (bounded && !co_await acquire_slot())
-      co_return make_error(errc::cancelled, fmt::format("{} {}: cancelled while waiting for a free slot",
-                                                        request.method, redact_url(request.url)));
-    struct slot_guard {
-      impl* self;
-      bool active;
-      ~slot_guard() {
-        if (active) self->release_slot();
-      }
-    } guard{this, bounded};
+    std::string what = fmt::format("{} {}", request.method, redact_url(request.url));
+    auto timeout = request.timeout;
+    // One deadline for the whole request: time queued for a slot counts too.
+    asio::steady_timer deadline(executor, asio::steady_timer::time_point::max());
+    if (timeout.count() > 0) deadline.expires_after(timeout);
+    // The deadline's wait ends with an error code only when our caller cancelled us.
+    auto ended_early = [&](const std::tuple<boost::system::error_code>& waited) {
+      if (std::get<0>(waited)) return make_error(errc::cancelled, fmt::format("{}: cancelled", what));
+      return make_error(errc::request_timeout, fmt::format("{}: no complete response within {} ms", what, timeout.count()));
+    };
+    std::optional<wait::semaphore::permit> slot;
+    if (request.counts_toward_limit) {
+      auto got = co_await (slots.acquire() || deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
+      if (got.index() == 1) co_return ended_early(std::get<1>(got));
+      slot = std::move(std::get<0>(got));
+      if (!slot) co_return make_error(errc::cancelled, what + ": cancelled while waiting for a free slot");
+    }
     ++all_in_flight;
     peak = std::max(peak, all_in_flight);
     struct count_guard {
@@ -382,31 +376,17 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
     } counted{all_in_flight};
 
     auto t = std::make_shared<transfer>(executor);
-    auto timeout = request.timeout;
     t->request = std::move(request);
     t->easy = make_easy(*t);
     // A watch callback (running inside curl) may start a request; curl refuses re-entry.
     if (inside_curl) co_await asio::post(executor, asio::use_awaitable);
     CURLMcode added = curl_multi_add_handle(multi, t->easy);
-    if (added != CURLM_OK)
-      co_return make_error(errc::transport_failed, fmt::format("{} {}: {}", t->request.method,
-                                                               redact_url(t->request.url), curl_multi_strerror(added)));
+    if (added != CURLM_OK) co_return make_error(errc::transport_failed, fmt::format("{}: {}", what, curl_multi_strerror(added)));
 
-    bool timed_out = false;
-    if (timeout.count() > 0) {
-      asio::steady_timer deadline(executor, timeout);
-      auto which = co_await (t->done_signal.async_wait(asio::as_tuple(asio::use_awaitable)) ||
-                             deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
-      timed_out = which.index() == 1 && !t->done;
-    } else {
-      co_await t->done_signal.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
-    std::string what = fmt::format("{} {}", t->request.method, redact_url(t->request.url));
-    if (!t->done) {
+    auto which = co_await (t->finished.wait() || deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
+    if (!t->finished.is_set()) {
       curl_multi_remove_handle(multi, t->easy);
-      if (timed_out)
-        co_return make_error(errc::request_timeout,
-                             fmt::format("{}: no complete response within {} ms", what, timeout.count()));
+      if (which.index() == 1) co_return ended_early(std::get<1>(which));
       co_return make_error(errc::cancelled, fmt::format("{}: cancelled", what));
     }
     long connects = 0;
@@ -416,6 +396,9 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
       std::string detail = t->errbuf[0] != '\0' ? std::string(t->errbuf.data()) : curl_easy_strerror(t->code);
       if (t->code == CURLE_OPERATION_TIMEDOUT)
         co_return make_error(errc::request_timeout, fmt::format("{}: {}", what, detail));
+      // Nothing was sent: safe to try again whatever the method.
+      if (t->code == CURLE_COULDNT_CONNECT || t->code == CURLE_COULDNT_RESOLVE_HOST || t->code == CURLE_COULDNT_RESOLVE_PROXY)
+        co_return make_error(errc::connect_failed, fmt::format("{}: {}", what, detail));
       co_return make_error(errc::transport_failed, fmt::format("{}: {}", what, detail));
     }
     long version = 0;
@@ -436,8 +419,8 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
   CURLM* multi = nullptr;
   asio::steady_timer timer;
   std::unordered_map<curl_socket_t, std::shared_ptr<socket_state>> sockets;
-  std::deque<std::shared_ptr<asio::steady_timer>> waiters;
-  std::size_t bounded_in_flight = 0;
+  wait::semaphore slots;  // requests that count toward max_in_flight
+  bool capped = false;    // a connection cap chosen for HTTP/2, lifted when the server speaks HTTP/1.1
   std::size_t all_in_flight = 0;
   std::size_t peak = 0;
   long connections = 0;

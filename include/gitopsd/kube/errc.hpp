@@ -32,6 +32,7 @@ enum class errc {
   bad_config,
   unsupported_auth,
   bad_request_input,  // the caller passed an object we cannot send (no name, no kind)
+  connect_failed,     // no connection could be made: nothing was sent
 };
 
 const char* describe(errc e);

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string_view>
 
 namespace gitopsd::kube {
 
@@ -26,5 +27,12 @@ std::optional<std::chrono::milliseconds> next_retry(const retry_policy& policy, 
                                                    const boost::system::error_code& failure,
                                                    std::optional<std::chrono::seconds> retry_after,
                                                    double random01);
+
+// Whether a request that failed this way may be sent again. An answer lost on the way (a reset
+// connection, a timeout) leaves open whether the server acted, so a POST (create) is not sent
+// twice then: its retry would report AlreadyExists for its own object. A request that never left
+// (connect_failed) or that got an answer may be sent again whatever its method; the PATCHes we
+// send are idempotent or carry a resourceVersion precondition.
+bool may_resend(std::string_view method, const boost::system::error_code& failure);
 
 }  // namespace gitopsd::kube

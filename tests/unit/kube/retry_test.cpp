@@ -63,3 +63,24 @@ TEST_CASE("a zero QPS means no limit", "[rate_limiter]") {
   auto t0 = token_bucket::clock::now();
   for (int i = 0; i < 1000; ++i) REQUIRE(b.reserve(t0) == 0ns);
 }
+
+TEST_CASE("a create whose answer was lost is not sent again", "[retry]") {
+  using gitopsd::kube::may_resend;
+  // The server may have created it: a second POST would answer AlreadyExists for our own object.
+  CHECK_FALSE(may_resend("POST", make_error_code(errc::transport_failed)));
+  CHECK_FALSE(may_resend("POST", make_error_code(errc::request_timeout)));
+  // Nothing was sent, or the server answered that it did not act.
+  CHECK(may_resend("POST", make_error_code(errc::connect_failed)));
+  CHECK(may_resend("POST", make_error_code(errc::too_many_requests)));
+  CHECK(may_resend("POST", make_error_code(errc::service_unavailable)));
+  // Idempotent methods may always be sent again (a DELETE that finds nothing is "gone").
+  for (const char* method : {"GET", "PUT", "PATCH", "DELETE"}) {
+    CHECK(may_resend(method, make_error_code(errc::transport_failed)));
+    CHECK(may_resend(method, make_error_code(errc::request_timeout)));
+  }
+}
+
+TEST_CASE("a failed connection is retried", "[retry]") {
+  gitopsd::kube::retry_policy p;
+  CHECK(next_retry(p, 1, make_error_code(errc::connect_failed), std::nullopt, 0.5));
+}
