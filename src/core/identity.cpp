@@ -44,19 +44,24 @@ result<object_ref> object_ref_of(const rapidjson::Value& object) {
 }
 
 result<object_ref> parse_inventory_id(std::string_view id) {
-  // Names, groups and kinds cannot contain '_', so the id splits into exactly four parts.
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= id.size(); ++i) {
-    if (i == id.size() || id[i] == '_') {
-      parts.push_back(id.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  if (parts.size() != 4 || parts[1].empty() || parts[3].empty())
+  // Namespaces, groups and kinds cannot contain '_'; names can (RBAC objects: "team_admin"). So
+  // the namespace ends at the first '_', the kind starts after the last, the group sits between
+  // the last two, and the name is whatever is left in the middle.
+  auto bad = [&] {
     return make_error(core::errc::invalid_identity,
                       fmt::format("inventory id \"{}\" is not <namespace>_<name>_<group>_<kind>", id));
-  return object_ref{{std::string(parts[2]), "", std::string(parts[3])}, std::string(parts[0]), std::string(parts[1])};
+  };
+  auto first = id.find('_');
+  auto last = id.rfind('_');
+  if (first == std::string_view::npos || last <= first) return bad();
+  auto before_last = id.rfind('_', last - 1);
+  if (before_last == std::string_view::npos || before_last <= first) return bad();
+  std::string_view ns = id.substr(0, first);
+  std::string_view name = id.substr(first + 1, before_last - first - 1);
+  std::string_view group = id.substr(before_last + 1, last - before_last - 1);
+  std::string_view kind = id.substr(last + 1);
+  if (name.empty() || kind.empty()) return bad();
+  return object_ref{{std::string(group), "", std::string(kind)}, std::string(ns), std::string(name)};
 }
 
 std::string tracking_id(std::string_view owner_namespace, std::string_view owner_name, const object_ref& object) {

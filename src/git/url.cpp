@@ -37,19 +37,21 @@ std::string key_of(const remote_url& u) {
   return key + path;
 }
 
-// The text with any password in "scheme://user:password@host" replaced, for messages.
+// The text with any password in "scheme://user:password@host" replaced, for messages. The
+// password may hold any character ('/', '@', ':'), so the user part ends at the last '@' and the
+// password starts after the first ':' of what comes before it; a path holding '@' and ':' is
+// hidden too, which is the safe mistake.
 std::string redact(std::string_view text) {
   auto sep = text.find("://");
   if (sep == std::string_view::npos) return std::string(text);
-  auto end = text.find('/', sep + 3);
-  std::string_view authority = text.substr(sep + 3, end == std::string_view::npos ? std::string_view::npos : end - sep - 3);
-  auto at = authority.rfind('@');
-  if (at == std::string_view::npos) return std::string(text);
-  auto colon = authority.find(':');
+  std::size_t start = sep + 3;
+  auto at = text.rfind('@');
+  if (at == std::string_view::npos || at < start) return std::string(text);
+  auto colon = text.find(':', start);
   if (colon == std::string_view::npos || colon > at) return std::string(text);
-  std::string out(text.substr(0, sep + 3 + colon + 1));
+  std::string out(text.substr(0, colon + 1));
   out += "***";
-  out += text.substr(sep + 3 + at);
+  out += text.substr(at);
   return out;
 }
 
@@ -134,8 +136,12 @@ result<remote_url> parse_url(std::string_view text, bool allow_file) {
   u.for_git = std::string(text);
   std::string shown_authority = (u.user.empty() ? "" : u.user + (had_password ? ":***@" : "@")) + std::string(hostport);
   u.display = u.scheme + "://" + shown_authority + u.path;
+  // "user:12/pass@host" parses as host "user", port 12: whatever might be a password stays hidden.
+  if (shown != text) u.display = shown;
   u.cache_key = key_of(u);
   return u;
 }
+
+std::string redact_url(std::string_view text) { return redact(text); }
 
 }  // namespace gitopsd::git

@@ -22,4 +22,7 @@ struct remote_url {
 // errc::invalid_url or errc::url_not_allowed (file:// without allow_file, unknown scheme).
 result<remote_url> parse_url(std::string_view text, bool allow_file);
 
+// The text with anything that may be a password hidden, for messages about URLs that did not parse.
+std::string redact_url(std::string_view text);
+
 }  // namespace gitopsd::git

@@ -56,8 +56,25 @@ TEST_CASE("inventory ids round-trip", "[identity]") {
     REQUIRE(ref.has_value());
     CHECK(ref->inventory_id() == id);
   }
-  for (const char* bad : {"", "a_b_c", "a_b_c_d_e", "ns__apps_Deployment", "ns_name_group_"})
+  for (const char* bad : {"", "a_b_c", "___", "ns__apps_Deployment", "ns_name_group_"})
     CHECK(parse_inventory_id(bad).error().code == core::errc::invalid_identity);
+}
+
+TEST_CASE("inventory ids of names holding '_' (RBAC objects) parse", "[identity]") {
+  object_ref role{{"rbac.authorization.k8s.io", "v1", "ClusterRole"}, "", "team_admin"};
+  auto parsed = parse_inventory_id(role.inventory_id());
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->name == "team_admin");
+  CHECK(parsed->namespace_.empty());
+  CHECK(parsed->gvk.group == "rbac.authorization.k8s.io");
+  CHECK(parsed->gvk.kind == "ClusterRole");
+  object_ref odd{{"", "v1", "ConfigMap"}, "ns", "_a__b_"};
+  parsed = parse_inventory_id(odd.inventory_id());
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->name == "_a__b_");
+  CHECK(parsed->namespace_ == "ns");
+  CHECK(parsed->gvk.group.empty());
+  CHECK(parsed->inventory_id() == odd.inventory_id());
 }
 
 TEST_CASE("tracking id names owner and object", "[identity]") {

@@ -28,6 +28,19 @@ TEST_CASE("passwords in URLs never reach display text or messages", "[url]") {
   CHECK(bad.error().message == "invalid Git URL \"https://bob:***@example.com:99999/org/repo\": bad port");
 }
 
+TEST_CASE("a password holding '/', '@' or ':' is hidden whatever else the URL holds", "[url]") {
+  for (const char* url : {"https://bob:pa/ss@example.com/org/repo", "https://bob:p@ss:w/rd@example.com:99999/org/repo",
+                          "ssh://git:x/y@example.com:bad/repo", "https://bob:pa/ss@", "https://bob:12/pa/ss@example.com/org"}) {
+    auto u = parse_url(url, false);
+    std::string text = u ? u->display : u.error().message;
+    INFO(text);
+    CHECK(text.find("pa/ss") == std::string::npos);
+    CHECK(text.find("w/rd") == std::string::npos);
+    CHECK(text.find("x/y") == std::string::npos);
+    CHECK(text.find("***") != std::string::npos);
+  }
+}
+
 TEST_CASE("ssh and scp-like URLs share a cache key", "[url]") {
   auto scp = parse_url("git@Example.com:org/repo.git", false);
   REQUIRE(scp.has_value());
