@@ -119,6 +119,41 @@ std::shared_ptr<source_cache::repo_slot> source_cache::slot_for(const std::strin
 
 cache_stats source_cache::stats() const { return {listings_.load(), fetches_.load()}; }
 
+std::size_t source_cache::release_unused(const std::set<std::string>& urls_in_use) {
+  std::set<std::string> keep_keys, keep_folders;
+  for (const auto& text : urls_in_use)
+    if (auto url = parse_url(text, true)) {
+      keep_keys.insert(url->cache_key);
+      keep_folders.insert(folder_name(url->cache_key));
+    }
+  std::size_t released = 0;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = slots_.begin(); it != slots_.end();) {
+      bool wanted = keep_keys.contains(it->first);
+      std::unique_lock busy(it->second->mutex, std::try_to_lock);
+      if (wanted || !busy.owns_lock()) {  // kept, or in use right now: a later call decides
+        keep_folders.insert(folder_name(it->first));
+        ++it;
+        continue;
+      }
+      busy.unlock();
+      it = slots_.erase(it);  // with it the tree it kept in memory
+      ++released;
+    }
+  }
+  // Folders on disk, also those a previous process left: any not kept goes.
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+    if (!entry.is_directory() || keep_folders.contains(entry.path().filename().string())) continue;
+    if (!std::filesystem::exists(entry.path() / "gitopsd-url")) continue;  // not one of ours
+    std::error_code removed;
+    std::filesystem::remove_all(entry.path(), removed);
+    if (removed) log::warn("cannot remove an unused Git cache folder", {{"path", entry.path().filename().string()}, {"error", removed.message()}});
+  }
+  return released;
+}
+
 namespace {
 
 struct checked_request {

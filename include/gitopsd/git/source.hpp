@@ -32,6 +32,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -91,6 +92,11 @@ class source_cache {
   boost::asio::awaitable<result<snapshot>> fetch_async(source_spec spec, boost::asio::thread_pool& pool);
 
   boost::asio::awaitable<result<remote_revision>> poll_async(source_spec spec, boost::asio::thread_pool& pool);
+
+  // Forgets every URL not in `urls_in_use` (spec URLs): the tree kept in memory for it and its
+  // folder on disk, also folders an earlier process left. Blocking (disk): for the thread pool.
+  // Returns how many URLs were forgotten from memory.
+  std::size_t release_unused(const std::set<std::string>& urls_in_use);
 
   [[nodiscard]] cache_stats stats() const;
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }

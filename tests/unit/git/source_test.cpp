@@ -313,3 +313,36 @@ TEST_CASE("a fetch that downloads too much is aborted", "[source]") {
   spec.max_fetch_bytes = 64ull << 20;
   CHECK(cache.fetch(spec).has_value());
 }
+
+TEST_CASE("URLs no GitRepository uses any more are released from memory and disk", "[source]") {
+  temp_dir tmp;
+  work_repo one(tmp.path / "one"), two(tmp.path / "two");
+  one.write("a.yaml", "kind: ConfigMap\n");
+  one.commit("one");
+  two.write("b.yaml", "kind: ConfigMap\n");
+  two.commit("two");
+  auto count_folders = [&] {
+    std::size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(tmp.path / "cache")) n += e.is_directory() ? 1 : 0;
+    return n;
+  };
+  {
+    source_cache cache(tmp.path / "cache");
+    must(cache.fetch(spec_for(one, ref_spec::make_branch("main"))));
+    must(cache.fetch(spec_for(two, ref_spec::make_branch("main"))));
+    CHECK(count_folders() == 2);
+    CHECK(cache.release_unused({one.url()}) == 1);
+    CHECK(count_folders() == 1);
+    CHECK(cache.release_unused({one.url()}) == 0);
+    // The kept URL still works from its cache: no second fetch.
+    auto fetches = cache.stats().fetches;
+    must(cache.fetch(spec_for(one, ref_spec::make_branch("main"))));
+    CHECK(cache.stats().fetches == fetches);
+  }
+  // A new process forgets folders an earlier one left, and keeps foreign folders.
+  std::filesystem::create_directories(tmp.path / "cache" / "not-ours");
+  source_cache fresh(tmp.path / "cache");
+  CHECK(fresh.release_unused({}) == 0);
+  CHECK(count_folders() == 1);
+  CHECK(std::filesystem::exists(tmp.path / "cache" / "not-ours"));
+}
