@@ -1,13 +1,23 @@
 #include "gitopsd/controller/gitrepository.hpp"
 
 #include "gitopsd/core/json.hpp"
+#include "gitopsd/git/url.hpp"
 
 #include <fmt/format.h>
 
-#include <regex>
+#include <algorithm>
 
 namespace gitopsd::controller {
 namespace {
+
+// Lengths a spec may use (the CRD says the same): longer values are refused, named, not echoed whole.
+constexpr std::size_t max_url = 4096;
+constexpr std::size_t max_string = 1024;
+
+std::string shorten(std::string_view text) {
+  if (text.size() <= 80) return std::string(text);
+  return fmt::format("{}...", text.substr(0, 77));
+}
 
 const char* describe(spec_errc) { return "invalid GitRepository"; }
 constexpr char category_name[] = "gitopsd.controller.spec";
@@ -20,13 +30,15 @@ struct reader {
   error fail(std::string_view field, std::string_view why) const {
     return make_error(category::code(spec_errc::invalid), fmt::format("{}: spec.{} {}", object, field, why));
   }
-  result<std::string> string(const char* field, bool required = false) const {
+  result<std::string> string(const char* field, bool required = false, std::size_t max_length = max_string) const {
     const rapidjson::Value* v = json::find(spec, field);
     if (v == nullptr || v->IsNull()) {
       if (required) return fail(field, "is required");
       return std::string();
     }
     if (!v->IsString()) return fail(field, "must be a string");
+    if (v->GetStringLength() > max_length)
+      return fail(field, fmt::format("is {} characters long; at most {} are allowed", v->GetStringLength(), max_length));
     return std::string(json::view(*v));
   }
   result<bool> boolean(const char* field) const {
@@ -46,9 +58,23 @@ struct reader {
   }
 };
 
+// scheme://anything, or scp-like user@host:path. Plain parsing: the URL comes from users.
 bool allowed_url(std::string_view url) {
-  static const std::regex pattern(R"(^((https?|ssh|file)://.+|[A-Za-z0-9._-]+@[^:/]+:.+)$)");
-  return std::regex_match(url.begin(), url.end(), pattern);
+  for (std::string_view scheme : {"https://", "http://", "ssh://", "file://"})
+    if (url.starts_with(scheme)) return url.size() > scheme.size();
+  auto at = url.find('@');
+  if (at == 0 || at == std::string_view::npos) return false;
+  auto user_ok = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  };
+  if (!std::all_of(url.begin(), url.begin() + static_cast<std::ptrdiff_t>(at), user_ok)) return false;
+  auto colon = url.find(':', at + 1);
+  if (colon == std::string_view::npos || colon == at + 1 || colon + 1 == url.size()) return false;
+  return url.substr(at + 1, colon - at - 1).find('/') == std::string_view::npos;
+}
+
+bool full_sha1(std::string_view text) {
+  return text.size() == 40 && std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 bool escapes(std::string_view path) {
@@ -73,6 +99,7 @@ result<source_ref> read_ref(const reader& r) {
     const rapidjson::Value* v = json::find(*ref, key);
     if (v == nullptr) return std::nullopt;
     if (!v->IsString() || v->GetStringLength() == 0) return r.fail(fmt::format("ref.{}", key), "must be a non-empty string");
+    if (v->GetStringLength() > max_string) return r.fail(fmt::format("ref.{}", key), fmt::format("is longer than {} characters", max_string));
     ++kinds;
     out.kind = t;
     out.value = json::view(*v);
@@ -83,8 +110,7 @@ result<source_ref> read_ref(const reader& r) {
     if (auto e = take(key, t)) return *e;
   auto branch = json::get_string(*ref, "branch");
   if (out.kind == source_ref::type::commit) {
-    static const std::regex sha("^[0-9a-f]{40}$");
-    if (!std::regex_match(out.value, sha)) return r.fail("ref.commit", "must be a full 40-character SHA-1");
+    if (!full_sha1(out.value)) return r.fail("ref.commit", "must be a full 40-character SHA-1");
     out.branch = branch.value_or("");
   } else if (branch) {
     if (branch->empty()) return r.fail("ref.branch", "must be a non-empty string");
@@ -96,9 +122,29 @@ result<source_ref> read_ref(const reader& r) {
   return out;
 }
 
+// Lenient: a bad entry fails the reconcile (the reconciler reports it), never the reading of the
+// object, which would leave it impossible to delete.
+void read_inventory(const rapidjson::Value& status, gitrepository& repo) {
+  const rapidjson::Value* entries = json::find(status, "inventory", "entries");
+  if (entries == nullptr || entries->IsNull()) return;
+  if (!entries->IsArray()) {
+    repo.inventory_problem = "status.inventory.entries is not a list";
+    return;
+  }
+  for (const auto& e : entries->GetArray()) {
+    auto id = json::get_string(e, "id");
+    auto v = json::get_string(e, "v");
+    if (!id || !v || !parse_inventory_id(*id)) {
+      repo.unreadable_inventory.push_back(id ? std::string(*id) : std::string("(an entry without id or v)"));
+      continue;
+    }
+    repo.inventory.push_back({std::string(*id), std::string(*v)});
+  }
+}
+
 }  // namespace
 
-result<gitrepository> parse_gitrepository(const rapidjson::Value& object) {
+gitrepository read_gitrepository_metadata(const rapidjson::Value& object) {
   gitrepository repo;
   repo.namespace_ = json::get_string(object, "metadata", "namespace").value_or("");
   repo.name = json::get_string(object, "metadata", "name").value_or("");
@@ -110,23 +156,46 @@ result<gitrepository> parse_gitrepository(const rapidjson::Value& object) {
   if (const auto* finalizers = json::find(object, "metadata", "finalizers"); finalizers && finalizers->IsArray())
     for (const auto& f : finalizers->GetArray())
       if (f.IsString() && json::view(f) == finalizer) repo.has_finalizer = true;
+  // What deletion needs from the spec, read leniently.
+  if (const auto* suspend = json::find(object, "spec", "suspend"); suspend && suspend->IsBool())
+    repo.spec.suspend = suspend->GetBool();
+  repo.spec.service_account = json::get_string(object, "spec", "serviceAccountName").value_or("");
+  if (const auto* status = json::find(object, "status"); status != nullptr && status->IsObject()) {
+    repo.observed_generation = json::get_int(*status, "observedGeneration").value_or(0);
+    repo.last_applied_revision = json::get_string(*status, "lastAppliedRevision").value_or("");
+    repo.last_attempted_revision = json::get_string(*status, "lastAttemptedRevision").value_or("");
+    repo.handled_requested_at = json::get_string(*status, "lastHandledReconcileAt").value_or("");
+    if (const auto* conditions = json::find(*status, "conditions"); conditions && conditions->IsArray())
+      for (const auto& c : conditions->GetArray())
+        if (json::get_string(c, "type") == "Ready") {
+          repo.ready_status = json::get_string(c, "status").value_or("");
+          repo.ready_reason = json::get_string(c, "reason").value_or("");
+          repo.ready_message = json::get_string(c, "message").value_or("");
+        }
+    read_inventory(*status, repo);
+  }
+  return repo;
+}
 
+result<gitrepository> parse_gitrepository(const rapidjson::Value& object) {
+  gitrepository repo = read_gitrepository_metadata(object);
+  repo.spec = {};
   static const rapidjson::Value empty(rapidjson::kObjectType);
   const rapidjson::Value* spec = json::find(object, "spec");
   reader r{spec != nullptr ? *spec : empty, fmt::format("GitRepository {}/{}", repo.namespace_, repo.name)};
   if (spec != nullptr && !spec->IsObject()) return r.fail("", "must be an object");
 
   auto& s = repo.spec;
-  auto url = r.string("url", true);
+  auto url = r.string("url", true, max_url);
   if (!url) return url.error();
-  if (!allowed_url(*url)) return r.fail("url", fmt::format("\"{}\" is not an http(s), ssh or file URL", *url));
+  if (!allowed_url(*url)) return r.fail("url", fmt::format("\"{}\" is not an http(s), ssh or file URL", shorten(git::redact_url(*url))));
   s.url = std::move(*url);
   auto ref = read_ref(r);
   if (!ref) return ref.error();
   s.ref = std::move(*ref);
-  auto path = r.string("path");
+  auto path = r.string("path", false, max_url);
   if (!path) return path.error();
-  if (escapes(*path)) return r.fail("path", fmt::format("\"{}\" leaves the repository", *path));
+  if (escapes(*path)) return r.fail("path", fmt::format("\"{}\" leaves the repository", shorten(*path)));
   s.path = std::move(*path);
   auto interval = r.time("interval", true, {});
   if (!interval) return interval.error();
@@ -162,22 +231,6 @@ result<gitrepository> parse_gitrepository(const rapidjson::Value& object) {
     }
   }
 
-  if (const auto* status = json::find(object, "status"); status != nullptr && status->IsObject()) {
-    repo.observed_generation = json::get_int(*status, "observedGeneration").value_or(0);
-    repo.last_applied_revision = json::get_string(*status, "lastAppliedRevision").value_or("");
-    repo.last_attempted_revision = json::get_string(*status, "lastAttemptedRevision").value_or("");
-    repo.handled_requested_at = json::get_string(*status, "lastHandledReconcileAt").value_or("");
-    if (const auto* conditions = json::find(*status, "conditions"); conditions && conditions->IsArray())
-      for (const auto& c : conditions->GetArray())
-        if (json::get_string(c, "type") == "Ready") {
-          repo.ready_status = json::get_string(c, "status").value_or("");
-          repo.ready_reason = json::get_string(c, "reason").value_or("");
-          repo.ready_message = json::get_string(c, "message").value_or("");
-        }
-    auto inventory = sync::read_inventory(*status);
-    if (!inventory) return inventory.error().wrap(r.object + ": status");
-    repo.inventory = std::move(*inventory);
-  }
   return repo;
 }
 

@@ -1,11 +1,14 @@
 #include "gitopsd/controller/reconciler.hpp"
 
+#include "gitopsd/controller/reconcile_rules.hpp"
 #include "gitopsd/controller/status.hpp"
 #include "gitopsd/core/base64.hpp"
 #include "gitopsd/core/disk_tree.hpp"
 #include "gitopsd/core/duration.hpp"
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/core/log.hpp"
+#include "gitopsd/core/wait.hpp"
+#include "gitopsd/git/url.hpp"
 #include "gitopsd/kube/errc.hpp"
 #include "gitopsd/render/errc.hpp"
 #include "gitopsd/render/render.hpp"
@@ -16,7 +19,6 @@
 #include "gitopsd/sync/wait.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -28,7 +30,6 @@
 namespace gitopsd::controller {
 
 namespace asio = boost::asio;
-using namespace asio::experimental::awaitable_operators;
 using steady = std::chrono::steady_clock;
 
 struct reconciler::run {
@@ -41,6 +42,8 @@ struct reconciler::run {
   std::string revision;  // the revision being attempted
   std::optional<git::commit_info> commit;
   std::vector<sync::inventory_entry> inventory;  // of the commit being applied
+  stage at = stage::starting;  // for the message when the deadline passes
+  std::optional<bool> reported;  // the outcome that reached status: a late deadline must not overwrite it
 };
 
 // A failed step: its Ready reason and a message that names the file, object or server answer.
@@ -90,32 +93,24 @@ reconciler::reconciler(kube::client client, git::source_cache& sources, asio::th
                        server::metrics& metrics, reconciler_settings settings)
     : client_(std::move(client)), sources_(sources), pool_(pool), metrics_(metrics), settings_(settings) {}
 
-asio::awaitable<void> reconciler::write_status(run& r, const status_update& update) {
+asio::awaitable<bool> reconciler::write_status(run& r, const status_update& update) {
   // GCC 12 mishandles temporaries inside co_await expressions: every argument is a named object.
   auto body = json::serialize(status_patch(update, r.status.IsObject() ? &r.status : nullptr, rfc3339_now()));
   kube::write_options options;
   auto patched = co_await client_.patch(r.self, kube::patch_type::merge, body, options, "status");
   if (!patched) {
     log::warn("status update failed", {{"object", r.repo.key()}, {"error", patched.error().what()}});
-    co_return;
+    co_return false;
   }
   if (const auto* status = json::find(*patched, "status")) r.status.CopyFrom(*status, r.status.GetAllocator());
+  co_return true;
 }
 
-namespace {
-// A periodic re-check of a commit that is already applied and Ready: its steps write no status,
-// so a steady state costs the API server no writes.
-bool routine(const gitrepository& repo, const std::string& revision) {
-  return repo.ready_status == "True" && repo.observed_generation == repo.generation &&
-         (revision.empty() || revision == repo.last_applied_revision) &&
-         (repo.requested_at.empty() || repo.requested_at == repo.handled_requested_at);
-}
-}  // namespace
-
-asio::awaitable<void> reconciler::progress(run& r, const std::string& message) {
-  if (routine(r.repo, r.revision)) {
+asio::awaitable<bool> reconciler::progress(run& r, stage at, const std::string& message) {
+  r.at = at;
+  if (routine(r.repo, r.revision) && !inventory_grows(r.repo.inventory, r.inventory)) {
     log::debug(message, {{"object", r.repo.key()}});
-    co_return;
+    co_return true;
   }
   log::info(message, {{"object", r.repo.key()}});
   status_update u{phase::progressing, reason::progressing, message, r.repo.generation};
@@ -127,7 +122,7 @@ asio::awaitable<void> reconciler::progress(run& r, const std::string& message) {
     all.insert(r.inventory.begin(), r.inventory.end());
     u.inventory = std::vector<sync::inventory_entry>(all.begin(), all.end());
   }
-  co_await write_status(r, u);
+  co_return co_await write_status(r, u);
 }
 
 asio::awaitable<void> reconciler::event(run& r, bool warning, const std::string& reason_text, const std::string& message) {
@@ -141,19 +136,11 @@ asio::awaitable<void> reconciler::event(run& r, bool warning, const std::string&
     log::warn("event not recorded", {{"object", r.repo.key()}, {"error", created.error().what()}});
 }
 
-asio::awaitable<bool> reconciler::set_finalizer(run& r, bool present) {
-  // The whole list with the resourceVersion we saw: a concurrent edit makes this a Conflict.
-  rapidjson::Document patch(rapidjson::kObjectType);
-  auto& a = patch.GetAllocator();
-  rapidjson::Value metadata(rapidjson::kObjectType);
-  rapidjson::Value list(rapidjson::kArrayType);
-  if (present) list.PushBack(rapidjson::StringRef(finalizer), a);
-  metadata.AddMember("finalizers", list, a);
-  metadata.AddMember("resourceVersion", rapidjson::Value(r.repo.resource_version.c_str(), a), a);
-  patch.AddMember("metadata", metadata, a);
-  std::string body = json::serialize(patch);
+asio::awaitable<bool> reconciler::set_finalizer(run& r, const rapidjson::Value& object, bool present) {
+  auto body = finalizer_patch(object, present);
+  if (!body) co_return true;
   kube::write_options options;
-  auto patched = co_await client_.patch(r.self, kube::patch_type::merge, body, options);
+  auto patched = co_await client_.patch(r.self, kube::patch_type::json, *body, options);
   if (!patched) {
     log::warn("finalizer update failed", {{"object", r.repo.key()}, {"error", patched.error().what()}});
     co_return false;
@@ -169,37 +156,43 @@ asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object) {
             std::string(json::get_string(object, "metadata", "namespace").value_or("")),
             std::string(json::get_string(object, "metadata", "name").value_or(""))};
   if (const auto* status = json::find(object, "status"); status && status->IsObject()) r.status.CopyFrom(*status, r.status.GetAllocator());
+  // Deletion first: nothing in the spec may stand in the way of deleting the object.
+  r.repo = read_gitrepository_metadata(object);
+  if (r.repo.deleting) co_return co_await finalize(r, object);
   auto parsed = parse_gitrepository(object);
   if (!parsed) {
-    r.repo.namespace_ = r.self.namespace_;
-    r.repo.name = r.self.name;
-    r.repo.generation = json::get_int(object, "metadata", "generation").value_or(0);
-    r.repo.uid = json::get_string(object, "metadata", "uid").value_or("");
     log::error("invalid GitRepository", {{"object", r.repo.key()}, {"error", parsed.error().what()}});
     status_update stalled{phase::stalled, reason::invalid_spec, parsed.error().what(), r.repo.generation};
-    co_await write_status(r, stalled);
-    co_return false;
+    // Stalled until the spec changes (the watch brings the new generation); a failed write retries.
+    co_return co_await write_status(r, stalled);
   }
   r.repo = std::move(*parsed);
-  if (!r.repo.spec.service_account.empty()) {
-    const std::string& ns = r.repo.namespace_;
-    r.applier = client_.as({fmt::format("system:serviceaccount:{}:{}", ns, r.repo.spec.service_account),
-                            {"system:serviceaccounts", "system:serviceaccounts:" + ns, "system:authenticated"}});
-  }
-  if (r.repo.deleting) co_return co_await finalize(r);
+  use_service_account(r);
   if (r.repo.spec.suspend) co_return true;
-  if (r.repo.spec.prune != r.repo.has_finalizer && !co_await set_finalizer(r, r.repo.spec.prune)) co_return false;
+  if (!co_await set_finalizer(r, object, r.repo.spec.prune)) co_return false;
 
-  auto executor = co_await asio::this_coro::executor;
-  asio::steady_timer deadline(executor, r.repo.spec.timeout);
-  auto outcome = co_await (pipeline(r) || deadline.async_wait(asio::use_awaitable));
-  bool ok = outcome.index() == 0 && std::get<0>(outcome);
-  if (outcome.index() == 1) {
-    std::string message = fmt::format("reconcile did not finish within the timeout of {}", format_duration(r.repo.spec.timeout));
-    status_update failed{phase::failed, reason::progressing_with_retry, message, r.repo.generation};
-    co_await write_status(r, failed);
-    std::string why = "ReconciliationFailed";
-    co_await event(r, true, why, message);
+  auto limit = r.repo.spec.timeout;
+  auto outcome = co_await wait::run_within(pipeline(r), limit);
+  bool ok = outcome.value.value_or(false);
+  if (outcome.timed_out && r.reported) {
+    ok = *r.reported;  // cancelled while sending the Event of a finished reconcile
+  } else if (outcome.timed_out) {
+    // The pipeline was cancelled and wrote nothing after the deadline: this is the one report.
+    auto host = git::parse_url(r.repo.spec.url, true);
+    std::string message = timeout_message(r.at, host ? host->host : std::string("?"), limit);
+    ok = false;
+    co_await report_failure(r, reason::progressing_with_retry, message);
+  } else if (outcome.failure) {
+    std::string message = "internal error: ";
+    try {
+      std::rethrow_exception(outcome.failure);
+    } catch (const std::exception& e) {
+      message += e.what();
+    } catch (...) {
+      message += "unknown exception";
+    }
+    ok = false;
+    co_await report_failure(r, reason::internal_error, message);
   }
   auto labels = repo_labels(r.repo);
   metrics_.observe("gitopsd_reconcile_duration_seconds", labels, seconds_since(r.started));
@@ -210,22 +203,55 @@ asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object) {
   co_return ok;
 }
 
+void reconciler::use_service_account(run& r) {
+  // Only the user: the API server adds the ServiceAccount's groups itself, and impersonating
+  // groups needs a cluster-wide grant that a namespace-restricted install cannot have.
+  if (r.repo.spec.service_account.empty()) return;
+  r.applier = client_.as({fmt::format("system:serviceaccount:{}:{}", r.repo.namespace_, r.repo.spec.service_account), {}});
+}
+
+asio::awaitable<bool> reconciler::report_failure(run& r, const std::string& why, const std::string& message) {
+  log::error("reconcile failed", {{"object", r.repo.key()}, {"reason", why}, {"error", message}});
+  status_update u{phase::failed, why, message, r.repo.generation};
+  if (!r.revision.empty()) u.last_attempted_revision = r.revision;
+  if (!r.repo.requested_at.empty()) u.handled_requested_at = r.repo.requested_at;
+  bool repeated = r.repo.ready_status == "False" && r.repo.ready_message == message;
+  bool written = co_await write_status(r, u);
+  if (written) r.reported = false;
+  if (!repeated) co_await event(r, true, why, message);  // one Warning per new problem, not per retry
+  co_return written;
+}
+
 asio::awaitable<bool> reconciler::pipeline(run& r) {
   auto& repo = r.repo;
   const auto& spec = repo.spec;
   auto fail = [&](const step_failure& f) -> asio::awaitable<bool> {
-    log::error("reconcile failed", {{"object", repo.key()}, {"reason", f.reason}, {"error", f.message}});
-    status_update u{phase::failed, f.reason, f.message, repo.generation};
-    if (!r.revision.empty()) u.last_attempted_revision = r.revision;
-    u.handled_requested_at = repo.requested_at.empty() ? std::optional<std::string>() : repo.requested_at;
-    bool repeated = repo.ready_status == "False" && repo.ready_message == f.message;
-    co_await write_status(r, u);
+    // A step that ended because the deadline cancelled it is reported by the caller, once.
+    auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
+    if (cancelled != asio::cancellation_type::none) throw boost::system::system_error(asio::error::operation_aborted);
     std::string why = f.reason;
-    if (!repeated) co_await event(r, true, why, f.message);  // one Warning per new problem, not per retry
+    co_await report_failure(r, why, f.message);
     co_return false;
   };
 
+  // An inventory entry no legal object makes: report it once; the inventory this reconcile
+  // writes leaves it out, so the next one is clean (the object it named is not pruned).
+  if (!repo.unreadable_inventory.empty() || !repo.inventory_problem.empty()) {
+    std::string what = repo.inventory_problem.empty()
+                           ? fmt::format("status.inventory holds entries that name no object: {}; they are dropped, their "
+                                         "objects left in place", list_objects(repo.unreadable_inventory))
+                           : repo.inventory_problem;
+    status_update u{phase::failed, reason::invalid_inventory, what, repo.generation};
+    u.inventory = repo.inventory;
+    log::error("reconcile failed", {{"object", repo.key()}, {"reason", reason::invalid_inventory}, {"error", what}});
+    co_await write_status(r, u);
+    std::string why = reason::invalid_inventory;
+    co_await event(r, true, why, what);
+    co_return false;
+  }
+
   // Dependencies must be Ready at their latest generation.
+  r.at = stage::dependencies;
   for (const auto& dep : spec.depends_on) {
     object_ref dependency_ref{{api_group, "v1alpha1", kind}, dep.namespace_, dep.name};
     auto live = co_await client_.get(dependency_ref);
@@ -243,13 +269,15 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
 
   // Source.
   std::string step = fmt::format("fetching {}", git::describe(to_git_ref(spec.ref)));
-  co_await progress(r, step);
+  if (!co_await progress(r, stage::fetching, step)) co_return false;
   git::source_spec source;
   source.url = spec.url;
   source.ref = to_git_ref(spec.ref);
   // The whole commit: kustomizations under spec.path may refer to bases elsewhere in it.
   source.path = "";
-  source.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(spec.timeout);
+  // The reconcile's deadline governs (one message, naming the server); the Git layer's own limit,
+  // a little later, is only a backstop.
+  source.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(spec.timeout) + std::chrono::seconds(1);
   source.allow_file = settings_.allow_file_urls;
   if (!spec.secret_name.empty()) {
     object_ref secret_ref{{"", "v1", "Secret"}, repo.namespace_, spec.secret_name};
@@ -291,6 +319,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     }
     co_return render::render(*tree, path);
   };
+  r.at = stage::rendering;
   auto rendered = co_await asio::co_spawn(pool_, render_on_pool, asio::use_awaitable);
   if (!rendered) {
     step_failure f{reason::build_failed, fmt::format("{}: {}", r.revision, rendered.error().what())};
@@ -298,6 +327,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   }
 
   // Plan: the scope of every kind from discovery (kinds of CRDs in the same commit are known).
+  r.at = stage::planning;
   std::map<group_version_kind, std::optional<bool>> scopes;
   for (const auto& m : *rendered)
     if (auto ref = object_ref_of(m.object)) scopes.emplace(ref->gvk, std::nullopt);
@@ -323,7 +353,8 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
 
   // Apply.
   step = fmt::format("applying {} objects of {}", plan->size(), r.revision);
-  co_await progress(r, step);
+  // The write-ahead inventory must be in status before anything is applied.
+  if (!co_await progress(r, stage::applying, step)) co_return false;
   sync::apply_settings apply_settings;
   apply_settings.who = who;
   apply_settings.in_flight = settings_.in_flight;
@@ -345,7 +376,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     auto stale = sync::stale_objects(repo.inventory, r.inventory);
     if (!stale.empty()) {
       step = fmt::format("pruning {} objects", stale.size());
-      co_await progress(r, step);
+      if (!co_await progress(r, stage::pruning, step)) co_return false;
       auto removed = co_await sync::prune(r.applier, who, stale, settings_.in_flight);
       if (!removed) {
         step_failure f{reason::prune_failed, removed.error().what()};
@@ -361,7 +392,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     std::vector<object_ref> refs;
     for (const auto& p : *plan) refs.push_back(p.ref);
     step = fmt::format("waiting for {} objects to become ready", refs.size());
-    co_await progress(r, step);
+    if (!co_await progress(r, stage::waiting, step)) co_return false;
     auto deadline = r.started + repo.spec.timeout - std::chrono::seconds(1);
     std::function<void(const std::string&)> no_progress;
     auto healthy = co_await sync::wait_healthy(r.applier, refs, deadline, settings_.in_flight, no_progress);
@@ -376,7 +407,9 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   done.last_applied_revision = r.revision;
   if (!repo.requested_at.empty()) done.handled_requested_at = repo.requested_at;
   done.inventory = r.inventory;
-  if (!routine(repo, r.revision) || r.inventory != repo.inventory) co_await write_status(r, done);
+  r.at = stage::reporting;
+  if ((!routine(repo, r.revision) || r.inventory != repo.inventory) && !co_await write_status(r, done)) co_return false;
+  r.reported = true;
   std::string summary = changes_text(*changes, pruned);
   log::write(changes->changed() > 0 || pruned > 0 || !routine(repo, r.revision) ? log::level::info : log::level::debug,
              "reconciled", {{"object", repo.key()}, {"revision", r.revision}, {"changes", summary},
@@ -390,20 +423,58 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   co_return true;
 }
 
-asio::awaitable<bool> reconciler::finalize(run& r) {
+// Runs on what metadata and status say, whatever the spec holds: our finalizer means prune was
+// on when objects were applied, and status.inventory says which.
+asio::awaitable<bool> reconciler::finalize(run& r, const rapidjson::Value& object) {
   if (!r.repo.has_finalizer) co_return true;
-  if (r.repo.spec.prune && !r.repo.spec.suspend && !r.repo.inventory.empty()) {
+  use_service_account(r);
+  std::vector<std::string> left;
+  for (const auto& id : r.repo.unreadable_inventory) left.push_back("unreadable inventory entry " + id);
+  if (!r.repo.spec.suspend && !r.repo.inventory.empty()) {
+    // An impersonated ServiceAccount that is gone (deleted with its namespace) can never delete
+    // anything again: give up pruning rather than block the deletion forever.
+    bool account_missing = false;
+    if (!r.repo.spec.service_account.empty()) {
+      object_ref account{{"", "v1", "ServiceAccount"}, r.repo.namespace_, r.repo.spec.service_account};
+      auto found = co_await client_.get(account);
+      account_missing = !found && found.error().code == kube::errc::not_found;
+    }
     sync::owner who{r.repo.namespace_, r.repo.name};
     auto stale = sync::stale_objects(r.repo.inventory, {});
-    auto removed = co_await sync::prune(r.applier, who, stale, settings_.in_flight);
-    if (!removed) {
-      status_update failed{phase::failed, reason::prune_failed, removed.error().what(), r.repo.generation};
+    std::optional<result<sync::prune_result>> removed;
+    if (!account_missing) removed = co_await sync::prune(r.applier, who, stale, settings_.in_flight);
+    bool forbidden = removed && !*removed && removed->error().code == kube::errc::forbidden;
+    bool terminating = false;
+    if (forbidden) {
+      object_ref ns{{"", "v1", "Namespace"}, "", r.repo.namespace_};
+      auto live = co_await client_.get(ns);
+      terminating = live && json::find(*live, "metadata", "deletionTimestamp") != nullptr;
+    }
+    if (release_without_pruning(account_missing, terminating, forbidden)) {
+      for (const auto& ref : stale) left.push_back(ref.display());
+      std::string why = account_missing
+                            ? fmt::format("ServiceAccount {} no longer exists", r.repo.spec.service_account)
+                            : fmt::format("ServiceAccount {} may no longer delete in the terminating namespace {}",
+                                          r.repo.spec.service_account, r.repo.namespace_);
+      std::string message = fmt::format("{}: finalizer released without pruning; left in place: {}", why, list_objects(left));
+      log::warn("finalizer released without pruning", {{"object", r.repo.key()}, {"reason", why}, {"left", left.size()}});
+      std::string reason_text = "PruneSkipped";
+      co_await event(r, true, reason_text, message);
+      co_return co_await set_finalizer(r, object, false);
+    }
+    if (!*removed) {
+      status_update failed{phase::failed, reason::prune_failed, removed->error().what(), r.repo.generation};
       co_await write_status(r, failed);
       co_return false;
     }
-    log::info("pruned on deletion", {{"object", r.repo.key()}, {"deleted", removed->deleted.size()}});
+    log::info("pruned on deletion", {{"object", r.repo.key()}, {"deleted", (*removed)->deleted.size()}});
   }
-  co_return co_await set_finalizer(r, false);
+  if (!left.empty()) {
+    std::string message = fmt::format("left in place: {}", list_objects(left));
+    std::string reason_text = "PruneSkipped";
+    co_await event(r, true, reason_text, message);
+  }
+  co_return co_await set_finalizer(r, object, false);
 }
 
 }  // namespace gitopsd::controller

@@ -68,11 +68,17 @@ struct gitrepository {
   std::string ready_reason;
   std::string ready_message;
   std::vector<sync::inventory_entry> inventory;
+  std::vector<std::string> unreadable_inventory;  // entries whose id no legal object makes
+  std::string inventory_problem;                  // status.inventory itself is malformed
 
   [[nodiscard]] std::string key() const { return namespace_ + "/" + name; }
 };
 
 enum class spec_errc { invalid = 1 };
+
+// Metadata, status and what deletion needs of the spec; never fails, so an object whose spec no
+// longer parses can still be deleted.
+gitrepository read_gitrepository_metadata(const rapidjson::Value& object);
 
 // Reads and checks a GitRepository; errors name the object and the field.
 result<gitrepository> parse_gitrepository(const rapidjson::Value& object);

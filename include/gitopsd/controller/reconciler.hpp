@@ -3,6 +3,7 @@
 // status, each step a coroutine on the agent's event loop (Git and rendering on the thread pool).
 
 #include "gitopsd/controller/gitrepository.hpp"
+#include "gitopsd/controller/reconcile_rules.hpp"
 #include "gitopsd/controller/status.hpp"
 #include "gitopsd/git/source.hpp"
 #include "gitopsd/kube/client.hpp"
@@ -30,12 +31,15 @@ class reconciler {
 
  private:
   struct run;
-  boost::asio::awaitable<bool> finalize(run& r);
+  boost::asio::awaitable<bool> finalize(run& r, const rapidjson::Value& object);
   boost::asio::awaitable<bool> pipeline(run& r);
-  boost::asio::awaitable<void> write_status(run& r, const status_update& update);
-  boost::asio::awaitable<void> progress(run& r, const std::string& message);
+  // False when the API server did not take the write: the reconcile has failed.
+  boost::asio::awaitable<bool> write_status(run& r, const status_update& update);
+  boost::asio::awaitable<bool> progress(run& r, stage at, const std::string& message);
+  boost::asio::awaitable<bool> report_failure(run& r, const std::string& reason, const std::string& message);
   boost::asio::awaitable<void> event(run& r, bool warning, const std::string& reason, const std::string& message);
-  boost::asio::awaitable<bool> set_finalizer(run& r, bool present);
+  boost::asio::awaitable<bool> set_finalizer(run& r, const rapidjson::Value& object, bool present);
+  void use_service_account(run& r);
 
   kube::client client_;
   git::source_cache& sources_;

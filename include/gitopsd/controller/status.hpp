@@ -25,6 +25,8 @@ inline constexpr const char* health_failed = "HealthCheckFailed";
 inline constexpr const char* dependency_not_ready = "DependencyNotReady";
 inline constexpr const char* invalid_spec = "InvalidSpec";
 inline constexpr const char* suspended = "Suspended";
+inline constexpr const char* invalid_inventory = "InvalidInventory";
+inline constexpr const char* internal_error = "InternalError";
 }  // namespace reason
 
 enum class phase {

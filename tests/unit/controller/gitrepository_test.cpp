@@ -89,10 +89,56 @@ TEST_CASE("invalid specs are refused with the object and field named", "[gitrepo
   CHECK(parse(R"({"url":"https://h/r","interval":"1m","path":"a..b/c"})").has_value());
 }
 
-TEST_CASE("a corrupt inventory in status is reported", "[gitrepository]") {
-  auto r = parse(R"({"url":"https://h/r","interval":"1m"})", R"(,"status":{"inventory":{"entries":[{"id":"x","v":"v1"}]}})");
-  REQUIRE(r.has_error());
-  CHECK_THAT(r.error().what(), Catch::StartsWith("GitRepository team/app: status: inventory id \"x\""));
+TEST_CASE("a corrupt inventory entry is kept aside, not a failure to read the object", "[gitrepository]") {
+  auto r = parse(R"({"url":"https://h/r","interval":"1m"})",
+                 R"(,"status":{"inventory":{"entries":[{"id":"x","v":"v1"},{"id":"ns_a__ConfigMap","v":"v1"},{"v":"v1"}]}})");
+  REQUIRE(r.has_value());
+  REQUIRE(r->inventory.size() == 1);
+  CHECK(r->inventory[0].id == "ns_a__ConfigMap");
+  CHECK(r->unreadable_inventory == std::vector<std::string>{"x", "(an entry without id or v)"});
+  auto not_a_list = parse(R"({"url":"https://h/r","interval":"1m"})", R"(,"status":{"inventory":{"entries":7}})");
+  REQUIRE(not_a_list.has_value());
+  CHECK(not_a_list->inventory_problem == "status.inventory.entries is not a list");
+}
+
+TEST_CASE("an inventory id of a name holding '_' is read", "[gitrepository]") {
+  auto r = parse(R"({"url":"https://h/r","interval":"1m"})",
+                 R"(,"status":{"inventory":{"entries":[{"id":"_team_admin_rbac.authorization.k8s.io_ClusterRole","v":"v1"}]}})");
+  REQUIRE(r.has_value());
+  REQUIRE(r->inventory.size() == 1);
+  CHECK(r->unreadable_inventory.empty());
+}
+
+TEST_CASE("a huge or odd URL is a clear error, quickly", "[gitrepository]") {
+  std::string long_url = "https://example.com/" + std::string(40000, 'a');
+  auto message = error_of(fmt::format(R"({{"url":"{}","interval":"1m"}})", long_url));
+  CHECK_THAT(message, Catch::Contains("spec.url is 40020 characters long; at most 4096 are allowed"));
+  CHECK(message.size() < 200);
+  // Not a URL at all, 40 kB of it: refused without a backtracking match (which overflowed the stack).
+  std::string junk(40000, '@');
+  CHECK_THAT(error_of(fmt::format(R"({{"url":"{}","interval":"1m"}})", junk.substr(0, 4000))),
+             Catch::Contains("is not an http(s), ssh or file URL"));
+  for (const char* bad : {"git@host", "@host:path", "us er@host:path", "git@ho/st:path", "git@host:", "https://"})
+    CHECK_THAT(error_of(fmt::format(R"({{"url":"{}","interval":"1m"}})", bad)), Catch::Contains("spec.url"));
+  for (const char* good : {"git@github.com:org/repo", "ssh://git@h/r", "http://h/r", "file:///srv/r"})
+    CHECK(parse(fmt::format(R"({{"url":"{}","interval":"1m"}})", good)).has_value());
+  // A password in a URL that does not parse is not echoed.
+  CHECK_THAT(error_of(R"({"url":"ftp://bob:s3/cret@h/r","interval":"1m"})"), !Catch::Contains("s3/cret"));
+}
+
+TEST_CASE("metadata, status and what deletion needs are read whatever the spec holds", "[gitrepository]") {
+  auto doc = json::parse(R"({"metadata":{"name":"a","namespace":"n","deletionTimestamp":"t","resourceVersion":"9",
+    "finalizers":["other/x","gitopsd.io/finalizer"]},
+    "spec":{"url":7,"interval":"0s","suspend":true,"serviceAccountName":"tenant"},
+    "status":{"inventory":{"entries":[{"id":"n_a__ConfigMap","v":"v1"}]}}})").value();
+  CHECK_FALSE(parse_gitrepository(doc).has_value());
+  auto r = read_gitrepository_metadata(doc);
+  CHECK(r.deleting);
+  CHECK(r.has_finalizer);
+  CHECK(r.spec.suspend);
+  CHECK(r.spec.service_account == "tenant");
+  CHECK(r.resource_version == "9");
+  REQUIRE(r.inventory.size() == 1);
 }
 
 TEST_CASE("finalizer, deletion and requestedAt are read from metadata", "[gitrepository]") {

@@ -1,0 +1,46 @@
+#pragma once
+// The decisions of a reconcile that need no I/O: when status is written, how our finalizer is
+// added and removed, what a timeout says, and when deletion gives up pruning.
+
+#include "gitopsd/controller/gitrepository.hpp"
+#include "gitopsd/core/duration.hpp"
+#include "gitopsd/sync/inventory.hpp"
+
+#include <rapidjson/document.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gitopsd::controller {
+
+// A periodic re-check of a commit that is already applied and Ready: its steps write no status,
+// so a steady state costs the API server no writes.
+bool routine(const gitrepository& repo, const std::string& revision);
+
+// Whether `next` names an object that `recorded` does not: then the write-ahead inventory must
+// reach the status before anything is applied.
+bool inventory_grows(const std::vector<sync::inventory_entry>& recorded, const std::vector<sync::inventory_entry>& next);
+
+// A JSON Patch (RFC 6902) on the object that adds or removes our finalizer and touches no other
+// entry of metadata.finalizers; nullopt when the list already is as asked. An add is guarded by
+// the resourceVersion, a remove by testing the entry it removes, so a concurrent edit makes the
+// patch fail instead of losing someone else's finalizer.
+std::optional<std::string> finalizer_patch(const rapidjson::Value& object, bool present);
+
+// The step a reconcile is in, for the message when its time runs out.
+enum class stage { starting, dependencies, fetching, rendering, planning, applying, pruning, waiting, reporting };
+
+// What a person reads when the reconcile's time ran out, e.g. "Git server at example.com did not
+// answer within 2s".
+std::string timeout_message(stage at, std::string_view git_host, duration limit);
+
+// Deletion cannot prune through an impersonated ServiceAccount that no longer exists, or whose
+// rights went with its namespace: then the finalizer is released and the objects are left.
+bool release_without_pruning(bool service_account_missing, bool namespace_terminating, bool prune_forbidden);
+
+// "ConfigMap/ns/a, Secret/ns/b and 3 more", for Events that name objects left behind.
+std::string list_objects(const std::vector<std::string>& names, std::size_t shown = 10);
+
+}  // namespace gitopsd::controller

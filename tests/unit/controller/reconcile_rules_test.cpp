@@ -1,0 +1,90 @@
+#include "gitopsd/controller/reconcile_rules.hpp"
+#include "gitopsd/core/json.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace std::chrono_literals;
+using namespace gitopsd;
+using namespace gitopsd::controller;
+
+namespace {
+rapidjson::Document doc(std::string_view text) { return json::parse(text).value(); }
+
+gitrepository ready_at(const std::string& revision) {
+  gitrepository repo;
+  repo.generation = 2;
+  repo.observed_generation = 2;
+  repo.ready_status = "True";
+  repo.last_applied_revision = revision;
+  return repo;
+}
+}  // namespace
+
+TEST_CASE("only a re-check of the applied, Ready commit is routine", "[reconcile_rules]") {
+  auto repo = ready_at("main@sha1:a");
+  CHECK(routine(repo, "main@sha1:a"));
+  CHECK(routine(repo, ""));
+  CHECK_FALSE(routine(repo, "main@sha1:b"));  // a new commit
+  auto edited = repo;
+  edited.generation = 3;  // a new spec
+  CHECK_FALSE(routine(edited, "main@sha1:a"));
+  auto failing = repo;
+  failing.ready_status = "False";
+  CHECK_FALSE(routine(failing, "main@sha1:a"));
+  auto requested = repo;
+  requested.requested_at = "now";
+  CHECK_FALSE(routine(requested, "main@sha1:a"));
+  requested.handled_requested_at = "now";
+  CHECK(routine(requested, "main@sha1:a"));
+}
+
+TEST_CASE("the write-ahead inventory is written when it names new objects", "[reconcile_rules]") {
+  std::vector<sync::inventory_entry> recorded{{"ns_a__ConfigMap", "v1"}, {"ns_b__ConfigMap", "v1"}};
+  CHECK_FALSE(inventory_grows(recorded, {{"ns_a__ConfigMap", "v1"}}));
+  CHECK_FALSE(inventory_grows(recorded, recorded));
+  CHECK(inventory_grows(recorded, {{"ns_c__ConfigMap", "v1"}}));
+  CHECK(inventory_grows({}, {{"ns_c__ConfigMap", "v1"}}));
+}
+
+TEST_CASE("our finalizer is added without touching the others", "[reconcile_rules]") {
+  auto none = doc(R"({"metadata":{"resourceVersion":"5"}})");
+  CHECK(finalizer_patch(none, true) ==
+        R"([{"op":"test","path":"/metadata/resourceVersion","value":"5"},)"
+        R"({"op":"add","path":"/metadata/finalizers","value":["gitopsd.io/finalizer"]}])");
+  auto foreign = doc(R"({"metadata":{"resourceVersion":"6","finalizers":["foregroundDeletion","example.com/keep"]}})");
+  CHECK(finalizer_patch(foreign, true) ==
+        R"([{"op":"test","path":"/metadata/resourceVersion","value":"6"},)"
+        R"({"op":"add","path":"/metadata/finalizers/-","value":"gitopsd.io/finalizer"}])");
+  CHECK_FALSE(finalizer_patch(foreign, false));  // nothing of ours to remove
+}
+
+TEST_CASE("our finalizer is removed by index, guarded by a test of that entry", "[reconcile_rules]") {
+  auto mixed = doc(R"({"metadata":{"finalizers":["orphan","gitopsd.io/finalizer","example.com/keep"]}})");
+  CHECK(finalizer_patch(mixed, false) ==
+        R"([{"op":"test","path":"/metadata/finalizers/1","value":"gitopsd.io/finalizer"},)"
+        R"({"op":"remove","path":"/metadata/finalizers/1"}])");
+  CHECK_FALSE(finalizer_patch(mixed, true));  // already there
+  auto odd = doc(R"({"metadata":{"finalizers":[7,"gitopsd.io/finalizer"]}})");
+  CHECK(finalizer_patch(odd, false).value().find("/metadata/finalizers/1") != std::string::npos);
+}
+
+TEST_CASE("a timeout says which step ran out of time", "[reconcile_rules]") {
+  CHECK(timeout_message(stage::fetching, "git.example.com", 2s) ==
+        "Git server at git.example.com did not answer within 2s (spec.timeout)");
+  CHECK(timeout_message(stage::applying, "h", 90s) == "applying did not finish within 1m30s (spec.timeout)");
+  CHECK(timeout_message(stage::waiting, "h", 5min) == "objects did not become ready within 5m0s (spec.timeout)");
+  CHECK(timeout_message(stage::starting, "h", 1s) == "reconcile did not finish within 1s (spec.timeout)");
+}
+
+TEST_CASE("deletion gives up pruning only when impersonation cannot work any more", "[reconcile_rules]") {
+  CHECK(release_without_pruning(true, false, false));   // the ServiceAccount is gone
+  CHECK(release_without_pruning(false, true, true));    // its rights went with the namespace
+  CHECK_FALSE(release_without_pruning(false, true, false));  // terminating, but prune works: prune
+  CHECK_FALSE(release_without_pruning(false, false, true));  // forbidden in a live namespace: retry, say why
+}
+
+TEST_CASE("objects left behind are listed, long lists cut", "[reconcile_rules]") {
+  CHECK(list_objects({"a", "b"}) == "a, b");
+  CHECK(list_objects({"a", "b", "c", "d"}, 2) == "a, b and 2 more");
+  CHECK(list_objects({}).empty());
+}
