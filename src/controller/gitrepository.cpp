@@ -148,7 +148,8 @@ result<gitrepository> parse_gitrepository(const rapidjson::Value& object) {
     if (!v) return v.error();
     *target = std::move(*v);
   }
-  for (auto [field, target] : {std::pair{"prune", &s.prune}, std::pair{"wait", &s.wait}, std::pair{"suspend", &s.suspend}}) {
+  for (auto [field, target] : {std::pair{"prune", &s.prune}, std::pair{"wait", &s.wait}, std::pair{"suspend", &s.suspend},
+                               std::pair{"adopt", &s.adopt}, std::pair{"allowEmpty", &s.allow_empty}}) {
     auto v = r.boolean(field);
     if (!v) return v.error();
     *target = *v;

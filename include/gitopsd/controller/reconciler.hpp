@@ -36,6 +36,8 @@ class reconciler {
   boost::asio::awaitable<void> progress(run& r, const std::string& message);
   boost::asio::awaitable<void> event(run& r, bool warning, const std::string& reason, const std::string& message);
   boost::asio::awaitable<bool> set_finalizer(run& r, bool present);
+  // A Warning naming adopted Namespaces and CRDs that prune left in place.
+  boost::asio::awaitable<void> orphaned_event(run& r, const std::vector<object_ref>& orphaned);
 
   kube::client client_;
   git::source_cache& sources_;

@@ -25,6 +25,8 @@ inline constexpr const char* health_failed = "HealthCheckFailed";
 inline constexpr const char* dependency_not_ready = "DependencyNotReady";
 inline constexpr const char* invalid_spec = "InvalidSpec";
 inline constexpr const char* suspended = "Suspended";
+inline constexpr const char* ownership_conflict = "OwnershipConflict";
+inline constexpr const char* empty_render = "EmptyRender";
 }  // namespace reason
 
 enum class phase {

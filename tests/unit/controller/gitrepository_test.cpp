@@ -103,3 +103,14 @@ TEST_CASE("finalizer, deletion and requestedAt are read from metadata", "[gitrep
   CHECK(r.has_finalizer);
   CHECK(r.requested_at == "now");
 }
+
+TEST_CASE("adopt and allowEmpty are off unless set, and must be booleans", "[gitrepository]") {
+  auto plain = parse(R"({"url":"https://git.example/app.git","interval":"1m"})").value();
+  CHECK_FALSE(plain.spec.adopt);
+  CHECK_FALSE(plain.spec.allow_empty);
+  auto set = parse(R"({"url":"https://git.example/app.git","interval":"1m","adopt":true,"allowEmpty":true})").value();
+  CHECK(set.spec.adopt);
+  CHECK(set.spec.allow_empty);
+  CHECK(error_of(R"({"url":"https://git.example/app.git","interval":"1m","adopt":"yes"})") ==
+        "GitRepository team/app: spec.adopt must be true or false");
+}
