@@ -185,6 +185,11 @@ result<gitrepository> parse_gitrepository(const rapidjson::Value& object) {
   reader r{spec != nullptr ? *spec : empty, fmt::format("GitRepository {}/{}", repo.namespace_, repo.name)};
   if (spec != nullptr && !spec->IsObject()) return r.fail("", "must be an object");
 
+  // The name is the value of the owner label on every object applied (the CRD says so too).
+  if (repo.name.size() > 63)
+    return make_error(category::code(spec_errc::invalid),
+                      fmt::format("{}: metadata.name is {} characters long; at most 63 are allowed (it is a label value)",
+                                  r.object, repo.name.size()));
   auto& s = repo.spec;
   auto url = r.string("url", true, max_url);
   if (!url) return url.error();
@@ -217,7 +222,8 @@ result<gitrepository> parse_gitrepository(const rapidjson::Value& object) {
     if (!v) return v.error();
     *target = std::move(*v);
   }
-  for (auto [field, target] : {std::pair{"prune", &s.prune}, std::pair{"wait", &s.wait}, std::pair{"suspend", &s.suspend}}) {
+  for (auto [field, target] : {std::pair{"prune", &s.prune}, std::pair{"wait", &s.wait}, std::pair{"suspend", &s.suspend},
+                               std::pair{"adopt", &s.adopt}, std::pair{"allowEmpty", &s.allow_empty}}) {
     auto v = r.boolean(field);
     if (!v) return v.error();
     *target = *v;

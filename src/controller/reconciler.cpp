@@ -13,6 +13,8 @@
 #include "gitopsd/render/errc.hpp"
 #include "gitopsd/render/render.hpp"
 #include "gitopsd/sync/apply.hpp"
+#include "gitopsd/sync/claim.hpp"
+#include "gitopsd/sync/empty_render.hpp"
 #include "gitopsd/sync/inventory.hpp"
 #include "gitopsd/sync/plan.hpp"
 #include "gitopsd/sync/prune.hpp"
@@ -84,7 +86,10 @@ git::ref_spec to_git_ref(const source_ref& ref) {
 server::labels repo_labels(const gitrepository& repo) { return {{"name", repo.name}, {"namespace", repo.namespace_}}; }
 
 std::string changes_text(const sync::change_set& c, std::size_t pruned) {
-  return fmt::format("created {}, configured {}, unchanged {}, pruned {}", c.created, c.configured, c.unchanged, pruned);
+  std::string text =
+      fmt::format("created {}, configured {}, unchanged {}, pruned {}", c.created, c.configured, c.unchanged, pruned);
+  if (c.adopted > 0) text += fmt::format(", adopted {}", c.adopted);
+  return text;
 }
 
 }  // namespace
@@ -136,6 +141,14 @@ asio::awaitable<void> reconciler::event(run& r, bool warning, const std::string&
     log::warn("event not recorded", {{"object", r.repo.key()}, {"error", created.error().what()}});
 }
 
+asio::awaitable<void> reconciler::orphaned_event(run& r, const std::vector<object_ref>& orphaned) {
+  std::string names;
+  for (const auto& o : orphaned) names += (names.empty() ? "" : ", ") + o.display();
+  std::string message = fmt::format("adopted, so not deleted by prune: {}", names);
+  std::string why = "Orphaned";
+  co_await event(r, true, why, message);
+}
+
 asio::awaitable<bool> reconciler::set_finalizer(run& r, const rapidjson::Value& object, bool present) {
   auto body = finalizer_patch(object, present);
   if (!body) co_return true;
@@ -173,6 +186,8 @@ asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object) {
 
   auto limit = r.repo.spec.timeout;
   auto outcome = co_await wait::run_within(pipeline(r), limit);
+  // Cancelled from outside (shutdown, lost leadership): nothing more may be written, not even a report.
+  if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return false;
   bool ok = outcome.value.value_or(false);
   if (outcome.timed_out && r.reported) {
     ok = *r.reported;  // cancelled while sending the Event of a finished reconcile
@@ -349,6 +364,23 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     step_failure f{reason::build_failed, fmt::format("{}: {}", r.revision, plan.error().what())};
     co_return co_await fail(f);
   }
+  if (sync::refuse_empty_render(plan->size(), repo.inventory.size(), spec.allow_empty)) {
+    step_failure f{reason::empty_render, sync::empty_render_message(r.revision, repo.inventory.size())};
+    co_return co_await fail(f);
+  }
+  // Ownership, before anything is written: another owner's object, or one nobody let us adopt,
+  // stops the whole commit.
+  sync::claim_settings claim_settings;
+  claim_settings.who = who;
+  claim_settings.adopt = spec.adopt;
+  claim_settings.in_flight = settings_.in_flight;
+  auto claimed = co_await sync::claim_objects(r.applier, *plan, claim_settings);
+  if (!claimed) {
+    bool conflict = claimed.error().code == sync::claim_errc::conflict;
+    step_failure f{conflict ? reason::ownership_conflict : reason::apply_failed,
+                   fmt::format("{}: {}", r.revision, claimed.error().what())};
+    co_return co_await fail(f);
+  }
   r.inventory = sync::inventory_of(*plan);
 
   // Apply.
@@ -358,7 +390,8 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   sync::apply_settings apply_settings;
   apply_settings.who = who;
   apply_settings.in_flight = settings_.in_flight;
-  auto changes = co_await sync::apply_plan(r.applier, *plan, apply_settings);
+  const sync::claim_result& claim = *claimed;
+  auto changes = co_await sync::apply_plan(r.applier, *plan, apply_settings, &claim);
   if (!changes) {
     step_failure f{reason::apply_failed, changes.error().what()};
     co_return co_await fail(f);
@@ -384,6 +417,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
       }
       pruned = removed->deleted.size();
       metrics_.add("gitopsd_objects_pruned_total", repo_labels(repo), static_cast<double>(pruned));
+      if (!removed->orphaned.empty()) co_await orphaned_event(r, removed->orphaned);
     }
   }
 
@@ -468,6 +502,7 @@ asio::awaitable<bool> reconciler::finalize(run& r, const rapidjson::Value& objec
       co_return false;
     }
     log::info("pruned on deletion", {{"object", r.repo.key()}, {"deleted", (*removed)->deleted.size()}});
+    if (!(*removed)->orphaned.empty()) co_await orphaned_event(r, (*removed)->orphaned);
   }
   if (!left.empty()) {
     std::string message = fmt::format("left in place: {}", list_objects(left));

@@ -73,56 +73,28 @@ asio::awaitable<bool> crd_established(kube::client& client, const object_ref& cr
   }
 }
 
-// The owner's objects as the cluster has them, by reference.
-struct live_objects {
-  std::vector<rapidjson::Document> lists;
-  std::map<object_ref, const rapidjson::Value*> by_ref;
-  std::set<std::pair<group_version_kind, std::string>> listed;  // kind and namespace
-};
-
-// One LIST per kind and namespace of `objects`, by the owner's labels. A kind that cannot be
-// listed (no list permission, not served yet) is left out: its objects are read one by one.
-asio::awaitable<live_objects> list_live(kube::client& client, const std::vector<const planned_object*>& objects,
-                                        const owner& who, std::size_t in_flight) {
-  live_objects live;
-  if (who.name.empty()) co_return live;
-  std::vector<std::pair<group_version_kind, std::string>> groups;
-  for (const auto* o : objects) groups.emplace_back(o->ref.gvk, o->ref.namespace_);
-  std::sort(groups.begin(), groups.end());
-  groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
-  live.lists.resize(groups.size());
-  kube::list_options options;
-  options.label_selector = owner_selector(who);
-  auto work = [&](std::size_t i) -> asio::awaitable<void> {
-    auto r = co_await client.list(groups[i].first, groups[i].second, options);
-    if (!r) {
-      log::debug("list failed, reading each object instead",
-                 {{"kind", groups[i].first.kind}, {"namespace", groups[i].second}, {"error", r.error().what()}});
-      co_return;
-    }
-    live.lists[i] = std::move(*r);
-  };
-  co_await for_each_bounded(groups.size(), in_flight, work);
-  for (std::size_t i = 0; i < groups.size(); ++i) {
-    const auto* items = json::find(live.lists[i], "items");  // absent where the LIST failed
-    if (items == nullptr || !items->IsArray()) continue;
-    for (const auto& item : items->GetArray()) {
-      object_ref ref{groups[i].first, groups[i].second,
-                     std::string(json::get_string(item, "metadata", "name").value_or(""))};
-      live.by_ref.emplace(std::move(ref), &item);
-    }
-    // A listed kind's objects missing from its list are absent, or not labelled as ours yet.
-    live.listed.insert(groups[i]);
-  }
-  co_return live;
-}
-
 // Dry-runs every object of `objects`, collecting every failure.
+// `known`: the owner's objects as the claim stage listed them (kinds it found not served, such as
+// those of CRDs applied by this commit, are listed here); everything is listed here when null.
 asio::awaitable<std::vector<outcome>> dry_run(kube::client& client, const std::vector<const planned_object*>& objects,
-                                              const apply_settings& settings) {
+                                              const apply_settings& settings, const live_objects* known) {
   std::vector<outcome> outcomes(objects.size());
   auto started = std::chrono::steady_clock::now();
-  auto live = co_await list_live(client, objects, settings.who, settings.in_flight);
+  std::vector<std::pair<group_version_kind, std::string>> groups;
+  for (const auto* o : objects)
+    if (known == nullptr || known->unserved.contains(o->ref.gvk)) groups.emplace_back(o->ref.gvk, o->ref.namespace_);
+  live_objects listed_here;
+  if (!groups.empty()) listed_here = co_await list_owned(client, std::move(groups), settings.who, settings.in_flight);
+  auto previous = [&](const object_ref& ref) -> const rapidjson::Value* {
+    if (known != nullptr)
+      if (auto it = known->by_ref.find(ref); it != known->by_ref.end()) return it->second;
+    auto it = listed_here.by_ref.find(ref);
+    return it != listed_here.by_ref.end() ? it->second : nullptr;
+  };
+  auto listed = [&](const object_ref& ref) {
+    return (known != nullptr && known->listed.contains({ref.gvk, ref.namespace_})) ||
+           listed_here.listed.contains({ref.gvk, ref.namespace_});
+  };
   double list_seconds = seconds_since(started);
   auto checking = std::chrono::steady_clock::now();
   auto work = [&](std::size_t i) -> asio::awaitable<void> {
@@ -132,10 +104,10 @@ asio::awaitable<std::vector<outcome>> dry_run(kube::client& client, const std::v
     // duplicate keys, so the server's strict check would only parse every body a second time.
     options.validation = kube::field_validation::ignore;
     const object_ref& ref = objects[i]->ref;
-    if (auto it = live.by_ref.find(ref); it != live.by_ref.end()) options.previous_object = it->second;
-    // Absent from a list of our objects: new (the answer says 201), or someone else's object that
-    // taking over changes (at least our labels), so nothing needs reading.
-    else if (live.listed.contains({ref.gvk, ref.namespace_})) options.detect_unchanged = false;
+    if (const auto* before = previous(ref)) options.previous_object = before;
+    // Absent from a list of our objects: new (the answer says 201), or an object the claim stage
+    // let us adopt, which taking over changes (at least our labels), so nothing needs reading.
+    else if (listed(ref)) options.detect_unchanged = false;
     auto r = co_await client.apply(objects[i]->object, options);
     if (!r) {
       outcomes[i].failure = r.error();
@@ -147,7 +119,7 @@ asio::awaitable<std::vector<outcome>> dry_run(kube::client& client, const std::v
     outcomes[i].disabled = is_disabled(r->object, reconcile_annotation);
   };
   co_await for_each_bounded(objects.size(), settings.in_flight, work);
-  log::debug("dry run", {{"objects", objects.size()}, {"listed", live.by_ref.size()}, {"list_seconds", list_seconds},
+  log::debug("dry run", {{"objects", objects.size()}, {"list_seconds", list_seconds},
                          {"dry_run_seconds", seconds_since(checking)}});
   co_return outcomes;
 }
@@ -208,13 +180,15 @@ std::vector<const planned_object*> select(const std::vector<planned_object>& pla
 }  // namespace
 
 asio::awaitable<result<change_set>> apply_plan(kube::client& client, const std::vector<planned_object>& plan,
-                                               const apply_settings& settings) {
+                                               const apply_settings& settings, const claim_result* claimed) {
   change_set changes;
+  const live_objects* known = claimed != nullptr ? &claimed->live : nullptr;
+  if (claimed != nullptr) changes.adopted = static_cast<int>(claimed->adopted.size());
   // First CRDs, Namespaces and ClusterRoles: objects of new kinds and in new namespaces can only
   // be checked once these exist.
   auto definitions = select(plan, true);
   if (!definitions.empty()) {
-    auto outcomes = co_await dry_run(client, definitions, settings);
+    auto outcomes = co_await dry_run(client, definitions, settings, known);
     if (any_failed(outcomes)) co_return make_error(category::code(apply_errc::invalid), failure_list(outcomes, definitions));
     if (auto r = co_await apply_changed(client, definitions, outcomes, settings, changes); !r) co_return r.error();
     for (const auto* o : definitions) {
@@ -228,7 +202,7 @@ asio::awaitable<result<change_set>> apply_plan(kube::client& client, const std::
   // Then everything else, validated as a whole before any of it is written; classes first.
   auto rest = select(plan, false);
   if (rest.empty()) co_return changes;
-  auto outcomes = co_await dry_run(client, rest, settings);
+  auto outcomes = co_await dry_run(client, rest, settings, known);
   if (any_failed(outcomes)) co_return make_error(category::code(apply_errc::invalid), failure_list(outcomes, rest));
   for (auto stage : {apply_stage::classes, apply_stage::workloads}) {
     std::vector<const planned_object*> objects;

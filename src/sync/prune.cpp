@@ -2,6 +2,7 @@
 
 #include "gitopsd/core/bounded.hpp"
 #include "gitopsd/core/json.hpp"
+#include "gitopsd/core/log.hpp"
 #include "gitopsd/kube/errc.hpp"
 #include "gitopsd/sync/plan.hpp"
 
@@ -15,7 +16,7 @@ namespace asio = boost::asio;
 
 asio::awaitable<result<prune_result>> prune(kube::client& client, const owner& who, const std::vector<object_ref>& stale,
                                             std::size_t in_flight) {
-  enum class fate { gone, deleted, kept };
+  enum class fate { gone, deleted, kept, orphaned };
   std::vector<fate> fates(stale.size(), fate::gone);
   std::vector<std::optional<error>> failures(stale.size());
   // Workloads go before the Namespaces and CRDs they live in: one stage at a time.
@@ -32,7 +33,12 @@ asio::awaitable<result<prune_result>> prune(kube::client& client, const owner& w
           failures[i] = live.error();
         co_return;
       }
-      if (!is_owned_by(*live, who, ref) || is_disabled(*live, prune_annotation)) {
+      auto verdict = decide_prune(*live, who, ref);
+      if (verdict == prune_verdict::orphan_adopted) {
+        fates[i] = fate::orphaned;
+        co_return;
+      }
+      if (verdict != prune_verdict::remove) {
         fates[i] = fate::kept;
         co_return;
       }
@@ -52,6 +58,10 @@ asio::awaitable<result<prune_result>> prune(kube::client& client, const owner& w
     if (failures[i]) problems += fmt::format("{}{}: {}", problems.empty() ? "" : "; ", stale[i].display(), failures[i]->what());
     else if (fates[i] == fate::deleted) out.deleted.push_back(stale[i]);
     else if (fates[i] == fate::kept) out.kept.push_back(stale[i]);
+    else if (fates[i] == fate::orphaned) {
+      log::warn("adopted object left in place, not pruned", {{"object", stale[i].display()}});
+      out.orphaned.push_back(stale[i]);
+    }
   }
   if (!problems.empty()) co_return make_error(failures[0] ? failures[0]->code : kube::errc::internal_error, problems);
   co_return out;

@@ -45,6 +45,8 @@ struct gitrepository_spec {
   bool prune = false;
   bool wait = false;
   bool suspend = false;
+  bool adopt = false;        // take over existing objects that carry no gitopsd marks
+  bool allow_empty = false;  // a commit that renders nothing may prune everything
   std::string service_account;
   std::vector<dependency> depends_on;
 };

@@ -40,6 +40,8 @@ class reconciler {
   boost::asio::awaitable<void> event(run& r, bool warning, const std::string& reason, const std::string& message);
   boost::asio::awaitable<bool> set_finalizer(run& r, const rapidjson::Value& object, bool present);
   void use_service_account(run& r);
+  // A Warning naming adopted Namespaces and CRDs that prune left in place.
+  boost::asio::awaitable<void> orphaned_event(run& r, const std::vector<object_ref>& orphaned);
 
   kube::client client_;
   git::source_cache& sources_;

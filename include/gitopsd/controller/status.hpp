@@ -27,6 +27,8 @@ inline constexpr const char* invalid_spec = "InvalidSpec";
 inline constexpr const char* suspended = "Suspended";
 inline constexpr const char* invalid_inventory = "InvalidInventory";
 inline constexpr const char* internal_error = "InternalError";
+inline constexpr const char* ownership_conflict = "OwnershipConflict";
+inline constexpr const char* empty_render = "EmptyRender";
 }  // namespace reason
 
 enum class phase {

@@ -137,7 +137,9 @@ struct bounded_run {
 
 // Runs `work` in a coroutine of its own. When `limit` passes first, the work is cancelled
 // (terminal) and still awaited to its end, so it can refer to the caller's state. An exception
-// is returned as soon as it happens, not at the deadline.
+// is returned as soon as it happens, not at the deadline. Cancelling the caller cancels the work
+// the same way (then timed_out stays false and the caller, still cancelled, learns it at its next
+// step).
 template <class T>
 boost::asio::awaitable<bounded_run<T>> run_within(boost::asio::awaitable<T> work, std::chrono::steady_clock::duration limit) {
   namespace asio = boost::asio;
@@ -156,9 +158,15 @@ boost::asio::awaitable<bounded_run<T>> run_within(boost::asio::awaitable<T> work
     state->timed_out = true;
     state->stop.emit(asio::cancellation_type::terminal);
   });
+  // The caller's own cancellation reaches the work through the same signal.
+  auto caller = co_await asio::this_coro::cancellation_state;
+  auto caller_slot = caller.slot();
+  if (caller_slot.is_connected())
+    caller_slot.assign([state](asio::cancellation_type type) { state->stop.emit(type); });
   bounded_run<T> out;
   auto [failure, value] = co_await asio::co_spawn(
       executor, std::move(work), asio::bind_cancellation_slot(state->stop.slot(), asio::as_tuple(asio::use_awaitable)));
+  if (caller_slot.is_connected()) caller_slot.clear();
   state->finished = true;
   state->timer.cancel();
   out.timed_out = state->timed_out;

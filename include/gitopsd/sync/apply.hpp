@@ -3,6 +3,7 @@
 // that an invalid object stops the commit before anything of its stage is written.
 
 #include "gitopsd/kube/client.hpp"
+#include "gitopsd/sync/claim.hpp"
 #include "gitopsd/sync/plan.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -19,6 +20,7 @@ struct change_set {
   int configured = 0;
   int unchanged = 0;
   int skipped = 0;  // gitopsd.io/reconcile: disabled
+  int adopted = 0;  // existing objects taken over (also counted as configured or unchanged)
   std::vector<object_ref> applied;  // created or configured
   [[nodiscard]] int changed() const { return created + configured; }
 };
@@ -36,7 +38,9 @@ enum class apply_errc { invalid = 1, failed, crd_not_established };
 
 // Stage by stage: dry-run every object of the stage (collecting every failure), then apply those
 // the dry run shows would change. CRDs of the first stage must be Established before the next.
+// `claimed`: the claim stage's result for this plan (its lists are reused; its adoptions counted).
 boost::asio::awaitable<result<change_set>> apply_plan(kube::client& client, const std::vector<planned_object>& plan,
-                                                      const apply_settings& settings);
+                                                      const apply_settings& settings,
+                                                      const claim_result* claimed = nullptr);
 
 }  // namespace gitopsd::sync

@@ -149,3 +149,22 @@ TEST_CASE("finalizer, deletion and requestedAt are read from metadata", "[gitrep
   CHECK(r.has_finalizer);
   CHECK(r.requested_at == "now");
 }
+
+TEST_CASE("adopt and allowEmpty are off unless set, and must be booleans", "[gitrepository]") {
+  auto plain = parse(R"({"url":"https://git.example/app.git","interval":"1m"})").value();
+  CHECK_FALSE(plain.spec.adopt);
+  CHECK_FALSE(plain.spec.allow_empty);
+  auto set = parse(R"({"url":"https://git.example/app.git","interval":"1m","adopt":true,"allowEmpty":true})").value();
+  CHECK(set.spec.adopt);
+  CHECK(set.spec.allow_empty);
+  CHECK(error_of(R"({"url":"https://git.example/app.git","interval":"1m","adopt":"yes"})") ==
+        "GitRepository team/app: spec.adopt must be true or false");
+}
+
+TEST_CASE("a name longer than 63 characters is refused: it is a label value", "[gitrepository]") {
+  std::string name(64, 'a');
+  auto doc = json::parse(fmt::format(R"({{"metadata":{{"name":"{}","namespace":"n"}},"spec":{{"url":"https://h/r","interval":"1m"}}}})", name)).value();
+  auto r = parse_gitrepository(doc);
+  REQUIRE_FALSE(r.has_value());
+  CHECK_THAT(r.error().what(), Catch::Contains("metadata.name is 64 characters long; at most 63"));
+}

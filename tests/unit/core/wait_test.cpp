@@ -216,3 +216,32 @@ TEST_CASE("for_each_bounded: a worker's exception ends the run and reaches the c
   CHECK(started < 10);
   CHECK(std::chrono::steady_clock::now() - t0 < 5s);
 }
+
+TEST_CASE("run_within: cancelling the caller cancels the work, and the caller stays cancelled", "[wait]") {
+  asio::io_context io;
+  gitopsd::wait::bounded_run<int> out;
+  bool work_ended = false, still_cancelled = false;
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+    auto caller = [&]() -> asio::awaitable<void> {
+      auto hang = [&]() -> asio::awaitable<int> {
+        try {
+          co_await sleep_for(10s);
+        } catch (...) {
+          work_ended = true;
+          throw;
+        }
+        co_return 1;
+      };
+      out = co_await gitopsd::wait::run_within(hang(), 10s);
+      EXPECT_NEXT_STEP_ABORTS(still_cancelled);
+    };
+    co_await (caller() || sleep_for(20ms));
+  }, asio::detached);
+  auto t0 = std::chrono::steady_clock::now();
+  io.run();
+  CHECK(work_ended);
+  CHECK_FALSE(out.timed_out);
+  CHECK(out.failure);
+  CHECK(still_cancelled);
+  CHECK(std::chrono::steady_clock::now() - t0 < 5s);
+}

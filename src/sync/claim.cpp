@@ -1,0 +1,190 @@
+#include "gitopsd/sync/claim.hpp"
+
+#include "gitopsd/core/bounded.hpp"
+#include "gitopsd/core/json.hpp"
+#include "gitopsd/core/log.hpp"
+#include "gitopsd/kube/errc.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+
+namespace gitopsd::sync {
+namespace {
+
+namespace asio = boost::asio;
+
+const char* describe(claim_errc e) {
+  switch (e) {
+    case claim_errc::conflict: return "objects owned by someone else";
+    case claim_errc::unreadable: return "cannot read who owns an object";
+  }
+  return "claim error";
+}
+constexpr char category_name[] = "gitopsd.sync.claim";
+using category = enum_category<claim_errc, category_name, describe>;
+
+// At most this many conflicts are named in one message; the count says how many there were.
+constexpr std::size_t listed_conflicts = 5;
+// An owner read from a live object's marks is shown at most this long.
+constexpr std::size_t max_owner_text = 128;
+// Above this many objects of one kind and namespace to look up, one metadata LIST of the kind
+// there is cheaper than a GET each (a first sync of many objects).
+constexpr std::size_t reads_before_list = 8;
+
+using group = std::pair<group_version_kind, std::string>;
+
+group group_of(const object_ref& ref) { return {ref.gvk, ref.namespace_}; }
+
+bool absent_code(const boost::system::error_code& code) {
+  return code == kube::errc::not_found || code == kube::errc::unknown_kind;
+}
+
+void mark_adopted(rapidjson::Document& object) {
+  auto& a = object.GetAllocator();
+  auto& metadata = json::ensure_object(object, "metadata", a);
+  auto& annotations = json::ensure_object(metadata, "annotations", a);
+  json::set_string(annotations, adopted_annotation, adopt_value, a);
+}
+
+}  // namespace
+
+boost::system::error_code make_error_code(claim_errc e) { return category::code(e); }
+
+asio::awaitable<live_objects> list_owned(kube::client& client, std::vector<group> groups, const owner& who,
+                                         std::size_t in_flight) {
+  live_objects live;
+  if (who.name.empty()) co_return live;
+  std::sort(groups.begin(), groups.end());
+  groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+  live.lists.resize(groups.size());
+  std::vector<char> unserved(groups.size(), 0);
+  kube::list_options options;
+  options.label_selector = owner_selector(who);
+  auto work = [&](std::size_t i) -> asio::awaitable<void> {
+    auto r = co_await client.list(groups[i].first, groups[i].second, options);
+    if (!r) {
+      unserved[i] = r.error().code == kube::errc::unknown_kind ? 1 : 0;
+      log::debug("list failed, reading each object instead",
+                 {{"kind", groups[i].first.kind}, {"namespace", groups[i].second}, {"error", r.error().what()}});
+      co_return;
+    }
+    live.lists[i] = std::move(*r);
+  };
+  co_await for_each_bounded(groups.size(), in_flight, work);
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    if (unserved[i] != 0) live.unserved.insert(groups[i].first);
+    const auto* items = json::find(live.lists[i], "items");  // absent where the LIST failed
+    if (items == nullptr || !items->IsArray()) continue;
+    for (const auto& item : items->GetArray()) {
+      object_ref ref{groups[i].first, groups[i].second,
+                     std::string(json::get_string(item, "metadata", "name").value_or(""))};
+      live.by_ref.emplace(std::move(ref), &item);
+    }
+    live.listed.insert(groups[i]);
+  }
+  co_return live;
+}
+
+std::string conflict_message(const std::vector<claim_conflict>& conflicts) {
+  std::string text;
+  bool any_unmarked = false;
+  for (std::size_t i = 0; i < conflicts.size() && i < listed_conflicts; ++i) {
+    const auto& c = conflicts[i];
+    if (!text.empty()) text += "; ";
+    if (c.verdict == claim::other_owner) {
+      std::string_view owner = c.current_owner;
+      if (owner.size() > max_owner_text) owner = owner.substr(0, max_owner_text);
+      text += fmt::format("{} ({}) belongs to GitRepository {}", c.ref.display(), c.origin, owner);
+    } else {
+      any_unmarked = true;
+      text += fmt::format("{} ({}) exists and was not created by gitopsd", c.ref.display(), c.origin);
+    }
+  }
+  if (conflicts.size() > listed_conflicts) text += fmt::format("; and {} more", conflicts.size() - listed_conflicts);
+  if (!any_unmarked)
+    for (const auto& c : conflicts) any_unmarked = any_unmarked || c.verdict == claim::unmarked;
+  if (any_unmarked)
+    text += fmt::format(" (to take over objects made by others set spec.adopt: true, or annotate each {}=\"{}\")",
+                        adopt_annotation, adopt_value);
+  return text;
+}
+
+asio::awaitable<result<claim_result>> claim_objects(kube::client& client, std::vector<planned_object>& plan,
+                                                    const claim_settings& settings) {
+  claim_result out;
+  std::vector<group> groups;
+  groups.reserve(plan.size());
+  for (const auto& p : plan) groups.push_back(group_of(p.ref));
+  out.live = co_await list_owned(client, groups, settings.who, settings.in_flight);
+
+  // What the labelled lists do not show: absent, someone else's, or unlisted. Looked up by a GET
+  // each, or by one metadata LIST of the kind and namespace when there are many.
+  std::map<group, std::vector<std::size_t>> unknown;
+  for (std::size_t i = 0; i < plan.size(); ++i)
+    if (!out.live.by_ref.contains(plan[i].ref) && !out.live.unserved.contains(plan[i].ref.gvk))
+      unknown[group_of(plan[i].ref)].push_back(i);
+  std::vector<const rapidjson::Value*> found(plan.size(), nullptr);
+  std::vector<std::optional<error>> failures(plan.size());
+  std::vector<std::pair<group, const std::vector<std::size_t>*>> to_list;
+  std::vector<std::size_t> to_get;
+  for (const auto& [g, indices] : unknown) {
+    if (indices.size() > reads_before_list && out.live.listed.contains(g)) to_list.emplace_back(g, &indices);
+    else to_get.insert(to_get.end(), indices.begin(), indices.end());
+  }
+  std::vector<rapidjson::Document> listed(to_list.size());  // `found` points into these
+  std::vector<std::vector<std::size_t>> unlisted(to_list.size());  // indices whose list failed
+  auto list_work = [&](std::size_t k) -> asio::awaitable<void> {
+    kube::list_options options;
+    options.metadata_only = true;
+    auto r = co_await client.list(to_list[k].first.first, to_list[k].first.second, options);
+    if (!r) {
+      unlisted[k] = *to_list[k].second;
+      co_return;
+    }
+    listed[k] = std::move(*r);
+    std::map<std::string_view, const rapidjson::Value*> by_name;
+    if (const auto* items = json::find(listed[k], "items"); items != nullptr && items->IsArray())
+      for (const auto& item : items->GetArray())
+        if (auto name = json::get_string(item, "metadata", "name")) by_name.emplace(*name, &item);
+    for (std::size_t i : *to_list[k].second)
+      if (auto it = by_name.find(plan[i].ref.name); it != by_name.end()) found[i] = it->second;
+  };
+  co_await for_each_bounded(to_list.size(), settings.in_flight, list_work);
+  for (const auto& indices : unlisted) to_get.insert(to_get.end(), indices.begin(), indices.end());
+  std::vector<rapidjson::Document> read(to_get.size());  // `found` points to these
+  auto get_work = [&](std::size_t k) -> asio::awaitable<void> {
+    std::size_t i = to_get[k];
+    auto r = co_await client.get(plan[i].ref);
+    if (!r) {
+      if (!absent_code(r.error().code)) failures[i] = r.error();
+      co_return;
+    }
+    read[k] = std::move(*r);
+    found[i] = &read[k];
+  };
+  co_await for_each_bounded(to_get.size(), settings.in_flight, get_work);
+
+  for (std::size_t i = 0; i < plan.size(); ++i)
+    if (failures[i])
+      co_return make_error(category::code(claim_errc::unreadable),
+                           fmt::format("cannot read who owns {} ({}): {}", plan[i].ref.display(), plan[i].origin,
+                                       failures[i]->what()));
+
+  std::vector<claim_conflict> conflicts;
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    const rapidjson::Value* live = found[i];
+    if (auto it = out.live.by_ref.find(plan[i].ref); it != out.live.by_ref.end()) live = it->second;
+    auto decision = decide_claim(live, settings.who, plan[i].ref, settings.adopt);
+    if (decision.verdict == claim::other_owner || decision.verdict == claim::unmarked)
+      conflicts.push_back({plan[i].ref, plan[i].origin, decision.verdict, std::move(decision.current_owner)});
+    if (decision.mark_adopted) mark_adopted(plan[i].object);
+    if (decision.verdict == claim::adopt) out.adopted.push_back(plan[i].ref);
+  }
+  if (!conflicts.empty()) co_return make_error(category::code(claim_errc::conflict), conflict_message(conflicts));
+  for (const auto& ref : out.adopted) log::info("adopting", {{"object", ref.display()}});
+  co_return out;
+}
+
+}  // namespace gitopsd::sync
