@@ -66,6 +66,16 @@ void metrics::remove(const std::string& name, const labels& l) {
   it->second.histograms.erase(l);
 }
 
+void metrics::remove_matching(const labels& subset) {
+  auto matches = [&](const labels& l) {
+    return std::all_of(subset.begin(), subset.end(), [&](const auto& kv) { return std::find(l.begin(), l.end(), kv) != l.end(); });
+  };
+  for (auto& [name, f] : families_) {
+    std::erase_if(f.values, [&](const auto& item) { return matches(item.first); });
+    std::erase_if(f.histograms, [&](const auto& item) { return matches(item.first); });
+  }
+}
+
 double metrics::value(const std::string& name, const labels& l) const {
   auto it = families_.find(name);
   if (it == families_.end()) return 0;

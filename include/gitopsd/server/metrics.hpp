@@ -17,6 +17,8 @@ class metrics {
   void set(const std::string& name, const labels& l, double value);      // gauge
   void observe(const std::string& name, const labels& l, double value);  // histogram (seconds)
   void remove(const std::string& name, const labels& l);                 // a series that no longer exists
+  // Every series of every family whose labels include all of `subset` (a deleted GitRepository's).
+  void remove_matching(const labels& subset);
 
   [[nodiscard]] double value(const std::string& name, const labels& l) const;
   [[nodiscard]] std::string render() const;

@@ -95,3 +95,21 @@ TEST_CASE("the server answers over a real socket", "[server]") {
   io.run_for(std::chrono::seconds(5));
   CHECK(body == "gitopsd_up 1\n");
 }
+
+TEST_CASE("a deleted GitRepository's series all go, others stay", "[metrics]") {
+  gitopsd::server::metrics m;
+  gitopsd::server::labels a{{"name", "a"}, {"namespace", "team"}};
+  gitopsd::server::labels b{{"name", "b"}, {"namespace", "team"}};
+  auto a_failed = a;
+  a_failed.emplace_back("result", "failure");
+  m.set("gitopsd_ready", a, 1);
+  m.set("gitopsd_ready", b, 1);
+  m.add("gitopsd_reconcile_total", a_failed);
+  m.observe("gitopsd_reconcile_duration_seconds", a, 0.5);
+  m.add("gitopsd_objects_applied_total", {{"action", "created"}}, 3);
+  m.remove_matching(a);
+  auto text = m.render();
+  CHECK(text.find("name=\"a\"") == std::string::npos);
+  CHECK(text.find("name=\"b\"") != std::string::npos);
+  CHECK(text.find("action=\"created\"") != std::string::npos);
+}
