@@ -22,6 +22,10 @@ struct agent_options {
   bool allow_file_urls = false;
   bool leader_elect = false;
   std::string leader_election_namespace;  // empty: the configuration's namespace
+  std::chrono::seconds lease_duration{15};
+  std::chrono::seconds renew_deadline{10};
+  std::chrono::seconds retry_period{2};
+  // SIGTERM: running reconciles may finish for this long; then they are cancelled.
   std::chrono::seconds shutdown_grace{30};
 };
 
