@@ -133,13 +133,7 @@ class agent {
   // Alive: no long-lived task has died, and the loop answers (this runs on it).
   bool healthy() const { return tasks_.healthy(); }
 
-  // Ready: a leader (or a lone replica) once its GitRepository cache is synced; a standby once it
-  // has read the Lease, i.e. it reaches the API server and may take over. Not while stopping.
-  bool ready() const {
-    if (stopping_) return false;
-    if (working_) return synced_;
-    return elector_ && elector_->observed();
-  }
+  bool ready() const { return is_ready({stopping_, working_, synced_, elector_ && elector_->observed()}); }
 
   std::string metrics_text() {
     server::update_process_metrics(metrics_);
@@ -354,6 +348,11 @@ class agent {
 };
 
 }  // namespace
+
+bool is_ready(const readiness& r) {
+  if (r.stopping) return false;
+  return r.working ? r.synced : r.lease_observed;
+}
 
 int run_agent(const agent_options& options) {
   // One malloc heap for every thread, unless the user chose otherwise: the Git and render threads
