@@ -16,6 +16,7 @@ sha=$(commit "v1")
 lease_duration=6
 replicas=()
 on_exit 'for p in "${replicas[@]}"; do kill -9 "$p" 2>/dev/null; done'
+on_exit '[ $code -eq 0 ] || for f in "$work"/[ab].log; do log "last lines of $f:"; tail -n 20 "$f" >&2; done'
 start_replica() {  # NAME: sets replica_pid and replica_http
   local port
   port=$(reserve_port "$work")
