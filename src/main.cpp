@@ -2,6 +2,7 @@
 
 #include "gitopsd/controller/agent.hpp"
 #include "gitopsd/core/disk_tree.hpp"
+#include "gitopsd/core/duration.hpp"
 #include "gitopsd/cli/build_from_git.hpp"
 #include "gitopsd/git/source.hpp"
 #include "gitopsd/core/log.hpp"
@@ -11,6 +12,24 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <optional>
+
+namespace {
+
+// A Go-style duration ("30s", "1m") of whole seconds, at least one.
+std::optional<std::chrono::seconds> whole_seconds(const std::string& text) {
+  auto d = gitopsd::parse_duration(text);
+  if (!d || *d < std::chrono::seconds(1) || *d % std::chrono::seconds(1) != gitopsd::duration::zero()) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::seconds>(*d);
+}
+
+CLI::Validator seconds_validator() {
+  return CLI::Validator(
+      [](std::string& text) { return whole_seconds(text) ? std::string() : "expected whole seconds such as 30s or 1m, got " + text; },
+      "DURATION");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"gitopsd: keeps a Kubernetes cluster equal to what a Git repository declares"};
@@ -46,7 +65,25 @@ int main(int argc, char** argv) {
   run->add_flag("--leader-elect", agent.leader_elect, "Elect a leader on a Lease so only one replica works");
   run->add_option("--leader-election-namespace", agent.leader_election_namespace,
                   "Namespace of the Lease; default the namespace of the configuration");
-  run->callback([&] { exit_code = gitopsd::controller::run_agent(agent); });
+  std::string lease_duration = "15s", renew_deadline = "10s", retry_period = "2s", shutdown_grace = "30s";
+  run->add_option("--leader-election-lease-duration", lease_duration,
+                  "How long a standby waits, by its own clock, for an unchanged Lease before taking it over")
+      ->capture_default_str()->check(seconds_validator());
+  run->add_option("--leader-election-renew-deadline", renew_deadline,
+                  "The leader stops working when it could not renew the Lease for this long (below the lease duration)")
+      ->capture_default_str()->check(seconds_validator());
+  run->add_option("--leader-election-retry-period", retry_period, "Time between attempts to acquire or renew the Lease")
+      ->capture_default_str()->check(seconds_validator());
+  run->add_option("--shutdown-grace", shutdown_grace,
+                  "On SIGTERM, how long running reconciles may take to finish before they are cancelled")
+      ->capture_default_str()->check(seconds_validator());
+  run->callback([&] {
+    agent.lease_duration = *whole_seconds(lease_duration);
+    agent.renew_deadline = *whole_seconds(renew_deadline);
+    agent.retry_period = *whole_seconds(retry_period);
+    agent.shutdown_grace = *whole_seconds(shutdown_grace);
+    exit_code = gitopsd::controller::run_agent(agent);
+  });
 
   std::string build_dir, build_output = "yaml", secret_file, cache_dir;
   gitopsd::git::source_spec source;

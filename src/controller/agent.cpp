@@ -4,6 +4,7 @@
 #include "gitopsd/controller/leader_election.hpp"
 #include "gitopsd/controller/reconciler.hpp"
 #include "gitopsd/controller/scheduler.hpp"
+#include "gitopsd/controller/supervise.hpp"
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/core/log.hpp"
 #include "gitopsd/server/http_server.hpp"
@@ -22,12 +23,14 @@
 #include <fmt/format.h>
 #include <malloc.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
-
 #include <functional>
 #include <map>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <unistd.h>
 
 namespace gitopsd::controller {
@@ -63,13 +66,18 @@ class agent {
       : io_(io),
         options_(options),
         client_(std::move(client)),
-        pool_(2),
         sources_(options.cache_dir),
-        reconciler_(client_, sources_, pool_, metrics_, {options.allow_file_urls, options.in_flight}),
         scheduler_([this] { return jitter_(random_); }),
-        wake_(io) {
+        wake_(io),
+        tasks_([this](const std::string&, const std::string&) { begin_shutdown(1, false); }),
+        acceptor_(io),
+        pool_(2),
+        reconciler_(client_, sources_, pool_, metrics_, {options.allow_file_urls, options.in_flight}) {
     server::describe_agent_metrics(metrics_);
   }
+
+  agent(const agent&) = delete;
+  agent& operator=(const agent&) = delete;
 
   int run() {
     auto endpoint = server::parse_listen_address(options_.http_addr);
@@ -77,24 +85,23 @@ class agent {
       log::error("invalid --http-addr", {{"error", endpoint.error().what()}});
       return 2;
     }
-    asio::ip::tcp::acceptor acceptor(io_);
     boost::system::error_code ec;
-    acceptor.open(endpoint->protocol(), ec);
-    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor.bind(*endpoint, ec);
-    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    acceptor_.open(endpoint->protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(*endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
       log::error("cannot listen", {{"address", options_.http_addr}, {"error", ec.message()}});
       return 2;
     }
-    server::endpoints endpoints{[] { return true; }, [this] { return synced_; }, [this] { return metrics_text(); }};
-    asio::co_spawn(io_, server::serve(acceptor, endpoints), asio::detached);
+    endpoints_ = {[this] { return healthy(); }, [this] { return ready(); }, [this] { return metrics_text(); }};
+    tasks_.spawn(io_.get_executor(), "http", server::serve(acceptor_, endpoints_));
 
     asio::signal_set signals(io_, SIGTERM, SIGINT);
     signals.async_wait([&](boost::system::error_code error, int signal) {
       if (error) return;
       log::info("shutting down", {{"signal", signal}});
-      asio::co_spawn(io_, shutdown(acceptor), asio::detached);
+      begin_shutdown(0, true);
     });
 
     if (options_.leader_elect) {
@@ -104,9 +111,12 @@ class agent {
       char host[256] = {};
       gethostname(host, sizeof(host) - 1);
       lease.identity = fmt::format("{}_{}", host, getpid());
+      lease.duration = options_.lease_duration;
+      lease.renew_deadline = options_.renew_deadline;
+      lease.retry_period = options_.retry_period;
       elector_.emplace(client_, lease);
-      asio::co_spawn(io_, elector_->run([this](bool leading) { on_leadership(leading); }),
-                     asio::bind_cancellation_slot(stop_elector_.slot(), asio::detached));
+      tasks_.spawn(io_.get_executor(), "leader election", elector_->run([this](bool leading) { on_leadership(leading); }),
+                   stop_elector_.slot());
     } else {
       on_leadership(true);
     }
@@ -114,10 +124,17 @@ class agent {
                                   {"namespace", options_.watch_namespace.empty() ? "all" : options_.watch_namespace},
                                   {"leader_election", options_.leader_elect}});
     io_.run();
+    signals.cancel();
+    finish();
     return exit_code_;
   }
 
  private:
+  // Alive: no long-lived task has died, and the loop answers (this runs on it).
+  bool healthy() const { return tasks_.healthy(); }
+
+  bool ready() const { return is_ready({stopping_, working_, synced_, elector_ && elector_->observed()}); }
+
   std::string metrics_text() {
     server::update_process_metrics(metrics_);
     for (const auto& [key, count] : client_.metrics().counts())
@@ -130,15 +147,16 @@ class agent {
   }
 
   void on_leadership(bool leading) {
+    if (stopping_) return;
     if (leading && !working_) {
       working_ = true;
-      asio::co_spawn(io_, watch(), asio::bind_cancellation_slot(stop_watch_.slot(), asio::detached));
-      asio::co_spawn(io_, dispatch(), asio::detached);
+      tasks_.spawn(io_.get_executor(), "GitRepository watch", watch(), stop_watch_.slot());
+      tasks_.spawn(io_.get_executor(), "dispatcher", dispatch());
     } else if (!leading && working_) {
-      // Another replica may take over: stop at once rather than race it.
+      // Another replica may take over once our lease expires: stop working at once rather than
+      // race it, and exit so a fresh process stands by.
       log::error("lost leadership; exiting so a fresh process can stand by");
-      exit_code_ = 1;
-      asio::co_spawn(io_, shutdown_without_release(), asio::detached);
+      begin_shutdown(1, false);
     }
   }
 
@@ -188,11 +206,7 @@ class agent {
       wake_.cancel();
     };
     auto result = co_await client_.watch(gvk, options_.watch_namespace, w, on_event);
-    if (!result && !stopping_) {
-      log::error("watching GitRepository objects failed", {{"error", result.error().what()}});
-      exit_code_ = 1;
-      co_await shutdown_without_release();
-    }
+    if (!result && !stopping_) throw std::runtime_error("watching GitRepository objects failed: " + result.error().what());
   }
 
   asio::awaitable<void> dispatch() {
@@ -205,64 +219,111 @@ class agent {
         }
         auto object = std::make_shared<rapidjson::Document>();
         object->CopyFrom(it->second, object->GetAllocator());
+        auto cancel = std::make_shared<asio::cancellation_signal>();
+        reconciles_[key] = cancel;
         ++running_;
-        asio::co_spawn(io_, reconciler_.reconcile(*object), [this, key, object](std::exception_ptr e, bool ok) {
-          if (e) {
-            try {
-              std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
-              log::error("reconcile crashed", {{"object", key}, {"error", ex.what()}});
-            }
-            ok = false;
-          }
-          --running_;
-          scheduler_.finished(key, ok, clock::now());
-          wake_.cancel();
-        });
+        asio::co_spawn(io_, reconciler_.reconcile(*object),
+                       asio::bind_cancellation_slot(cancel->slot(), [this, key, object, cancel](std::exception_ptr e, bool ok) {
+                         if (e) {
+                           try {
+                             std::rethrow_exception(e);
+                           } catch (const std::exception& ex) {
+                             log::error("reconcile crashed", {{"object", key}, {"error", ex.what()}});
+                           }
+                           ok = false;
+                         }
+                         --running_;
+                         if (auto r = reconciles_.find(key); r != reconciles_.end() && r->second == cancel) reconciles_.erase(r);
+                         scheduler_.finished(key, ok, clock::now());
+                         wake_.cancel();
+                       }));
       }
-      auto next = scheduler_.next_wakeup();
+      // With every slot busy, the next wake-up is a reconcile finishing (it cancels wake_).
+      auto next = scheduler_.next_wakeup(options_.concurrent);
       wake_.expires_at(next ? *next : clock::time_point::max());
       boost::system::error_code ignored;
       co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }
   }
 
-  // SIGTERM: stop taking work, let running reconciles finish within the grace period, release
-  // the lease, exit 0.
-  asio::awaitable<void> shutdown(asio::ip::tcp::acceptor& acceptor) {
+  void cancel_reconciles() {
+    // Copied first: a cancellation may complete a reconcile at once and erase its entry.
+    auto signals = reconciles_;
+    for (auto& [key, signal] : signals) signal->emit(asio::cancellation_type::terminal);
+  }
+
+  // Starts the shutdown once; a later call can only make the exit code worse.
+  void begin_shutdown(int code, bool graceful) {
+    exit_code_ = std::max(exit_code_, code);
+    if (stopping_) return;
     stopping_ = true;
+    tasks_.stopping();
+    asio::co_spawn(io_, shutdown(graceful), asio::detached);
+  }
+
+  // Graceful (SIGTERM): stop taking work, let running reconciles finish within the grace period,
+  // cancel what is still running, release the lease. Otherwise (lost leadership, a task died):
+  // cancel at once and keep the lease, which may no longer be ours.
+  asio::awaitable<void> shutdown(bool graceful) {
     wake_.cancel();
     stop_watch_.emit(asio::cancellation_type::terminal);
-    asio::steady_timer timer(io_);
-    auto deadline = clock::now() + options_.shutdown_grace;
-    while (running_ > 0 && clock::now() < deadline) {
-      timer.expires_after(std::chrono::milliseconds(100));
-      co_await timer.async_wait(asio::use_awaitable);
+    if (graceful) co_await wait_for_reconciles(clock::now() + options_.shutdown_grace);
+    if (running_ > 0) {
+      log::warn("cancelling reconciles still running at shutdown", {{"running", running_}});
+      cancel_reconciles();
+      co_await wait_for_reconciles(clock::now() + cancel_grace);
     }
-    if (running_ > 0) log::warn("reconciles still running at shutdown", {{"running", running_}});
     stop_elector_.emit(asio::cancellation_type::terminal);
-    if (elector_) co_await elector_->release();
+    if (graceful && elector_) co_await elector_->release();
     boost::system::error_code ignored;
-    acceptor.close(ignored);
+    acceptor_.close(ignored);
     log::info("stopped");
     io_.stop();
   }
 
-  asio::awaitable<void> shutdown_without_release() {
+  asio::awaitable<void> wait_for_reconciles(clock::time_point deadline) {
+    asio::steady_timer timer(io_);
+    while (running_ > 0 && clock::now() < deadline) {
+      timer.expires_after(std::chrono::milliseconds(50));
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+  }
+
+  // After the loop stopped: every coroutine still suspended refers to this agent, its cache or
+  // its pool. Cancel them and run the loop until they have ended, so none runs (or is destroyed)
+  // after what it uses is gone; then the pool has no work left and joins at once.
+  void finish() {
     stopping_ = true;
+    tasks_.stopping();
+    cancel_reconciles();
     stop_watch_.emit(asio::cancellation_type::terminal);
     stop_elector_.emit(asio::cancellation_type::terminal);
-    io_.stop();
-    co_return;
+    wake_.cancel();
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    io_.restart();
+    auto deadline = clock::now() + cancel_grace;
+    while ((running_ > 0 || tasks_.alive() > 0) && io_.run_one_until(deadline) > 0) {
+    }
+    if (running_ > 0 || tasks_.alive() > 0) {
+      // A Git or render step that ignores cancellation: destroying the state under it would be a
+      // use-after-free, so leave without destroying anything.
+      log::error("work still running after cancellation; exiting without cleanup",
+                 {{"reconciles", running_}, {"tasks", tasks_.alive()}});
+      std::fflush(nullptr);
+      std::_Exit(exit_code_ == 0 ? 1 : exit_code_);
+    }
+    pool_.join();
   }
+
+  // How long cancelled work may take to unwind.
+  static constexpr std::chrono::seconds cancel_grace{10};
 
   asio::io_context& io_;
   agent_options options_;
   kube::client client_;
-  asio::thread_pool pool_;
-  git::source_cache sources_;
   server::metrics metrics_;
-  reconciler reconciler_;
+  git::source_cache sources_;
   std::mt19937 random_{std::random_device{}()};
   std::uniform_real_distribution<double> jitter_{0.0, 1.0};
   scheduler scheduler_;
@@ -270,20 +331,43 @@ class agent {
   asio::steady_timer wake_;
   asio::cancellation_signal stop_watch_;
   asio::cancellation_signal stop_elector_;
+  std::map<std::string, std::shared_ptr<asio::cancellation_signal>> reconciles_;
   std::optional<leader_elector> elector_;
+  supervisor tasks_;
+  server::endpoints endpoints_;
+  asio::ip::tcp::acceptor acceptor_;
   bool synced_ = false;
   bool working_ = false;
   bool stopping_ = false;
   std::size_t running_ = 0;
   int exit_code_ = 0;
+  // After the cache and the state the Git and render work use: destroyed (stopped and joined)
+  // before them.
+  asio::thread_pool pool_;
+  reconciler reconciler_;
 };
 
 }  // namespace
+
+bool is_ready(const readiness& r) {
+  if (r.stopping) return false;
+  return r.working ? r.synced : r.lease_observed;
+}
 
 int run_agent(const agent_options& options) {
   // One malloc heap for every thread, unless the user chose otherwise: the Git and render threads
   // hand their results to the loop thread, and a heap per thread kept a peak of its own.
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 1);
+  if (options.leader_elect) {
+    lease_settings lease;
+    lease.duration = options.lease_duration;
+    lease.renew_deadline = options.renew_deadline;
+    lease.retry_period = options.retry_period;
+    if (auto problem = validate(lease); !problem.empty()) {
+      log::error("invalid leader election settings", {{"error", problem}});
+      return 2;
+    }
+  }
   auto config = kube::load_default(options.kubeconfig);
   if (!config) {
     log::error("no Kubernetes configuration", {{"error", config.error().what()}});

@@ -4,6 +4,7 @@
 #include "gitopsd/core/log.hpp"
 #include "gitopsd/kube/errc.hpp"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -50,15 +51,53 @@ std::string format_micro_time(sys_clock::time_point t) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06}Z", std::chrono::floor<std::chrono::seconds>(t), micros);
 }
 
-lease_action decide(const rapidjson::Value* lease, std::string_view identity, sys_clock::time_point now) {
-  if (lease == nullptr) return lease_action::create;
+std::string validate(const lease_settings& s) {
+  if (s.retry_period <= std::chrono::seconds::zero()) return "the retry period must be positive";
+  if (s.renew_deadline <= s.retry_period) return "the renew deadline must be longer than the retry period";
+  if (s.duration <= s.renew_deadline) return "the lease duration must be longer than the renew deadline";
+  return {};
+}
+
+void lease_observer::observe(const rapidjson::Value& lease, mono_clock::time_point now) {
+  std::string record = std::string(json::get_string(lease, "metadata", "resourceVersion").value_or(""));
+  if (const auto* spec = json::find(lease, "spec")) record += "\n" + json::serialize(*spec);
+  if (record != observed_) {
+    observed_ = std::move(record);
+    observed_at_ = now;
+  }
+}
+
+lease_action lease_observer::decide(const rapidjson::Value* lease, std::string_view identity, mono_clock::time_point now) {
+  if (lease == nullptr) {
+    observed_ = std::string();
+    observed_at_ = now;
+    return lease_action::create;
+  }
+  observe(*lease, now);
   auto holder = json::get_string(*lease, "spec", "holderIdentity").value_or("");
   if (holder == identity) return lease_action::renew;
   if (holder.empty()) return lease_action::acquire;  // released
-  auto renewed = parse_micro_time(json::get_string(*lease, "spec", "renewTime").value_or(""));
-  auto seconds = json::get_int(*lease, "spec", "leaseDurationSeconds").value_or(15);
-  if (!renewed || *renewed + std::chrono::seconds(seconds) < now) return lease_action::acquire;
+  // The record's own duration, as client-go: the holder says how long it may go unrenewed.
+  auto seconds = json::get_int(*lease, "spec", "leaseDurationSeconds").value_or(0);
+  if (seconds <= 0) seconds = 15;
+  if (now - observed_at_ >= std::chrono::seconds(seconds)) return lease_action::acquire;
   return lease_action::wait;
+}
+
+void lease_observer::wrote(const rapidjson::Value& lease, mono_clock::time_point now) { observe(lease, now); }
+
+bool leadership::attempt(attempt_outcome outcome, mono_clock::time_point now) {
+  switch (outcome) {
+    case attempt_outcome::held:
+      leading_ = true;
+      last_renewed_ = now;
+      break;
+    case attempt_outcome::held_by_other: leading_ = false; break;
+    case attempt_outcome::failed:
+      if (leading_ && now >= renew_by()) leading_ = false;
+      break;
+  }
+  return leading_;
 }
 
 rapidjson::Document lease_body(const lease_settings& s, const rapidjson::Value* previous, sys_clock::time_point now,
@@ -92,54 +131,72 @@ rapidjson::Document lease_body(const lease_settings& s, const rapidjson::Value* 
 }
 
 leader_elector::leader_elector(kube::client client, lease_settings settings)
-    : client_(std::move(client)), settings_(std::move(settings)) {}
+    : client_(std::move(client)), settings_(std::move(settings)), state_(settings_.renew_deadline) {}
 
-asio::awaitable<bool> leader_elector::try_once() {
+asio::awaitable<attempt_outcome> leader_elector::try_once() {
   object_ref ref{{"coordination.k8s.io", "v1", "Lease"}, settings_.namespace_, settings_.name};
-  auto now = sys_clock::now();
   auto current = co_await client_.get(ref);
   if (!current && current.error().code != kube::errc::not_found) {
     log::warn("leader election: cannot read the lease", {{"error", current.error().what()}});
-    co_return false;
+    co_return attempt_outcome::failed;
   }
   const rapidjson::Value* lease = current ? &*current : nullptr;
-  auto action = decide(lease, settings_.identity, now);
-  if (action == lease_action::wait) co_return false;
-  auto body = lease_body(settings_, lease, now, false);
+  auto action = observer_.decide(lease, settings_.identity, mono_clock::now());
+  if (action == lease_action::wait) co_return attempt_outcome::held_by_other;
+  auto body = lease_body(settings_, lease, sys_clock::now(), false);
   kube::write_options options;  // named: GCC 12 mishandles temporaries inside co_await
   if (action == lease_action::create) {
     auto created = co_await client_.create(body, options);
-    co_return created.has_value();
+    if (!created) co_return attempt_outcome::failed;  // another replica created it first
+    observer_.wrote(*created, mono_clock::now());
+    co_return attempt_outcome::held;
   }
   // A merge patch carrying the resourceVersion we read: if another replica wrote in between, the
   // server answers Conflict and we try again on the next period.
   std::string text = json::serialize(body);
   auto patched = co_await client_.patch(ref, kube::patch_type::merge, text, options);
-  co_return patched.has_value();
+  if (!patched) {
+    log::warn("leader election: cannot write the lease", {{"error", patched.error().what()}});
+    co_return attempt_outcome::failed;
+  }
+  observer_.wrote(*patched, mono_clock::now());
+  co_return attempt_outcome::held;
 }
 
 asio::awaitable<void> leader_elector::run(std::function<void(bool)> on_change) {
+  using namespace asio::experimental::awaitable_operators;
   auto executor = co_await asio::this_coro::executor;
   asio::steady_timer timer(executor);
-  auto last_renewal = std::chrono::steady_clock::now();
   for (;;) {
-    bool held = co_await try_once();
-    auto now = std::chrono::steady_clock::now();
-    if (held) last_renewal = now;
-    bool leading = held || (leading_ && now - last_renewal < settings_.renew_deadline);
-    if (leading != leading_) {
-      leading_ = leading;
+    auto now = mono_clock::now();
+    auto outcome = attempt_outcome::failed;
+    if (!state_.leading() || now < state_.renew_by()) {
+      // A leader's attempt must end by its renew deadline; a candidate's by as long.
+      timer.expires_at(state_.leading() ? state_.renew_by() : now + settings_.renew_deadline);
+      auto attempt = try_once();
+      auto wait = timer.async_wait(asio::use_awaitable);
+      auto first = co_await (std::move(attempt) || std::move(wait));
+      if (first.index() == 0) outcome = std::get<0>(first);
+      else log::warn("leader election: no answer within the renew deadline", {{"lease", settings_.name}});
+    }
+    bool was = state_.leading();
+    bool leading = state_.attempt(outcome, mono_clock::now());
+    if (leading != was) {
       log::info(leading ? "leader election: leading" : "leader election: lost the lease",
                 {{"lease", settings_.namespace_ + "/" + settings_.name}, {"identity", settings_.identity}});
       on_change(leading);
     }
-    timer.expires_after(settings_.retry_period);
+    // A leader that keeps failing checks again at its deadline, not a period after it.
+    auto next = mono_clock::now() + settings_.retry_period;
+    if (leading) next = std::min(next, state_.renew_by());
+    timer.expires_at(next);
     co_await timer.async_wait(asio::use_awaitable);
   }
 }
 
 asio::awaitable<void> leader_elector::release() {
-  if (!leading_) co_return;
+  if (!state_.leading()) co_return;
+  state_.resign();
   object_ref ref{{"coordination.k8s.io", "v1", "Lease"}, settings_.namespace_, settings_.name};
   auto current = co_await client_.get(ref);
   if (!current || json::get_string(*current, "spec", "holderIdentity") != settings_.identity) co_return;
@@ -147,7 +204,6 @@ asio::awaitable<void> leader_elector::release() {
   kube::write_options options;
   if (auto r = co_await client_.patch(ref, kube::patch_type::merge, text, options); !r)
     log::warn("leader election: release failed", {{"error", r.error().what()}});
-  leading_ = false;
 }
 
 }  // namespace gitopsd::controller

@@ -91,8 +91,9 @@ void scheduler::finished(const std::string& key, bool succeeded, clock::time_poi
   item.due = now + jittered(succeeded ? item.input.interval : retry_delay(item.input, item.failures));
 }
 
-std::optional<clock::time_point> scheduler::next_wakeup() const {
+std::optional<clock::time_point> scheduler::next_wakeup(std::size_t slots) const {
   std::optional<clock::time_point> next;
+  if (running() >= slots) return next;
   for (const auto& [key, item] : items_)
     if (!item.running && item.due && (!next || *item.due < *next)) next = item.due;
   return next;

@@ -22,8 +22,23 @@ struct agent_options {
   bool allow_file_urls = false;
   bool leader_elect = false;
   std::string leader_election_namespace;  // empty: the configuration's namespace
+  std::chrono::seconds lease_duration{15};
+  std::chrono::seconds renew_deadline{10};
+  std::chrono::seconds retry_period{2};
+  // SIGTERM: running reconciles may finish for this long; then they are cancelled.
   std::chrono::seconds shutdown_grace{30};
 };
+
+// What /readyz answers from. Every replica is Ready, or `helm install --wait` and rolling updates
+// of a Deployment with a standby never finish: the working one once its GitRepository cache is
+// synced, a standby once it has read the Lease (it reaches the API server and can take over).
+struct readiness {
+  bool stopping = false;
+  bool working = false;  // leading, or no leader election
+  bool synced = false;   // the GitRepository cache
+  bool lease_observed = false;
+};
+bool is_ready(const readiness& r);
 
 // Runs until SIGTERM or SIGINT; returns the process exit code.
 int run_agent(const agent_options& options);

@@ -54,8 +54,10 @@ class scheduler {
   // doubled for each further failure in a row, never longer than the interval.
   void finished(const std::string& key, bool succeeded, clock::time_point now);
 
-  // The earliest due time of an item that is not running.
-  [[nodiscard]] std::optional<clock::time_point> next_wakeup() const;
+  // The earliest due time of an item that is not running, when one of `slots` is free. With every
+  // slot busy there is nothing to wake up for until a reconcile finishes: a due time already
+  // past would otherwise wake the caller again at once, and again.
+  [[nodiscard]] std::optional<clock::time_point> next_wakeup(std::size_t slots) const;
   [[nodiscard]] const schedule_item* find(const std::string& key) const;
   [[nodiscard]] std::size_t running() const;
 

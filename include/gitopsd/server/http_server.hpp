@@ -16,8 +16,8 @@ namespace gitopsd::server {
 namespace http = boost::beast::http;
 
 struct endpoints {
-  std::function<bool()> healthy;              // the event loop answers at all: liveness
-  std::function<bool()> ready;                // caches synced (or standing by for the lease)
+  std::function<bool()> healthy;              // liveness: no long-lived task has died
+  std::function<bool()> ready;                // the leader's cache is synced, or a standby has read the Lease
   std::function<std::string()> metrics_text;  // Prometheus text format
 };
 

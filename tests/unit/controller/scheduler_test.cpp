@@ -24,12 +24,12 @@ scheduler no_jitter() {
 TEST_CASE("a new object reconciles at once, then every interval", "[scheduler]") {
   auto s = no_jitter();
   s.observe("a/app", repo(), t0);
-  CHECK(s.next_wakeup() == t0);
+  CHECK(s.next_wakeup(4) == t0);
   REQUIRE(s.take_due(t0, 4) == std::vector<std::string>{"a/app"});
   CHECK(s.take_due(t0, 4).empty());  // running: not handed out twice
-  CHECK_FALSE(s.next_wakeup());
+  CHECK_FALSE(s.next_wakeup(4));
   s.finished("a/app", true, t0 + 2s);
-  CHECK(s.next_wakeup() == t0 + 2s + 5min);
+  CHECK(s.next_wakeup(4) == t0 + 2s + 5min);
   CHECK(s.take_due(t0 + 4min, 4).empty());
   CHECK(s.take_due(t0 + 2s + 5min, 4) == std::vector<std::string>{"a/app"});
 }
@@ -42,7 +42,7 @@ TEST_CASE("status writes and unchanged specs keep the timer", "[scheduler]") {
   auto in = repo();
   in.observed_generation = 1;  // our own status patch comes back through the watch
   s.observe("a/app", in, t0 + 1s);
-  CHECK(s.next_wakeup() == t0 + 5min);
+  CHECK(s.next_wakeup(4) == t0 + 5min);
 }
 
 TEST_CASE("a spec change or a new requestedAt runs now", "[scheduler]") {
@@ -51,17 +51,17 @@ TEST_CASE("a spec change or a new requestedAt runs now", "[scheduler]") {
   s.take_due(t0, 1);
   s.finished("a/app", true, t0);
   s.observe("a/app", repo(2), t0 + 10s);
-  CHECK(s.next_wakeup() == t0 + 10s);
+  CHECK(s.next_wakeup(4) == t0 + 10s);
   s.take_due(t0 + 10s, 1);
   s.finished("a/app", true, t0 + 11s);
   auto poked = repo(2);
   poked.requested_at = "2026-11-26T10:00:00Z";
   s.observe("a/app", poked, t0 + 20s);
-  CHECK(s.next_wakeup() == t0 + 20s);
+  CHECK(s.next_wakeup(4) == t0 + 20s);
   s.take_due(t0 + 20s, 1);
   s.finished("a/app", true, t0 + 21s);
   s.observe("a/app", poked, t0 + 30s);  // same value again: nothing new to do
-  CHECK(s.next_wakeup() == t0 + 21s + 5min);
+  CHECK(s.next_wakeup(4) == t0 + 21s + 5min);
 }
 
 TEST_CASE("a change while running reruns right after", "[scheduler]") {
@@ -71,7 +71,7 @@ TEST_CASE("a change while running reruns right after", "[scheduler]") {
   s.observe("a/app", repo(2), t0 + 1s);
   CHECK(s.take_due(t0 + 1s, 4).empty());
   s.finished("a/app", true, t0 + 3s);
-  CHECK(s.next_wakeup() == t0 + 3s);
+  CHECK(s.next_wakeup(4) == t0 + 3s);
 }
 
 TEST_CASE("failures back off from retryInterval up to the interval", "[scheduler]") {
@@ -90,15 +90,15 @@ TEST_CASE("failures back off from retryInterval up to the interval", "[scheduler
   s.observe("a/app", repo(), t0);
   s.take_due(t0, 1);
   s.finished("a/app", false, t0);
-  CHECK(s.next_wakeup() == t0 + 30s);
+  CHECK(s.next_wakeup(4) == t0 + 30s);
   s.take_due(t0 + 30s, 1);
   s.finished("a/app", false, t0 + 30s);
-  CHECK(s.next_wakeup() == t0 + 90s);
+  CHECK(s.next_wakeup(4) == t0 + 90s);
   CHECK(s.find("a/app")->failures == 2);
   s.take_due(t0 + 90s, 1);
   s.finished("a/app", true, t0 + 90s);
   CHECK(s.find("a/app")->failures == 0);
-  CHECK(s.next_wakeup() == t0 + 90s + 5min);
+  CHECK(s.next_wakeup(4) == t0 + 90s + 5min);
 }
 
 TEST_CASE("suspend stops scheduling, resume runs at once", "[scheduler]") {
@@ -106,10 +106,10 @@ TEST_CASE("suspend stops scheduling, resume runs at once", "[scheduler]") {
   auto in = repo();
   in.suspended = true;
   s.observe("a/app", in, t0);
-  CHECK_FALSE(s.next_wakeup());
+  CHECK_FALSE(s.next_wakeup(4));
   in.suspended = false;
   s.observe("a/app", in, t0 + 1min);
-  CHECK(s.next_wakeup() == t0 + 1min);
+  CHECK(s.next_wakeup(4) == t0 + 1min);
 }
 
 TEST_CASE("deletion runs even when suspended", "[scheduler]") {
@@ -119,7 +119,7 @@ TEST_CASE("deletion runs even when suspended", "[scheduler]") {
   s.observe("a/app", in, t0);
   in.deleting = true;
   s.observe("a/app", in, t0 + 1s);
-  CHECK(s.next_wakeup() == t0 + 1s);
+  CHECK(s.next_wakeup(4) == t0 + 1s);
 }
 
 TEST_CASE("concurrency is bounded and the oldest due runs first", "[scheduler]") {
@@ -139,7 +139,7 @@ TEST_CASE("jitter stretches intervals by at most ten percent", "[scheduler]") {
   s.observe("a", repo(), t0);
   s.take_due(t0, 1);
   s.finished("a", true, t0);
-  CHECK(s.next_wakeup() == t0 + 5min + 15s);
+  CHECK(s.next_wakeup(4) == t0 + 5min + 15s);
 }
 
 TEST_CASE("forgotten objects finish quietly", "[scheduler]") {
@@ -149,5 +149,20 @@ TEST_CASE("forgotten objects finish quietly", "[scheduler]") {
   s.forget("a");
   s.finished("a", true, t0);
   CHECK(s.find("a") == nullptr);
-  CHECK_FALSE(s.next_wakeup());
+  CHECK_FALSE(s.next_wakeup(4));
+}
+
+TEST_CASE("with every slot busy there is no wake-up until a reconcile finishes", "[scheduler]") {
+  auto s = no_jitter();
+  s.observe("a", repo(), t0);
+  s.observe("b", repo(), t0);
+  s.observe("c", repo(), t0);
+  REQUIRE(s.take_due(t0, 2).size() == 2);
+  // "c" is due (in the past by now) but no slot is free: waking up would find nothing to take.
+  CHECK(s.take_due(t0 + 1s, 2).empty());
+  CHECK_FALSE(s.next_wakeup(2));
+  CHECK(s.next_wakeup(3) == t0);
+  s.finished("a", true, t0 + 1s);
+  CHECK(s.next_wakeup(2) == t0);
+  CHECK(s.take_due(t0 + 1s, 2) == std::vector<std::string>{"c"});
 }
