@@ -26,12 +26,9 @@ interval=5s gitrepository app "  path: app"
 wait_for 60 "first sync" is_ready_at app "$sha"
 
 # Nothing changed: the next intervals check every object again (server dry runs) and write nothing.
-requests() {  # VERB
-  curl -s "http://$agent_http/metrics" |
-    awk -v v="verb=\"$1\"" '$1 ~ /^gitopsd_api_requests_total/ && index($1, v) > 0 {s += $2} END {print s + 0}'
-}
+requests() { metric gitopsd_api_requests_total "verb=\"$1\""; }  # VERB
 applies=$(requests apply) checks=$(requests apply-dry-run)
-sleep 12  # two intervals
+after_reconciles 2 app
 expect_eq "$(requests apply)" "$applies" "applies while nothing changed"
 [ "$(requests apply-dry-run)" -ge $((checks + 2)) ] || fail "no re-check in two intervals: $checks -> $(requests apply-dry-run)"
 
@@ -45,7 +42,8 @@ wait_for 30 "settings recreated" exists configmap settings -n "$ns"
 
 # Replicas: Git does not set them; a scale by another manager (an HPA, a person) stays.
 kubectl scale deployment web -n "$ns" --replicas=3 >/dev/null
-sleep 12  # two intervals
+after_reconciles 2 app
 expect_eq "$(jsonpath deployment/web '{.spec.replicas}')" 3 "replicas owned by another manager"
 
-grep -q "gitopsd_drift_corrections_total" <(curl -s "http://$agent_http/metrics") || fail "drift metric missing"
+# Both corrections were counted (a sample, not the # HELP line).
+[ "$(metric gitopsd_drift_corrections_total "name=\"app\"")" -ge 2 ] || fail "drift corrections not counted"

@@ -33,15 +33,27 @@ on_exit() { exit_hooks+=("$1"); }
 cleanup() {
   local code=$? hook
   for hook in "${exit_hooks[@]}"; do eval "$hook" || true; done
-  # GitRepository objects carry a finalizer: let the agent release them (or drop it) so the
-  # namespace can go.
+  # GitRepository objects carry a finalizer: the running agent must release them. One it did not
+  # release within the time, or an agent that exits non-zero, fails a scenario that passed.
+  local forced="" agent_code=0
   if [ -n "$agent_pid" ]; then
-    kubectl delete gitrepositories --all -n "$ns" --timeout=20s >/dev/null 2>&1 || true
+    kubectl delete gitrepositories --all -n "$ns" --timeout=60s >/dev/null 2>&1 || true
+    kill -0 "$agent_pid" 2>/dev/null || { wait "$agent_pid" 2>/dev/null || agent_code=$?; agent_pid=""; }
   fi
-  stop_agent
+  stop_agent || agent_code=$?
   for gr in $(kubectl get gitrepositories -n "$ns" -o name 2>/dev/null); do
+    forced+=" $gr"
     kubectl patch "$gr" -n "$ns" --type merge -p '{"metadata":{"finalizers":null}}' >/dev/null 2>&1 || true
   done
+  if [ $code -eq 0 ] && [ -n "$forced" ] && [ -z "${e2e_may_force_finalizers:-}" ]; then
+    log "FAIL [$scenario]: finalizers had to be removed by hand:$forced"
+    code=1
+  fi
+  if [ $code -eq 0 ] && [ "$agent_code" -ne 0 ] && [ -z "${e2e_agent_may_fail:-}" ]; then
+    log "FAIL [$scenario]: the agent exited with $agent_code"
+    tail -n 40 "$work/agent.log" >&2 || true
+    code=1
+  fi
   "$repo_root/tests/cluster/git/http.sh" stop "$work/git" >/dev/null 2>&1 || true
   kubectl delete namespace "$ns" --wait=false >/dev/null 2>&1 || true
   helm uninstall "$ns" -n "$ns" >/dev/null 2>&1 || true
@@ -85,11 +97,14 @@ start_agent() {
   wait_until 20 "gitopsd ready" curl -sf "http://$agent_http/readyz" >/dev/null || fail "gitopsd did not become ready"
 }
 
+# stop_agent: SIGTERM, then the agent's exit code (0 for a clean shutdown).
 stop_agent() {
   [ -n "$agent_pid" ] || return 0
-  kill "$agent_pid" 2>/dev/null || true
-  wait "$agent_pid" 2>/dev/null || true
+  local pid=$agent_pid code=0
   agent_pid=""
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || code=$?
+  return $code
 }
 
 # A bare repository served over smart HTTP with basic auth, a work tree to commit in, and the
@@ -156,6 +171,24 @@ ready_message() { jsonpath "gitrepository/$1" '{.status.conditions[?(@.type=="Re
 has_reason() { [ "$(ready_reason "$1")" = "$2" ]; }
 exists() { kubectl get "$@" >/dev/null 2>&1; }
 absent() { ! kubectl get "$@" >/dev/null 2>&1; }
+
+# metric NAME [LABEL-TEXT]: the sum of the agent's samples of NAME (whose labels contain
+# LABEL-TEXT), without the # HELP and # TYPE lines.
+metric() {
+  curl -s "http://$agent_http/metrics" |
+    awk -v n="$1" -v l="${2:-}" '$1 !~ /^#/ && (index($1, n "{") == 1 || $1 == n) && index($1, l) > 0 {s += $2} END {print s + 0}'
+}
+
+# metric_at_least NAME LABEL-TEXT VALUE: the metric has reached VALUE.
+metric_at_least() { [ "$(metric "$1" "$2")" -ge "$3" ]; }
+
+# after_reconciles N NAME: waits until N more reconciles of GitRepository NAME have finished, the
+# positive evidence that the agent looked again (instead of a sleep that a stalled agent passes).
+after_reconciles() {
+  local label="name=\"$2\"" start
+  start=$(metric gitopsd_reconcile_total "$label")
+  wait_for 120 "$1 more reconciles of $2" metric_at_least gitopsd_reconcile_total "$label" $((start + $1))
+}
 
 expect_eq() {  # ACTUAL EXPECTED WHAT
   [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"

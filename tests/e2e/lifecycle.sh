@@ -30,7 +30,9 @@ wait_for 60 "app Ready after base" is_ready_at app "$sha"
 kubectl patch gitrepository app -n "$ns" --type merge -p '{"spec":{"suspend":true}}' >/dev/null
 sed -i 's/"1"/"2"/' "$work/src/app/b.yaml"
 sha2=$(commit "app 2")
-sleep 12
+# Positive evidence that the agent saw the commit: base (same repository, not suspended) applied it.
+wait_for 60 "base at the new commit" is_ready_at base "$sha2"
+after_reconciles 1 base
 expect_eq "$(jsonpath configmap/app '{.data.value}')" 1 "suspended: not applied"
 kubectl patch gitrepository app -n "$ns" --type merge -p '{"spec":{"suspend":false}}' >/dev/null
 wait_for 30 "resumed" is_ready_at app "$sha2"

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Bad GitRepository specs fail alone: a 40 kB URL is refused by the API server (the CRD bounds
+# every string), a spec the agent cannot use is Stalled with InvalidSpec, and the agent keeps
+# serving the other GitRepositories meanwhile.
+source "$(dirname "$0")/lib.sh"
+install_rbac
+start_git
+write app/cm.yaml <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {value: "1"}
+YAML
+sha=$(commit "settings")
+start_agent
+gitrepository good "  path: app"
+wait_for 60 "good Ready" is_ready_at good "$sha"
+
+long=$(head -c 40000 /dev/zero | tr '\0' a)
+if out=$(kubectl apply -f - 2>&1 <<YAML
+apiVersion: gitopsd.io/v1alpha1
+kind: GitRepository
+metadata: {name: long-url, namespace: $ns}
+spec: {url: "https://example.com/$long", interval: 1m}
+YAML
+); then fail "a 40 kB URL was accepted"; fi
+grep -qi "spec.url" <<<"$out" || fail "the refusal must name spec.url: ${out:0:300}"
+
+# Passes the CRD, not the agent: Stalled, with the field named, and no retry loop.
+kubectl apply -f - >/dev/null <<YAML
+apiVersion: gitopsd.io/v1alpha1
+kind: GitRepository
+metadata: {name: zero, namespace: $ns}
+spec: {url: "$git_url", interval: 0s}
+YAML
+wait_for 30 "InvalidSpec" has_reason zero InvalidSpec
+expect_eq "$(jsonpath gitrepository/zero '{.status.conditions[?(@.type=="Stalled")].status}')" True "Stalled"
+grep -q "spec.interval" <<<"$(ready_message zero)" || fail "message must name spec.interval: $(ready_message zero)"
+
+# The good one keeps applying new commits.
+sed -i 's/"1"/"2"/' "$work/src/app/cm.yaml"
+sha2=$(commit "settings 2")
+wait_for 60 "good at the new commit" is_ready_at good "$sha2"
+expect_eq "$(jsonpath configmap/settings '{.data.value}')" 2 "applied"
