@@ -15,6 +15,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -182,10 +183,8 @@ class agent {
         }
         case kube::watch_event_type::deleted: {
           std::string key = key_of(e.object);
-          scheduler_.forget(key);
-          objects_.erase(key);
-          metrics_.remove("gitopsd_ready", {{"name", std::string(json::get_string(e.object, "metadata", "name").value_or(""))},
-                                            {"namespace", std::string(json::get_string(e.object, "metadata", "namespace").value_or(""))}});
+          seen.erase(key);
+          forget(key);
           break;
         }
         case kube::watch_event_type::reset: seen.clear(); break;
@@ -193,10 +192,7 @@ class agent {
           // After a relist, objects that were not listed again are gone.
           for (auto it = objects_.begin(); it != objects_.end();) {
             if (seen.contains(it->first)) ++it;
-            else {
-              scheduler_.forget(it->first);
-              it = objects_.erase(it);
-            }
+            else forget((it++)->first);
           }
           if (!synced_) log::info("GitRepository cache synced", {{"objects", objects_.size()}});
           synced_ = true;
@@ -207,6 +203,33 @@ class agent {
     };
     auto result = co_await client_.watch(gvk, options_.watch_namespace, w, on_event);
     if (!result && !stopping_) throw std::runtime_error("watching GitRepository objects failed: " + result.error().what());
+  }
+
+  // A GitRepository is gone: drop what the agent kept for it (schedule, object, metric series)
+  // and, on the pool, the Git cache of URLs no GitRepository uses any more.
+  void forget(std::string key) {
+    scheduler_.forget(key);
+    if (auto it = objects_.find(key); it != objects_.end()) {
+      metrics_.remove_matching({{"name", std::string(json::get_string(it->second, "metadata", "name").value_or(""))},
+                                {"namespace", std::string(json::get_string(it->second, "metadata", "namespace").value_or(""))}});
+      objects_.erase(it);
+    }
+    release_unused_sources();
+  }
+
+  void release_unused_sources() {
+    if (releasing_sources_) return;  // one at a time; the next deletion starts another
+    releasing_sources_ = true;
+    std::set<std::string> urls;
+    for (const auto& [key, object] : objects_)
+      if (auto url = json::get_string(object, "spec", "url")) urls.emplace(*url);
+    asio::post(pool_, [this, urls = std::move(urls)] {
+      auto released = sources_.release_unused(urls);
+      asio::post(io_, [this, released] {
+        releasing_sources_ = false;
+        if (released > 0) log::debug("released unused Git sources", {{"urls", released}});
+      });
+    });
   }
 
   asio::awaitable<void> dispatch() {
@@ -344,6 +367,7 @@ class agent {
   // After the cache and the state the Git and render work use: destroyed (stopped and joined)
   // before them.
   asio::thread_pool pool_;
+  bool releasing_sources_ = false;
   reconciler reconciler_;
 };
 
