@@ -6,6 +6,10 @@ find_package(CURL 7.88 REQUIRED)
 find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
 find_package(RapidJSON REQUIRED)
 find_package(yaml-cpp REQUIRED)
+# RE2: patterns from repositories (kustomize targets, image names) match in linear time.
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+# libyaml: the event parser counts a YAML file against the budgets before yaml-cpp builds its graph.
+pkg_check_modules(LIBYAML REQUIRED IMPORTED_TARGET yaml-0.1)
 # Asio, Beast and System are header-only in 1.81.
 find_package(Boost 1.81.0 EXACT REQUIRED CONFIG COMPONENTS headers)
 find_package(fmt REQUIRED)

@@ -3,6 +3,7 @@
 #include "gitopsd/core/errc.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
@@ -38,9 +39,39 @@ void set_string(rapidjson::Value& object, std::string_view key, std::string_view
   object.AddMember(rapidjson::Value(key.data(), static_cast<rapidjson::SizeType>(key.size()), a), v, a);
 }
 
+extent measure(const rapidjson::Value& value) {
+  extent out;
+  std::vector<std::pair<const rapidjson::Value*, std::size_t>> todo{{&value, 0}};
+  while (!todo.empty()) {
+    auto [v, depth] = todo.back();
+    todo.pop_back();
+    ++out.values;
+    out.depth = std::max(out.depth, depth);
+    if (v->IsObject()) {
+      out.bytes += 2;
+      for (const auto& m : v->GetObject()) {
+        out.bytes += m.name.GetStringLength() + 4;
+        todo.emplace_back(&m.value, depth + 1);
+      }
+    } else if (v->IsArray()) {
+      out.bytes += 2;
+      for (const auto& item : v->GetArray()) {
+        out.bytes += 1;
+        todo.emplace_back(&item, depth + 1);
+      }
+    } else if (v->IsString()) {
+      out.bytes += v->GetStringLength() + 2;
+    } else {
+      out.bytes += v->IsNumber() ? 8 : 5;
+    }
+  }
+  return out;
+}
+
 result<rapidjson::Document> parse(std::string_view text) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
+  // Iterative: the recursive parser needs one stack frame per nesting level of the input.
+  doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(text.data(), text.size());
   if (doc.HasParseError())
     return make_error(core::errc::invalid_json, fmt::format("invalid JSON at offset {}: {}", doc.GetErrorOffset(),
                                                             rapidjson::GetParseError_En(doc.GetParseError())));

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <stdexcept>
 
 namespace gitopsd::git {
 namespace {
@@ -38,7 +39,12 @@ void memory_tree::add(const std::string& path, node n) {
   auto slash = path.rfind('/');
   std::string parent = slash == std::string::npos ? "" : path.substr(0, slash);
   std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  auto& children = nodes_.at(parent).children;
+  auto it = nodes_.find(parent);
+  // Callers add folders before their content; a child under a missing folder or a non-folder is a
+  // bug of the caller (the snapshot reader refuses entry names holding '/').
+  if (it == nodes_.end() || it->second.type != tree_entry::kind::directory || name.empty())
+    throw std::invalid_argument("memory_tree: cannot add " + in_quotes(path) + ": its folder is missing");
+  auto& children = it->second.children;
   tree_entry e{name, n.type};
   children.insert(std::upper_bound(children.begin(), children.end(), e,
                                    [](const tree_entry& a, const tree_entry& b) { return a.name < b.name; }),
@@ -54,9 +60,33 @@ void memory_tree::add_symlink(const std::string& path, std::string target) {
   add(path, node{tree_entry::kind::symlink, std::move(target), {}});
 }
 
+namespace {
+
+// A plain path ("a/b/c": no "", "." or ".." segment, no leading or trailing '/').
+bool is_plain(std::string_view path) {
+  if (path.empty() || path.front() == '/' || path.back() == '/') return false;
+  std::size_t start = 0;
+  while (true) {
+    auto slash = path.find('/', start);
+    auto seg = path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (seg.empty() || seg == "." || seg == "..") return false;
+    if (slash == std::string_view::npos) return true;
+    start = slash + 1;
+  }
+}
+
+}  // namespace
+
 result<std::string> memory_tree::resolve(std::string_view path, bool follow_last) const {
   if (!path.empty() && path.front() == '/')
     return make_error(errc::path_escape, "path " + in_quotes(path) + " is absolute; paths are relative to the tree");
+  // Fast path: a stored path is its own real path when no folder above it is a link (children are
+  // only ever added under directories). Walking segment by segment costs a lookup of every prefix,
+  // which made deep trees quadratic per call and cubic per render.
+  if (is_plain(path)) {
+    auto it = nodes_.find(path);
+    if (it != nodes_.end() && (!follow_last || it->second.type != tree_entry::kind::symlink)) return std::string(path);
+  }
   std::deque<std::string> todo;
   for (auto& s : split_segments(path)) todo.push_back(std::move(s));
   std::vector<std::string> done;

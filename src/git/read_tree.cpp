@@ -9,6 +9,26 @@
 namespace gitopsd::git {
 namespace {
 
+// Folders below the snapshot's root; real repositories stay far below it, and each level costs
+// the render a walk step and the recursion here a stack frame.
+constexpr std::size_t max_folder_depth = 256;
+
+// A tree entry name Git itself would never write: empty, ".", "..", or holding '/'. Such trees can
+// be made with `git hash-object --literally` and pushed; the path they would form is ambiguous.
+bool valid_entry_name(std::string_view name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos;
+}
+
+// Printable form of a hostile name for messages: control characters are escaped.
+std::string printable(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
+    else out += static_cast<char>(c);
+  }
+  return out;
+}
+
 struct walker {
   git_repository* repo;
   git_odb* odb;
@@ -19,11 +39,16 @@ struct walker {
   std::uint64_t bytes = 0;
   std::size_t files = 0;
 
+  std::size_t depth = 0;
+
   std::optional<error> walk(const git_tree* tree, const std::string& prefix) {
     const std::size_t n = git_tree_entrycount(tree);
     for (std::size_t i = 0; i < n; ++i) {
       const git_tree_entry* e = git_tree_entry_byindex(tree, i);
       const std::string name = git_tree_entry_name(e);
+      if (!valid_entry_name(name))
+        return make_error(errc::path_escape, fmt::format("{} at {}: tree {} holds an entry named \"{}\", which is not a valid file name",
+                                                       url, short_sha, prefix.empty() ? "(root)" : printable(prefix), printable(name)));
       const std::string full = prefix.empty() ? name : prefix + "/" + name;
       const git_filemode_t mode = git_tree_entry_filemode(e);
       if (mode == GIT_FILEMODE_COMMIT) continue;  // submodule: not part of this repository's content
@@ -33,8 +58,14 @@ struct walker {
         if (git_tree_lookup(&raw, repo, git_tree_entry_id(e)) < 0)
           return make_error(errc::internal, fmt::format("reading tree {}: {}", full, lg2::last_error()));
         sub.reset(raw);
+        if (depth + 1 > max_folder_depth)
+          return make_error(errc::too_large, fmt::format("{} at {}: folders nested deeper than {} (limit) at {}", url,
+                                                         short_sha, max_folder_depth, printable(full)));
         out.add_directory(full);
-        if (auto err = walk(sub.get(), full)) return err;
+        ++depth;
+        auto err = walk(sub.get(), full);
+        --depth;
+        if (err) return err;
         continue;
       }
       if (++files > limits.max_files)
@@ -125,7 +156,11 @@ result<std::shared_ptr<const file_tree>> read_tree(git_repository* repo, const g
   lg2::odb odb(raw_odb);
   auto tree = std::make_shared<memory_tree>();
   walker w{repo, odb.get(), limits, url, sha, *tree};
-  if (auto err = w.walk(start, "")) return *err;
+  try {
+    if (auto err = w.walk(start, "")) return *err;
+  } catch (const std::exception& e) {  // e.g. std::bad_alloc: this snapshot fails, not the process
+    return make_error(errc::internal, fmt::format("reading {} at {}: {}", url, sha, e.what()));
+  }
   return std::shared_ptr<const file_tree>(std::move(tree));
 }
 

@@ -15,6 +15,7 @@ result<void> check_object(const rapidjson::Value& v, const std::string& origin) 
     if (!s || s->empty())
       return make_error(errc::invalid_manifest, fmt::format("{}: missing {}", origin, field));
   }
+  if (auto ok = check_namespace(v, origin); !ok) return ok;
   auto name = json::get_string(v, "metadata", "name");
   if (!name || name->empty())
     return make_error(errc::invalid_manifest, fmt::format("{}: missing metadata.name", origin));
@@ -22,6 +23,15 @@ result<void> check_object(const rapidjson::Value& v, const std::string& origin) 
 }
 
 }  // namespace
+
+result<void> check_namespace(const rapidjson::Value& object, std::string_view origin) {
+  const rapidjson::Value* ns = json::find(object, "metadata", "namespace");
+  if (ns == nullptr || ns->IsNull() || ns->IsString()) return {};
+  // kubectl refuses it too; applying it into a default namespace would put it somewhere unasked.
+  const char* type = ns->IsBool() ? "a boolean" : ns->IsNumber() ? "a number" : ns->IsArray() ? "a list" : "a map";
+  return make_error(errc::invalid_manifest,
+                    fmt::format("{}: metadata.namespace must be a string, not {} (quote it)", origin, type));
+}
 
 std::string join_path(std::string_view dir, std::string_view name) {
   if (dir.empty()) return std::string(name);

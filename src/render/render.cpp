@@ -1,6 +1,7 @@
 #include "gitopsd/render/render.hpp"
 
 #include "gitopsd/core/disk_tree.hpp"
+#include "gitopsd/core/json.hpp"
 #include "gitopsd/render/errc.hpp"
 #include "gitopsd/render/kustomize.hpp"
 
@@ -15,7 +16,11 @@ bool is_manifest_file(std::string_view name) {
   return false;
 }
 
-result<void> walk(const file_tree& tree, const std::string& dir, const options& opts, std::vector<manifest>& out) {
+result<void> walk(const file_tree& tree, const std::string& dir, const options& opts, std::vector<manifest>& out,
+                  std::size_t depth) {
+  if (depth > opts.build.max_folder_depth)
+    return make_error(errc::limit_exceeded, fmt::format("{}: folders nested deeper than {} (limit max-folder-depth)", dir,
+                                                        opts.build.max_folder_depth));
   auto entries = tree.list(dir);
   if (!entries) return make_error(errc::read_failed, entries.error().what());
   for (const auto& e : *entries) {
@@ -30,7 +35,7 @@ result<void> walk(const file_tree& tree, const std::string& dir, const options& 
     }
     if (type == tree_entry::kind::directory) {
       if (e.name.starts_with('.')) continue;
-      auto r = walk(tree, path, opts, out);
+      auto r = walk(tree, path, opts, out, depth + 1);
       if (!r) return r;
       continue;
     }
@@ -39,7 +44,26 @@ result<void> walk(const file_tree& tree, const std::string& dir, const options& 
     if (!text) return make_error(errc::read_failed, text.error().what());
     auto objects = read_manifests(*text, path, opts.yaml);
     if (!objects) return objects.error();
+    if (out.size() + objects->size() > opts.build.max_objects)
+      return make_error(errc::limit_exceeded,
+                        fmt::format("{}: more than {} objects (limit max-render-objects)", path, opts.build.max_objects));
     for (auto& m : *objects) out.push_back(std::move(m));
+  }
+  return {};
+}
+
+// The result as a whole: objects and their bytes, and fields the API server would refuse to read.
+result<void> check_result(const std::vector<manifest>& objects, const budget& b) {
+  if (objects.size() > b.max_objects)
+    return make_error(errc::limit_exceeded,
+                      fmt::format("the build yields more than {} objects (limit max-render-objects)", b.max_objects));
+  std::size_t bytes = 0;
+  for (const auto& m : objects) {
+    bytes += json::measure(m.object).bytes;
+    if (bytes > b.max_bytes)
+      return make_error(errc::limit_exceeded, fmt::format("{}: the build yields more than {} bytes of objects (limit "
+                                                          "max-render-bytes)", m.origin, b.max_bytes));
+    if (auto ok = check_namespace(m.object, m.origin); !ok) return ok;
   }
   return {};
 }
@@ -48,12 +72,12 @@ result<void> walk(const file_tree& tree, const std::string& dir, const options& 
 
 result<std::vector<manifest>> render_plain(const file_tree& tree, std::string_view dir, const options& opts) {
   std::vector<manifest> out;
-  auto r = walk(tree, std::string(dir), opts, out);
+  auto r = walk(tree, std::string(dir), opts, out, 0);
   if (!r) return r.error();
   return out;
 }
 
-result<std::vector<manifest>> render(const file_tree& tree, std::string_view path, const options& opts) {
+static result<std::vector<manifest>> render_objects(const file_tree& tree, std::string_view path, const options& opts) {
   auto norm = normalize_tree_path(path);
   if (!norm) return make_error(errc::read_failed, norm.error().what());
   auto kind = tree.stat(*norm);
@@ -65,6 +89,23 @@ result<std::vector<manifest>> render(const file_tree& tree, std::string_view pat
   }
   if (auto file = kustomize::find_kustomization(tree, *norm)) return kustomize::build(tree, *norm, opts);
   return render_plain(tree, *norm, opts);
+}
+
+}  // namespace gitopsd::render
+
+namespace gitopsd::render {
+
+// Renders run on pool threads inside a reconcile: whatever a repository's content makes a library
+// throw (std::bad_alloc, std::length_error, a library's own exception) fails this render alone.
+result<std::vector<manifest>> render(const file_tree& tree, std::string_view path, const options& opts) {
+  try {
+    auto objects = render_objects(tree, path, opts);
+    if (!objects) return objects;
+    if (auto ok = check_result(*objects, opts.build); !ok) return ok.error();
+    return objects;
+  } catch (const std::exception& e) {
+    return make_error(errc::limit_exceeded, fmt::format("rendering \"{}\" failed: {}", path, e.what()));
+  }
 }
 
 }  // namespace gitopsd::render

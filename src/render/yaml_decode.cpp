@@ -3,6 +3,7 @@
 // counted as they expand and merge keys follow go-yaml v2 (positional: a later key wins).
 #include "gitopsd/render/errc.hpp"
 #include "gitopsd/render/yaml.hpp"
+#include "yaml_budget.hpp"
 #include "yaml_scalar.hpp"
 
 #include <fmt/format.h>
@@ -233,7 +234,38 @@ void normalize_json_numbers(rapidjson::Value& v, std::string_view file, std::siz
   }
 }
 
+// Values and nesting of a JSON stream counted before it is parsed: nesting is refused before any
+// parser sees it, and the parsed documents cannot outgrow the value budget.
+void check_json_budget(std::string_view text, std::string_view file, const limits& lim) {
+  std::size_t values = 1, depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '[' || c == '{') {
+      if (++depth > lim.max_depth + 1)  // the root is level 0, as normalize_json_numbers counts
+        throw failure{make_error(errc::limit_exceeded,
+                                 fmt::format("{}: nesting deeper than {} (limit max-yaml-depth)", file, lim.max_depth))};
+      ++values;
+    } else if (c == ']' || c == '}') {
+      if (depth > 0) --depth;
+    } else if (c == ',') {
+      ++values;
+    }
+    if (values > lim.max_nodes)
+      throw failure{make_error(errc::limit_exceeded,
+                               fmt::format("{}: more than {} values in one file (limit max-yaml-values)", file,
+                                           lim.max_nodes))};
+  }
+}
+
 std::vector<rapidjson::Document> decode_json_stream(std::string_view text, std::string_view file, const limits& lim) {
+  check_json_budget(text, file, lim);
   std::vector<rapidjson::Document> docs;
   std::size_t offset = 0;
   while (true) {
@@ -245,7 +277,10 @@ std::vector<rapidjson::Document> decode_json_stream(std::string_view text, std::
       throw failure{make_error(errc::limit_exceeded, fmt::format("{}: more than {} documents", file, lim.max_documents))};
     rapidjson::Document doc;
     rapidjson::MemoryStream ms(text.data() + offset, text.size() - offset);
-    doc.ParseStream<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseStopWhenDoneFlag>(ms);
+    // Iterative: RapidJSON's default parser recurses once per nesting level, so a file nested
+    // 150,000 deep would overflow the stack before the depth limit below is checked.
+    doc.ParseStream<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseStopWhenDoneFlag |
+                    rapidjson::kParseIterativeFlag>(ms);
     if (doc.HasParseError()) {
       std::size_t at = offset + doc.GetErrorOffset();
       std::size_t line = 1, column = 1;
@@ -457,7 +492,7 @@ result<std::vector<rapidjson::Document>> decode_documents(std::string_view text,
                                                           const limits& lim) {
   if (text.size() > lim.max_file_bytes)
     return make_error(errc::limit_exceeded,
-                      fmt::format("{}: file is {} bytes, more than the limit of {}", file_name, text.size(),
+                      fmt::format("{}: file is {} bytes, more than the limit of {} (limit max-yaml-file-bytes)", file_name, text.size(),
                                   lim.max_file_bytes));
   try {
     std::string repaired;
@@ -470,6 +505,7 @@ result<std::vector<rapidjson::Document>> decode_documents(std::string_view text,
     if (auto at = stray_flow_entry(text))
       return make_error(errc::invalid_yaml,
                         fmt::format("{}:{}:{}: did not find expected node content", file_name, at->first, at->second));
+    if (auto over = detail::check_yaml_budget(text, file_name, lim)) return *over;
     std::vector<YAML::Node> nodes;
     try {
       nodes = YAML::LoadAll(std::string(text));

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang (apt-get install clang libclang-rt-14-dev) and runs each
+# Builds the libFuzzer targets with clang (scripts/deps.sh installs it) and runs each
 # for a while. Not part of CI. Usage: tests/fuzz/run.sh [seconds per target, default 300]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,17 +13,19 @@ san="-fsanitize=address,undefined -fno-sanitize=pointer-overflow -fno-sanitize-r
 flags="-std=c++20 -O1 -g $san -I$root/include -DRAPIDJSON_HAS_STDSTRING=1 -Wno-ambiguous-reversed-operator"
 objects=()
 for src in "$root"/src/render/*.cpp "$root"/src/render/kustomize/*.cpp "$root"/src/core/error.cpp \
-  "$root"/src/core/json.cpp "$root"/src/core/disk_tree.cpp; do
+  "$root"/src/core/json.cpp "$root"/src/core/disk_tree.cpp "$root"/src/git/memory_tree.cpp "$root"/src/git/errc.cpp; do
   obj="$out/obj/$(echo "${src#$root/}" | tr / _).o"
   if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ]; then
     clang++ $flags -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
   fi
   objects+=("$obj")
 done
-for target in yaml kustomization; do
-  clang++ $flags -fsanitize=fuzzer -o "$out/${target}_fuzz" "$here/${target}_fuzz.cpp" "${objects[@]}" -lyaml-cpp -lfmt
+targets=(yaml kustomization json kustomize_regex tree)
+for target in "${targets[@]}"; do
+  clang++ $flags -fsanitize=fuzzer -o "$out/${target}_fuzz" "$here/${target}_fuzz.cpp" "${objects[@]}" -lyaml-cpp \
+    -lyaml -lre2 -lfmt
 done
-for target in yaml kustomization; do
+for target in "${targets[@]}"; do
   corpus="$here/corpus-$target"
   mkdir -p "$corpus"
   echo "== ${target}_fuzz for ${seconds}s"

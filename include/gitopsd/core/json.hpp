@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace gitopsd::json {
 
@@ -49,6 +50,16 @@ rapidjson::Value& ensure_object(rapidjson::Value& object, std::string_view key, 
 void set_string(rapidjson::Value& object, std::string_view key, std::string_view value,
                 rapidjson::Document::AllocatorType& a);
 
+// Size of a value without recursion (values may come from hostile input): values, approximate
+// serialized bytes, and nesting depth (a scalar is depth 0).
+struct extent {
+  std::size_t values = 0;
+  std::size_t bytes = 0;
+  std::size_t depth = 0;
+};
+extent measure(const rapidjson::Value& value);
+
+// Iterative: input nested deeper than the stack allows is an error, not a crash.
 result<rapidjson::Document> parse(std::string_view text);
 std::string serialize(const rapidjson::Value& value);
 std::string serialize_pretty(const rapidjson::Value& value);

@@ -20,8 +20,24 @@ struct manifest {
   std::string origin;  // "dir/file.yaml#2": the file and the 1-based document number
 };
 
+// Budgets of one render (per reconcile): a build that exceeds one fails with a message naming it.
+// The defaults fit the chart's memory limit with several reconciles at once (docs/limits.md).
+struct budget {
+  // Objects loaded from files during the build (kustomize bases included each time they are
+  // reached) and objects in any one result: a kustomize "diamond" stops here.
+  std::size_t max_objects = 10'000;
+  // JSON bytes of those objects, and of the objects a build yields.
+  std::size_t max_bytes = 32u << 20;
+  // Kustomizations built, a base counted each time it is included: each costs reading and
+  // parsing its files, so a "diamond" of bases is stopped here before its objects add up.
+  std::size_t max_kustomizations = 2'000;
+  // Folders below the rendered path.
+  std::size_t max_folder_depth = 256;
+};
+
 struct options {
   limits yaml;
+  budget build;
 };
 
 result<std::vector<manifest>> render(const file_tree& tree, std::string_view path, const options& opts = {});
@@ -37,6 +53,9 @@ result<std::vector<manifest>> render_plain(const file_tree& tree, std::string_vi
 // Output of `gitopsd build`.
 std::string to_json_list(const std::vector<manifest>& objects);
 std::string to_yaml_stream(const std::vector<manifest>& objects);
+
+// metadata.namespace, when present, must be a string (or null): `namespace: no` reads as false.
+result<void> check_namespace(const rapidjson::Value& object, std::string_view origin);
 
 // "a/b" + "c.yaml" -> "a/b/c.yaml".
 std::string join_path(std::string_view dir, std::string_view name);

@@ -14,14 +14,17 @@
 
 namespace gitopsd::render {
 
+// Budgets of one file, checked while it is read (before a node graph is built). See docs/limits.md.
 struct limits {
-  std::size_t max_file_bytes = 32u << 20;
-  std::size_t max_documents = 100000;
+  std::size_t max_file_bytes = 8u << 20;
+  // Documents per file, empty ones included.
+  std::size_t max_documents = 10'000;
   std::size_t max_depth = 256;
-  // Values produced per file once aliases are expanded: a "billion laughs" file stops here.
-  std::size_t max_nodes = 4'000'000;
+  // Values per file once aliases are expanded: a "billion laughs" file stops here. The YAML
+  // library's graph costs about 500 bytes per value, so this also bounds a file's memory.
+  std::size_t max_nodes = 100'000;
   // Bytes of keys and strings produced per file: aliases of one long string are bounded too.
-  std::size_t max_bytes = 256u << 20;
+  std::size_t max_bytes = 16u << 20;
 };
 
 // Each non-empty document of the stream, in order. Empty and comment-only documents are skipped.

@@ -48,6 +48,10 @@ class builder {
     if (std::find(stack_.begin(), stack_.end(), dir) != stack_.end())
       return kustomize_error(*file, "cycle: this kustomization includes itself");
     if (stack_.size() > 64) return kustomize_error(*file, "kustomizations nested more than 64 deep");
+    if (++builds_ > opts_.build.max_kustomizations)
+      return make_error(errc::limit_exceeded,
+                        fmt::format("{}: more than {} kustomizations built, bases counted each time they are included "
+                                    "(limit max-kustomize-builds)", *file, opts_.build.max_kustomizations));
     auto k = load_kustomization(tree_, dir, *file, opts_.yaml);
     if (!k) return k.error();
     if (k->component && top) return kustomize_error(*file, "a Component cannot be built on its own");
@@ -86,6 +90,9 @@ class builder {
 
   // Appends, refusing an identity that is already there (a set keeps big trees linear).
   result<void> append_all(resmap& ra, std::vector<resource>&& more, const std::string& where) {
+    if (ra.size() + more.size() > opts_.build.max_objects)
+      return make_error(errc::limit_exceeded, fmt::format("{}: more than {} objects (limit max-render-objects)", where,
+                                                          opts_.build.max_objects));
     std::unordered_map<std::string, std::size_t> seen;
     seen.reserve(ra.size() + more.size());
     for (std::size_t i = 0; i < ra.size(); ++i) seen.emplace(id_key(ra[i].cur()), i);
@@ -124,6 +131,8 @@ class builder {
     if (!text) return make_error(errc::read_failed, text.error().what());
     auto objects = read_manifests(*text, *path, opts_.yaml);
     if (!objects) return objects.error();
+    auto spent = spend(*objects, *path);
+    if (!spent) return spent;
     std::vector<resource> more;
     more.reserve(objects->size());
     for (auto& m : *objects) {
@@ -156,6 +165,7 @@ class builder {
   result<void> add_generated(const kustomization& k, const generator_spec& g, bool secret, resmap& ra) {
     auto made = generate(tree_, k, g, secret);
     if (!made) return made.error();
+    if (auto spent = spend(made->obj, k.file); !spent) return spent;
     resource& res = *made;
     res_id id = res.cur();
     std::vector<std::size_t> hits;
@@ -248,9 +258,32 @@ class builder {
     return {};
   }
 
+  // Every object read counts against the build's budgets, each time a base is reached: a base
+  // included twice per level (a "diamond") doubles the work per level without a larger result.
+  result<void> spend(const std::vector<manifest>& objects, const std::string& file) {
+    for (const auto& m : objects)
+      if (auto r = spend(m.object, file); !r) return r;
+    return {};
+  }
+  result<void> spend(const rapidjson::Value& object, const std::string& file) {
+    if (++loaded_objects_ > opts_.build.max_objects)
+      return make_error(errc::limit_exceeded,
+                        fmt::format("{}: the build read more than {} objects, bases counted each time they are "
+                                    "included (limit max-render-objects)", file, opts_.build.max_objects));
+    loaded_bytes_ += json::measure(object).bytes;
+    if (loaded_bytes_ > opts_.build.max_bytes)
+      return make_error(errc::limit_exceeded,
+                        fmt::format("{}: the build read more than {} bytes of objects, bases counted each time they "
+                                    "are included (limit max-render-bytes)", file, opts_.build.max_bytes));
+    return {};
+  }
+
   const file_tree& tree_;
   const options& opts_;
   std::vector<std::string> stack_;
+  std::size_t builds_ = 0;
+  std::size_t loaded_objects_ = 0;
+  std::size_t loaded_bytes_ = 0;
 };
 
 }  // namespace

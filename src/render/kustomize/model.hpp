@@ -104,7 +104,9 @@ error unsupported_error(std::string_view file, const std::string& what);
 result<bool> strategic_merge(rapidjson::Value& target, const rapidjson::Value& patch, alloc_t& a,
                              const std::string& origin);
 // RFC 6902 operations (a JSON array of {op, path, value|from}).
-result<void> json_patch(rapidjson::Value& target, const rapidjson::Value& ops, alloc_t& a, const std::string& origin);
+// The patched object stays within `lim` (max_bytes of text, max_depth): copy ops double it each.
+result<void> json_patch(rapidjson::Value& target, const rapidjson::Value& ops, alloc_t& a, const std::string& origin,
+                        const limits& lim);
 result<bool> matches(const resource& r, const selector& s, const std::string& origin);
 
 // The content hash suffix kustomize gives generated ConfigMaps and Secrets.

@@ -6,8 +6,10 @@
 #include "gitopsd/render/errc.hpp"
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
-#include <regex>
+#include <algorithm>
+#include <memory>
 
 namespace gitopsd::render::kustomize {
 namespace {
@@ -297,6 +299,48 @@ struct patcher {
 
 std::string anchored(const std::string& re) { return "^(?:" + re + ")$"; }
 
+// `key in (a,b)` / `key notin (a)`: the key has no space, '!' or '='.
+struct set_term {
+  std::string key;
+  bool in = true;
+  std::string list;
+};
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+std::optional<set_term> parse_set_term(std::string_view t) {
+  std::size_t i = 0;
+  while (i < t.size() && !is_space(t[i])) ++i;
+  std::string_view key = t.substr(0, i);
+  if (key.empty() || key.find_first_of("!=") != std::string_view::npos) return std::nullopt;
+  std::size_t j = i;
+  while (j < t.size() && is_space(t[j])) ++j;
+  if (j == i) return std::nullopt;
+  std::string_view rest = t.substr(j);
+  set_term out{std::string(key), true, {}};
+  if (rest.starts_with("notin")) out.in = false, rest.remove_prefix(5);
+  else if (rest.starts_with("in")) rest.remove_prefix(2);
+  else return std::nullopt;
+  std::size_t k = 0;
+  while (k < rest.size() && is_space(rest[k])) ++k;
+  if (k == 0) return std::nullopt;
+  rest.remove_prefix(k);
+  if (rest.size() < 2 || rest.front() != '(' || rest.back() != ')') return std::nullopt;
+  rest = rest.substr(1, rest.size() - 2);
+  if (rest.find(')') != std::string_view::npos) return std::nullopt;
+  out.list = std::string(rest);
+  return out;
+}
+
+// Go's regexp (RE2 syntax, linear time): patterns come from the repository.
+std::unique_ptr<RE2> compile(const std::string& pattern) {
+  RE2::Options o;
+  o.set_log_errors(false);
+  auto re = std::make_unique<RE2>(pattern, o);
+  if (!re->ok()) return nullptr;
+  return re;
+}
+
 // Kubernetes label selector syntax: k=v, k==v, k!=v, k in (a,b), k notin (a), k, !k.
 result<bool> selector_matches(std::string_view sel, const value* labels, const std::string& origin) {
   auto get = [&](const std::string& k) -> std::optional<std::string> {
@@ -324,19 +368,17 @@ result<bool> selector_matches(std::string_view sel, const value* labels, const s
     }
   }
   if (!trim(cur).empty()) terms.push_back(trim(cur));
-  static const std::regex set_re(R"(^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$)");
   for (const auto& t : terms) {
-    std::smatch m;
-    if (std::regex_match(t, m, set_re)) {
+    if (auto set = parse_set_term(t)) {
       std::vector<std::string> values;
-      std::string list = m[3].str(), item;
-      for (char c : list + ",") {
+      std::string item;
+      for (char c : set->list + ",") {
         if (c == ',') values.push_back(trim(item)), item.clear();
         else item += c;
       }
-      auto v = get(m[1].str());
+      auto v = get(set->key);
       bool in = v && std::find(values.begin(), values.end(), *v) != values.end();
-      if ((m[2] == "in") != in) return false;
+      if (set->in != in) return false;
       continue;
     }
     if (auto ne = t.find("!="); ne != std::string::npos) {
@@ -377,10 +419,27 @@ result<bool> strategic_merge(value& target, const value& patch, alloc_t& a, cons
   return true;
 }
 
-result<void> json_patch(value& target, const value& ops, alloc_t& a, const std::string& origin) {
+result<void> json_patch(value& target, const value& ops, alloc_t& a, const std::string& origin, const limits& lim) {
   if (!ops.IsArray())
     return make_error(errc::invalid_kustomization, fmt::format("{}: a JSON patch must be a list of operations", origin));
   patcher p{target, a, origin};
+  // What the object may grow to: every value added is counted (removals are not subtracted), so
+  // the check costs the size of what is added, not of the whole object per operation.
+  std::size_t bytes = json::measure(target).bytes;
+  auto grow = [&](const value& added, std::string_view path, std::string_view op) -> result<void> {
+    auto e = json::measure(added);
+    bytes += e.bytes;
+    if (bytes > lim.max_bytes)
+      return make_error(errc::limit_exceeded,
+                        fmt::format("{}: {} {}: the patched object would exceed {} bytes (limit max-yaml-text-bytes)",
+                                    origin, op, path, lim.max_bytes));
+    std::size_t levels = static_cast<std::size_t>(std::count(path.begin(), path.end(), '/'));
+    if (levels + e.depth > lim.max_depth)
+      return make_error(errc::limit_exceeded,
+                        fmt::format("{}: {} {}: the patched object would nest deeper than {} (limit max-yaml-depth)",
+                                    origin, op, path, lim.max_depth));
+    return {};
+  };
   for (const auto& op : ops.GetArray()) {
     auto name = json::get_string(op, "op");
     auto path = json::get_string(op, "path");
@@ -389,6 +448,7 @@ result<void> json_patch(value& target, const value& ops, alloc_t& a, const std::
     const value* v = json::find(op, "value");
     if (*name == "add" || *name == "replace") {
       if (v == nullptr) return p.fail(*name, *path, "missing value");
+      if (auto g = grow(*v, *path, *name); !g) return g;
       if (*name == "replace") {
         auto existing = p.get(*path, *name);
         if (!existing) return existing.error();
@@ -411,6 +471,7 @@ result<void> json_patch(value& target, const value& ops, alloc_t& a, const std::
       } else {
         auto r = p.get(*from, *name);
         if (!r) return r.error();
+        if (auto g = grow(**r, *path, *name); !g) return g;
         moved.CopyFrom(**r, a);
       }
       auto r = p.add(*path, std::move(moved), *name);
@@ -428,17 +489,18 @@ result<void> json_patch(value& target, const value& ops, alloc_t& a, const std::
 
 result<bool> matches(const resource& r, const selector& s, const std::string& origin) {
   res_id cur = r.cur(), org = r.org();
-  try {
-    if (!s.ns.empty()) {
-      std::regex ns(anchored(s.ns));
-      if (!std::regex_match(org.effective_ns(), ns) && !std::regex_match(cur.effective_ns(), ns)) return false;
-    }
-    if (!s.name.empty()) {
-      std::regex nm(anchored(s.name));
-      if (!std::regex_match(org.name, nm) && !std::regex_match(cur.name, nm)) return false;
-    }
-  } catch (const std::regex_error&) {
-    return make_error(errc::invalid_kustomization, fmt::format("{}: invalid regular expression in target", origin));
+  auto bad = [&](const std::string& re) {
+    return make_error(errc::invalid_kustomization, fmt::format("{}: invalid regular expression \"{}\" in target", origin, re));
+  };
+  if (!s.ns.empty()) {
+    auto ns = compile(anchored(s.ns));
+    if (!ns) return bad(s.ns);
+    if (!RE2::PartialMatch(org.effective_ns(), *ns) && !RE2::PartialMatch(cur.effective_ns(), *ns)) return false;
+  }
+  if (!s.name.empty()) {
+    auto nm = compile(anchored(s.name));
+    if (!nm) return bad(s.name);
+    if (!RE2::PartialMatch(org.name, *nm) && !RE2::PartialMatch(cur.name, *nm)) return false;
   }
   if (!gvk::of(r.obj).selected_by(s.type)) return false;
   if (!s.label_selector.empty()) {

@@ -4,10 +4,10 @@
 #include "gitopsd/render/errc.hpp"
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <unordered_set>
 
 namespace gitopsd::render::kustomize {
@@ -110,7 +110,7 @@ result<void> apply_patch(resmap& ra, const patch_spec& p, const limits& lim) {
     }
     if (json6902) {
       res_id before = ra[i].cur();
-      auto r = json_patch(ra[i].obj, (*docs)[0], ra[i].obj.GetAllocator(), p.origin);
+      auto r = json_patch(ra[i].obj, (*docs)[0], ra[i].obj.GetAllocator(), p.origin, lim);
       if (!r) return r;
       if (ra[i].cur().name != before.name) ra[i].prev.push_back(before);
       ++i;
@@ -227,10 +227,10 @@ void split_image(const std::string& image, std::string& name, std::string& tag, 
   tag = image.substr(base + colon + 1);
 }
 
-void update_image(value& v, const image_spec& im, const std::regex& pattern, alloc_t& a) {
+void update_image(value& v, const image_spec& im, const RE2& pattern, alloc_t& a) {
   if (!v.IsString()) return;
   std::string current(json::view(v));
-  if (!std::regex_match(current, pattern)) return;
+  if (!RE2::PartialMatch(current, pattern)) return;  // Go's MatchString: the pattern anchors itself
   std::string name, tag, digest;
   split_image(current, name, tag, digest);
   if (!im.new_name.empty()) name = im.new_name;
@@ -245,7 +245,7 @@ void update_image(value& v, const image_spec& im, const std::regex& pattern, all
 }
 
 // Every containers/initContainers list anywhere in the object, as kustomize's legacy image filter.
-void walk_containers(value& node, const image_spec& im, const std::regex& pattern, alloc_t& a) {
+void walk_containers(value& node, const image_spec& im, const RE2& pattern, alloc_t& a) {
   if (node.IsObject()) {
     for (auto& m : node.GetObject()) {
       walk_containers(m.value, im, pattern, a);
@@ -263,12 +263,11 @@ void walk_containers(value& node, const image_spec& im, const std::regex& patter
 }  // namespace
 
 void set_images(resmap& ra, const image_spec& im) {
-  std::regex pattern;
-  try {
-    pattern = std::regex("^" + im.name + R"((:[a-zA-Z0-9_.{}-]*)?(@[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{}-]*)?$)");
-  } catch (const std::regex_error&) {
-    return;  // kustomize treats a name that is no valid pattern as matching nothing
-  }
+  // Go's regexp syntax in linear time: the name comes from the repository.
+  RE2::Options o;
+  o.set_log_errors(false);
+  RE2 pattern("^" + im.name + R"((:[a-zA-Z0-9_.{}-]*)?(@[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{}-]*)?$)", o);
+  if (!pattern.ok()) return;  // kustomize treats a name that is no valid pattern as matching nothing
   for (auto& r : ra) {
     auto& a = r.obj.GetAllocator();
     if (gvk::of(r.obj).kind != "CustomResourceDefinition") walk_containers(r.obj, im, pattern, a);

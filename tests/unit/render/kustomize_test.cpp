@@ -173,7 +173,7 @@ TEST_CASE("generator and patch errors", "[kustomize]") {
                      "'[{\"op\": \"jump\", \"path\": \"/data\"}]'\n"),
                 errc::invalid_kustomization) == "k/kustomization.yaml patches[0]: JSON patch jump /data: unknown operation");
   CHECK(failure(with("resources: [cm.yaml]\npatches:\n- target: {name: '('}\n  patch: '[]'\n"),
-                errc::invalid_kustomization) == "k/kustomization.yaml patches[0]: invalid regular expression in target");
+                errc::invalid_kustomization) == "k/kustomization.yaml patches[0]: invalid regular expression \"(\" in target");
   CHECK(failure(with("resources: [cm.yaml]\nreplicas:\n- name: a\n  count: 2\n"), errc::invalid_kustomization) ==
         "k/kustomization.yaml: replicas: no Deployment, ReplicationController, ReplicaSet or StatefulSet is named \"a\"");
   CHECK(failure(with("resources: [cm.yaml]\npatches:\n- patch: |\n    apiVersion: v1\n    kind: ConfigMap\n"
