@@ -36,10 +36,23 @@ std::string folder_name(const std::string& cache_key) {
   return hex;
 }
 
-// Opens the bare repository, or (re)creates it: the cache may be lost or damaged at any time.
+// Every fetch adds a pack and nothing ever removes one (libgit2 has no gc): a repository with
+// this many is fetched anew into an empty folder, which bounds the cache of a busy repository.
+constexpr std::size_t max_packs = 32;
+
+std::size_t pack_count(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::size_t n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "objects" / "pack", ec))
+    if (entry.path().extension() == ".pack") ++n;
+  return n;
+}
+
+// Opens the bare repository, or (re)creates it: the cache may be lost or damaged at any time,
+// and one grown past max_packs starts over.
 result<lg2::repository> open_cache_repo(const std::filesystem::path& dir, const remote_url& url) {
   git_repository* raw = nullptr;
-  if (git_repository_open_bare(&raw, dir.c_str()) == 0) return lg2::repository(raw);
+  if (pack_count(dir) <= max_packs && git_repository_open_bare(&raw, dir.c_str()) == 0) return lg2::repository(raw);
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   std::filesystem::create_directories(dir.parent_path(), ec);
@@ -127,8 +140,10 @@ std::size_t source_cache::release_unused(const std::set<std::string>& urls_in_us
       keep_folders.insert(folder_name(url->cache_key));
     }
   std::size_t released = 0;
+  // Under the lock throughout: a request for a new URL (not in `urls_in_use`) creates its slot
+  // under it too, so its folder is never taken from under it.
+  std::lock_guard lock(mutex_);
   {
-    std::lock_guard lock(mutex_);
     for (auto it = slots_.begin(); it != slots_.end();) {
       bool wanted = keep_keys.contains(it->first);
       std::unique_lock busy(it->second->mutex, std::try_to_lock);
@@ -142,11 +157,16 @@ std::size_t source_cache::release_unused(const std::set<std::string>& urls_in_us
       ++released;
     }
   }
-  // Folders on disk, also those a previous process left: any not kept goes.
+  for (const auto& [key, slot] : slots_) keep_folders.insert(folder_name(key));
+  // Folders on disk, also those a previous process left: any not kept goes. No call here may
+  // throw (this runs on a pool thread): every filesystem call takes an error_code.
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
-    if (!entry.is_directory() || keep_folders.contains(entry.path().filename().string())) continue;
-    if (!std::filesystem::exists(entry.path() / "gitopsd-url")) continue;  // not one of ours
+  std::filesystem::directory_iterator it(dir_, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    std::error_code probe;
+    if (!it->is_directory(probe) || keep_folders.contains(it->path().filename().string())) continue;
+    if (!std::filesystem::exists(it->path() / "gitopsd-url", probe)) continue;  // not one of ours
+    const auto& entry = *it;
     std::error_code removed;
     std::filesystem::remove_all(entry.path(), removed);
     if (removed) log::warn("cannot remove an unused Git cache folder", {{"path", entry.path().filename().string()}, {"error", removed.message()}});

@@ -346,3 +346,27 @@ TEST_CASE("URLs no GitRepository uses any more are released from memory and disk
   CHECK(count_folders() == 1);
   CHECK(std::filesystem::exists(tmp.path / "cache" / "not-ours"));
 }
+
+TEST_CASE("a cached repository that gathered too many packs is fetched anew", "[source]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  source_cache cache(tmp.path / "cache");
+  auto packs = [&] {
+    std::size_t n = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(tmp.path / "cache"))
+      n += e.path().extension() == ".pack" ? 1 : 0;
+    return n;
+  };
+  std::size_t most = 0;
+  std::string last;
+  for (int i = 0; i < 40; ++i) {
+    remote.write("cm.yaml", "kind: ConfigMap\nn: " + std::to_string(i) + "\n");
+    last = remote.commit("commit " + std::to_string(i));
+    auto snap = must(cache.fetch(spec_for(remote, ref_spec::make_branch("main"))));
+    CHECK(snap.commit.sha == last);
+    most = std::max(most, packs());
+  }
+  CHECK(most > 8);    // each fetch did add a pack
+  CHECK(most <= 33);  // and the folder started over before growing without bound
+  CHECK(packs() < most);
+}
