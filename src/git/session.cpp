@@ -145,7 +145,10 @@ int session::on_sideband(const char*, int, void* payload) {
 }
 
 error session::failure(int rc, std::string_view doing) const {
-  const std::string cause = lg2::last_error();
+  // libgit2 may quote the URL it was given, password and all: show the redacted one instead.
+  std::string cause = lg2::last_error();
+  for (auto at = cause.find(url_.for_git); !url_.for_git.empty() && at != std::string::npos; at = cause.find(url_.for_git))
+    cause.replace(at, url_.for_git.size(), url_.display);
   switch (op_.current()) {
     case operation::state::timed_out:
       return make_error(errc::timeout, fmt::format("{} {}: timed out after {}ms", doing, url_.display, timeout_.count()));

@@ -37,16 +37,17 @@ std::string key_of(const remote_url& u) {
   return key + path;
 }
 
-// The text with any password in "scheme://user:password@host" replaced, for messages. The
-// password may hold any character ('/', '@', ':'), so the user part ends at the last '@' and the
-// password starts after the first ':' of what comes before it; a path holding '@' and ':' is
-// hidden too, which is the safe mistake.
+// The text with its secrets hidden, for messages. A password may hold any character ('/', '@',
+// ':'), so the user part ends at the last '@'. Over http(s) the whole user part goes (a token is
+// often given as the user name); elsewhere (ssh's "git@") only what follows its first ':'. A path
+// holding '@' may be hidden too, which is the safe mistake.
 std::string redact(std::string_view text) {
   auto sep = text.find("://");
-  if (sep == std::string_view::npos) return std::string(text);
-  std::size_t start = sep + 3;
+  std::size_t start = sep == std::string_view::npos ? 0 : sep + 3;
   auto at = text.rfind('@');
   if (at == std::string_view::npos || at < start) return std::string(text);
+  std::string scheme = sep == std::string_view::npos ? "" : lower(text.substr(0, sep));
+  if (scheme == "http" || scheme == "https") return std::string(text.substr(0, start)) + "***" + std::string(text.substr(at));
   auto colon = text.find(':', start);
   if (colon == std::string_view::npos || colon > at) return std::string(text);
   std::string out(text.substr(0, colon + 1));
@@ -98,7 +99,7 @@ result<remote_url> parse_url(std::string_view text, bool allow_file) {
     if (!allow_file) return make_error(errc::url_not_allowed, "Git URL \"" + shown + "\": file:// URLs are not allowed here");
     if (rest.empty() || rest.front() != '/') return invalid("file:// URLs need an absolute path");
     u.path = std::string(rest);
-    u.for_git = shown;
+    u.for_git = std::string(text);
     u.display = shown;
     u.cache_key = key_of(u);
     return u;
@@ -134,7 +135,9 @@ result<remote_url> parse_url(std::string_view text, bool allow_file) {
   if (u.path == "/") return invalid("no repository path");
   u.host = lower(host);
   u.for_git = std::string(text);
-  std::string shown_authority = (u.user.empty() ? "" : u.user + (had_password ? ":***@" : "@")) + std::string(hostport);
+  bool http = u.scheme == "http" || u.scheme == "https";
+  std::string shown_user = http ? "***@" : u.user + (had_password ? ":***@" : "@");
+  std::string shown_authority = (u.user.empty() && !had_password ? "" : shown_user) + std::string(hostport);
   u.display = u.scheme + "://" + shown_authority + u.path;
   // "user:12/pass@host" parses as host "user", port 12: whatever might be a password stays hidden.
   if (shown != text) u.display = shown;

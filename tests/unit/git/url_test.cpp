@@ -20,12 +20,12 @@ TEST_CASE("https and http URLs parse and normalize", "[url]") {
 TEST_CASE("passwords in URLs never reach display text or messages", "[url]") {
   auto u = parse_url("https://bob:s3cret@example.com/org/repo", false);
   REQUIRE(u.has_value());
-  CHECK(u->display == "https://bob:***@example.com/org/repo");
+  CHECK(u->display == "https://***@example.com/org/repo");
   CHECK(u->for_git == "https://bob:s3cret@example.com/org/repo");
   CHECK(u->cache_key == "https://example.com/org/repo");
   auto bad = parse_url("https://bob:s3cret@example.com:99999/org/repo", false);
   REQUIRE_FALSE(bad.has_value());
-  CHECK(bad.error().message == "invalid Git URL \"https://bob:***@example.com:99999/org/repo\": bad port");
+  CHECK(bad.error().message == "invalid Git URL \"https://***@example.com:99999/org/repo\": bad port");
 }
 
 TEST_CASE("a password holding '/', '@' or ':' is hidden whatever else the URL holds", "[url]") {
@@ -85,4 +85,17 @@ TEST_CASE("malformed URLs say what is wrong", "[url]") {
   CHECK(msg("https://h$st/r") == "invalid Git URL \"https://h$st/r\": bad host");
   CHECK(msg("git@host:") == "invalid Git URL \"git@host:\": no repository path");
   CHECK(msg("file://relative") == "invalid Git URL \"file://relative\": file:// URLs need an absolute path");
+}
+
+TEST_CASE("a token given as the user name of an http(s) URL is hidden too; ssh's user is not", "[url]") {
+  auto token = parse_url("https://ghp_secret123@github.com/org/repo", false);
+  REQUIRE(token.has_value());
+  CHECK(token->display == "https://***@github.com/org/repo");
+  CHECK(token->for_git == "https://ghp_secret123@github.com/org/repo");
+  auto ssh = parse_url("ssh://git@example.com/org/repo", false);
+  REQUIRE(ssh.has_value());
+  CHECK(ssh->display == "ssh://git@example.com/org/repo");
+  CHECK(redact_url("user:t0ken@host/repo") == "user:***@host/repo");
+  CHECK(redact_url("HTTPS://u:p#ss@h/r") == "HTTPS://***@h/r");
+  CHECK(redact_url("https://h/r") == "https://h/r");
 }
