@@ -32,7 +32,16 @@ asio::awaitable<T> on_pool(asio::thread_pool& pool, Work work) {
     if (slot.is_connected()) slot.assign([cancel](asio::cancellation_type) { cancel->request(); });
     auto guard = asio::make_work_guard(asio::get_associated_executor(handler));
     asio::post(pool, [cancel, w = std::move(w), handler = std::move(handler), guard = std::move(guard)]() mutable {
-      T r = w(cancel);
+      // Nothing may escape a pool thread (it would end the process): an exception fails this request.
+      T r = [&]() -> T {
+        try {
+          return w(cancel);
+        } catch (const std::exception& e) {
+          return make_error(errc::internal, std::string("Git operation failed: ") + e.what());
+        } catch (...) {
+          return make_error(errc::internal, "Git operation failed: unknown exception");
+        }
+      }();
       auto ex = guard.get_executor();
       asio::dispatch(ex, [handler = std::move(handler), r = std::move(r)]() mutable {
         asio::get_associated_cancellation_slot(handler).clear();

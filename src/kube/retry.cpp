@@ -26,7 +26,8 @@ std::optional<std::chrono::milliseconds> next_retry(const retry_policy& policy, 
 
 bool may_resend(std::string_view method, const boost::system::error_code& failure) {
   if (method != "POST") return true;
-  return failure != make_error_code(errc::transport_failed) && failure != make_error_code(errc::request_timeout);
+  // Only what says the server did not act: nothing sent, or 429 (refused before handling).
+  return failure == make_error_code(errc::connect_failed) || failure == make_error_code(errc::too_many_requests);
 }
 
 }  // namespace gitopsd::kube

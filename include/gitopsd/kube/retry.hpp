@@ -29,10 +29,10 @@ std::optional<std::chrono::milliseconds> next_retry(const retry_policy& policy, 
                                                    double random01);
 
 // Whether a request that failed this way may be sent again. An answer lost on the way (a reset
-// connection, a timeout) leaves open whether the server acted, so a POST (create) is not sent
-// twice then: its retry would report AlreadyExists for its own object. A request that never left
-// (connect_failed) or that got an answer may be sent again whatever its method; the PATCHes we
-// send are idempotent or carry a resourceVersion precondition.
+// connection, a timeout) or a 5xx leaves open whether the server acted, so a POST (create) is
+// sent again only when it never left (connect_failed) or was refused before handling (429): its
+// retry would report AlreadyExists for its own object. Other methods may be sent again: the
+// PATCHes we send are idempotent or carry a precondition, a repeated DELETE finds the object gone.
 bool may_resend(std::string_view method, const boost::system::error_code& failure);
 
 }  // namespace gitopsd::kube
