@@ -136,25 +136,18 @@ task<void> client::watch(group_version_kind gvk, std::string ns, watch_options o
     };
     auto r = co_await send(s, who_, std::move(spec));
     if (events > 0) delay = std::chrono::milliseconds(0);
-    error failure;
-    if (stream_error) {
-      failure = *stream_error;
-    } else if (!r) {
-      failure = r.error();
-    } else {
-      continue;  // the server ended the watch (timeoutSeconds): resume from rv
+    std::optional<error> failure = stream_error;
+    if (!failure && !r) failure = r.error();
+    switch (after_watch_ended(failure, stream_error.has_value())) {
+      case watch_step::resume: continue;
+      case watch_step::relist:
+        log::info("watch resourceVersion expired, listing again", {{"watch", what}});
+        need_list = true;
+        continue;
+      case watch_step::stop: co_return *failure;
+      case watch_step::retry_later: break;
     }
-    if (failure.code == errc::cancelled) co_return failure;
-    if (failure.code == errc::gone) {
-      log::info("watch resourceVersion expired, listing again", {{"watch", what}});
-      need_list = true;
-      continue;
-    }
-    if (failure.code == errc::malformed_response && !stream_error) co_return failure;
-    if (!is_retriable(failure.code) && failure.code != errc::request_timeout &&
-        failure.code != errc::malformed_response)
-      co_return failure;
-    log::debug("watch interrupted, resuming", {{"watch", what}, {"error", failure.what()}});
+    log::debug("watch interrupted, resuming", {{"watch", what}, {"error", failure->what()}});
     if (!co_await pause()) co_return make_error(errc::cancelled, what + ": cancelled");
   }
 }

@@ -33,4 +33,16 @@ result<watch_line> parse_watch_line(std::string_view line, std::string_view subj
   return out;
 }
 
+watch_step after_watch_ended(const std::optional<error>& failure, bool in_stream) {
+  if (!failure) return watch_step::resume;
+  const auto& code = failure->code;
+  if (code == errc::cancelled) return watch_step::stop;
+  if (code == errc::gone) return watch_step::relist;
+  // A malformed answer to the request itself will be malformed again; one bad event in a stream
+  // is worth a fresh watch.
+  if (code == errc::malformed_response) return in_stream ? watch_step::retry_later : watch_step::stop;
+  if (is_retriable(code) || code == errc::request_timeout) return watch_step::retry_later;
+  return watch_step::stop;
+}
+
 }  // namespace gitopsd::kube

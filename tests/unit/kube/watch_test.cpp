@@ -3,6 +3,7 @@
 #include "client_support.hpp"
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/kube/errc.hpp"
+#include "gitopsd/kube/watch_event.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -231,4 +232,23 @@ TEST_CASE("watch: a request started from inside an event callback works", "[watc
   };
   test::run(io, work());
   CHECK(looked_up == "looked-up");
+}
+
+TEST_CASE("after a watch ends: resume, relist, retry later or stop", "[watch]") {
+  auto step = [](std::optional<errc> code, bool in_stream = false) {
+    std::optional<gitopsd::error> failure;
+    if (code) failure = gitopsd::make_error(make_error_code(*code), "x");
+    return after_watch_ended(failure, in_stream);
+  };
+  CHECK(step(std::nullopt) == watch_step::resume);                       // timeoutSeconds reached
+  CHECK(step(errc::gone) == watch_step::relist);                         // 410 in the request
+  CHECK(step(errc::gone, true) == watch_step::relist);                   // 410 as an ERROR line
+  CHECK(step(errc::cancelled) == watch_step::stop);
+  CHECK(step(errc::forbidden) == watch_step::stop);                      // RBAC: say so, do not spin
+  CHECK(step(errc::not_found) == watch_step::stop);
+  CHECK(step(errc::malformed_response) == watch_step::stop);             // the answer itself
+  CHECK(step(errc::malformed_response, true) == watch_step::retry_later);  // one bad event
+  for (auto transient : {errc::transport_failed, errc::connect_failed, errc::request_timeout, errc::service_unavailable,
+                         errc::internal_error, errc::too_many_requests})
+    CHECK(step(transient) == watch_step::retry_later);
 }
