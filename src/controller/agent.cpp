@@ -208,6 +208,11 @@ class agent {
   // A GitRepository is gone: drop what the agent kept for it (schedule, object, metric series)
   // and, on the pool, the Git cache of URLs no GitRepository uses any more.
   void forget(std::string key) {
+    // A reconcile still running for it can do nothing useful now, and must not write back
+    // (metric series included) after this: it is cancelled, quietly.
+    // Posted: this runs inside a watch callback, and the signal must outlive its own emit.
+    if (auto running = reconciles_.find(key); running != reconciles_.end())
+      asio::post(io_, [signal = running->second] { signal->emit(asio::cancellation_type::terminal); });
     scheduler_.forget(key);
     if (auto it = objects_.find(key); it != objects_.end()) {
       metrics_.remove_matching({{"name", std::string(json::get_string(it->second, "metadata", "name").value_or(""))},
@@ -218,16 +223,29 @@ class agent {
   }
 
   void release_unused_sources() {
-    if (releasing_sources_) return;  // one at a time; the next deletion starts another
+    // One at a time; deletions meanwhile ask for one more run after it.
+    if (releasing_sources_) {
+      release_again_ = true;
+      return;
+    }
     releasing_sources_ = true;
+    release_again_ = false;
     std::set<std::string> urls;
     for (const auto& [key, object] : objects_)
       if (auto url = json::get_string(object, "spec", "url")) urls.emplace(*url);
     asio::post(pool_, [this, urls = std::move(urls)] {
-      auto released = sources_.release_unused(urls);
-      asio::post(io_, [this, released] {
+      std::size_t released = 0;
+      std::string failure;
+      try {
+        released = sources_.release_unused(urls);
+      } catch (const std::exception& e) {  // nothing may escape a pool thread
+        failure = e.what();
+      }
+      asio::post(io_, [this, released, failure] {
         releasing_sources_ = false;
-        if (released > 0) log::debug("released unused Git sources", {{"urls", released}});
+        if (!failure.empty()) log::warn("releasing unused Git sources failed", {{"error", failure}});
+        else if (released > 0) log::debug("released unused Git sources", {{"urls", released}});
+        if (release_again_ && !stopping_) release_unused_sources();
       });
     });
   }
@@ -250,8 +268,15 @@ class agent {
                          if (e) {
                            try {
                              std::rethrow_exception(e);
+                           } catch (const boost::system::system_error& ex) {
+                             if (ex.code() == asio::error::operation_aborted)
+                               log::info("reconcile cancelled", {{"object", key}});
+                             else
+                               log::error("reconcile crashed", {{"object", key}, {"error", ex.what()}});
                            } catch (const std::exception& ex) {
                              log::error("reconcile crashed", {{"object", key}, {"error", ex.what()}});
+                           } catch (...) {
+                             log::error("reconcile crashed", {{"object", key}, {"error", "unknown exception"}});
                            }
                            ok = false;
                          }
@@ -368,6 +393,7 @@ class agent {
   // before them.
   asio::thread_pool pool_;
   bool releasing_sources_ = false;
+  bool release_again_ = false;
   reconciler reconciler_;
 };
 

@@ -10,7 +10,8 @@
 namespace gitopsd::controller {
 namespace {
 
-// Lengths a spec may use (the CRD says the same): longer values are refused, named, not echoed whole.
+// Lengths a spec may use, for objects written before the CRD bounded them (the CRD's own bounds
+// are tighter for most fields): longer values are refused, named, not echoed whole.
 constexpr std::size_t max_url = 4096;
 constexpr std::size_t max_string = 1024;
 
@@ -114,6 +115,7 @@ result<source_ref> read_ref(const reader& r) {
     out.branch = branch.value_or("");
   } else if (branch) {
     if (branch->empty()) return r.fail("ref.branch", "must be a non-empty string");
+    if (branch->size() > max_string) return r.fail("ref.branch", fmt::format("is longer than {} characters", max_string));
     ++kinds;
     out.kind = source_ref::type::branch;
     out.value = *branch;
@@ -159,6 +161,7 @@ gitrepository read_gitrepository_metadata(const rapidjson::Value& object) {
   // What deletion needs from the spec, read leniently.
   if (const auto* suspend = json::find(object, "spec", "suspend"); suspend && suspend->IsBool())
     repo.spec.suspend = suspend->GetBool();
+  if (const auto* prune = json::find(object, "spec", "prune"); prune && prune->IsBool()) repo.spec.prune = prune->GetBool();
   repo.spec.service_account = json::get_string(object, "spec", "serviceAccountName").value_or("");
   if (const auto* status = json::find(object, "status"); status != nullptr && status->IsObject()) {
     repo.observed_generation = json::get_int(*status, "observedGeneration").value_or(0);

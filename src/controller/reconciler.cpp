@@ -85,6 +85,24 @@ git::ref_spec to_git_ref(const source_ref& ref) {
 
 server::labels repo_labels(const gitrepository& repo) { return {{"name", repo.name}, {"namespace", repo.namespace_}}; }
 
+std::string describe(const std::exception_ptr& failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+// The spec's timeout when it parses, else the default: deletion must not depend on the spec.
+duration deletion_timeout(const rapidjson::Value& object) {
+  auto text = json::get_string(object, "spec", "timeout");
+  if (!text) return std::chrono::minutes(5);
+  auto parsed = parse_duration(*text);
+  return parsed && *parsed > duration::zero() ? *parsed : std::chrono::minutes(5);
+}
+
 std::string changes_text(const sync::change_set& c, std::size_t pruned) {
   std::string text =
       fmt::format("created {}, configured {}, unchanged {}, pruned {}", c.created, c.configured, c.unchanged, pruned);
@@ -145,7 +163,7 @@ asio::awaitable<void> reconciler::orphaned_event(run& r, const std::vector<objec
   std::string names;
   for (const auto& o : orphaned) names += (names.empty() ? "" : ", ") + o.display();
   std::string message = fmt::format("adopted, so not deleted by prune: {}", names);
-  std::string why = "Orphaned";
+  std::string why = reason::orphaned;
   co_await event(r, true, why, message);
 }
 
@@ -171,7 +189,13 @@ asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object) {
   if (const auto* status = json::find(object, "status"); status && status->IsObject()) r.status.CopyFrom(*status, r.status.GetAllocator());
   // Deletion first: nothing in the spec may stand in the way of deleting the object.
   r.repo = read_gitrepository_metadata(object);
-  if (r.repo.deleting) co_return co_await finalize(r, object);
+  if (r.repo.deleting) {
+    // Bounded like any reconcile: a prune that hangs is retried, not waited on forever.
+    auto finalized = co_await wait::run_within(finalize(r, object), deletion_timeout(object));
+    if (finalized.timed_out) log::warn("deletion did not finish within the timeout; retrying", {{"object", r.repo.key()}});
+    else if (finalized.failure) log::error("deletion failed; retrying", {{"object", r.repo.key()}, {"error", describe(finalized.failure)}});
+    co_return finalized.value.value_or(false);
+  }
   auto parsed = parse_gitrepository(object);
   if (!parsed) {
     log::error("invalid GitRepository", {{"object", r.repo.key()}, {"error", parsed.error().what()}});
@@ -198,14 +222,7 @@ asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object) {
     ok = false;
     co_await report_failure(r, reason::progressing_with_retry, message);
   } else if (outcome.failure) {
-    std::string message = "internal error: ";
-    try {
-      std::rethrow_exception(outcome.failure);
-    } catch (const std::exception& e) {
-      message += e.what();
-    } catch (...) {
-      message += "unknown exception";
-    }
+    std::string message = "internal error: " + describe(outcome.failure);
     ok = false;
     co_await report_failure(r, reason::internal_error, message);
   }
@@ -259,7 +276,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     status_update u{phase::failed, reason::invalid_inventory, what, repo.generation};
     u.inventory = repo.inventory;
     log::error("reconcile failed", {{"object", repo.key()}, {"reason", reason::invalid_inventory}, {"error", what}});
-    co_await write_status(r, u);
+    if (co_await write_status(r, u)) r.reported = false;
     std::string why = reason::invalid_inventory;
     co_await event(r, true, why, what);
     co_return false;
@@ -335,7 +352,10 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     co_return render::render(*tree, path);
   };
   r.at = stage::rendering;
-  auto rendered = co_await asio::co_spawn(pool_, render_on_pool, asio::use_awaitable);
+  // Not cancellable (the render does not look): with no handler in our slot, a cancellation
+  // cannot post to the pool a signal that the unwound pipeline already freed.
+  auto rendered = co_await asio::co_spawn(pool_, render_on_pool,
+                                          asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
   if (!rendered) {
     step_failure f{reason::build_failed, fmt::format("{}: {}", r.revision, rendered.error().what())};
     co_return co_await fail(f);
@@ -464,7 +484,8 @@ asio::awaitable<bool> reconciler::finalize(run& r, const rapidjson::Value& objec
   use_service_account(r);
   std::vector<std::string> left;
   for (const auto& id : r.repo.unreadable_inventory) left.push_back("unreadable inventory entry " + id);
-  if (!r.repo.spec.suspend && !r.repo.inventory.empty()) {
+  // prune: false set since the last reconcile (which would have dropped the finalizer) is obeyed.
+  if (r.repo.spec.prune && !r.repo.spec.suspend && !r.repo.inventory.empty()) {
     // An impersonated ServiceAccount that is gone (deleted with its namespace) can never delete
     // anything again: give up pruning rather than block the deletion forever.
     bool account_missing = false;
@@ -492,7 +513,7 @@ asio::awaitable<bool> reconciler::finalize(run& r, const rapidjson::Value& objec
                                           r.repo.spec.service_account, r.repo.namespace_);
       std::string message = fmt::format("{}: finalizer released without pruning; left in place: {}", why, list_objects(left));
       log::warn("finalizer released without pruning", {{"object", r.repo.key()}, {"reason", why}, {"left", left.size()}});
-      std::string reason_text = "PruneSkipped";
+      std::string reason_text = reason::prune_skipped;
       co_await event(r, true, reason_text, message);
       co_return co_await set_finalizer(r, object, false);
     }
@@ -506,7 +527,7 @@ asio::awaitable<bool> reconciler::finalize(run& r, const rapidjson::Value& objec
   }
   if (!left.empty()) {
     std::string message = fmt::format("left in place: {}", list_objects(left));
-    std::string reason_text = "PruneSkipped";
+    std::string reason_text = reason::prune_skipped;
     co_await event(r, true, reason_text, message);
   }
   co_return co_await set_finalizer(r, object, false);

@@ -63,7 +63,13 @@ asio::awaitable<result<prune_result>> prune(kube::client& client, const owner& w
       out.orphaned.push_back(stale[i]);
     }
   }
-  if (!problems.empty()) co_return make_error(failures[0] ? failures[0]->code : kube::errc::internal_error, problems);
+  if (!problems.empty()) {
+    // The code of the first failure, but Forbidden when any was: deletion acts on that one.
+    boost::system::error_code code;
+    for (const auto& f : failures)
+      if (f && (!code || f->code == kube::errc::forbidden)) code = f->code;
+    co_return make_error(code, problems);
+  }
   co_return out;
 }
 
