@@ -5,7 +5,7 @@ PRESET ?= $(if $(CI),ci,dev)
 BUILD_DIR := build
 JOBS ?= $(shell nproc)
 
-.PHONY: manifests deps build test unit-test asan demo demo-down cluster-up cluster-down cluster-status tools clean
+.PHONY: manifests deps build test unit-test asan fuzz demo demo-down cluster-up cluster-down cluster-status tools clean
 
 deps:
 	@scripts/deps.sh
@@ -24,6 +24,10 @@ asan: deps
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan -j $(JOBS)
+
+# libFuzzer targets with clang, each for FUZZ_SECONDS (default 300); see tests/fuzz/run.sh.
+fuzz: deps
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # The main job: a local control plane, a Git repository from examples/, gitopsd syncing it.
 demo: build cluster-up

@@ -102,7 +102,8 @@ grep -qF "ConfigMap/$ns/shared (b/cm.yaml" <<<"$message" || fail "conflict messa
 grep -qF "belongs to GitRepository $ns/a" <<<"$message" || fail "conflict message does not name the owner: $message"
 absent configmap b-own -n "$ns_b" || fail "b's other object was applied despite the conflict"
 [ -z "$(jsonpath gitrepository/b '{.status.lastAppliedRevision}' "$ns_b")" ] || fail "b has an applied revision"
-sleep 12  # two intervals of both
+after_reconciles 2 b
+after_reconciles 1 a
 expect_eq "$(jsonpath configmap/shared '{.metadata.resourceVersion}')" "$version" "a's object after b's retries"
 expect_eq "$(jsonpath configmap/shared '{.data.owner}')" a "a's object data"
 is_ready_at a "$sha" || fail "a is not Ready any more: $(ready_message a)"
@@ -114,7 +115,6 @@ kubectl patch gitrepository b -n "$ns_b" --subresource=status --type merge \
   -p "{\"status\":{\"inventory\":{\"entries\":[{\"id\":\"${ns}_shared__ConfigMap\",\"v\":\"v1\"}]}}}" >/dev/null ||
   fail "patch b's inventory"
 kubectl delete gitrepository b -n "$ns_b" --timeout=30s >/dev/null || fail "delete b"
-sleep 6
 exists configmap shared -n "$ns" || fail "deleting b deleted a's object"
 expect_eq "$(jsonpath configmap/shared '{.metadata.resourceVersion}')" "$version" "a's object after b's deletion"
 
