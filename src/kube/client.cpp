@@ -100,14 +100,14 @@ task<http_response> send(std::shared_ptr<client::state> s, impersonation who, re
       }
     }
     if (!spec.retry) co_return failure;
-    if (!may_resend(spec.method, failure.code)) {
-      failure.message += " (not sent again: the server may have acted on it)";
-      co_return failure;
-    }
     double random01 = std::uniform_real_distribution<double>(0.0, 1.0)(s->rng);
     auto delay = next_retry(s->options.retry, attempt, failure.code, retry_after, random01);
     if (!delay) {
       if (attempt > 1) failure.message += fmt::format(" (after {} attempts)", attempt);
+      co_return failure;
+    }
+    if (!may_resend(spec.method, failure.code)) {
+      failure.message += " (not sent again: the server may have acted on it)";
       co_return failure;
     }
     s->metrics.count_retry();

@@ -87,7 +87,7 @@ TEST_CASE("malformed URLs say what is wrong", "[url]") {
   CHECK(msg("file://relative") == "invalid Git URL \"file://relative\": file:// URLs need an absolute path");
 }
 
-TEST_CASE("a token given as the user name of an http(s) URL is hidden too; ssh's user is not", "[url]") {
+TEST_CASE("a token given as the user name of an http(s) URL is hidden too, ssh's user is not", "[url]") {
   auto token = parse_url("https://ghp_secret123@github.com/org/repo", false);
   REQUIRE(token.has_value());
   CHECK(token->display == "https://***@github.com/org/repo");
