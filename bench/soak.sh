@@ -21,10 +21,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# One small repository, copied under a distinct name per GitRepository: distinct URLs, distinct caches.
+# One small repository, copied under a distinct name per GitRepository: distinct URLs, distinct
+# caches. Folder pN declares ConfigMap soak-N, so the GitRepositories own distinct objects.
 mkdir -p "$work/repos" "$work/src"
 git -C "$work/src" init -q -b main
-printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: soak}\ndata: {key: "%s"}\n' "$(head -c 2000 /dev/zero | tr '\0' x)" >"$work/src/cm.yaml"
+filler=$(head -c 2000 /dev/zero | tr '\0' x)
+for i in $(seq 1 "$total"); do
+  mkdir -p "$work/src/p$i"
+  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: soak-%d}\ndata: {key: "%s"}\n' "$i" "$filler" >"$work/src/p$i/cm.yaml"
+done
 git -C "$work/src" add -A && git -C "$work/src" -c user.name=soak -c user.email=soak@example.com commit -q -m soak
 git clone -q --bare "$work/src" "$work/repos/template.git"
 for i in $(seq 1 "$total"); do cp -r "$work/repos/template.git" "$work/repos/r$i.git"; done
@@ -46,7 +51,7 @@ metrics_bytes() { curl -s "http://127.0.0.1:$port/metrics" | wc -c; }
 repo_yaml() {  # FROM TO
   for i in $(seq "$1" "$2"); do
     printf -- '---\napiVersion: gitopsd.io/v1alpha1\nkind: GitRepository\nmetadata: {name: r%d, namespace: %s}\n' "$i" "$ns"
-    printf 'spec: {url: "%s/r%d.git", secretRef: {name: git-auth}, interval: 1m, prune: true}\n' "$URL" "$i"
+    printf 'spec: {url: "%s/r%d.git", path: p%d, secretRef: {name: git-auth}, interval: 1m, prune: true}\n' "$URL" "$i" "$i"
   done
 }
 # wave FROM TO: create, wait for all Ready, delete, wait until all are gone.
