@@ -30,8 +30,11 @@ constexpr std::size_t listed_conflicts = 5;
 // An owner read from a live object's marks is shown at most this long.
 constexpr std::size_t max_owner_text = 128;
 // Above this many objects of one kind and namespace to look up, one metadata LIST of the kind
-// there is cheaper than a GET each (a first sync of many objects).
-constexpr std::size_t reads_before_list = 8;
+// there is cheaper than a GET each (a first sync of many objects). Not lower: the LIST returns
+// every object of that kind in the namespace, and with many applications sharing a namespace
+// (100 x 50 ConfigMaps) each first sync listing all of them cost the agent ~20 MiB of peak memory
+// and the API server work that grows with the square of the fleet.
+constexpr std::size_t reads_before_list = 64;
 
 using group = std::pair<group_version_kind, std::string>;
 

@@ -185,7 +185,7 @@ TEST_CASE("claim: many unknown objects of one kind are looked up by one metadata
   asio::io_context io;
   auto client = test::make_client(io, srv);
   std::vector<std::string> names;
-  for (int i = 0; i < 20; ++i) names.push_back("n" + std::to_string(i));
+  for (int i = 0; i < 80; ++i) names.push_back("n" + std::to_string(i));
   auto plan = plan_of(names);
   claim_settings settings;
   settings.who = us;
@@ -194,6 +194,21 @@ TEST_CASE("claim: many unknown objects of one kind are looked up by one metadata
   CHECK(r.error().what() == "ConfigMap/ns/n7 (n7.yaml#1) belongs to GitRepository team-b/app");
   CHECK(cluster.count("GET /api/v1/namespaces/ns/configmaps?") == 2);  // by labels, then metadata of all
   CHECK(cluster.count("GET /api/v1/namespaces/ns/configmaps/") == 0);
+}
+
+TEST_CASE("claim: a few unknown objects are read one by one, not by listing the namespace", "[claim]") {
+  fake_cluster cluster;
+  test::server srv([&](const request& req, tcp::socket& s) { return cluster.handle(req, s); });
+  asio::io_context io;
+  auto client = test::make_client(io, srv);
+  std::vector<std::string> names;
+  for (int i = 0; i < 50; ++i) names.push_back("n" + std::to_string(i));
+  auto plan = plan_of(names);
+  claim_settings settings;
+  settings.who = us;
+  REQUIRE(test::run(io, claim_objects(client, plan, settings)).has_value());
+  CHECK(cluster.count("GET /api/v1/namespaces/ns/configmaps?") == 1);  // by labels only
+  CHECK(cluster.count("GET /api/v1/namespaces/ns/configmaps/") == 50);
 }
 
 TEST_CASE("claim: an object whose owner cannot be read stops the commit", "[claim]") {
