@@ -21,7 +21,7 @@ struct manifest {
 };
 
 // Budgets of one render (per reconcile): a build that exceeds one fails with a message naming it.
-// The defaults fit the chart's memory limit with several reconciles at once (docs/limits.md).
+// The defaults fit the chart's memory limit with several reconciles at once (docs/rendering.md).
 struct budget {
   // Objects loaded from files during the build (kustomize bases included each time they are
   // reached) and objects in any one result: a kustomize "diamond" stops here.

@@ -14,7 +14,7 @@
 
 namespace gitopsd::render {
 
-// Budgets of one file, checked while it is read (before a node graph is built). See docs/limits.md.
+// Budgets of one file, checked while it is read (before a node graph is built). See docs/rendering.md.
 struct limits {
   std::size_t max_file_bytes = 8u << 20;
   // Documents per file, empty ones included.
