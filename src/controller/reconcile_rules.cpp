@@ -1,6 +1,7 @@
 #include "gitopsd/controller/reconcile_rules.hpp"
 
 #include "gitopsd/core/json.hpp"
+#include "gitopsd/git/errc.hpp"
 
 #include <fmt/format.h>
 
@@ -81,6 +82,12 @@ std::string timeout_message(stage at, std::string_view git_host, duration limit)
     case stage::reporting: break;
   }
   return fmt::format("reconcile did not finish within {} (spec.timeout)", within);
+}
+
+bool unfixable_by_retry(const boost::system::error_code& git_failure) {
+  for (auto e : {git::errc::invalid_url, git::errc::url_not_allowed, git::errc::invalid_ref, git::errc::invalid_semver})
+    if (git_failure == make_error_code(e)) return true;
+  return false;
 }
 
 bool release_without_pruning(bool service_account_missing, bool namespace_terminating, bool prune_forbidden) {

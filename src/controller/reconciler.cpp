@@ -242,9 +242,9 @@ void reconciler::use_service_account(run& r) {
   r.applier = client_.as({fmt::format("system:serviceaccount:{}:{}", r.repo.namespace_, r.repo.spec.service_account), {}});
 }
 
-asio::awaitable<bool> reconciler::report_failure(run& r, const std::string& why, const std::string& message) {
+asio::awaitable<bool> reconciler::report_failure(run& r, const std::string& why, const std::string& message, phase state) {
   log::error("reconcile failed", {{"object", r.repo.key()}, {"reason", why}, {"error", message}});
-  status_update u{phase::failed, why, message, r.repo.generation};
+  status_update u{state, why, message, r.repo.generation};
   if (!r.revision.empty()) u.last_attempted_revision = r.revision;
   if (!r.repo.requested_at.empty()) u.handled_requested_at = r.repo.requested_at;
   bool repeated = r.repo.ready_status == "False" && r.repo.ready_message == message;
@@ -328,6 +328,14 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   auto fetch_started = steady::now();
   auto snapshot = co_await sources_.fetch_async(std::move(source), pool_);
   metrics_.observe("gitopsd_git_fetch_duration_seconds", repo_labels(repo), seconds_since(fetch_started));
+  if (!snapshot && unfixable_by_retry(snapshot.error().code)) {
+    // Stalled: no backoff loop; the interval (or a new spec) looks again.
+    auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
+    if (cancelled != asio::cancellation_type::none) throw boost::system::system_error(asio::error::operation_aborted);
+    std::string why = reason::invalid_spec;
+    co_await report_failure(r, why, snapshot.error().what(), phase::stalled);
+    co_return true;
+  }
   if (!snapshot) {
     step_failure f{reason::git_failed, snapshot.error().what()};
     co_return co_await fail(f);

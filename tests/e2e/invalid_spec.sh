@@ -37,6 +37,17 @@ wait_for 30 "InvalidSpec" has_reason zero InvalidSpec
 expect_eq "$(jsonpath gitrepository/zero '{.status.conditions[?(@.type=="Stalled")].status}')" True "Stalled"
 grep -q "spec.interval" <<<"$(ready_message zero)" || fail "message must name spec.interval: $(ready_message zero)"
 
+# A file:// URL that this agent does not allow (no --allow-file-urls): no retry can fix it.
+kubectl apply -f - >/dev/null <<YAML
+apiVersion: gitopsd.io/v1alpha1
+kind: GitRepository
+metadata: {name: local, namespace: $ns}
+spec: {url: "file:///srv/repo.git", interval: 1m, retryInterval: 1s}
+YAML
+wait_for 30 "file:// URL InvalidSpec" has_reason local InvalidSpec
+expect_eq "$(jsonpath gitrepository/local '{.status.conditions[?(@.type=="Stalled")].status}')" True "file:// Stalled"
+grep -q "file:// URLs are not allowed" <<<"$(ready_message local)" || fail "message: $(ready_message local)"
+
 # The good one keeps applying new commits.
 sed -i 's/"1"/"2"/' "$work/src/app/cm.yaml"
 sha2=$(commit "settings 2")

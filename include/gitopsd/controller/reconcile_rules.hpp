@@ -40,6 +40,10 @@ std::string timeout_message(stage at, std::string_view git_host, duration limit)
 // rights went with its namespace: then the finalizer is released and the objects are left.
 bool release_without_pruning(bool service_account_missing, bool namespace_terminating, bool prune_forbidden);
 
+// A Git failure that says the spec is wrong (a URL that cannot be used, a file:// URL the agent
+// does not allow, a bad ref or semver range): Stalled as InvalidSpec, not retried with backoff.
+bool unfixable_by_retry(const boost::system::error_code& git_failure);
+
 // "ConfigMap/ns/a, Secret/ns/b and 3 more", for Events that name objects left behind.
 std::string list_objects(const std::vector<std::string>& names, std::size_t shown = 10);
 

@@ -36,7 +36,8 @@ class reconciler {
   // False when the API server did not take the write: the reconcile has failed.
   boost::asio::awaitable<bool> write_status(run& r, const status_update& update);
   boost::asio::awaitable<bool> progress(run& r, stage at, const std::string& message);
-  boost::asio::awaitable<bool> report_failure(run& r, const std::string& reason, const std::string& message);
+  boost::asio::awaitable<bool> report_failure(run& r, const std::string& reason, const std::string& message,
+                                              phase state = phase::failed);
   boost::asio::awaitable<void> event(run& r, bool warning, const std::string& reason, const std::string& message);
   boost::asio::awaitable<bool> set_finalizer(run& r, const rapidjson::Value& object, bool present);
   void use_service_account(run& r);

@@ -1,5 +1,6 @@
 #include "gitopsd/controller/reconcile_rules.hpp"
 #include "gitopsd/core/json.hpp"
+#include "gitopsd/git/errc.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -87,4 +88,12 @@ TEST_CASE("objects left behind are listed, long lists cut", "[reconcile_rules]")
   CHECK(list_objects({"a", "b"}) == "a, b");
   CHECK(list_objects({"a", "b", "c", "d"}, 2) == "a, b and 2 more");
   CHECK(list_objects({}).empty());
+}
+
+TEST_CASE("Git failures that no retry can fix are spec errors", "[reconcile_rules]") {
+  using gitopsd::git::errc;
+  for (auto e : {errc::invalid_url, errc::url_not_allowed, errc::invalid_ref, errc::invalid_semver})
+    CHECK(unfixable_by_retry(make_error_code(e)));
+  for (auto e : {errc::network, errc::timeout, errc::auth_failed, errc::ref_not_found, errc::tls_failed, errc::cancelled})
+    CHECK_FALSE(unfixable_by_retry(make_error_code(e)));
 }
