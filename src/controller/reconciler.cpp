@@ -52,6 +52,7 @@ struct reconciler::run {
 struct step_failure {
   const char* reason;
   std::string message;
+  phase state = phase::failed;  // stalled: no retry can fix it; the interval looks again
 };
 
 namespace {
@@ -262,8 +263,8 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
     if (cancelled != asio::cancellation_type::none) throw boost::system::system_error(asio::error::operation_aborted);
     std::string why = f.reason;
-    co_await report_failure(r, why, f.message);
-    co_return false;
+    co_await report_failure(r, why, f.message, f.state);
+    co_return f.state == phase::stalled;
   };
 
   // An inventory entry no legal object makes: report it once; the inventory this reconcile
@@ -328,16 +329,10 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   auto fetch_started = steady::now();
   auto snapshot = co_await sources_.fetch_async(std::move(source), pool_);
   metrics_.observe("gitopsd_git_fetch_duration_seconds", repo_labels(repo), seconds_since(fetch_started));
-  if (!snapshot && unfixable_by_retry(snapshot.error().code)) {
-    // Stalled: no backoff loop; the interval (or a new spec) looks again.
-    auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
-    if (cancelled != asio::cancellation_type::none) throw boost::system::system_error(asio::error::operation_aborted);
-    std::string why = reason::invalid_spec;
-    co_await report_failure(r, why, snapshot.error().what(), phase::stalled);
-    co_return true;
-  }
   if (!snapshot) {
-    step_failure f{reason::git_failed, snapshot.error().what()};
+    bool unfixable = unfixable_by_retry(snapshot.error().code);
+    step_failure f{unfixable ? reason::invalid_spec : reason::git_failed, snapshot.error().what(),
+                   unfixable ? phase::stalled : phase::failed};
     co_return co_await fail(f);
   }
   r.revision = snapshot->revision;
