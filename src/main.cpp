@@ -8,6 +8,7 @@
 #include "gitopsd/core/log.hpp"
 #include "gitopsd/core/version.hpp"
 #include "gitopsd/render/build_command.hpp"
+#include "render_budget_flags.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -77,7 +78,10 @@ int main(int argc, char** argv) {
   run->add_option("--shutdown-grace", shutdown_grace,
                   "On SIGTERM, how long running reconciles may take to finish before they are cancelled")
       ->capture_default_str()->check(seconds_validator());
+  gitopsd::render_budget_flags run_budgets;
+  run_budgets.add_to(run);
   run->callback([&] {
+    agent.render = run_budgets.apply();
     agent.lease_duration = *whole_seconds(lease_duration);
     agent.renew_deadline = *whole_seconds(renew_deadline);
     agent.retry_period = *whole_seconds(retry_period);
@@ -99,6 +103,8 @@ int main(int argc, char** argv) {
   build->add_option("--secret-file", secret_file, "Kubernetes Secret manifest with the Git credentials")->needs(url);
   build->add_option("--cache-dir", cache_dir, "Git cache folder (default: a temporary one)")->needs(url);
   build->add_option("-o,--output", build_output, "Output format: yaml or json")->check(CLI::IsMember({"yaml", "json"}));
+  gitopsd::render_budget_flags build_budgets;
+  build_budgets.add_to(build);
   build->callback([&] {
     auto format = build_output == "json" ? gitopsd::render::output_format::json : gitopsd::render::output_format::yaml;
     if (source.url.empty()) {
@@ -107,11 +113,12 @@ int main(int argc, char** argv) {
       // work tree (or the file system), and DIR a path inside it.
       auto [root, path] = gitopsd::render::build_root(build_dir);
       gitopsd::disk_tree tree(root);
-      exit_code = gitopsd::render::run_build(tree, path, format, std::cout, std::cerr);
+      exit_code = gitopsd::render::run_build(tree, path, format, std::cout, std::cerr, build_budgets.apply());
       return;
     }
     if (!build_dir.empty()) throw CLI::ValidationError("build", "give either DIR or --url, not both");
-    exit_code = gitopsd::cli::run_build_from_git(source, branch, tag, semver, commit, secret_file, cache_dir, format);
+    exit_code = gitopsd::cli::run_build_from_git(source, branch, tag, semver, commit, secret_file, cache_dir, format,
+                                                  build_budgets.apply());
   });
 
   app.parse_complete_callback([&] {

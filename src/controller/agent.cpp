@@ -73,7 +73,7 @@ class agent {
         tasks_([this](const std::string&, const std::string&) { begin_shutdown(1, false); }),
         acceptor_(io),
         pool_(2),
-        reconciler_(client_, sources_, pool_, metrics_, {options.allow_file_urls, options.in_flight}) {
+        reconciler_(client_, sources_, pool_, metrics_, {options.allow_file_urls, options.in_flight, options.render, &busy_}) {
     server::describe_agent_metrics(metrics_);
   }
 
@@ -131,8 +131,14 @@ class agent {
   }
 
  private:
-  // Alive: no long-lived task has died, and the loop answers (this runs on it).
-  bool healthy() const { return tasks_.healthy(); }
+  // Alive: no long-lived task has died, the loop answers (this runs on it), and no pool job has
+  // overrun its reconcile's deadline (a stuck pool thread stops every GitRepository).
+  bool healthy() {
+    auto stuck = busy_.overdue_job();
+    if (stuck && !reported_stuck_) log::error("a pool thread is stuck; /healthz fails", {{"job", *stuck}});
+    reported_stuck_ = stuck.has_value();
+    return tasks_.healthy() && !stuck;
+  }
 
   bool ready() const { return is_ready({stopping_, working_, synced_, elector_ && elector_->observed()}); }
 
@@ -371,6 +377,7 @@ class agent {
   agent_options options_;
   kube::client client_;
   server::metrics metrics_;
+  busy_watch busy_;  // pool jobs, for /healthz
   git::source_cache sources_;
   std::mt19937 random_{std::random_device{}()};
   std::uniform_real_distribution<double> jitter_{0.0, 1.0};
@@ -385,6 +392,7 @@ class agent {
   server::endpoints endpoints_;
   asio::ip::tcp::acceptor acceptor_;
   bool synced_ = false;
+  bool reported_stuck_ = false;
   bool working_ = false;
   bool stopping_ = false;
   std::size_t running_ = 0;

@@ -255,6 +255,13 @@ asio::awaitable<bool> reconciler::report_failure(run& r, const std::string& why,
   co_return written;
 }
 
+busy_watch::ticket reconciler::pool_job(const run& r, const char* what) const {
+  if (settings_.busy == nullptr) return {};
+  auto now = steady::now();
+  auto deadline = r.started + r.repo.spec.timeout;
+  return settings_.busy->begin(fmt::format("{} of {}", what, r.repo.key()), deadline > now ? deadline - now : steady::duration{}, now);
+}
+
 asio::awaitable<bool> reconciler::pipeline(run& r) {
   auto& repo = r.repo;
   const auto& spec = repo.spec;
@@ -327,7 +334,9 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     }
   }
   auto fetch_started = steady::now();
+  auto fetching = pool_job(r, "Git fetch");
   auto snapshot = co_await sources_.fetch_async(std::move(source), pool_);
+  fetching = {};
   metrics_.observe("gitopsd_git_fetch_duration_seconds", repo_labels(repo), seconds_since(fetch_started));
   if (!snapshot) {
     bool unfixable = unfixable_by_retry(snapshot.error().code);
@@ -346,19 +355,28 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     co_return co_await fail(f);
   }
   std::string path = *normalized;
-  auto render_on_pool = [tree, path]() -> asio::awaitable<result<std::vector<render::manifest>>> {
+  // The render looks at `stop` between files and kustomizations: the reconcile's deadline (our
+  // cancellation) ends it there. The flag is shared, so a late signal never touches freed memory.
+  auto stop = std::make_shared<std::atomic<bool>>(false);
+  auto render_on_pool = [tree, path, stop, opts = settings_.render]() mutable
+      -> asio::awaitable<result<std::vector<render::manifest>>> {
     if (!path.empty()) {
       if (auto entry = tree->stat(path); !entry || *entry != tree_entry::kind::directory)
         co_return make_error(entry ? render::errc::read_failed : entry.error().code,
                              fmt::format("path \"{}\" is not a folder of the repository", path));
     }
-    co_return render::render(*tree, path);
+    opts.stop = stop.get();
+    co_return render::render(*tree, path, opts);
   };
   r.at = stage::rendering;
-  // Not cancellable (the render does not look): with no handler in our slot, a cancellation
-  // cannot post to the pool a signal that the unwound pipeline already freed.
+  auto cancel = (co_await asio::this_coro::cancellation_state).slot();
+  if (cancel.is_connected()) cancel.assign([stop](asio::cancellation_type) { stop->store(true); });
+  // The pool work itself is bound to no slot: it always runs to its end (soon, once stopped).
+  auto rendering = pool_job(r, "render");
   auto rendered = co_await asio::co_spawn(pool_, render_on_pool,
                                           asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
+  if (cancel.is_connected()) cancel.clear();
+  rendering = {};
   if (!rendered) {
     step_failure f{reason::build_failed, fmt::format("{}: {}", r.revision, rendered.error().what())};
     co_return co_await fail(f);

@@ -12,6 +12,7 @@ const char* describe(errc e) {
     case errc::invalid_kustomization: return "invalid kustomization";
     case errc::unsupported: return "unsupported kustomize feature";
     case errc::conflict: return "conflicting objects";
+    case errc::stopped: return "rendering stopped";
   }
   return "unknown render error";
 }

@@ -40,6 +40,7 @@ result<void> walk(const file_tree& tree, const std::string& dir, const options& 
       continue;
     }
     if (!is_manifest_file(e.name)) continue;
+    if (auto going = check_time(opts, path); !going) return going;
     auto text = tree.read(path);
     if (!text) return make_error(errc::read_failed, text.error().what());
     auto objects = read_manifests(*text, path, opts.yaml);
@@ -70,6 +71,17 @@ result<void> check_result(const std::vector<manifest>& objects, const budget& b)
 
 }  // namespace
 
+result<void> check_time(const options& opts, std::string_view where) {
+  if (opts.stop != nullptr && opts.stop->load(std::memory_order_relaxed))
+    return make_error(errc::stopped, fmt::format("{}: rendering stopped: the reconcile's time (spec.timeout) ran out",
+                                                 where.empty() ? "." : where));
+  if (std::chrono::steady_clock::now() > opts.deadline)
+    return make_error(errc::limit_exceeded,
+                      fmt::format("{}: rendering took longer than {} s (limit max-render-seconds)", where.empty() ? "." : where,
+                                  std::chrono::duration_cast<std::chrono::seconds>(opts.build.max_time).count()));
+  return {};
+}
+
 result<std::vector<manifest>> render_plain(const file_tree& tree, std::string_view dir, const options& opts) {
   std::vector<manifest> out;
   auto r = walk(tree, std::string(dir), opts, out, 0);
@@ -97,10 +109,13 @@ namespace gitopsd::render {
 
 // Renders run on pool threads inside a reconcile: whatever a repository's content makes a library
 // throw (std::bad_alloc, std::length_error, a library's own exception) fails this render alone.
-result<std::vector<manifest>> render(const file_tree& tree, std::string_view path, const options& opts) {
+result<std::vector<manifest>> render(const file_tree& tree, std::string_view path, const options& given) {
+  options opts = given;
+  opts.deadline = std::chrono::steady_clock::now() + given.build.max_time;
   try {
     auto objects = render_objects(tree, path, opts);
     if (!objects) return objects;
+    if (auto going = check_time(opts, path); !going) return going.error();
     if (auto ok = check_result(*objects, opts.build); !ok) return ok.error();
     return objects;
   } catch (const std::exception& e) {

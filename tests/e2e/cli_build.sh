@@ -46,9 +46,18 @@ fi
 grep -q 'tag "v9" not found' "$work/err" || fail "unknown tag message: $(cat "$work/err")"
 
 # `gitopsd run` refuses a bad limit before it starts, naming the flag.
-for bad in "--kube-api-qps -1" "--kube-api-burst 0" "--requests-in-flight 0"; do
+for bad in "--kube-api-qps -1" "--kube-api-burst 0" "--requests-in-flight 0" "--max-render-objects 0" "--max-render-seconds 0"; do
   # shellcheck disable=SC2086
   if "$build_dir/gitopsd" run $bad --http-addr 127.0.0.1:0 >/dev/null 2>"$work/err"; then fail "run $bad must fail"; fi
   grep -q -- "${bad%% *}" "$work/err" || fail "run $bad message: $(cat "$work/err")"
 done
+
+# Render budgets are flags, and a build past one names it; the same flags for the remote build.
+demo=$root/examples/guestbook/overlays/demo
+if "$build_dir/gitopsd" build "$demo" --max-render-objects 3 >/dev/null 2>"$work/err"; then fail "4 objects past a budget of 3"; fi
+grep -q "limit max-render-objects" "$work/err" || fail "budget message: $(cat "$work/err")"
+"$build_dir/gitopsd" build "$demo" --max-render-objects 4 >/dev/null || fail "4 objects fit a budget of 4"
+if "$build_dir/gitopsd" build --url "$URL/app.git" --secret-file "$work/secret.yaml" --path examples/guestbook/overlays/demo \
+  --max-yaml-values 3 >/dev/null 2>"$work/err"; then fail "remote build past max-yaml-values"; fi
+grep -q "limit max-yaml-values" "$work/err" || fail "remote budget message: $(cat "$work/err")"
 log "PASS [cli_build]"

@@ -2,6 +2,8 @@
 // `gitopsd run`: watches GitRepository objects and reconciles each on its schedule, serves
 // /healthz, /readyz and /metrics, elects a leader when asked, and shuts down on SIGTERM.
 
+#include "gitopsd/render/render.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
@@ -27,6 +29,7 @@ struct agent_options {
   std::chrono::seconds retry_period{2};
   // SIGTERM: running reconciles may finish for this long; then they are cancelled.
   std::chrono::seconds shutdown_grace{30};
+  render::options render;  // budgets of each reconcile's render
 };
 
 // What /readyz answers from. Every replica is Ready, or `helm install --wait` and rolling updates

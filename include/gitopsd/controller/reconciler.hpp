@@ -5,8 +5,10 @@
 #include "gitopsd/controller/gitrepository.hpp"
 #include "gitopsd/controller/reconcile_rules.hpp"
 #include "gitopsd/controller/status.hpp"
+#include "gitopsd/core/busy_watch.hpp"
 #include "gitopsd/git/source.hpp"
 #include "gitopsd/kube/client.hpp"
+#include "gitopsd/render/render.hpp"
 #include "gitopsd/server/metrics.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -18,6 +20,8 @@ namespace gitopsd::controller {
 struct reconciler_settings {
   bool allow_file_urls = false;
   std::size_t in_flight = 32;  // API requests one reconcile keeps in flight
+  render::options render;      // per-reconcile render budgets (flags of `gitopsd run`)
+  busy_watch* busy = nullptr;  // pool jobs are registered here with the reconcile's deadline
 };
 
 class reconciler {
@@ -41,6 +45,8 @@ class reconciler {
   boost::asio::awaitable<void> event(run& r, bool warning, const std::string& reason, const std::string& message);
   boost::asio::awaitable<bool> set_finalizer(run& r, const rapidjson::Value& object, bool present);
   void use_service_account(run& r);
+  // Registers pool work of this reconcile with the watchdog, allowed until the reconcile's deadline.
+  busy_watch::ticket pool_job(const run& r, const char* what) const;
   // A Warning naming adopted Namespaces and CRDs that prune left in place.
   boost::asio::awaitable<void> orphaned_event(run& r, const std::vector<object_ref>& orphaned);
 

@@ -14,6 +14,7 @@ enum class errc {
   invalid_kustomization,
   unsupported,         // a kustomize feature gitopsd refuses rather than ignores
   conflict,            // two objects with the same identity, or a patch without a target
+  stopped,             // stopped from outside: the reconcile's deadline
 };
 
 const char* describe(errc e);

@@ -9,6 +9,9 @@
 
 #include <rapidjson/document.h>
 
+#include <atomic>
+#include <chrono>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,12 +36,23 @@ struct budget {
   std::size_t max_kustomizations = 2'000;
   // Folders below the rendered path.
   std::size_t max_folder_depth = 256;
+  // Wall time of one render (reading, decoding and building): checked between files and
+  // kustomizations, so a costly repository ends with an error instead of holding a pool thread.
+  std::chrono::milliseconds max_time{std::chrono::seconds(60)};
 };
 
 struct options {
   limits yaml;
   budget build;
+  // Set from outside (the reconcile's deadline fired): the render stops at its next check.
+  const std::atomic<bool>* stop = nullptr;
+  // Set by render() from build.max_time.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
+
+// An error once the render was stopped or ran past its time budget; `where` names the file or
+// folder being read.
+result<void> check_time(const options& opts, std::string_view where);
 
 result<std::vector<manifest>> render(const file_tree& tree, std::string_view path, const options& opts = {});
 

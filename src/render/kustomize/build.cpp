@@ -48,6 +48,7 @@ class builder {
     if (std::find(stack_.begin(), stack_.end(), dir) != stack_.end())
       return kustomize_error(*file, "cycle: this kustomization includes itself");
     if (stack_.size() > 64) return kustomize_error(*file, "kustomizations nested more than 64 deep");
+    if (auto going = check_time(opts_, *file); !going) return going.error();
     if (++builds_ > opts_.build.max_kustomizations)
       return make_error(errc::limit_exceeded,
                         fmt::format("{}: more than {} kustomizations built, bases counted each time they are included "
@@ -266,6 +267,8 @@ class builder {
     return {};
   }
   result<void> spend(const rapidjson::Value& object, const std::string& file) {
+    if (loaded_objects_ % 256 == 0)
+      if (auto going = check_time(opts_, file); !going) return going;
     if (++loaded_objects_ > opts_.build.max_objects)
       return make_error(errc::limit_exceeded,
                         fmt::format("{}: the build read more than {} objects, bases counted each time they are "
