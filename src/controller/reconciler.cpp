@@ -1,6 +1,7 @@
 #include "gitopsd/controller/reconciler.hpp"
 
 #include "gitopsd/controller/reconcile_rules.hpp"
+#include "gitopsd/controller/run_outcome.hpp"
 #include "gitopsd/controller/status.hpp"
 #include "gitopsd/core/base64.hpp"
 #include "gitopsd/core/disk_tree.hpp"
@@ -211,22 +212,16 @@ asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object) {
 
   auto limit = r.repo.spec.timeout;
   auto outcome = co_await wait::run_within(pipeline(r), limit);
-  // Cancelled from outside (shutdown, lost leadership): nothing more may be written, not even a report.
-  if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return false;
-  bool ok = outcome.value.value_or(false);
-  if (outcome.timed_out && r.reported) {
-    ok = *r.reported;  // cancelled while sending the Event of a finished reconcile
-  } else if (outcome.timed_out) {
-    // The pipeline was cancelled and wrote nothing after the deadline: this is the one report.
+  bool outside = (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none;
+  auto end = classify_run(outside, outcome.timed_out, r.reported, static_cast<bool>(outcome.failure), outcome.value);
+  if (end.how == ending::cancelled) co_return false;
+  if (end.how == ending::timed_out) {
     auto host = git::parse_url(r.repo.spec.url, true);
-    std::string message = timeout_message(r.at, host ? host->host : std::string("?"), limit);
-    ok = false;
-    co_await report_failure(r, reason::progressing_with_retry, message);
-  } else if (outcome.failure) {
-    std::string message = "internal error: " + describe(outcome.failure);
-    ok = false;
-    co_await report_failure(r, reason::internal_error, message);
+    co_await report_failure(r, reason::progressing_with_retry, timeout_message(r.at, host ? host->host : std::string("?"), limit));
+  } else if (end.how == ending::crashed) {
+    co_await report_failure(r, reason::internal_error, "internal error: " + describe(outcome.failure));
   }
+  bool ok = end.ok;
   auto labels = repo_labels(r.repo);
   metrics_.observe("gitopsd_reconcile_duration_seconds", labels, seconds_since(r.started));
   auto result_labels = labels;

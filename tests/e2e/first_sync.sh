@@ -22,7 +22,7 @@ expect_eq "$(jsonpath configmap/frontend-config '{.data.GREETING}' "$app_ns")" "
 expect_eq "$(jsonpath deployment/frontend '{.metadata.labels.gitopsd\.io/name}' "$app_ns")" guestbook "owner label"
 expect_eq "$(jsonpath deployment/frontend '{.metadata.annotations.gitopsd\.io/tracking-id}' "$app_ns")" \
   "$ns/guestbook:apps/Deployment:$app_ns/frontend" "tracking id"
-kubectl wait --for=condition=Available deployment/frontend -n "$app_ns" --timeout=30s >/dev/null ||
+kubectl wait --for=condition=Available deployment/frontend -n "$app_ns" --timeout=120s >/dev/null ||
   fail "the Deployment is not available"
 
 # The kubectl view users read.
