@@ -215,11 +215,14 @@ asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object) {
   bool outside = (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none;
   auto end = classify_run(outside, outcome.timed_out, r.reported, static_cast<bool>(outcome.failure), outcome.value);
   if (end.how == ending::cancelled) co_return false;
+  // Messages are named locals: g++ 12 destroys temporaries of a co_await expression twice.
   if (end.how == ending::timed_out) {
     auto host = git::parse_url(r.repo.spec.url, true);
-    co_await report_failure(r, reason::progressing_with_retry, timeout_message(r.at, host ? host->host : std::string("?"), limit));
+    std::string message = timeout_message(r.at, host ? host->host : std::string("?"), limit);
+    co_await report_failure(r, reason::progressing_with_retry, message);
   } else if (end.how == ending::crashed) {
-    co_await report_failure(r, reason::internal_error, "internal error: " + describe(outcome.failure));
+    std::string message = "internal error: " + describe(outcome.failure);
+    co_await report_failure(r, reason::internal_error, message);
   }
   bool ok = end.ok;
   auto labels = repo_labels(r.repo);
