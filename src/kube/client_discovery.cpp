@@ -15,6 +15,8 @@ task<resource_info> client::resource_for(group_version_kind gvk) {
   std::string key = gvk.api_version();
   std::string what = fmt::format("discover kind {} in {}", gvk.kind, key);
   bool refreshed = false;
+  // The API server answered 404 for the whole group/version.
+  auto unserved = [&] { return make_error(errc::unknown_kind, fmt::format("{}: the API server does not serve {}", what, key)); };
   for (;;) {
     auto& entry = s->discovery[key];
     if (entry.fetched) {
@@ -24,28 +26,34 @@ task<resource_info> client::resource_for(group_version_kind gvk) {
                              fmt::format("{}: the API server serves {} but no kind {} in it", what, key, gvk.kind));
     }
     if (entry.pending) {
-      // Someone else is fetching this group/version: wait for them and look again.
+      // Someone else is fetching this group/version: wait for them and take their answer.
       auto pending = entry.pending;
-      if (!co_await pending->wait()) co_return make_error(errc::cancelled, what + ": cancelled");
+      if (!co_await pending->done.wait()) co_return make_error(errc::cancelled, what + ": cancelled");
+      if (pending->failure) {
+        if (pending->failure->code == errc::not_found) co_return unserved();
+        co_return *pending->failure;
+      }
       refreshed = true;
       continue;
     }
     // Missing or stale (a kind not found may be a CRD created a moment ago): fetch again.
-    auto pending = std::make_shared<wait::signal>(s->executor);
+    auto pending = std::make_shared<client::state::discovery_fetch>(s->executor);
     entry.pending = pending;
     // Waiters are released however this fetch ends, also when it is cancelled or throws.
     struct release_waiters {
       client::state& s;
       const std::string& key;
-      std::shared_ptr<wait::signal> signal;
+      std::shared_ptr<client::state::discovery_fetch> fetch;
       ~release_waiters() {
-        if (auto it = s.discovery.find(key); it != s.discovery.end() && it->second.pending == signal) it->second.pending.reset();
-        signal->set();
+        if (auto it = s.discovery.find(key); it != s.discovery.end() && it->second.pending == fetch) it->second.pending.reset();
+        fetch->done.set();
       }
     };
     std::optional<release_waiters> releasing(std::in_place, *s, key, pending);
     auto r = co_await request("discovery", "GET", group_version_path(gvk.group, gvk.version), {}, {},
                               "application/json", what);
+    // A fetch cancelled by its caller says nothing about the server: waiters then fetch themselves.
+    if (!r && r.error().code != errc::cancelled) pending->failure = r.error();
     releasing.reset();
     auto& fresh = s->discovery[key];
     refreshed = true;
@@ -53,8 +61,7 @@ task<resource_info> client::resource_for(group_version_kind gvk) {
       // Nothing is remembered of a group/version the server does not serve: any text in Git can
       // name one, and remembering each would grow without bound.
       if (!fresh.fetched || r.error().code == errc::not_found) s->discovery.erase(key);
-      if (r.error().code == errc::not_found)
-        co_return make_error(errc::unknown_kind, fmt::format("{}: the API server does not serve {}", what, key));
+      if (r.error().code == errc::not_found) co_return unserved();
       co_return r.error();
     }
     auto resources = parse_resource_list(r->body, gvk.group, gvk.version);

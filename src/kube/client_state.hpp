@@ -30,10 +30,17 @@ struct client::state {
         tokens(cfg.token, cfg.token_file),
         bucket(options.qps, options.burst) {}
 
+  // A discovery request in progress: its waiters learn its failure instead of each repeating it.
+  struct discovery_fetch {
+    explicit discovery_fetch(const boost::asio::any_io_executor& ex) : done(ex) {}
+    wait::signal done;               // set when the fetch ends, however it ends
+    std::optional<error> failure;    // the request's error, when it failed
+  };
+
   struct group_version_entry {
     std::vector<resource_info> resources;
     bool fetched = false;
-    std::shared_ptr<wait::signal> pending;  // set when the fetch in progress ends, however it ends
+    std::shared_ptr<discovery_fetch> pending;
   };
 
   boost::asio::any_io_executor executor;

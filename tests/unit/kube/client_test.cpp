@@ -377,6 +377,39 @@ TEST_CASE("discovery is fetched again when a kind is missing (a CRD created late
   CHECK(unserved.error().what() == "get Thing/ns/t: discover kind Thing in other.com/v1: the API server does not serve other.com/v1");
 }
 
+TEST_CASE("requests waiting for a discovery that fails share its answer instead of repeating it", "[client][discovery]") {
+  std::atomic<int> unserved_fetches{0};
+  test::server srv([&](const request& req, tcp::socket& s) {
+    if (req.target() == "/apis/other.com/v1") {
+      ++unserved_fetches;
+      std::this_thread::sleep_for(100ms);  // the others queue behind this one
+      test::server::respond(s, 404, "404 page not found", {}, "text/plain");
+      return true;
+    }
+    return false;
+  });
+  asio::io_context io;
+  auto c = test::make_client(io, srv);
+  auto many = [&]() -> asio::awaitable<int> {
+    std::vector<std::future<result<rapidjson::Document>>> all;
+    for (int i = 0; i < 6; ++i)
+      all.push_back(asio::co_spawn(io, c.get({{"other.com", "v1", "Thing"}, "ns", "t" + std::to_string(i)}), asio::use_future));
+    asio::steady_timer t(io);
+    int unknown = 0;
+    for (auto& f : all) {
+      while (f.wait_for(0s) != std::future_status::ready) {
+        t.expires_after(5ms);
+        co_await t.async_wait(asio::use_awaitable);
+      }
+      auto r = f.get();
+      unknown += !r.has_value() && r.error().code == errc::unknown_kind ? 1 : 0;
+    }
+    co_return unknown;
+  };
+  CHECK(test::run(io, many()) == 6);
+  CHECK(unserved_fetches == 1);
+}
+
 TEST_CASE("delete sends propagation policy and preconditions", "[client]") {
   std::mutex m;
   std::string body, target;
