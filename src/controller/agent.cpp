@@ -221,11 +221,15 @@ class agent {
       asio::post(io_, [signal = running->second] { signal->emit(asio::cancellation_type::terminal); });
     scheduler_.forget(key);
     if (auto it = objects_.find(key); it != objects_.end()) {
-      metrics_.remove_matching({{"name", std::string(json::get_string(it->second, "metadata", "name").value_or(""))},
-                                {"namespace", std::string(json::get_string(it->second, "metadata", "namespace").value_or(""))}});
+      drop_metrics(it->second);
       objects_.erase(it);
     }
     release_unused_sources();
+  }
+
+  void drop_metrics(const rapidjson::Value& object) {
+    metrics_.remove_matching({{"name", std::string(json::get_string(object, "metadata", "name").value_or(""))},
+                              {"namespace", std::string(json::get_string(object, "metadata", "namespace").value_or(""))}});
   }
 
   void release_unused_sources() {
@@ -288,6 +292,8 @@ class agent {
                          }
                          --running_;
                          if (auto r = reconciles_.find(key); r != reconciles_.end() && r->second == cancel) reconciles_.erase(r);
+                         // Forgotten while it ran: a step that ended after that may have written a series again.
+                         if (!objects_.contains(key)) drop_metrics(*object);
                          scheduler_.finished(key, ok, clock::now());
                          wake_.cancel();
                        }));

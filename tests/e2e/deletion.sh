@@ -63,3 +63,8 @@ wait_for 30 "InvalidSpec" has_reason other InvalidSpec
 kubectl delete gitrepository other -n "$ns" --wait=false >/dev/null
 wait_for 30 "other's objects pruned" absent configmap other -n "$ns"
 wait_for 30 "other gone" absent gitrepository other -n "$ns"
+
+# The agent keeps nothing of a deleted GitRepository: its metric series go too.
+series_of() { curl -sf "http://$agent_http/metrics" | grep -v '^#' | grep -c "name=\"$1\"" || true; }
+series_gone() { [ "$(series_of app)" = 0 ] && [ "$(series_of other)" = 0 ]; }
+wait_for 30 "metric series of app and other gone" series_gone
