@@ -4,13 +4,16 @@
 #include "gitopsd/render/errc.hpp"
 #include "gitopsd/render/yaml.hpp"
 #include "yaml_budget.hpp"
+#include "yaml_prescan.hpp"
 #include "yaml_scalar.hpp"
+#include "yaml_text.hpp"
 
 #include <fmt/format.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <unordered_map>
@@ -31,14 +34,17 @@ struct failure {
 
 class converter {
  public:
-  converter(std::string_view file, const limits& lim) : file_(file), limits_(lim) {}
+  converter(std::string_view file, std::string_view text, const limits& lim) : file_(file), text_(text), limits_(lim) {}
 
   [[noreturn]] void fail(errc code, const YAML::Mark& mark, const std::string& what) const {
     if (mark.is_null()) throw failure{make_error(code, fmt::format("{}: {}", file_, what))};
     throw failure{make_error(code, fmt::format("{}:{}:{}: {}", file_, mark.line + 1, mark.column + 1, what))};
   }
 
-  void value(const YAML::Node& node, rapidjson::Value& out, alloc_t& a, std::size_t depth) {
+  // Where a map sits, for the one place kustomize treats differently: metadata.annotations.
+  enum class place { other, root, metadata, annotations };
+
+  void value(const YAML::Node& node, rapidjson::Value& out, alloc_t& a, std::size_t depth, place at = place::other) {
     if (++nodes_ > limits_.max_nodes)
       fail(errc::limit_exceeded, node.Mark(),
            fmt::format("more than {} values (alias expansion is bounded)", limits_.max_nodes));
@@ -60,7 +66,7 @@ class converter {
           out.PushBack(v, a);
         }
         return;
-      case YAML::NodeType::Map: mapping(node, out, a, depth); return;
+      case YAML::NodeType::Map: mapping(node, out, a, depth, at); return;
     }
   }
 
@@ -89,23 +95,46 @@ class converter {
            fmt::format("more than {} bytes of text (alias expansion is bounded)", limits_.max_bytes));
   }
 
+  // A scalar that is a string whatever it reads like (quoted, tagged !!str, !!binary or a local
+  // tag), as sigs.k8s.io/yaml gives it, or nullopt.
+  std::optional<std::string> string_scalar(const YAML::Node& node) const {
+    const std::string& tag = node.Tag();
+    if (tag_is(node, "binary")) {
+      auto bytes = detail::decode_base64(node.Scalar());
+      if (!bytes) fail(errc::invalid_yaml, node.Mark(), "!!binary value contains invalid base64 data");
+      return detail::go_json_string(*bytes);
+    }
+    if (tag == "!" || (!tag.empty() && tag != "?" && tag.compare(0, tag_prefix.size(), tag_prefix) != 0) ||
+        tag_is(node, "str") || tag_is(node, "timestamp")) {
+      std::string text = node.Scalar();
+      detail::repair_escaped_bytes(text);
+      return text;
+    }
+    return std::nullopt;
+  }
+
   void scalar(const YAML::Node& node, rapidjson::Value& out, alloc_t& a) {
     const std::string& text = node.Scalar();
     count_bytes(node, text.size());
     const std::string& tag = node.Tag();
-    if (tag == "!" || (!tag.empty() && tag != "?" && tag.compare(0, tag_prefix.size(), tag_prefix) != 0) ||
-        tag_is(node, "str") || tag_is(node, "timestamp")) {
-      out.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), a);
+    if (auto str = string_scalar(node)) {
+      out.SetString(str->data(), static_cast<rapidjson::SizeType>(str->size()), a);
       return;
     }
-    detail::scalar s = detail::resolve_plain(text);
+    if (kustomize() && (tag == "?" || tag_is(node, "timestamp"))) {
+      if (auto time = detail::timestamp_json(text)) {
+        out.SetString(time->data(), static_cast<rapidjson::SizeType>(time->size()), a);
+        return;
+      }
+    }
+    detail::scalar s = detail::resolve_plain(text, !kustomize());
     if (tag != "?") {
       std::string_view want = std::string_view(tag).substr(tag_prefix.size());
       bool ok = (want == "bool" && s.kind == scalar_kind::boolean) || (want == "null" && s.kind == scalar_kind::null) ||
                 (want == "int" && s.kind == scalar_kind::integer) ||
                 (want == "float" && (s.kind == scalar_kind::floating || s.kind == scalar_kind::integer ||
                                      s.kind == scalar_kind::not_finite));
-      if (want == "binary" || want == "merge" || want == "seq" || want == "map" || want == "set" || want == "omap" ||
+      if (want == "merge" || want == "seq" || want == "map" || want == "set" || want == "omap" ||
           want == "pairs" || want == "value" || want == "yaml")
         fail(errc::invalid_yaml, node.Mark(), fmt::format("unsupported tag !!{}", want));
       if (!ok)
@@ -123,10 +152,52 @@ class converter {
     }
   }
 
-  // A map key as sigs.k8s.io/yaml turns it into a JSON key.
-  std::string key_text(const YAML::Node& key) {
+  bool kustomize() const { return limits_.rules == yaml_rules::kustomize; }
+
+  // kustomize writes an annotation back as the text of its value, whatever it reads like.
+  void annotation(const YAML::Node& node, rapidjson::Value& out, alloc_t& a) {
+    if (++nodes_ > limits_.max_nodes)
+      fail(errc::limit_exceeded, node.Mark(),
+           fmt::format("more than {} values (alias expansion is bounded)", limits_.max_nodes));
+    std::string text = node.IsScalar() ? node.Scalar() : node.IsNull() ? null_text(node) : std::string();
+    count_bytes(node, text.size());
+    detail::repair_escaped_bytes(text);
+    out.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), a);
+  }
+
+  // yaml-cpp keeps no text for a null; the source at its position tells `~` from `null` or nothing.
+  std::string null_text(const YAML::Node& node) const {
+    const YAML::Mark& m = node.Mark();
+    if (m.is_null() || m.pos < 0 || static_cast<std::size_t>(m.pos) >= text_.size()) return {};
+    std::string_view rest = text_.substr(static_cast<std::size_t>(m.pos));
+    std::size_t n = rest.find_first_of(" \t\r\n,]}#:");
+    std::string_view word = rest.substr(0, n);
+    for (std::string_view w : {"~", "null", "Null", "NULL"})
+      if (word == w) return std::string(word);
+    return {};
+  }
+
+  // go-yaml v3 decodes a map whose keys are not all strings as map[interface{}]interface{}, which
+  // Go's JSON encoder (and so kustomize) cannot write; the top level keeps the keys' text.
+  std::string kustomize_key(const YAML::Node& key, std::size_t depth) {
+    if (key.IsNull() && depth > 0)
+      fail(errc::invalid_yaml, key.Mark(), "kustomize cannot write a map with a null key below the top level");
+    if (key.IsNull()) return key.Scalar();
+    if (key.Tag() != "?") return key.Scalar();
+    bool text_key = detail::resolve_plain(key.Scalar(), false).kind == scalar_kind::string &&
+                    !detail::timestamp_json(key.Scalar());
+    if (!text_key && depth > 0)
+      fail(errc::invalid_yaml, key.Mark(),
+           fmt::format("kustomize cannot write a map with the non-string key `{}` below the top level", key.Scalar()));
+    return key.Scalar();
+  }
+
+  // A map key as sigs.k8s.io/yaml (or kustomize) turns it into a JSON key.
+  std::string key_text(const YAML::Node& key, std::size_t depth) {
     if (key.IsScalar()) count_bytes(key, key.Scalar().size());
     if (key.IsMap() || key.IsSequence()) fail(errc::invalid_yaml, key.Mark(), "a map or list cannot be a map key");
+    if (auto str = string_scalar(key)) return *str;
+    if (kustomize()) return kustomize_key(key, depth);
     if (key.IsNull() && !tag_is(key, "str")) fail(errc::invalid_yaml, key.Mark(), "null cannot be a map key");
     if (key.IsNull()) return {};
     const std::string& tag = key.Tag();
@@ -157,48 +228,56 @@ class converter {
     }
   };
 
-  void merge(const YAML::Node& source, builder& into, alloc_t& a, std::size_t depth) {
-    if (source.IsMap()) return fill(source, into, a, depth), void();
+  void merge(const YAML::Node& source, builder& into, alloc_t& a, std::size_t depth, place at) {
+    if (source.IsMap()) return fill(source, into, a, depth, at), void();
     if (source.IsSequence()) {
       // Earlier maps take precedence, so go backwards.
       for (std::size_t i = source.size(); i-- > 0;) {
         if (!source[i].IsMap())
           fail(errc::invalid_yaml, source[i].Mark(), "map merge requires map or sequence of maps as the value");
-        fill(source[i], into, a, depth);
+        fill(source[i], into, a, depth, at);
       }
       return;
     }
     fail(errc::invalid_yaml, source.Mark(), "map merge requires map or sequence of maps as the value");
   }
 
-  void fill(const YAML::Node& node, builder& into, alloc_t& a, std::size_t depth) {
+  void fill(const YAML::Node& node, builder& into, alloc_t& a, std::size_t depth, place at) {
     std::unordered_set<std::string> explicit_keys;
     for (const auto& kv : node) {
       if (is_merge_key(kv.first)) {
         if (++nodes_ > limits_.max_nodes)
           fail(errc::limit_exceeded, kv.first.Mark(),
                fmt::format("more than {} values (alias expansion is bounded)", limits_.max_nodes));
-        merge(kv.second, into, a, depth + 1);
+        merge(kv.second, into, a, depth + 1, at);
         continue;
       }
-      std::string key = key_text(kv.first);
+      std::string key = key_text(kv.first, depth);
       if (!explicit_keys.insert(key).second)
         fail(errc::duplicate_key, kv.first.Mark(), fmt::format("duplicate key \"{}\"", key));
       rapidjson::Value v;
-      value(kv.second, v, a, depth + 1);
+      if (at == place::annotations && kustomize()) {
+        annotation(kv.second, v, a);
+      } else {
+        place inner = at == place::root && key == "metadata"           ? place::metadata
+                      : at == place::metadata && key == "annotations" ? place::annotations
+                                                                      : place::other;
+        value(kv.second, v, a, depth + 1, inner);
+      }
       into.set(std::move(key), std::move(v));
     }
   }
 
-  void mapping(const YAML::Node& node, rapidjson::Value& out, alloc_t& a, std::size_t depth) {
+  void mapping(const YAML::Node& node, rapidjson::Value& out, alloc_t& a, std::size_t depth, place at) {
     builder b;
-    fill(node, b, a, depth);
+    fill(node, b, a, depth, at);
     out.SetObject();
     for (auto& [k, v] : b.members)
       out.AddMember(rapidjson::Value(k.data(), static_cast<rapidjson::SizeType>(k.size()), a), v, a);
   }
 
   std::string_view file_;
+  std::string_view text_;
   const limits& limits_;
   std::size_t nodes_ = 0;
   std::size_t bytes_ = 0;
@@ -264,16 +343,24 @@ void check_json_budget(std::string_view text, std::string_view file, const limit
   }
 }
 
-std::vector<rapidjson::Document> decode_json_stream(std::string_view text, std::string_view file, const limits& lim) {
-  check_json_budget(text, file, lim);
+// A stream starting with '{' as kubectl reads it: JSON values one after the other, and when one is
+// not JSON while at most one came before, the rest (from the end of the last one, less the blanks
+// up to the first line break) is read as YAML instead.
+struct json_stream {
   std::vector<rapidjson::Document> docs;
+  std::optional<std::size_t> yaml_from;
+};
+
+json_stream decode_json_stream(std::string_view text, std::string_view file, const limits& lim) {
+  check_json_budget(text, file, lim);
+  json_stream out;
+  auto blank = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f'; };
   std::size_t offset = 0;
   while (true) {
-    while (offset < text.size() && (text[offset] == ' ' || text[offset] == '\n' || text[offset] == '\r' ||
-                                    text[offset] == '\t'))
-      ++offset;
+    std::size_t consumed = offset;
+    while (offset < text.size() && blank(text[offset])) ++offset;
     if (offset >= text.size()) break;
-    if (docs.size() >= lim.max_documents)
+    if (out.docs.size() >= lim.max_documents)
       throw failure{make_error(errc::limit_exceeded, fmt::format("{}: more than {} documents", file, lim.max_documents))};
     rapidjson::Document doc;
     rapidjson::MemoryStream ms(text.data() + offset, text.size() - offset);
@@ -282,6 +369,12 @@ std::vector<rapidjson::Document> decode_json_stream(std::string_view text, std::
     doc.ParseStream<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseStopWhenDoneFlag |
                     rapidjson::kParseIterativeFlag>(ms);
     if (doc.HasParseError()) {
+      if (out.docs.size() <= 1) {
+        while (consumed < text.size() && blank(text[consumed]))
+          if (text[consumed++] == '\n') break;
+        out.yaml_from = consumed;
+        return out;
+      }
       std::size_t at = offset + doc.GetErrorOffset();
       std::size_t line = 1, column = 1;
       for (std::size_t i = 0; i < at && i < text.size(); ++i) {
@@ -293,237 +386,61 @@ std::vector<rapidjson::Document> decode_json_stream(std::string_view text, std::
     }
     offset += ms.Tell();
     normalize_json_numbers(doc, file, 0, lim);
-    docs.push_back(std::move(doc));
-  }
-  return docs;
-}
-
-// Length of the valid UTF-8 sequence at text[i], or 0; `consumed` is the ill-formed prefix to
-// replace otherwise (Unicode's "maximal subpart", which is what kubectl's decoding produces).
-std::size_t utf8_sequence(std::string_view text, std::size_t i, std::size_t& consumed) {
-  auto c = static_cast<unsigned char>(text[i]);
-  consumed = 1;
-  if (c < 0x80) return 1;
-  std::size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-  if (len == 0) return 0;
-  unsigned char lo = 0x80, hi = 0xbf;
-  if (c == 0xe0) lo = 0xa0;
-  if (c == 0xed) hi = 0x9f;
-  if (c == 0xf0) lo = 0x90;
-  if (c == 0xf4) hi = 0x8f;
-  for (std::size_t j = 1; j < len; ++j) {
-    if (i + j >= text.size()) return 0;
-    auto cc = static_cast<unsigned char>(text[i + j]);
-    if (cc < (j == 1 ? lo : 0x80) || cc > (j == 1 ? hi : 0xbf)) return 0;
-    consumed = j + 1;
-  }
-  return len;
-}
-
-// Invalid UTF-8 becomes U+FFFD, as kubectl's decoding turns it into.
-std::string valid_utf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    std::size_t consumed = 0;
-    std::size_t len = utf8_sequence(text, i, consumed);
-    if (len == 0) {
-      out += "\xEF\xBF\xBD";
-      i += consumed;
-    } else {
-      out.append(text.substr(i, len));
-      i += len;
-    }
+    out.docs.push_back(std::move(doc));
   }
   return out;
 }
 
-bool is_valid_utf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    std::size_t consumed = 0;
-    std::size_t len = utf8_sequence(text, i, consumed);
-    if (len == 0) return false;
-    i += len;
+void decode_yaml_stream(std::string_view text, std::string_view file, const limits& lim,
+                        std::vector<rapidjson::Document>& docs) {
+  auto fail = [](error e) { throw failure{std::move(e)}; };
+  if (auto bad = detail::check_characters(text, file)) fail(*bad);
+  if (auto at = detail::prescan_yaml(text))
+    fail(make_error(errc::invalid_yaml, fmt::format("{}:{}:{}: {}", file, at->line, at->column, at->what)));
+  if (auto over = detail::check_yaml_budget(text, file, lim)) fail(*over);
+  std::vector<YAML::Node> nodes;
+  try {
+    nodes = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    if (e.mark.is_null()) fail(make_error(errc::invalid_yaml, fmt::format("{}: {}", file, e.msg)));
+    fail(make_error(errc::invalid_yaml, fmt::format("{}:{}:{}: {}", file, e.mark.line + 1, e.mark.column + 1, e.msg)));
   }
-  return true;
-}
-
-// go-yaml refuses control characters: only tab, line breaks and printable characters may appear.
-std::optional<error> check_characters(std::string_view text, std::string_view file) {
-  std::size_t line = 1, column = 1;
-  for (std::size_t i = 0; i < text.size();) {
-    std::size_t consumed = 0;
-    std::size_t len = utf8_sequence(text, i, consumed);
-    std::uint32_t cp = static_cast<unsigned char>(text[i]);
-    if (len > 1) {
-      cp &= len == 2 ? 0x1fu : len == 3 ? 0x0fu : 0x07u;
-      for (std::size_t j = 1; j < len; ++j) cp = (cp << 6) | (static_cast<unsigned char>(text[i + j]) & 0x3fu);
-    }
-    bool printable = cp == 0x09 || cp == 0x0a || cp == 0x0d || (cp >= 0x20 && cp <= 0x7e) || cp == 0x85 ||
-                     (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000;
-    if (!printable)
-      return make_error(errc::invalid_yaml,
-                        fmt::format("{}:{}:{}: control characters are not allowed", file, line, column));
-    if (cp == 0x0a) ++line, column = 1;
-    else ++column;
-    i += len == 0 ? 1 : len;
+  converter conv(file, text, lim);
+  for (const YAML::Node& node : nodes) {
+    if (node.IsNull() || !node.IsDefined()) continue;
+    if (docs.size() >= lim.max_documents)
+      fail(make_error(errc::limit_exceeded, fmt::format("{}: more than {} documents", file, lim.max_documents)));
+    rapidjson::Document doc;
+    conv.value(node, doc, doc.GetAllocator(), 0, converter::place::root);
+    docs.push_back(std::move(doc));
   }
-  return std::nullopt;
-}
-
-// yaml-cpp 0.7 loops forever on a ',' that starts a token outside flow collections (",",
-// "- a\n,"); go-yaml rejects such a ',' as well. This scan finds one before yaml-cpp sees it. It
-// tracks flow collections, quoted scalars, comments and block scalars, which may hold commas.
-std::optional<std::pair<std::size_t, std::size_t>> stray_flow_entry(std::string_view text) {
-  std::size_t line = 1, col = 1, i = 0;
-  std::size_t line_indent = 0;
-  bool token_start = true;  // the next non-space character begins a token
-  bool at_line_start = true;
-  int flow = 0;
-  auto advance = [&](std::size_t n) {
-    for (std::size_t k = 0; k < n && i < text.size(); ++k, ++i) {
-      if (text[i] == '\n') ++line, col = 1;
-      else ++col;
-    }
-  };
-  while (i < text.size()) {
-    char c = text[i];
-    if (c == '\n') {
-      advance(1);
-      token_start = true;
-      at_line_start = true;
-      line_indent = 0;
-      continue;
-    }
-    if (c == ' ' || c == '\t' || c == '\r') {
-      if (at_line_start) ++line_indent;
-      advance(1);
-      if (flow == 0 && i < text.size() && text[i] == '#') {  // comment to the end of the line
-        while (i < text.size() && text[i] != '\n') advance(1);
-      }
-      continue;
-    }
-    bool first_on_line = at_line_start;
-    at_line_start = false;
-    if (c == '#' && (first_on_line || token_start)) {
-      while (i < text.size() && text[i] != '\n') advance(1);
-      continue;
-    }
-    if ((c == '"' || c == '\'') && (token_start || flow > 0)) {
-      char q = c;
-      advance(1);
-      while (i < text.size()) {
-        if (q == '"' && text[i] == '\\') {
-          advance(2);
-          continue;
-        }
-        if (text[i] == q) {
-          if (q == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
-            advance(2);
-            continue;
-          }
-          advance(1);
-          break;
-        }
-        advance(1);
-      }
-      token_start = false;
-      continue;
-    }
-    if (flow > 0) {
-      if (c == '[' || c == '{') ++flow;
-      if (c == ']' || c == '}') --flow;
-      advance(1);
-      if (flow == 0) token_start = false;
-      continue;
-    }
-    if (!token_start) {
-      // Inside a plain scalar: ": " or "- " at its start open a new token.
-      if (c == ':' && (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n')) token_start = true;
-      advance(1);
-      continue;
-    }
-    // c begins a token.
-    if (c == ',') return std::make_pair(line, col);
-    if (c == '[' || c == '{') {
-      ++flow;
-      advance(1);
-      continue;
-    }
-    if ((c == '|' || c == '>')) {
-      // Block scalar: skip the rest of this line and every following line indented deeper.
-      std::size_t indent = line_indent;
-      while (i < text.size() && text[i] != '\n') advance(1);
-      while (i < text.size()) {
-        std::size_t j = i + 1, n = 0;
-        while (j < text.size() && text[j] == ' ') ++j, ++n;
-        bool blank = j >= text.size() || text[j] == '\n' || text[j] == '\r';
-        if (!blank && n <= indent) break;
-        advance(1);
-        while (i < text.size() && text[i] != '\n') advance(1);
-      }
-      continue;
-    }
-    if ((c == '-' || c == '?' || c == ':') && (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n')) {
-      advance(1);
-      continue;  // still at a token start
-    }
-    if (first_on_line && text.substr(i, 3) == "---") {
-      advance(3);
-      continue;
-    }
-    if (c == '&' || c == '!' || c == '*') {  // anchor, tag or alias: a token of its own
-      // yaml-cpp ends these at a ',' and then loops on it; go-yaml refuses the ',' after an anchor.
-      while (i < text.size() && text[i] != ' ' && text[i] != '\n') {
-        if (text[i] == ',') return std::make_pair(line, col);
-        advance(1);
-      }
-      continue;
-    }
-    token_start = false;
-    advance(1);
-  }
-  return std::nullopt;
 }
 
 }  // namespace
 
 result<std::vector<rapidjson::Document>> decode_documents(std::string_view text, std::string_view file_name,
                                                           const limits& lim) {
+  std::string shown = printable_name(file_name);
   if (text.size() > lim.max_file_bytes)
     return make_error(errc::limit_exceeded,
-                      fmt::format("{}: file is {} bytes, more than the limit of {} (limit max-yaml-file-bytes)", file_name, text.size(),
+                      fmt::format("{}: file is {} bytes, more than the limit of {} (limit max-yaml-file-bytes)", shown, text.size(),
                                   lim.max_file_bytes));
   try {
-    std::string repaired;
-    if (!is_valid_utf8(text)) {
-      repaired = valid_utf8(text);
-      text = repaired;
-    }
-    if (looks_like_json(text)) return decode_json_stream(text, file_name, lim);
-    if (auto bad = check_characters(text, file_name)) return *bad;
-    if (auto at = stray_flow_entry(text))
-      return make_error(errc::invalid_yaml,
-                        fmt::format("{}:{}:{}: did not find expected node content", file_name, at->first, at->second));
-    if (auto over = detail::check_yaml_budget(text, file_name, lim)) return *over;
-    std::vector<YAML::Node> nodes;
-    try {
-      nodes = YAML::LoadAll(std::string(text));
-    } catch (const YAML::Exception& e) {
-      if (e.mark.is_null()) return make_error(errc::invalid_yaml, fmt::format("{}: {}", file_name, e.msg));
-      return make_error(errc::invalid_yaml,
-                        fmt::format("{}:{}:{}: {}", file_name, e.mark.line + 1, e.mark.column + 1, e.msg));
-    }
+    std::optional<std::string> converted = detail::utf8_text(text);
+    if (converted) text = *converted;
     std::vector<rapidjson::Document> docs;
-    converter conv(file_name, lim);
-    for (const YAML::Node& node : nodes) {
-      if (node.IsNull() || !node.IsDefined()) continue;
-      if (docs.size() >= lim.max_documents)
-        return make_error(errc::limit_exceeded, fmt::format("{}: more than {} documents", file_name, lim.max_documents));
-      rapidjson::Document doc;
-      conv.value(node, doc, doc.GetAllocator(), 0);
-      docs.push_back(std::move(doc));
+    std::string rest;  // the YAML after JSON documents, with their lines kept blank for positions
+    std::string_view yaml = text;
+    if (looks_like_json(text)) {
+      json_stream json = decode_json_stream(text, shown, lim);
+      if (!json.yaml_from) return std::move(json.docs);
+      docs = std::move(json.docs);
+      std::string_view before = text.substr(0, *json.yaml_from);
+      rest.assign(static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n')), '\n');
+      rest.append(text.substr(*json.yaml_from));
+      yaml = rest;
     }
+    decode_yaml_stream(yaml, shown, lim, docs);
     return docs;
   } catch (const failure& f) {
     return f.err;

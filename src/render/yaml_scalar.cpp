@@ -3,6 +3,7 @@
 #include "gitopsd/render/yaml.hpp"
 #include "yaml_scalar.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cmath>
@@ -138,9 +139,94 @@ bool dot_float(std::string_view s) {
   return !s.empty() && s[0] == '.' && digits(s, i) && exponent_tail(s, i);
 }
 
+// strconv.ParseFloat, which go-yaml calls on ".5_0", takes '_' between two digits as Go literals do.
+bool strip_go_underscores(std::string_view s, std::string& out) {
+  auto digit = [&](std::size_t i) { return s[i] >= '0' && s[i] <= '9'; };
+  out.clear();
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '_') {
+      out += s[i];
+    } else if (i == 0 || i + 1 == s.size() || !digit(i - 1) || !digit(i + 1)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool is_yaml12_bool(std::string_view s) {
+  for (std::string_view w : {"true", "True", "TRUE", "false", "False", "FALSE"})
+    if (s == w) return true;
+  return false;
+}
+
+// Go's time.Parse number fields: 1 or 2 digits where the layout has "1", "2", "15", "4" or "5".
+bool two_digits(std::string_view s, std::size_t& i, int& out) {
+  if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
+  out = s[i++] - '0';
+  if (i < s.size() && s[i] >= '0' && s[i] <= '9') out = out * 10 + (s[i++] - '0');
+  return true;
+}
+
+int days_in(int month, int year) {
+  static constexpr std::array<int, 12> days{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : days[static_cast<std::size_t>(month - 1)];
+}
+
 }  // namespace
 
-scalar resolve_plain(std::string_view text) {
+// go-yaml v3's layouts, tried in order: "2006-1-2T15:4:5.999999999Z07:00", the same with a
+// lower-case "t", "2006-1-2 15:4:5.999999999" (UTC) and "2006-1-2".
+std::optional<std::string> timestamp_json(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  if (i != 4 || i == s.size() || s[i] != '-') return std::nullopt;
+  int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+  int month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  ++i;
+  if (!two_digits(s, i, month) || i >= s.size() || s[i] != '-') return std::nullopt;
+  ++i;
+  if (!two_digits(s, i, day)) return std::nullopt;
+  if (month < 1 || month > 12 || day < 1 || day > days_in(month, year)) return std::nullopt;
+  std::string fraction;
+  std::string zone = "Z";
+  if (i < s.size()) {
+    char sep = s[i++];
+    if (sep != 'T' && sep != 't' && sep != ' ') return std::nullopt;
+    if (!two_digits(s, i, hour) || i >= s.size() || s[i++] != ':' || !two_digits(s, i, minute) ||
+        i >= s.size() || s[i++] != ':' || !two_digits(s, i, second))
+      return std::nullopt;
+    if (hour >= 24 || minute >= 60 || second >= 60) return std::nullopt;
+    if (i + 1 < s.size() && (s[i] == '.' || s[i] == ',') && s[i + 1] >= '0' && s[i + 1] <= '9') {
+      ++i;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9') fraction += s[i++];
+      fraction.resize(std::min<std::size_t>(fraction.size(), 9));
+      while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+    }
+    if (sep == ' ') {
+      if (i != s.size()) return std::nullopt;
+    } else if (i < s.size() && s[i] == 'Z') {
+      ++i;
+    } else {
+      // +hh:mm; an offset of zero is written "Z".
+      if (i + 6 != s.size() || (s[i] != '+' && s[i] != '-') || s[i + 3] != ':') return std::nullopt;
+      for (std::size_t k : {i + 1, i + 2, i + 4, i + 5})
+        if (s[k] < '0' || s[k] > '9') return std::nullopt;
+      int hh = (s[i + 1] - '0') * 10 + (s[i + 2] - '0'), mm = (s[i + 4] - '0') * 10 + (s[i + 5] - '0');
+      if (hh > 24 || mm > 60) return std::nullopt;
+      if (hh != 0 || mm != 0) zone = std::string(s.substr(i, 6));
+      i += 6;
+    }
+    if (i != s.size()) return std::nullopt;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day, hour, minute, second);
+  std::string out = buf;
+  if (!fraction.empty()) out += "." + fraction;
+  return out + zone;
+}
+
+scalar resolve_plain(std::string_view text, bool yaml11_words) {
   scalar r;
   r.kind = scalar_kind::string;
   char hint = text.empty() ? 'N' : text[0];
@@ -148,7 +234,7 @@ scalar resolve_plain(std::string_view text) {
                   std::string_view("yYnNtTfFoO~").find(hint) != std::string_view::npos;
   if (!in_table) return r;
   for (const word& w : words) {
-    if (w.text == text) {
+    if (w.text == text && (yaml11_words || w.kind == scalar_kind::null || is_yaml12_bool(text))) {
       r.kind = w.kind;
       r.truth = w.truth;
       return r;
@@ -159,7 +245,9 @@ scalar resolve_plain(std::string_view text) {
     return r;
   }
   if (hint == '.') {
-    if (dot_float(text) && parse_float(std::string(text), r.real)) r.kind = scalar_kind::floating;
+    std::string plain;
+    if (strip_go_underscores(text, plain) && dot_float(plain) && parse_float(plain, r.real))
+      r.kind = scalar_kind::floating;
     return r;
   }
   if (hint == '+' || hint == '-' || (hint >= '0' && hint <= '9')) {

@@ -4,6 +4,7 @@
 #include "gitopsd/render/yaml.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,7 +17,12 @@ struct scalar {
   double real = 0;
 };
 
-scalar resolve_plain(std::string_view text);
+// yaml11_words: the YAML 1.1 booleans (y, yes, on, off, ...) of go-yaml v2; go-yaml v3 reads them as strings.
+scalar resolve_plain(std::string_view text, bool yaml11_words = true);
+
+// A plain scalar go-yaml v3 reads as a timestamp (its four layouts), as Go's JSON encoder writes
+// the time (RFC 3339 with the fraction's trailing zeros dropped), or nullopt.
+std::optional<std::string> timestamp_json(std::string_view text);
 std::string format_float32_key(double value);
 
 }  // namespace gitopsd::render::detail

@@ -14,6 +14,13 @@
 
 namespace gitopsd::render {
 
+// How values are read. kubectl: go-yaml v2 through sigs.k8s.io/yaml, as `kubectl apply -f` reads
+// manifests (YAML 1.1 words such as yes, on and y are booleans). kustomize: kyaml on go-yaml v3,
+// as `kustomize build` reads resources and patches and writes them out through JSON: only
+// true/false words are booleans, timestamps become RFC 3339 strings, metadata.annotations values
+// are their text as written, and maps below the top level may only have string keys.
+enum class yaml_rules { kubectl, kustomize };
+
 // Budgets of one file, checked while it is read (before a node graph is built). See docs/rendering.md.
 struct limits {
   std::size_t max_file_bytes = 8u << 20;
@@ -25,6 +32,7 @@ struct limits {
   std::size_t max_nodes = 100'000;
   // Bytes of keys and strings produced per file: aliases of one long string are bounded too.
   std::size_t max_bytes = 16u << 20;
+  yaml_rules rules = yaml_rules::kubectl;
 };
 
 // Each non-empty document of the stream, in order. Empty and comment-only documents are skipped.
@@ -36,6 +44,10 @@ result<std::vector<rapidjson::Document>> decode_documents(std::string_view text,
 // string itself. Exposed so the YAML writer can quote strings that would read back as something else.
 enum class scalar_kind { null, boolean, integer, floating, string, not_finite };
 scalar_kind classify_plain(std::string_view text);
+
+// A file name fit for a message: control characters (terminal escape sequences), bidirectional
+// overrides and bytes that are not UTF-8 are written as \xNN.
+std::string printable_name(std::string_view name);
 
 // Writes a JSON value as block YAML (keys in their JSON order); strings that would change type
 // when read back are quoted.

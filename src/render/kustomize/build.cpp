@@ -130,7 +130,9 @@ class builder {
     if (!in_root) return in_root.error();
     auto text = tree_.read(*path);
     if (!text) return make_error(errc::read_failed, text.error().what());
-    auto objects = read_manifests(*text, *path, opts_.yaml);
+    limits as_kustomize = opts_.yaml;
+    as_kustomize.rules = yaml_rules::kustomize;  // values as kustomize's kyaml reads them
+    auto objects = read_manifests(*text, *path, as_kustomize);
     if (!objects) return objects.error();
     auto spent = spend(*objects, *path);
     if (!spent) return spent;

@@ -52,8 +52,14 @@ result<void> merge_into(resource& target, const value& patch, const patch_spec& 
   return {};
 }
 
+// As kustomize reads patches: a strategic merge patch with kyaml, a JSON patch (a list) through
+// sigs.k8s.io/yaml, which reads values as kubectl does.
 result<std::vector<rapidjson::Document>> parse_patch(const patch_spec& p, const limits& lim) {
-  return decode_documents(p.text, p.origin, lim);
+  limits as_kustomize = lim;
+  as_kustomize.rules = yaml_rules::kustomize;
+  auto docs = decode_documents(p.text, p.origin, as_kustomize);
+  if (docs && !docs->empty() && (*docs)[0].IsArray()) return decode_documents(p.text, p.origin, lim);
+  return docs;
 }
 
 result<void> strategic_merge_untargeted(resmap& ra, const value& doc, const patch_spec& p) {

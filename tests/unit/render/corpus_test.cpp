@@ -65,6 +65,14 @@ TEST_CASE("files kubectl rejects are rejected, with the place", "[corpus]") {
   CHECK(fail("control-character.yaml") == "control-character.yaml:6:8: control characters are not allowed");
   CHECK(fail("syntax.yaml").starts_with("syntax.yaml:"));
   CHECK(fail("undefined-alias.yaml").starts_with("undefined-alias.yaml:4:"));
+  CHECK(fail("empty-flow-entry.yaml") == "empty-flow-entry.yaml:6:12: did not find expected node content");
+  CHECK(fail("escaped-slash.yaml") == "escaped-slash.yaml:6:15: found unknown escape character \\/");
+  CHECK(fail("directive.yaml") == "directive.yaml:1:1: directives (%YAML, %TAG) are not supported: kubectl refuses them");
+  CHECK(fail("comma-after-sequence.yaml") == "comma-after-sequence.yaml:7:3: did not find expected node content");
+  CHECK(fail("bad-binary.yaml") == "bad-binary.yaml:6:6: !!binary value contains invalid base64 data");
+  CHECK(fail("json-then-yaml-after-two.yaml") == "json-then-yaml-after-two.yaml:3:2: invalid JSON: Missing a name for object member.");
+  CHECK(fail("utf16-no-bom.yaml") == "utf16-no-bom.yaml:1:2: control characters are not allowed (the file looks like UTF-16 "
+                                     "without a byte order mark: save it as UTF-8)");
   // A deliberate difference: kubectl keeps the last of two keys that both read as "true".
   CHECK(fail("duplicate-bool-keys.yaml") == "duplicate-bool-keys.yaml:8:3: duplicate key \"true\"");
 }

@@ -192,3 +192,29 @@ TEST_CASE("name hash and Go JSON strings follow kustomize", "[kustomize]") {
   kustomize::go_json_string(out, "<a&b>\n\"\x01\xff\xe2\x80\xa8");
   CHECK(out == "\"\\u003ca\\u0026b\\u003e\\n\\\"\\u0001\\ufffd\\u2028\"");
 }
+
+TEST_CASE("resources and patches of a kustomize build are read with kustomize's YAML rules", "[kustomize]") {
+  const char* app =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n    port: 8080\ndata:\n"
+      "  image: y\n  enabled: yes\n  date: 2002-1-1\n";
+  testing::memory_tree t;
+  t.files["k/kustomization.yaml"] =
+      "resources:\n- cm.yaml\npatches:\n- patch: |-\n    apiVersion: v1\n    kind: ConfigMap\n    metadata:\n"
+      "      name: a\n    data:\n      patched: on\n"
+      "- target: {kind: ConfigMap}\n  patch: |-\n    - {op: add, path: /data/json_patch, value: on}\n";
+  t.files["k/cm.yaml"] = app;
+  t.files["plain/cm.yaml"] = app;
+  auto built = render::render(t, "k");
+  REQUIRE(built);
+  REQUIRE(built->size() == 1);
+  CHECK(json::serialize((*built)[0].object) ==
+        R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","annotations":{"port":"8080"}},)"
+        R"("data":{"image":"y","enabled":"yes","date":"2002-01-01T00:00:00Z","patched":"on","json_patch":true}})");
+  // A plain folder keeps kubectl's reading of the same file.
+  auto plain = render::render(t, "plain");
+  REQUIRE(plain);
+  REQUIRE(plain->size() == 1);
+  CHECK(json::serialize((*plain)[0].object) ==
+        R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","annotations":{"port":8080}},)"
+        R"("data":{"image":true,"enabled":true,"date":"2002-1-1"}})");
+}

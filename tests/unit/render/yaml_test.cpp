@@ -123,9 +123,10 @@ TEST_CASE("JSON streams are read as JSON", "[yaml]") {
   REQUIRE(docs->size() == 2);
   CHECK(json::serialize((*docs)[0]) == R"({"a":1,"b":18446744073709553000.0})");
   CHECK(json::serialize((*docs)[1]) == R"({"c":"x"})");
-  auto bad = decode_documents("{\"a\": }", "t.json");
+  // After two JSON documents the stream is JSON: a third that is not is an error.
+  auto bad = decode_documents("{\"a\": 1}\n{\"b\": 2}\n{\"c\": }", "t.json");
   REQUIRE_FALSE(bad);
-  CHECK(bad.error().what() == "t.json:1:7: invalid JSON: Invalid value.");
+  CHECK(bad.error().what() == "t.json:3:7: invalid JSON: Invalid value.");
   auto dup = decode_documents("{\"a\": 1, \"a\": 2}", "t.json");
   REQUIRE_FALSE(dup);
   CHECK(dup.error().what() == "t.json: duplicate key \"a\"");
@@ -140,7 +141,6 @@ TEST_CASE("bad input is refused with file, line and column", "[yaml]") {
   CHECK(failure("~: 1\n") == "t.yaml:1:1: null cannot be a map key");
   CHECK(failure("[1]: 1\n") == "t.yaml:1:1: a map or list cannot be a map key");
   CHECK(failure("a: !!int abc\n") == "t.yaml:1:4: cannot decode `abc` as a !!int");
-  CHECK(failure("a: !!binary aGk=\n") == "t.yaml:1:4: unsupported tag !!binary");
   CHECK(failure("a: *nope\n").starts_with("t.yaml:1:"));
   // Invalid UTF-8 is replaced as kubectl replaces it: one U+FFFD per ill-formed subsequence.
   CHECK(one("k: a\x9d\x9d" "b\n") == "{\"k\":\"a\xef\xbf\xbd\xef\xbf\xbd" "b\"}");
@@ -208,4 +208,167 @@ TEST_CASE("the YAML writer quotes what would change type and reads back the same
   CHECK(text.find("s: \"yes\"") != std::string::npos);
   CHECK(classify_plain("0o17") == scalar_kind::integer);
   CHECK(classify_plain("abc") == scalar_kind::string);
+}
+
+TEST_CASE("a stream starting with { that is not JSON is read as YAML, as kubectl reads it", "[yaml]") {
+  CHECK(one("{a: 1, b: [x, y]}\n") == R"({"a":1,"b":["x",true]})");
+  CHECK(one("{\"a\": }") == R"({"a":null})");
+  CHECK(one("  {a: yes,\n   b: 0x1F}\n") == R"({"a":true,"b":31})");
+  // One JSON document, then YAML for the rest (from the line after it).
+  auto mixed = decode_documents("{\"a\": 1}\n---\nb: on\n---\nc: 2\n", "t.yaml");
+  REQUIRE(mixed);
+  REQUIRE(mixed->size() == 3);
+  CHECK(json::serialize((*mixed)[0]) == R"({"a":1})");
+  CHECK(json::serialize((*mixed)[1]) == R"({"b":true})");
+  CHECK(json::serialize((*mixed)[2]) == R"({"c":2})");
+  // Positions of YAML errors still count the lines of the JSON before them.
+  CHECK(failure("{\"a\": 1}\n---\nb: [1,, 2]\n") == "t.yaml:3:7: did not find expected node content");
+  CHECK(failure("{a: [1,, 2]}\n") == "t.yaml:1:8: did not find expected node content");
+}
+
+TEST_CASE("double-quoted escapes as go-yaml v2 reads them", "[yaml]") {
+  CHECK(scalar(R"("a\Nb")") == "\"a\xc2\x85" "b\"}");
+  CHECK(scalar(R"("a\_b")") == "\"a\xc2\xa0" "b\"}");
+  CHECK(scalar(R"("\_\N\L\P\x41\u00e9")") == "\"\xc2\xa0\xc2\x85\xe2\x80\xa8\xe2\x80\xa9" "A\xc3\xa9\"}");
+  CHECK(scalar("\"\xc3\x85\\N\"") == "\"\xc3\x85\xc2\x85\"}");  // a valid U+00C5 before is left alone
+  CHECK(one("\"k\\_\": v\n") == "{\"k\xc2\xa0\":\"v\"}");
+  // "\/" is YAML 1.2 only.
+  CHECK(failure("a: \"x\\/y\"\n") == "t.yaml:1:6: found unknown escape character \\/");
+  CHECK(scalar(R"("x\\/y")") == R"("x\\/y"})");
+  CHECK(scalar(R"('x\/y')") == R"("x\\/y"})");
+  CHECK(one("a: b # \"\\/\"\n") == R"({"a":"b"})");
+}
+
+TEST_CASE("floats after a dot take Go's digit separators", "[yaml]") {
+  CHECK(scalar(".5_0") == "0.5}");
+  CHECK(scalar(".1_2e1_0") == "1200000000}");
+  CHECK(scalar(".1_2E+1") == "1.2}");
+  for (const char* s : {"._5", ".5_", ".5__0", ".5_e3", ".5e_3", "._"})
+    CHECK(scalar(s) == "\"" + std::string(s) + "\"}");
+}
+
+TEST_CASE("empty flow entries and directives are refused", "[yaml]") {
+  CHECK(failure("a: [1,, 2]\n") == "t.yaml:1:7: did not find expected node content");
+  CHECK(failure("a: [, 1]\n") == "t.yaml:1:5: did not find expected node content");
+  CHECK(failure("a: {b: 1,\n  , c: 2}\n") == "t.yaml:2:3: did not find expected node content");
+  CHECK(one("a: [1, 2, ]\nb: [\"x,,\", 'y,,' # ,,\n  ]\n") == R"({"a":[1,2],"b":["x,,","y,,"]})");
+  CHECK(failure("%YAML 1.2\n---\na: 1\n") == "t.yaml:1:1: directives (%YAML, %TAG) are not supported: kubectl refuses them");
+  CHECK(failure("%YAML 1.1\n---\na: 1\n").starts_with("t.yaml:1:1: directives"));
+  CHECK(failure("a: 1\n---\n%TAG ! tag:x,2000:\n---\nb: 1\n").starts_with("t.yaml:3:1: directives"));
+  CHECK(one("a: \"x\n%y\"\nb: |\n  %z\n") == R"({"a":"x %y","b":"%z\n"})");
+}
+
+TEST_CASE("a plain scalar goes on over lines that start with a comma", "[yaml]") {
+  CHECK(one("a: hello\n    ,world\nb: x\n   , y ,z\n") == R"({"a":"hello ,world","b":"x , y ,z"})");
+  CHECK(one("d:\n  p\n  ,q\ne:\n- r\n\n  ,s\n") == R"({"d":"p ,q","e":["r\n,s"]})");
+  CHECK(one("- k: v\n     ,w\n") == R"([{"k":"v ,w"}])");
+  CHECK(failure("a:\n  - p\n  ,q\n") == "t.yaml:3:3: did not find expected node content");
+  CHECK(failure("a: b\n,c: d\n") == "t.yaml:2:1: did not find expected node content");
+  CHECK(failure("a: b # c\n  ,d\n") == "t.yaml:2:3: did not find expected node content");
+  CHECK(failure("a: \"b\"\n  ,d\n") == "t.yaml:2:3: did not find expected node content");
+}
+
+TEST_CASE("!!binary values are decoded from base64 as strings", "[yaml]") {
+  CHECK(scalar("!!binary aGVsbG8=") == "\"hello\"}");
+  CHECK(one("a: !!binary |\n  aGVs\n  bG8=\n") == R"({"a":"hello"})");
+  CHECK(one("!!binary a2V5: v\n") == R"({"key":"v"})");
+  CHECK(scalar("!!binary \"\"") == "\"\"}");
+  // Bytes that are not UTF-8 become U+FFFD each, as Go's JSON encoder writes them.
+  CHECK(scalar("!!binary /+I=") == "\"\xef\xbf\xbd\xef\xbf\xbd\"}");
+  CHECK(failure("a: !!binary aGk\n") == "t.yaml:1:4: !!binary value contains invalid base64 data");
+  CHECK(failure("a: !!binary a===\n") == "t.yaml:1:4: !!binary value contains invalid base64 data");
+  CHECK(failure("a: !!binary aG k=\n") == "t.yaml:1:4: !!binary value contains invalid base64 data");
+}
+
+TEST_CASE("byte order marks and UTF-16 as kubectl reads them", "[yaml]") {
+  auto utf16 = [](std::string_view ascii, bool big) {
+    std::string out = big ? "\xfe\xff" : "\xff\xfe";
+    for (char c : ascii) {
+      if (big) out += '\0';
+      out += c;
+      if (!big) out += '\0';
+    }
+    return out;
+  };
+  CHECK(one(utf16("a: 1\nb: x\n", false)) == R"({"a":1,"b":"x"})");
+  CHECK(one(utf16("a: 1\nb: x\n", true)) == R"({"a":1,"b":"x"})");
+  std::string surrogates = utf16("a: ", false) + std::string{'\x3d', '\xd8', '\x00', '\xde'} + utf16("\n", false).substr(2);
+  CHECK(one(surrogates) == "{\"a\":\"\xf0\x9f\x98\x80\"}");
+  CHECK(one("\xef\xbb\xbf" "a: 1\n") == R"({"a":1})");
+  std::string no_bom = utf16("a: 1\n", false).substr(2);
+  CHECK(failure(no_bom) == "t.yaml:1:2: control characters are not allowed (the file looks like UTF-16 without a byte "
+                           "order mark: save it as UTF-8)");
+}
+
+TEST_CASE("file names in messages carry no control characters", "[yaml]") {
+  auto r = decode_documents("a: [1,, 2]\n", "x\x1b[2J\xe2\x80\xae\xff.yaml");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().what() == "x\\x1b[2J\\xe2\\x80\\xae\\xff.yaml:1:7: did not find expected node content");
+  CHECK(printable_name("dir/caf\xc3\xa9.yaml") == "dir/caf\xc3\xa9.yaml");
+  CHECK(printable_name("a\tb\x7f") == "a\\x09b\\x7f");
+}
+
+namespace {
+
+std::string kustomize_one(std::string_view text) {
+  limits lim;
+  lim.rules = yaml_rules::kustomize;
+  auto docs = decode_documents(text, "k.yaml", lim);
+  REQUIRE(docs);
+  REQUIRE(docs->size() == 1);
+  return json::serialize((*docs)[0]);
+}
+
+std::string kustomize_failure(std::string_view text) {
+  limits lim;
+  lim.rules = yaml_rules::kustomize;
+  auto docs = decode_documents(text, "k.yaml", lim);
+  REQUIRE_FALSE(docs);
+  return docs.error().what();
+}
+
+}  // namespace
+
+TEST_CASE("kustomize rules: only true and false words are booleans", "[yaml]") {
+  CHECK(kustomize_one("a: y\nb: yes\nc: on\nd: True\ne: FALSE\nf: n\ng: Off\n") ==
+        R"({"a":"y","b":"yes","c":"on","d":true,"e":false,"f":"n","g":"Off"})");
+  CHECK(kustomize_one("a: 0755\nb: 0x1F\nc: ~\nd: 1e3\ne: 0o17\nf: 1_000\ng: .5_0\nh: null\ni:\n") ==
+        R"({"a":493,"b":31,"c":null,"d":1000,"e":15,"f":1000,"g":0.5,"h":null,"i":null})");
+  CHECK(kustomize_failure("a: .inf\n") == "k.yaml:1:4: .inf cannot be represented in JSON");
+  // kubectl's rules are unchanged.
+  CHECK(one("a: y\nb: on\n") == R"({"a":true,"b":true})");
+}
+
+TEST_CASE("kustomize rules: timestamps become RFC 3339 strings", "[yaml]") {
+  CHECK(kustomize_one("t: 2001-12-14t21:59:43.10-05:00\n") == R"({"t":"2001-12-14T21:59:43.1-05:00"})");
+  CHECK(kustomize_one("t: 2001-12-15T02:59:43.100Z\n") == R"({"t":"2001-12-15T02:59:43.1Z"})");
+  CHECK(kustomize_one("t: 2001-12-15T02:59:43+00:00\n") == R"({"t":"2001-12-15T02:59:43Z"})");
+  CHECK(kustomize_one("t: 2001-12-14 1:2:3.000\n") == R"({"t":"2001-12-14T01:02:03Z"})");
+  CHECK(kustomize_one("t: 2002-1-1\n") == R"({"t":"2002-01-01T00:00:00Z"})");
+  CHECK(kustomize_one("t: 2000-02-29\n") == R"({"t":"2000-02-29T00:00:00Z"})");
+  for (const char* kept : {"2001-02-30", "1900-02-29", "2001-12-14 21:59:43.10 -5", "2001-12-14T25:00:00Z",
+                           "2001-12-14T21:59:43", "20011-12-14", "2001-12-14x"})
+    CHECK(kustomize_one(std::string("t: ") + kept + "\n") == std::string(R"({"t":")") + kept + "\"}");
+  CHECK(kustomize_one("t: \"2001-12-14\"\n") == R"({"t":"2001-12-14"})");
+  CHECK(one("t: 2001-12-14\n") == R"({"t":"2001-12-14"})");
+}
+
+TEST_CASE("kustomize rules: annotation values are their text, labels keep their type", "[yaml]") {
+  CHECK(kustomize_one("metadata:\n  annotations:\n    p: 8080\n    t: ~\n    n: null\n    w: True\n"
+                      "    b: !!binary aGk=\n    m: {a: 1}\n    q: \"x\\_y\"\n    e: \"\"\n") ==
+        "{\"metadata\":{\"annotations\":{\"p\":\"8080\",\"t\":\"~\",\"n\":\"null\",\"w\":\"True\",\"b\":\"aGk=\","
+        "\"m\":\"\",\"q\":\"x\xc2\xa0y\",\"e\":\"\"}}}");
+  CHECK(kustomize_one("metadata:\n  labels:\n    p: 8080\n") == R"({"metadata":{"labels":{"p":8080}}})");
+  CHECK(kustomize_one("spec:\n  metadata:\n    annotations:\n      p: 8080\n") ==
+        R"({"spec":{"metadata":{"annotations":{"p":8080}}}})");
+  CHECK(one("metadata:\n  annotations:\n    p: 8080\n") == R"({"metadata":{"annotations":{"p":8080}}})");
+}
+
+TEST_CASE("kustomize rules: keys keep their text, and nested maps need string keys", "[yaml]") {
+  CHECK(kustomize_one("on: a\n1: b\n1.50: c\n") == R"({"on":"a","1":"b","1.50":"c"})");
+  CHECK(kustomize_one("data:\n  on: a\n  \"1\": b\n") == R"({"data":{"on":"a","1":"b"}})");
+  CHECK(kustomize_failure("data:\n  1: a\n") ==
+        "k.yaml:2:3: kustomize cannot write a map with the non-string key `1` below the top level");
+  CHECK(kustomize_failure("data:\n  true: a\n").starts_with("k.yaml:2:3: kustomize cannot write"));
+  CHECK(kustomize_failure("data:\n  2001-12-14: a\n").starts_with("k.yaml:2:3: kustomize cannot write"));
 }
