@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
     exit_code = gitopsd::controller::run_agent(agent);
   });
 
-  std::string build_dir, build_output = "yaml", secret_file, cache_dir;
+  std::string build_dir, build_output = "yaml", secret_file, cache_dir, load_restrictor = "LoadRestrictionsRootOnly";
   gitopsd::git::source_spec source;
   std::string branch, tag, semver, commit;
   auto* build = app.add_subcommand("build", "Render a folder, or a path of a Git commit, and print the objects");
@@ -105,20 +105,28 @@ int main(int argc, char** argv) {
   build->add_option("-o,--output", build_output, "Output format: yaml or json")->check(CLI::IsMember({"yaml", "json"}));
   gitopsd::render_budget_flags build_budgets;
   build_budgets.add_to(build);
+  build->add_option("--load-restrictor", load_restrictor,
+                    "Files a kustomization may read, as kustomize's flag: LoadRestrictionsRootOnly (its own folder "
+                    "and below, the default) or LoadRestrictionsNone (none also works)")
+      ->check(CLI::IsMember({"LoadRestrictionsRootOnly", "LoadRestrictionsNone", "rootOnly", "none"}));
   build->callback([&] {
     auto format = build_output == "json" ? gitopsd::render::output_format::json : gitopsd::render::output_format::yaml;
+    gitopsd::render::options render_opts = build_budgets.apply();
+    if (load_restrictor == "LoadRestrictionsNone" || load_restrictor == "none")
+      render_opts.load = gitopsd::render::load_restrictor::none;
     if (source.url.empty()) {
       if (build_dir.empty()) throw CLI::ValidationError("build", "give a DIR or --url");
       // Kustomizations may reach up to sibling folders ("../base"): the tree is the enclosing Git
       // work tree (or the file system), and DIR a path inside it.
       auto [root, path] = gitopsd::render::build_root(build_dir);
       gitopsd::disk_tree tree(root);
-      exit_code = gitopsd::render::run_build(tree, path, format, std::cout, std::cerr, build_budgets.apply());
+      exit_code = gitopsd::render::run_build(tree, path, format, std::cout, std::cerr, render_opts, build_dir,
+                                             root.generic_string());
       return;
     }
     if (!build_dir.empty()) throw CLI::ValidationError("build", "give either DIR or --url, not both");
     exit_code = gitopsd::cli::run_build_from_git(source, branch, tag, semver, commit, secret_file, cache_dir, format,
-                                                  build_budgets.apply());
+                                                  render_opts);
   });
 
   app.parse_complete_callback([&] {

@@ -1,8 +1,28 @@
 #include "gitopsd/render/build_command.hpp"
 
+#include <cctype>
+#include <vector>
 #include <ostream>
 
 namespace gitopsd::render {
+namespace {
+
+bool path_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '-' || c == '~' || c == '/';
+}
+
+// Whether `name` stands at `at` of `text` as a whole path (or, with `below`, as the start of a
+// longer path: "name/...").
+bool path_at(std::string_view text, std::size_t at, std::string_view name, bool below) {
+  if (text.compare(at, name.size(), name) != 0) return false;
+  if (at > 0 && path_char(text[at - 1])) return false;
+  std::size_t end = at + name.size();
+  if (end == text.size()) return !below;
+  if (text[end] == '/') return true;
+  return !below && !path_char(text[end]);
+}
+
+}  // namespace
 
 std::pair<std::filesystem::path, std::string> build_root(const std::filesystem::path& dir) {
   std::error_code ec;
@@ -13,15 +33,52 @@ std::pair<std::filesystem::path, std::string> build_root(const std::filesystem::
     if (!root.has_relative_path()) break;  // reached "/"
     root = root.parent_path();
   }
-  return {root, std::filesystem::relative(full, root, ec).generic_string() == "." ? std::string()
-                                                                                  : std::filesystem::relative(full, root, ec).generic_string()};
+  // The folder itself as the tree's root would leave its paths without a name to show it by.
+  if (root == full && full.has_relative_path()) root = full.parent_path();
+  std::string path = std::filesystem::relative(full, root, ec).generic_string();
+  return {root, path == "." ? std::string() : path};
+}
+
+std::string show_paths(std::string_view message, std::string_view tree_dir, std::string_view user_dir,
+                       std::string_view root) {
+  if (tree_dir.empty()) return std::string(message);
+  std::string shown(user_dir);
+  while (shown.size() > 1 && shown.back() == '/') shown.pop_back();
+  std::vector<std::string_view> above;  // the folders above tree_dir, deepest first
+  for (auto slash = tree_dir.rfind('/'); slash != std::string_view::npos && slash > 0;
+       slash = tree_dir.rfind('/', slash - 1))
+    above.push_back(tree_dir.substr(0, slash));
+  std::string top(root);
+  if (top.empty() || top.back() != '/') top += '/';
+  std::string out;
+  out.reserve(message.size());
+  for (std::size_t i = 0; i < message.size();) {
+    if (path_at(message, i, tree_dir, false)) {
+      out += shown;
+      i += tree_dir.size();
+      continue;
+    }
+    bool done = false;
+    for (auto a : above) {
+      if (!path_at(message, i, a, true)) continue;
+      out += top;
+      out += a;
+      i += a.size();
+      done = true;
+      break;
+    }
+    if (!done) out += message[i++];
+  }
+  return out;
 }
 
 int run_build(const file_tree& tree, std::string_view path, output_format format, std::ostream& out, std::ostream& err,
-              const options& opts) {
+              const options& opts, std::string_view shown_as, std::string_view root) {
   auto objects = render(tree, path, opts);
   if (!objects) {
-    err << "error: " << objects.error().what() << "\n";
+    std::string message = objects.error().what();
+    if (!shown_as.empty()) message = show_paths(message, path, shown_as, root);
+    err << "error: " << message << "\n";
     return 1;
   }
   out << (format == output_format::json ? to_json_list(*objects) : to_yaml_stream(*objects));

@@ -17,8 +17,14 @@ result<void> check_object(const rapidjson::Value& v, const std::string& origin) 
   }
   if (auto ok = check_namespace(v, origin); !ok) return ok;
   auto name = json::get_string(v, "metadata", "name");
-  if (!name || name->empty())
+  if (!name || name->empty()) {
+    // Server-side apply addresses an object by its name; the API server only generates one on create.
+    if (auto generate = json::get_string(v, "metadata", "generateName"); generate && !generate->empty())
+      return make_error(errc::invalid_manifest,
+                        fmt::format("{}: objects with generateName cannot be applied server-side; give it a name",
+                                    origin));
     return make_error(errc::invalid_manifest, fmt::format("{}: missing metadata.name", origin));
+  }
   return {};
 }
 

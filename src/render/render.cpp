@@ -10,14 +10,19 @@
 namespace gitopsd::render {
 namespace {
 
+// Flux takes a file by its extension alone (Go's filepath.Ext): ".yaml" and ".yml", not ".json".
 bool is_manifest_file(std::string_view name) {
-  for (std::string_view ext : {".yaml", ".yml", ".json"})
-    if (name.size() > ext.size() && name.substr(name.size() - ext.size()) == ext) return true;
-  return false;
+  auto dot = name.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  auto ext = name.substr(dot);
+  return ext == ".yaml" || ext == ".yml";
 }
 
-result<void> walk(const file_tree& tree, const std::string& dir, const options& opts, std::vector<manifest>& out,
-                  std::size_t depth) {
+// Flux's kustomize-controller walk of a folder without a kustomization: names in byte order, a file
+// or folder as it comes (depth first); a folder holding a kustomization is one entry and is not
+// entered. Every file read must hold Kubernetes objects. Hidden folders are skipped.
+result<void> walk(const file_tree& tree, const std::string& dir, const options& opts,
+                  std::vector<kustomize::folder_entry>& out, std::size_t& objects, std::size_t depth) {
   if (depth > opts.build.max_folder_depth)
     return make_error(errc::limit_exceeded, fmt::format("{}: folders nested deeper than {} (limit max-folder-depth)", dir,
                                                         opts.build.max_folder_depth));
@@ -35,7 +40,14 @@ result<void> walk(const file_tree& tree, const std::string& dir, const options& 
     }
     if (type == tree_entry::kind::directory) {
       if (e.name.starts_with('.')) continue;
-      auto r = walk(tree, path, opts, out, depth + 1);
+      auto file = kustomize::find_kustomization(tree, path);
+      if (!file) return file.error();
+      if (*file) {
+        out.push_back({path, true, {}});
+        continue;
+      }
+      if (kustomize::is_helm_chart(tree, path)) return kustomize::helm_chart_error(path);
+      auto r = walk(tree, path, opts, out, objects, depth + 1);
       if (!r) return r;
       continue;
     }
@@ -43,12 +55,13 @@ result<void> walk(const file_tree& tree, const std::string& dir, const options& 
     if (auto going = check_time(opts, path); !going) return going;
     auto text = tree.read(path);
     if (!text) return make_error(errc::read_failed, text.error().what());
-    auto objects = read_manifests(*text, path, opts.yaml);
-    if (!objects) return objects.error();
-    if (out.size() + objects->size() > opts.build.max_objects)
+    auto read = read_manifests(*text, path, opts.yaml);
+    if (!read) return read.error();
+    objects += read->size();
+    if (objects > opts.build.max_objects)
       return make_error(errc::limit_exceeded,
                         fmt::format("{}: more than {} objects (limit max-render-objects)", path, opts.build.max_objects));
-    for (auto& m : *objects) out.push_back(std::move(m));
+    out.push_back({path, false, std::move(*read)});
   }
   return {};
 }
@@ -83,10 +96,11 @@ result<void> check_time(const options& opts, std::string_view where) {
 }
 
 result<std::vector<manifest>> render_plain(const file_tree& tree, std::string_view dir, const options& opts) {
-  std::vector<manifest> out;
-  auto r = walk(tree, std::string(dir), opts, out, 0);
+  std::vector<kustomize::folder_entry> entries;
+  std::size_t objects = 0;
+  auto r = walk(tree, std::string(dir), opts, entries, objects, 0);
   if (!r) return r.error();
-  return out;
+  return kustomize::build_generated(tree, dir, std::move(entries), opts);
 }
 
 static result<std::vector<manifest>> render_objects(const file_tree& tree, std::string_view path, const options& opts) {
@@ -99,7 +113,10 @@ static result<std::vector<manifest>> render_objects(const file_tree& tree, std::
     if (!text) return make_error(errc::read_failed, text.error().what());
     return read_manifests(*text, *norm, opts.yaml);
   }
-  if (auto file = kustomize::find_kustomization(tree, *norm)) return kustomize::build(tree, *norm, opts);
+  auto file = kustomize::find_kustomization(tree, *norm);
+  if (!file) return file.error();
+  if (*file) return kustomize::build(tree, *norm, opts);
+  if (kustomize::is_helm_chart(tree, *norm)) return kustomize::helm_chart_error(path);
   return render_plain(tree, *norm, opts);
 }
 

@@ -5,7 +5,10 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <unistd.h>
 
 using namespace gitopsd;
 
@@ -64,6 +67,44 @@ TEST_CASE("every kustomize case renders as kustomize build and kubectl kustomize
       auto want = testing::objects_of(k.out, "kustomize output");
       testing::check_same(want, *got, dir.filename().string(), false);
     }
+  }
+}
+
+TEST_CASE("every refused kustomize case is refused by kustomize build and by gitopsd", "[oracle]") {
+  auto cases = testing::entries(testing::testdata("kustomize-bad"), true);
+  REQUIRE(cases.size() >= 10);
+  for (const auto& dir : cases) {
+    INFO("case " << dir.filename().string());
+    auto k = run(quote(tools_bin() + "/kustomize") + " build " + quote(dir.string()) + " >/dev/null 2>&1");
+    CHECK(k.status != 0);
+    disk_tree tree(dir);
+    CHECK_FALSE(render::render(tree, "").has_value());
+  }
+}
+
+// Flux builds a folder without a kustomization by writing one (tests/testdata/flux/flux-kustomization.sh
+// prints the same) and running kustomize on it.
+TEST_CASE("every Flux folder case renders as kustomize builds the kustomization Flux generates", "[oracle]") {
+  auto cases = testing::entries(testing::testdata("flux"), true);
+  REQUIRE(cases.size() >= 3);
+  std::string script = std::string(GITOPSD_SOURCE_DIR) + "/tests/testdata/flux/flux-kustomization.sh";
+  for (const auto& dir : cases) {
+    INFO("case " << dir.filename().string());
+    auto work = std::filesystem::temp_directory_path() /
+                ("gitopsd-flux-oracle-" + std::to_string(::getpid()) + "-" + dir.filename().string());
+    std::filesystem::remove_all(work);
+    std::filesystem::copy(dir / "tree", work, std::filesystem::copy_options::recursive);
+    auto generated = run(quote(script) + " " + quote(work.string()));
+    REQUIRE(generated.status == 0);
+    std::ofstream(work / "kustomization.yaml") << generated.out;
+    auto k = run(quote(tools_bin() + "/kustomize") + " build " + quote(work.string()) + " 2>/dev/null");
+    std::filesystem::remove_all(work);
+    REQUIRE(k.status == 0);
+    disk_tree tree(dir);
+    auto got = render::render(tree, "tree");
+    REQUIRE(got);
+    auto want = testing::objects_of(k.out, "kustomize output");
+    testing::check_same(want, *got, dir.filename().string(), false);
   }
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The render stage: a folder of a snapshot -> the Kubernetes objects to apply.
-// A folder with a kustomization file is built with the native kustomize; any other folder yields
-// every *.yaml, *.yml and *.json below it.
+// A folder with a kustomization file is built with the native kustomize; any other folder is built
+// as Flux builds it: as a kustomization listing every *.yaml and *.yml file below it, a folder
+// holding a kustomization taken as one resource.
 
 #include "gitopsd/core/error.hpp"
 #include "gitopsd/core/file_tree.hpp"
@@ -41,6 +42,10 @@ struct budget {
   std::chrono::milliseconds max_time{std::chrono::seconds(60)};
 };
 
+// Where a kustomization may read files from (kustomize's --load-restrictor): its own folder and
+// below (the default), or anywhere in the tree.
+enum class load_restrictor { root_only, none };
+
 struct options {
   limits yaml;
   budget build;
@@ -48,6 +53,7 @@ struct options {
   const std::atomic<bool>* stop = nullptr;
   // Set by render() from build.max_time.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  load_restrictor load = load_restrictor::root_only;
 };
 
 // An error once the render was stopped or ran past its time budget; `where` names the file or
@@ -60,8 +66,9 @@ result<std::vector<manifest>> render(const file_tree& tree, std::string_view pat
 // with apiVersion, kind and metadata.name.
 result<std::vector<manifest>> read_manifests(std::string_view text, std::string_view file, const limits& lim);
 
-// Every manifest file below `dir` in a deterministic order (depth first, names in byte order,
-// hidden folders skipped).
+// A folder without a kustomization, built as the kustomization Flux generates for it: its files
+// (depth first, names in byte order, hidden folders skipped) and the folders below holding a
+// kustomization, in that order as resources; the objects come out sorted as kustomize sorts them.
 result<std::vector<manifest>> render_plain(const file_tree& tree, std::string_view dir, const options& opts);
 
 // Output of `gitopsd build`.

@@ -17,13 +17,28 @@
 
 namespace gitopsd::render::kustomize {
 
-std::optional<std::string> find_kustomization(const file_tree& tree, std::string_view dir) {
+result<std::optional<std::string>> find_kustomization(const file_tree& tree, std::string_view dir) {
+  std::optional<std::string> found;
   for (std::string_view name : {"kustomization.yaml", "kustomization.yml", "Kustomization"}) {
     std::string path = join_path(dir, name);
     auto kind = tree.stat(path);
-    if (kind && *kind != tree_entry::kind::directory) return path;
+    if (!kind || *kind == tree_entry::kind::directory) continue;
+    if (found)
+      return kustomize_error(dir.empty() ? "." : dir, fmt::format("several kustomization files ({} and {}); kustomize "
+                                                                  "refuses a folder with more than one", *found, path));
+    found = std::move(path);
   }
-  return std::nullopt;
+  return found;
+}
+
+bool is_helm_chart(const file_tree& tree, std::string_view dir) {
+  auto kind = tree.stat(join_path(dir, "Chart.yaml"));
+  return kind && *kind != tree_entry::kind::directory;
+}
+
+error helm_chart_error(std::string_view dir) {
+  return make_error(errc::unsupported,
+                    fmt::format("{} is a Helm chart, which gitopsd does not render", dir.empty() ? "." : dir));
 }
 
 namespace {
@@ -32,36 +47,97 @@ bool same_id(const res_id& x, const res_id& y) {
   return x.type == y.type && x.name == y.name && x.effective_ns() == y.effective_ns();
 }
 
-bool is_remote(std::string_view entry) {
-  return entry.find("://") != std::string_view::npos || entry.starts_with("github.com/") ||
-         entry.starts_with("git@") || entry.starts_with("gitlab.com/") || entry.starts_with("bitbucket.org/");
-}
-
 class builder {
  public:
   builder(const file_tree& tree, const options& opts) : tree_(tree), opts_(opts) {}
 
   result<resmap> build_dir(const std::string& dir, bool top) {
-    auto file = find_kustomization(tree_, dir);
-    if (!file)
+    auto found = find_kustomization(tree_, dir);
+    if (!found) return found.error();
+    if (!*found) {
+      if (is_helm_chart(tree_, dir)) return helm_chart_error(dir);
       return kustomize_error(dir.empty() ? "." : dir, "no kustomization.yaml, kustomization.yml or Kustomization here");
+    }
+    const std::string& file = **found;
     if (std::find(stack_.begin(), stack_.end(), dir) != stack_.end())
-      return kustomize_error(*file, "cycle: this kustomization includes itself");
-    if (stack_.size() > 64) return kustomize_error(*file, "kustomizations nested more than 64 deep");
-    if (auto going = check_time(opts_, *file); !going) return going.error();
+      return kustomize_error(file, "cycle: this kustomization includes itself");
+    if (stack_.size() > 64) return kustomize_error(file, "kustomizations nested more than 64 deep");
+    if (auto going = check_time(opts_, file); !going) return going.error();
     if (++builds_ > opts_.build.max_kustomizations)
       return make_error(errc::limit_exceeded,
                         fmt::format("{}: more than {} kustomizations built, bases counted each time they are included "
-                                    "(limit max-kustomize-builds)", *file, opts_.build.max_kustomizations));
-    auto k = load_kustomization(tree_, dir, *file, opts_.yaml);
+                                    "(limit max-kustomize-builds)", file, opts_.build.max_kustomizations));
+    auto k = load_kustomization(tree_, dir, file, opts_);
     if (!k) return k.error();
-    if (k->component && top) return kustomize_error(*file, "a Component cannot be built on its own");
+    if (k->component && top) return kustomize_error(file, "a Component cannot be built on its own");
+    if (top) fifo_order_ = k->fifo_order;
     stack_.push_back(dir);
     resmap ra;
     auto r = accumulate(*k, ra);
     stack_.pop_back();
     if (!r) return r.error();
     return ra;
+  }
+
+  // A folder without a kustomization, as Flux builds it: a kustomization listing its files (read
+  // while walking) and the folders below it that hold a kustomization.
+  result<resmap> build_generated(const std::string& dir, std::vector<folder_entry>&& entries) {
+    kustomization k;
+    k.dir = dir;
+    k.file = dir.empty() ? "." : dir;
+    stack_.push_back(dir);
+    // Gathered first and appended once: a folder of thousands of files stays linear.
+    std::vector<resource> all;
+    for (auto& e : entries) {
+      if (e.folder) {
+        auto found = find_kustomization(tree_, e.path);
+        if (!found) return found.error();
+        auto sub = load_kustomization(tree_, e.path, **found, opts_);
+        if (!sub) return sub.error();
+        if (sub->component)
+          return kustomize_error(**found, "a Component cannot be a resource of a folder without a kustomization");
+        auto built = build_dir(e.path, false);
+        if (!built) return built.error();
+        for (auto& r : *built) all.push_back(std::move(r));
+        continue;
+      }
+      auto spent = spend(e.objects, e.path);
+      if (!spent) return spent.error();
+      for (auto& m : e.objects) {
+        resource res;
+        res.obj = std::move(m.object);
+        res.origin = std::move(m.origin);
+        all.push_back(std::move(res));
+      }
+    }
+    resmap ra;
+    auto added = append_all(ra, std::move(all), k.file);
+    if (!added) return added.error();
+    stack_.pop_back();
+    return ra;
+  }
+
+  // The top level's last steps: generated names get their hash, references follow renamed
+  // objects, and the result is sorted as kustomize sorts it.
+  result<std::vector<manifest>> finish(resmap&& ra) {
+    bool renamed = false;
+    for (auto& r : ra) {
+      if (r.needs_hash) {
+        r.store_prev();
+        r.set_name(r.name() + "-" + name_hash(r.obj));
+      }
+      renamed = renamed || !r.prev.empty();
+    }
+    // References only change when something was renamed (no earlier identity, no candidate).
+    if (renamed) {
+      auto fixed = fix_name_references(ra);
+      if (!fixed) return fixed.error();
+    }
+    if (!fifo_order_) legacy_sort(ra);
+    std::vector<manifest> out;
+    out.reserve(ra.size());
+    for (auto& r : ra) out.push_back({std::move(r.obj), std::move(r.origin)});
+    return out;
   }
 
   result<void> accumulate(const kustomization& k, resmap& ra) {
@@ -114,18 +190,7 @@ class builder {
     if (!path) return kustomize_error(k.file, fmt::format("resource \"{}\": {}", entry, path.error().what()));
     auto kind = tree_.stat(*path);
     if (!kind) return kustomize_error(k.file, fmt::format("resource \"{}\": {}", entry, kind.error().what()));
-    if (*kind == tree_entry::kind::directory) {
-      auto sub_file = find_kustomization(tree_, *path);
-      if (!sub_file)
-        return kustomize_error(k.file, fmt::format("resource \"{}\" is a folder without a kustomization", entry));
-      auto sub = load_kustomization(tree_, *path, *sub_file, opts_.yaml);
-      if (!sub) return sub.error();
-      if (sub->component)
-        return kustomize_error(k.file, fmt::format("\"{}\" is a Component: list it under components", entry));
-      auto built = build_dir(*path, false);
-      if (!built) return built.error();
-      return append_all(ra, std::move(*built), k.file);
-    }
+    if (*kind == tree_entry::kind::directory) return add_folder(k, entry, *path, ra);
     auto in_root = file_in_root(k, entry, "resource");
     if (!in_root) return in_root.error();
     auto text = tree_.read(*path);
@@ -134,11 +199,32 @@ class builder {
     as_kustomize.rules = yaml_rules::kustomize;  // values as kustomize's kyaml reads them
     auto objects = read_manifests(*text, *path, as_kustomize);
     if (!objects) return objects.error();
-    auto spent = spend(*objects, *path);
+    return add_objects(k, std::move(*objects), *path, ra);
+  }
+
+  result<void> add_folder(const kustomization& k, const std::string& entry, const std::string& path, resmap& ra) {
+    auto sub_file = find_kustomization(tree_, path);
+    if (!sub_file) return sub_file.error();
+    if (!*sub_file) {
+      if (is_helm_chart(tree_, path)) return helm_chart_error(path);
+      return kustomize_error(k.file, fmt::format("resource \"{}\" is a folder without a kustomization", entry));
+    }
+    auto sub = load_kustomization(tree_, path, **sub_file, opts_);
+    if (!sub) return sub.error();
+    if (sub->component)
+      return kustomize_error(k.file, fmt::format("\"{}\" is a Component: list it under components", entry));
+    auto built = build_dir(path, false);
+    if (!built) return built.error();
+    return append_all(ra, std::move(*built), k.file);
+  }
+
+  result<void> add_objects(const kustomization& k, std::vector<manifest>&& objects, const std::string& path,
+                           resmap& ra) {
+    auto spent = spend(objects, path);
     if (!spent) return spent;
     std::vector<resource> more;
-    more.reserve(objects->size());
-    for (auto& m : *objects) {
+    more.reserve(objects.size());
+    for (auto& m : objects) {
       resource res;
       res.obj = std::move(m.object);
       res.origin = std::move(m.origin);
@@ -152,13 +238,18 @@ class builder {
       return unsupported_error(k.file, fmt::format("remote component \"{}\" is not supported by gitopsd", entry));
     auto path = normalize_tree_path(join_path(k.dir, entry));
     if (!path) return kustomize_error(k.file, fmt::format("component \"{}\": {}", entry, path.error().what()));
-    auto file = find_kustomization(tree_, *path);
-    if (!file) return kustomize_error(k.file, fmt::format("component \"{}\" is not a folder with a kustomization", entry));
-    auto c = load_kustomization(tree_, *path, *file, opts_.yaml);
+    auto found = find_kustomization(tree_, *path);
+    if (!found) return found.error();
+    if (!*found) {
+      if (is_helm_chart(tree_, *path)) return helm_chart_error(*path);
+      return kustomize_error(k.file, fmt::format("component \"{}\" is not a folder with a kustomization", entry));
+    }
+    const std::string& file = **found;
+    auto c = load_kustomization(tree_, *path, file, opts_);
     if (!c) return c.error();
     if (!c->component) return kustomize_error(k.file, fmt::format("component \"{}\" must have kind: Component", entry));
     if (std::find(stack_.begin(), stack_.end(), *path) != stack_.end())
-      return kustomize_error(*file, "cycle: this component includes itself");
+      return kustomize_error(file, "cycle: this component includes itself");
     stack_.push_back(*path);
     auto r = accumulate(*c, ra);
     stack_.pop_back();
@@ -286,6 +377,7 @@ class builder {
   const file_tree& tree_;
   const options& opts_;
   std::vector<std::string> stack_;
+  bool fifo_order_ = false;
   std::size_t builds_ = 0;
   std::size_t loaded_objects_ = 0;
   std::size_t loaded_bytes_ = 0;
@@ -299,21 +391,15 @@ result<std::vector<manifest>> build(const file_tree& tree, std::string_view dir,
   if (!norm) return make_error(errc::read_failed, norm.error().what());
   auto ra = b.build_dir(*norm, true);
   if (!ra) return ra.error();
-  auto file = find_kustomization(tree, *norm);
-  auto k = load_kustomization(tree, *norm, *file, opts.yaml);
-  if (!k) return k.error();
-  for (auto& r : *ra) {
-    if (!r.needs_hash) continue;
-    r.store_prev();
-    r.set_name(r.name() + "-" + name_hash(r.obj));
-  }
-  auto fixed = fix_name_references(*ra);
-  if (!fixed) return fixed.error();
-  if (!k->fifo_order) legacy_sort(*ra);
-  std::vector<manifest> out;
-  out.reserve(ra->size());
-  for (auto& r : *ra) out.push_back({std::move(r.obj), std::move(r.origin)});
-  return out;
+  return b.finish(std::move(*ra));
+}
+
+result<std::vector<manifest>> build_generated(const file_tree& tree, std::string_view dir,
+                                              std::vector<folder_entry> entries, const options& opts) {
+  builder b(tree, opts);
+  auto ra = b.build_generated(std::string(dir), std::move(entries));
+  if (!ra) return ra.error();
+  return b.finish(std::move(*ra));
 }
 
 }  // namespace gitopsd::render::kustomize

@@ -63,12 +63,9 @@ struct entry {
   bool from_file = false;
 };
 
-result<std::string> read_relative(const file_tree& tree, const std::string& dir, const std::string& path,
-                                  const std::string& file) {
-  kustomization scope;
-  scope.dir = dir;
-  scope.file = file;
-  auto norm = file_in_root(scope, path, "file");
+result<std::string> read_relative(const file_tree& tree, const kustomization& k, const std::string& path) {
+  const std::string& file = k.file;
+  auto norm = file_in_root(k, path, "file");
   if (!norm) return norm.error();
   auto text = tree.read(*norm);
   if (!text) return kustomize_error(file, fmt::format("cannot read \"{}\": {}", path, text.error().what()));
@@ -83,7 +80,7 @@ std::string strip_quotes(std::string s) {
 result<std::vector<entry>> collect(const file_tree& tree, const kustomization& k, const generator_spec& g) {
   std::vector<entry> out;
   for (const auto& env : g.envs) {
-    auto text = read_relative(tree, k.dir, env, k.file);
+    auto text = read_relative(tree, k, env);
     if (!text) return text.error();
     std::string_view t = *text;
     if (t.starts_with("\xEF\xBB\xBF")) t.remove_prefix(3);
@@ -121,7 +118,7 @@ result<std::vector<entry>> collect(const file_tree& tree, const kustomization& k
       auto slash = f.rfind('/');
       key = slash == std::string::npos ? f : f.substr(slash + 1);
     }
-    auto text = read_relative(tree, k.dir, path, k.file);
+    auto text = read_relative(tree, k, path);
     if (!text) return text.error();
     out.push_back({key, *text, true});
   }

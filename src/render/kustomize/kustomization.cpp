@@ -1,4 +1,5 @@
 // Reading and checking a kustomization file. Every field is either understood or refused.
+#include "field_names.hpp"
 #include "model.hpp"
 
 #include "gitopsd/core/disk_tree.hpp"
@@ -7,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 namespace gitopsd::render::kustomize {
@@ -19,10 +21,16 @@ error unsupported_error(std::string_view file, const std::string& what) {
   return make_error(errc::unsupported, fmt::format("{}: {}", file, what));
 }
 
+bool is_remote(std::string_view entry) {
+  for (std::string_view scheme : {"git::", "git@", "github.com/", "gitlab.com/", "bitbucket.org/", "gh:"})
+    if (entry.starts_with(scheme)) return true;
+  return entry.find("://") != std::string_view::npos;
+}
+
 result<std::string> file_in_root(const kustomization& k, const std::string& entry, std::string_view what) {
   auto norm = normalize_tree_path(join_path(k.dir, entry));
   if (!norm) return kustomize_error(k.file, fmt::format("{} \"{}\": {}", what, entry, norm.error().what()));
-  if (!k.dir.empty() && !(norm->size() > k.dir.size() && norm->compare(0, k.dir.size(), k.dir) == 0 &&
+  if (!k.load_anywhere && !k.dir.empty() && !(norm->size() > k.dir.size() && norm->compare(0, k.dir.size(), k.dir) == 0 &&
                           (*norm)[k.dir.size()] == '/'))
     return kustomize_error(k.file, fmt::format("{} \"{}\" is outside the kustomization's folder, which kustomize "
                                                "does not allow for files", what, entry));
@@ -73,14 +81,23 @@ struct reader {
     return out;
   }
 
-  result<void> check_fields(const value& v, std::string_view where, std::initializer_list<std::string_view> known) const {
+  struct member {
+    std::string_view name;  // the field's own spelling, whatever case the file used
+    const rapidjson::Value& value;
+  };
+
+  // The members of a map with their names matched to `known` as kustomize matches them; a name
+  // matching none is an error.
+  result<std::vector<member>> fields(const value& v, std::string_view where,
+                                     std::initializer_list<std::string_view> known) const {
     if (!v.IsObject()) return bad(where, "a map");
+    std::vector<member> out;
     for (const auto& m : v.GetObject()) {
-      bool ok = false;
-      for (auto k : known) ok = ok || json::view(m.name) == k;
-      if (!ok) return kustomize_error(file, fmt::format("unknown field \"{}\" in {}", json::view(m.name), where));
+      auto name = match_field(json::view(m.name), known);
+      if (!name) return kustomize_error(file, fmt::format("unknown field \"{}\" in {}", json::view(m.name), where));
+      out.push_back({*name, m.value});
     }
-    return {};
+    return out;
   }
 };
 
@@ -98,9 +115,10 @@ struct reader {
 
 result<generator_options> read_options(const reader& r, const value& v, std::string_view where) {
   generator_options o;
-  TRY(r.check_fields(v, where, {"labels", "annotations", "disableNameSuffixHash", "immutable"}));
-  for (const auto& m : v.GetObject()) {
-    std::string_view k = json::view(m.name);
+  std::vector<reader::member> ms_;
+  TRY_ASSIGN(ms_, r.fields(v, where, {"labels", "annotations", "disableNameSuffixHash", "immutable"}));
+  for (const auto& m : ms_) {
+    std::string_view k = m.name;
     std::string f = fmt::format("{}.{}", where, k);
     if (k == "labels") TRY_ASSIGN(o.labels, r.pairs(m.value, f));
     else if (k == "annotations") TRY_ASSIGN(o.annotations, r.pairs(m.value, f));
@@ -117,12 +135,13 @@ result<std::vector<generator_spec>> read_generators(const reader& r, const value
   if (!v.IsArray()) return r.bad(field, "a list");
   for (const auto& g : v.GetArray()) {
     generator_spec s;
+    std::vector<reader::member> ms_;
     if (secret)
-      TRY(r.check_fields(g, field, {"name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"}));
+      TRY_ASSIGN(ms_, r.fields(g, field, {"name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"}));
     else
-      TRY(r.check_fields(g, field, {"name", "namespace", "behavior", "literals", "files", "envs", "env", "options"}));
-    for (const auto& m : g.GetObject()) {
-      std::string_view k = json::view(m.name);
+      TRY_ASSIGN(ms_, r.fields(g, field, {"name", "namespace", "behavior", "literals", "files", "envs", "env", "options"}));
+    for (const auto& m : ms_) {
+      std::string_view k = m.name;
       std::string f = fmt::format("{}.{}", field, k);
       if (k == "name") TRY_ASSIGN(s.name, r.str(m.value, f));
       else if (k == "namespace") TRY_ASSIGN(s.ns, r.str(m.value, f));
@@ -152,9 +171,10 @@ result<std::vector<generator_spec>> read_generators(const reader& r, const value
 
 result<selector> read_selector(const reader& r, const value& v, std::string_view field) {
   selector s;
-  TRY(r.check_fields(v, field, {"group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"}));
-  for (const auto& m : v.GetObject()) {
-    std::string_view k = json::view(m.name);
+  std::vector<reader::member> ms_;
+  TRY_ASSIGN(ms_, r.fields(v, field, {"group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"}));
+  for (const auto& m : ms_) {
+    std::string_view k = m.name;
     std::string f = fmt::format("{}.{}", field, k);
     if (k == "group") TRY_ASSIGN(s.type.group, r.str(m.value, f));
     else if (k == "version") TRY_ASSIGN(s.type.version, r.str(m.value, f));
@@ -167,11 +187,8 @@ result<selector> read_selector(const reader& r, const value& v, std::string_view
   return s;
 }
 
-result<std::string> read_patch_file(const file_tree& tree, const std::string& dir, const std::string& path,
-                                    const std::string& file) {
-  kustomization scope;
-  scope.dir = dir;
-  scope.file = file;
+result<std::string> read_patch_file(const file_tree& tree, const kustomization& scope, const std::string& path) {
+  const std::string& file = scope.file;
   auto norm = file_in_root(scope, path, "patch");
   if (!norm) return norm.error();
   auto text = tree.read(*norm);
@@ -179,8 +196,15 @@ result<std::string> read_patch_file(const file_tree& tree, const std::string& di
   return *text;
 }
 
-result<std::vector<patch_spec>> read_patches(const reader& r, const file_tree& tree, const std::string& dir,
-                                             const value& v, std::string_view field, bool legacy_json) {
+// Whether a patch holds no document at all (empty, blank or only comments).
+bool no_documents(const std::string& text, const std::string& origin, const limits& lim) {
+  auto docs = decode_documents(text, origin, lim);
+  return docs && docs->empty();
+}
+
+result<std::vector<patch_spec>> read_patches(const reader& r, const file_tree& tree, const kustomization& scope,
+                                             const value& v, std::string_view field, bool legacy_json,
+                                             const limits& lim) {
   std::vector<patch_spec> out;
   if (v.IsNull()) return out;
   if (!v.IsArray()) return r.bad(field, "a list");
@@ -188,19 +212,21 @@ result<std::vector<patch_spec>> read_patches(const reader& r, const file_tree& t
   for (const auto& p : v.GetArray()) {
     patch_spec s;
     std::string path;
-    TRY(r.check_fields(p, field, {"path", "patch", "target", "options"}));
-    for (const auto& m : p.GetObject()) {
-      std::string_view k = json::view(m.name);
+    std::vector<reader::member> ms_;
+    TRY_ASSIGN(ms_, r.fields(p, field, {"path", "patch", "target", "options"}));
+    for (const auto& m : ms_) {
+      std::string_view k = m.name;
       std::string f = fmt::format("{}.{}", field, k);
       if (k == "path") TRY_ASSIGN(path, r.str(m.value, f));
       else if (k == "patch") TRY_ASSIGN(s.text, r.str(m.value, f));
       else if (k == "target") TRY_ASSIGN(s.target, read_selector(r, m.value, f));
       else if (k == "options") {
-        TRY(r.check_fields(m.value, f, {"allowNameChange", "allowKindChange"}));
-        for (const auto& o : m.value.GetObject()) {
+        std::vector<reader::member> os_;
+        TRY_ASSIGN(os_, r.fields(m.value, f, {"allowNameChange", "allowKindChange"}));
+        for (const auto& o : os_) {
           bool flag = false;
-          TRY_ASSIGN(flag, r.boolean(o.value, fmt::format("{}.{}", f, json::view(o.name))));
-          (json::view(o.name) == "allowNameChange" ? s.allow_name_change : s.allow_kind_change) = flag;
+          TRY_ASSIGN(flag, r.boolean(o.value, fmt::format("{}.{}", f, o.name)));
+          (o.name == "allowNameChange" ? s.allow_name_change : s.allow_kind_change) = flag;
         }
       }
     }
@@ -209,8 +235,15 @@ result<std::vector<patch_spec>> read_patches(const reader& r, const file_tree& t
     if (legacy_json && !s.target)
       return kustomize_error(r.file, fmt::format("{}[{}]: target is required", field, index));
     if (!path.empty()) {
-      TRY_ASSIGN(s.text, read_patch_file(tree, dir, path, r.file));
-      s.origin = join_path(dir, path);
+      TRY_ASSIGN(s.text, read_patch_file(tree, scope, path));
+      s.origin = join_path(scope.dir, path);
+      // kustomize refuses an empty JSON patch file and applies an empty `patches` file as nothing.
+      if (no_documents(s.text, s.origin, lim)) {
+        if (legacy_json)
+          return kustomize_error(r.file, fmt::format("{}[{}]: patch file \"{}\" is empty", field, index, path));
+        ++index;
+        continue;
+      }
     } else {
       s.origin = fmt::format("{} {}[{}]", r.file, field, index);
     }
@@ -221,13 +254,78 @@ result<std::vector<patch_spec>> read_patches(const reader& r, const file_tree& t
 }
 
 const std::set<std::string_view> unsupported_fields = {
-    "openapi", "imageTags", "replacements", "vars", "crds", "helmGlobals", "helmCharts",
-    "helmChartInflationGenerator", "configurations", "generators", "transformers", "validators", "buildMetadata"};
+    "openapi", "replacements", "vars", "crds", "helmGlobals", "helmCharts",
+    "helmChartInflationGenerator", "configurations", "validators", "buildMetadata"};
+
+// kustomize runs built-in transformer and generator configs, exec plugins and KRM functions listed
+// in `transformers` and `generators`; gitopsd runs none of them and names what an entry is.
+result<void> check_plugin_entries(const file_tree& tree, const reader& r, const std::string& dir, const value& v,
+                                  const std::string& field, const limits& lim) {
+  std::vector<std::string> entries;
+  TRY_ASSIGN(entries, r.strings(v, field));
+  std::size_t index = 0;
+  for (const auto& entry : entries) {
+    std::string name = entry.find('\n') == std::string::npos ? fmt::format("\"{}\"", entry)
+                                                              : fmt::format("[{}]", index);
+    ++index;
+    if (is_remote(entry))
+      return unsupported_error(r.file, fmt::format("{} entry {} is a remote resource, which gitopsd does not fetch",
+                                                   field, name));
+    std::string text = entry, origin = fmt::format("{} {}{}", r.file, field, name);
+    if (entry.find('\n') == std::string::npos) {
+      auto path = normalize_tree_path(join_path(dir, entry));
+      if (!path) continue;
+      auto type = tree.stat(*path);
+      if (!type || *type == tree_entry::kind::directory) continue;
+      auto file_text = tree.read(*path);
+      if (!file_text) continue;
+      text = std::move(*file_text);
+      origin = *path;
+    }
+    auto docs = decode_documents(text, origin, lim);
+    if (!docs) continue;
+    for (const auto& d : *docs) {
+      if (!d.IsObject()) continue;
+      auto api = json::get_string(d, "apiVersion").value_or("");
+      auto kind = json::get_string(d, "kind").value_or("");
+      const value* annotations = json::find(d, "metadata", "annotations");
+      bool function = annotations != nullptr && annotations->IsObject() &&
+                      (annotations->HasMember("config.kubernetes.io/function") ||
+                       annotations->HasMember("config.k8s.io/function"));
+      if (function || api != "builtin")
+        return unsupported_error(r.file, fmt::format("{} entry {}: {} {} is a plugin (exec or KRM function), which "
+                                                     "gitopsd does not run", field, name, api, kind));
+    }
+  }
+  return {};
+}
+
+// Every field of kustomize's Kustomization type.
+const std::initializer_list<std::string_view> kustomization_fields = {
+    "apiVersion", "kind", "metadata", "openapi", "namePrefix", "nameSuffix", "namespace", "commonLabels", "labels",
+    "commonAnnotations", "patchesStrategicMerge", "patchesJson6902", "patches", "images", "imageTags",
+    "replacements", "replicas", "vars", "sortOptions", "resources", "components", "crds", "bases",
+    "configMapGenerator", "secretGenerator", "helmGlobals", "helmCharts", "helmChartInflationGenerator",
+    "generatorOptions", "configurations", "generators", "transformers", "validators", "buildMetadata"};
+
+// kustomize's rule: an empty kind is a Kustomization; a Kustomization is v1beta1, a Component
+// v1alpha1, and an empty apiVersion is whichever the kind needs.
+result<void> check_type(const std::string& file, const std::string& api, const std::string& kind) {
+  if (!kind.empty() && kind != "Kustomization" && kind != "Component")
+    return kustomize_error(file, fmt::format("kind must be Kustomization or Component, not \"{}\"", kind));
+  bool component = kind == "Component";
+  std::string_view want = component ? "kustomize.config.k8s.io/v1alpha1" : "kustomize.config.k8s.io/v1beta1";
+  if (!api.empty() && api != want)
+    return kustomize_error(file, fmt::format("apiVersion of a {} must be {}, not \"{}\"",
+                                             component ? "Component" : "Kustomization", want, api));
+  return {};
+}
 
 }  // namespace
 
 result<kustomization> load_kustomization(const file_tree& tree, const std::string& dir, const std::string& file,
-                                         const limits& lim) {
+                                         const options& opts) {
+  const limits& lim = opts.yaml;
   auto text = tree.read(file);
   if (!text) return make_error(errc::read_failed, text.error().what());
   auto docs = decode_documents(*text, file, lim);
@@ -239,29 +337,33 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
   kustomization k;
   k.file = file;
   k.dir = dir;
-  for (const auto& m : doc.GetObject()) {
-    std::string_view key = json::view(m.name);
+  k.load_anywhere = opts.load == load_restrictor::none;
+  std::vector<reader::member> members;
+  TRY_ASSIGN(members, r.fields(doc, "the kustomization", kustomization_fields));
+  // A field given twice (in two spellings) takes the last value, as encoding/json decodes it.
+  std::string api, kind;
+  std::vector<std::string> bases;
+  std::vector<image_spec> image_tags;
+  for (const auto& m : members) {
+    std::string_view key = m.name;
     const value& v = m.value;
     std::string f(key);
+    if (key == "transformers" || key == "generators") {
+      TRY(check_plugin_entries(tree, r, dir, v, f, lim));
+      return unsupported_error(file, fmt::format("field \"{}\" is not supported by gitopsd", key));
+    }
     if (unsupported_fields.count(key) != 0)
       return unsupported_error(file, fmt::format("field \"{}\" is not supported by gitopsd", key));
     if (key == "apiVersion") {
-      std::string api;
       TRY_ASSIGN(api, r.str(v, f));
-      if (api != "kustomize.config.k8s.io/v1beta1" && api != "kustomize.config.k8s.io/v1alpha1")
-        return kustomize_error(file, fmt::format("unknown apiVersion \"{}\"", api));
     } else if (key == "kind") {
-      std::string kind;
       TRY_ASSIGN(kind, r.str(v, f));
-      if (kind != "Kustomization" && kind != "Component")
-        return kustomize_error(file, fmt::format("unknown kind \"{}\"", kind));
-      k.component = kind == "Component";
     } else if (key == "metadata") {
       if (!v.IsObject()) return r.bad(f, "a map");
-    } else if (key == "resources" || key == "bases") {
-      std::vector<std::string> list;
-      TRY_ASSIGN(list, r.strings(v, f));
-      k.resources.insert(k.resources.end(), list.begin(), list.end());
+    } else if (key == "resources") {
+      TRY_ASSIGN(k.resources, r.strings(v, f));
+    } else if (key == "bases") {
+      TRY_ASSIGN(bases, r.strings(v, f));
     } else if (key == "components") {
       TRY_ASSIGN(k.components, r.strings(v, f));
     } else if (key == "namespace") {
@@ -276,11 +378,13 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
       TRY_ASSIGN(k.common_annotations, r.pairs(v, f));
     } else if (key == "labels") {
       if (!v.IsArray()) return r.bad(f, "a list");
+      k.labels.clear();
       for (const auto& item : v.GetArray()) {
         label_spec l;
-        TRY(r.check_fields(item, f, {"pairs", "includeSelectors", "includeTemplates", "fields"}));
-        for (const auto& lm : item.GetObject()) {
-          std::string_view lk = json::view(lm.name);
+        std::vector<reader::member> lms_;
+        TRY_ASSIGN(lms_, r.fields(item, f, {"pairs", "includeSelectors", "includeTemplates", "fields"}));
+        for (const auto& lm : lms_) {
+          std::string_view lk = lm.name;
           std::string lf = fmt::format("labels.{}", lk);
           if (lk == "pairs") TRY_ASSIGN(l.pairs, r.pairs(lm.value, lf));
           else if (lk == "includeSelectors") TRY_ASSIGN(l.include_selectors, r.boolean(lm.value, lf));
@@ -289,13 +393,16 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
         }
         k.labels.push_back(std::move(l));
       }
-    } else if (key == "images") {
+    } else if (key == "images" || key == "imageTags") {
       if (!v.IsArray()) return r.bad(f, "a list");
+      auto& images = key == "images" ? k.images : image_tags;
+      images.clear();
       for (const auto& item : v.GetArray()) {
         image_spec im;
-        TRY(r.check_fields(item, f, {"name", "newName", "newTag", "digest", "tagSuffix"}));
-        for (const auto& im_m : item.GetObject()) {
-          std::string_view ik = json::view(im_m.name);
+        std::vector<reader::member> im_ms_;
+        TRY_ASSIGN(im_ms_, r.fields(item, f, {"name", "newName", "newTag", "digest", "tagSuffix"}));
+        for (const auto& im_m : im_ms_) {
+          std::string_view ik = im_m.name;
           std::string* dest = ik == "name"      ? &im.name
                               : ik == "newName" ? &im.new_name
                               : ik == "newTag"  ? &im.new_tag
@@ -305,32 +412,39 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
           if (im_m.value.IsNumber()) *dest = json::serialize(im_m.value);
           else TRY_ASSIGN(*dest, r.str(im_m.value, fmt::format("images.{}", ik)));
         }
-        if (im.name.empty()) return kustomize_error(file, "images: an entry has no name");
-        k.images.push_back(std::move(im));
+        if (im.name.empty()) return kustomize_error(file, fmt::format("{}: an entry has no name", f));
+        images.push_back(std::move(im));
       }
     } else if (key == "replicas") {
       if (!v.IsArray()) return r.bad(f, "a list");
+      k.replicas.clear();
       for (const auto& item : v.GetArray()) {
-        TRY(r.check_fields(item, f, {"name", "count"}));
+        std::vector<reader::member> rms;
+        TRY_ASSIGN(rms, r.fields(item, f, {"name", "count"}));
         std::string name;
-        if (auto n = json::find(item, "name")) TRY_ASSIGN(name, r.str(*n, "replicas.name"));
-        auto count = json::get_int(item, "count");
+        std::optional<std::int64_t> count;
+        for (const auto& rm : rms) {
+          if (rm.name == "name") TRY_ASSIGN(name, r.str(rm.value, "replicas.name"));
+          else if (rm.value.IsInt64()) count = rm.value.GetInt64();
+          else return r.bad("replicas.count", "an integer");
+        }
         if (!count) return r.bad("replicas.count", "an integer");
         k.replicas.emplace_back(name, *count);
       }
     } else if (key == "patches") {
-      TRY_ASSIGN(k.patches, read_patches(r, tree, dir, v, f, false));
+      TRY_ASSIGN(k.patches, read_patches(r, tree, k, v, f, false, lim));
     } else if (key == "patchesJson6902") {
-      TRY_ASSIGN(k.json6902, read_patches(r, tree, dir, v, f, true));
+      TRY_ASSIGN(k.json6902, read_patches(r, tree, k, v, f, true, lim));
     } else if (key == "patchesStrategicMerge") {
       std::vector<std::string> list;
       TRY_ASSIGN(list, r.strings(v, f));
       std::size_t index = 0;
+      k.strategic_merge.clear();
       for (const auto& entry : list) {
         patch_spec s;
         // An entry is either a file or an inline patch (kustomize tries the file first).
         if (entry.find('\n') == std::string::npos) {
-          TRY_ASSIGN(s.text, read_patch_file(tree, dir, entry, file));
+          TRY_ASSIGN(s.text, read_patch_file(tree, k, entry));
           s.origin = join_path(dir, entry);
         } else {
           s.text = entry;
@@ -339,6 +453,11 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
         ++index;
         k.strategic_merge.push_back(std::move(s));
       }
+      // kustomize refuses the field when its patches, all together, hold no document.
+      if (!list.empty() && std::all_of(k.strategic_merge.begin(), k.strategic_merge.end(), [&](const patch_spec& p) {
+            return no_documents(p.text, p.origin, lim);
+          }))
+        return kustomize_error(file, fmt::format("{}: the patches are empty", f));
     } else if (key == "configMapGenerator") {
       TRY_ASSIGN(k.config_maps, read_generators(r, v, f, false));
     } else if (key == "secretGenerator") {
@@ -346,18 +465,24 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
     } else if (key == "generatorOptions") {
       TRY_ASSIGN(k.generator_opts, read_options(r, v, f));
     } else if (key == "sortOptions") {
-      TRY(r.check_fields(v, f, {"order", "legacySortOptions"}));
-      if (v.HasMember("legacySortOptions"))
-        return unsupported_error(file, "field \"sortOptions.legacySortOptions\" is not supported by gitopsd");
+      std::vector<reader::member> sms;
+      TRY_ASSIGN(sms, r.fields(v, f, {"order", "legacySortOptions"}));
       std::string order;
-      if (auto o = json::find(v, "order")) TRY_ASSIGN(order, r.str(*o, "sortOptions.order"));
+      for (const auto& sm : sms) {
+        if (sm.name == "legacySortOptions")
+          return unsupported_error(file, "field \"sortOptions.legacySortOptions\" is not supported by gitopsd");
+        TRY_ASSIGN(order, r.str(sm.value, "sortOptions.order"));
+      }
       if (order != "legacy" && order != "fifo")
         return kustomize_error(file, fmt::format("sortOptions.order must be legacy or fifo, not \"{}\"", order));
       k.fifo_order = order == "fifo";
-    } else {
-      return kustomize_error(file, fmt::format("unknown field \"{}\"", key));
     }
   }
+  // kustomize appends the deprecated spellings after the current ones.
+  k.resources.insert(k.resources.end(), bases.begin(), bases.end());
+  k.images.insert(k.images.end(), image_tags.begin(), image_tags.end());
+  TRY(check_type(file, api, kind));
+  k.component = kind == "Component";
   return k;
 }
 

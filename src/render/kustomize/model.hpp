@@ -54,6 +54,7 @@ struct generator_spec {
 struct kustomization {
   std::string file;  // path of the kustomization file in the tree
   std::string dir;
+  bool load_anywhere = false;  // --load-restrictor none: files anywhere in the tree
   bool component = false;
   std::vector<std::string> resources, components;
   std::string ns, prefix, suffix;
@@ -68,7 +69,7 @@ struct kustomization {
 };
 
 result<kustomization> load_kustomization(const file_tree& tree, const std::string& dir, const std::string& file,
-                                         const limits& lim);
+                                         const options& opts);
 
 struct res_id {
   gvk type;
@@ -95,9 +96,12 @@ struct resource {
 using resmap = std::vector<resource>;
 
 error kustomize_error(std::string_view file, const std::string& what);
-// kustomize reads files (not folders) only in or below the kustomization's own folder.
+// kustomize reads files (not folders) only in or below the kustomization's own folder, unless its
+// load restrictor is none.
 result<std::string> file_in_root(const kustomization& k, const std::string& entry, std::string_view what);
 error unsupported_error(std::string_view file, const std::string& what);
+// A URL or a Git address in resources or components (kustomize's remote bases).
+bool is_remote(std::string_view entry);
 
 // Strategic merge of `patch` into `target` (Kubernetes merge keys of built-in kinds, `$patch`
 // directives). Returns false when the patch deletes the whole object.

@@ -76,3 +76,62 @@ TEST_CASE("files kubectl rejects are rejected, with the place", "[corpus]") {
   // A deliberate difference: kubectl keeps the last of two keys that both read as "true".
   CHECK(fail("duplicate-bool-keys.yaml") == "duplicate-bool-keys.yaml:8:3: duplicate key \"true\"");
 }
+
+TEST_CASE("Flux folder corpus equals kustomize's build of the kustomization Flux generates", "[corpus]") {
+  auto cases = testing::entries(testing::testdata("flux"), true);
+  CHECK(cases.size() >= 3);
+  for (const auto& dir : cases) {
+    disk_tree tree(dir);
+    auto got = render::render(tree, "tree");
+    INFO("case " << dir.filename().string());
+    REQUIRE(got);
+    auto want = testing::objects_of(slurp(dir / "expected.yaml"), "expected.yaml");
+    testing::check_same(want, *got, dir.filename().string(), false);
+  }
+}
+
+TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[corpus]") {
+  auto base = testing::testdata("kustomize-bad");
+  auto fail = [&](const char* name) {
+    disk_tree tree(base / name);
+    auto r = render::render(tree, "");
+    REQUIRE_FALSE(r);
+    return r.error().what();
+  };
+  CHECK(fail("several-kustomization-files") ==
+        ".: several kustomization files (kustomization.yaml and kustomization.yml); kustomize refuses a folder with "
+        "more than one");
+  CHECK(fail("several-kustomization-files-capital") ==
+        ".: several kustomization files (kustomization.yaml and Kustomization); kustomize refuses a folder with more "
+        "than one");
+  CHECK(fail("empty-strategic-merge-patch") == "kustomization.yaml: patchesStrategicMerge: the patches are empty");
+  CHECK(fail("empty-json6902-patch") == "kustomization.yaml: patchesJson6902[0]: patch file \"patch.yaml\" is empty");
+  CHECK(fail("empty-inline-patch") == "kustomization.yaml: patches[0]: exactly one of path and patch must be set");
+  CHECK(fail("component-wrong-apiversion") ==
+        "comp/kustomization.yaml: apiVersion of a Component must be kustomize.config.k8s.io/v1alpha1, not "
+        "\"kustomize.config.k8s.io/v1beta1\"");
+  CHECK(fail("component-wrong-kind") ==
+        "comp/kustomization.yaml: apiVersion of a Kustomization must be kustomize.config.k8s.io/v1beta1, not "
+        "\"kustomize.config.k8s.io/v1alpha1\"");
+  CHECK(fail("component-as-resource") == "kustomization.yaml: \"comp\" is a Component: list it under components");
+  CHECK(fail("kustomization-v1alpha1") ==
+        "kustomization.yaml: apiVersion of a Kustomization must be kustomize.config.k8s.io/v1beta1, not "
+        "\"kustomize.config.k8s.io/v1alpha1\"");
+  CHECK(fail("unknown-kind") == "kustomization.yaml: kind must be Kustomization or Component, not \"Overlay\"");
+  CHECK(fail("subject-missing-namespace").starts_with("rbac.yaml#3: the reference \"sa\" at subjects could mean "
+                                                      "several objects"));
+  CHECK(fail("generate-name") ==
+        "job.yaml#1: objects with generateName cannot be applied server-side; give it a name");
+  CHECK(fail("helm-chart-resource") == "chart is a Helm chart, which gitopsd does not render");
+  CHECK(fail("exec-plugin-transformer") ==
+        "kustomization.yaml: transformers entry \"plugin.yaml\": someteam.example.com/v1 ChartInflator is a plugin "
+        "(exec or KRM function), which gitopsd does not run");
+  CHECK(fail("krm-function-generator") ==
+        "kustomization.yaml: generators entry \"fn.yaml\": example.com/v1 Generate is a plugin (exec or KRM "
+        "function), which gitopsd does not run");
+  CHECK(fail("not-a-kubernetes-object") == "values.yaml#1: missing apiVersion");
+  CHECK(fail("file-outside-root") == "overlay/kustomization.yaml: resource \"../cm.yaml\" is outside the "
+                                     "kustomization's folder, which kustomize does not allow for files");
+  // Every case has its message above.
+  CHECK(testing::entries(base, true).size() == 17);
+}

@@ -5,6 +5,7 @@
 #include "gitopsd/render/errc.hpp"
 #include "gitopsd/render/kustomize.hpp"
 
+#include "../../../src/render/kustomize/field_names.hpp"
 #include "../../../src/render/kustomize/model.hpp"
 
 #include <catch2/catch.hpp>
@@ -39,26 +40,49 @@ TEST_CASE("a folder with a kustomization file is built with kustomize", "[kustom
   REQUIRE(r->size() == 1);
   CHECK(json::get_string((*r)[0].object, "metadata", "name") == "p-a");
   CHECK((*r)[0].origin == "k/cm.yaml#1");
-  CHECK(kustomize::find_kustomization(t, "k") == std::optional<std::string>("k/kustomization.yaml"));
+  CHECK(*kustomize::find_kustomization(t, "k") == std::optional<std::string>("k/kustomization.yaml"));
   testing::memory_tree other;
   other.files["x/Kustomization"] = "resources: []\n";
-  CHECK(kustomize::find_kustomization(other, "x") == std::optional<std::string>("x/Kustomization"));
-  CHECK_FALSE(kustomize::find_kustomization(other, "y").has_value());
+  CHECK(*kustomize::find_kustomization(other, "x") == std::optional<std::string>("x/Kustomization"));
+  CHECK_FALSE(kustomize::find_kustomization(other, "y")->has_value());
 }
 
 TEST_CASE("unsupported and unknown kustomization fields are errors naming field and file", "[kustomize]") {
   CHECK(failure(with("helmCharts:\n- name: x\n"), errc::unsupported) ==
         "k/kustomization.yaml: field \"helmCharts\" is not supported by gitopsd");
-  CHECK(failure(with("transformers:\n- t.yaml\n"), errc::unsupported) ==
+  auto builtin = with("transformers:\n- t.yaml\n");
+  builtin.files["k/t.yaml"] = "apiVersion: builtin\nkind: PrefixTransformer\nmetadata:\n  name: p\nprefix: x-\n";
+  CHECK(failure(builtin, errc::unsupported) ==
         "k/kustomization.yaml: field \"transformers\" is not supported by gitopsd");
   CHECK(failure(with("replacements: []\n"), errc::unsupported) ==
         "k/kustomization.yaml: field \"replacements\" is not supported by gitopsd");
   CHECK(failure(with("resourcez:\n- cm.yaml\n"), errc::invalid_kustomization) ==
-        "k/kustomization.yaml: unknown field \"resourcez\"");
+        "k/kustomization.yaml: unknown field \"resourcez\" in the kustomization");
   CHECK(failure(with("resources:\n- https://github.com/x/y//base?ref=v1\n"), errc::unsupported) ==
         "k/kustomization.yaml: remote resource \"https://github.com/x/y//base?ref=v1\" is not supported by gitopsd");
   CHECK(failure(with("resources:\n- github.com/x/y/base\n"), errc::unsupported) ==
         "k/kustomization.yaml: remote resource \"github.com/x/y/base\" is not supported by gitopsd");
+  CHECK(failure(with("resources:\n- git::https://example.com/repo.git//base?ref=v1\n"), errc::unsupported) ==
+        "k/kustomization.yaml: remote resource \"git::https://example.com/repo.git//base?ref=v1\" is not supported "
+        "by gitopsd");
+  CHECK(failure(with("resources:\n- git@github.com:x/y.git\n"), errc::unsupported) ==
+        "k/kustomization.yaml: remote resource \"git@github.com:x/y.git\" is not supported by gitopsd");
+  CHECK(failure(with("components:\n- https://example.com/c\n"), errc::unsupported) ==
+        "k/kustomization.yaml: remote component \"https://example.com/c\" is not supported by gitopsd");
+  CHECK(failure(with("transformers:\n- https://example.com/t.yaml\n"), errc::unsupported) ==
+        "k/kustomization.yaml: transformers entry \"https://example.com/t.yaml\" is a remote resource, which gitopsd "
+        "does not fetch");
+  CHECK(failure(with("generators:\n- |\n  apiVersion: example.com/v1\n  kind: Gen\n  metadata:\n    name: g\n"),
+                errc::unsupported) ==
+        "k/kustomization.yaml: generators entry [0]: example.com/v1 Gen is a plugin (exec or KRM function), which "
+        "gitopsd does not run");
+  auto function = with("transformers:\n- fn.yaml\n");
+  function.files["k/fn.yaml"] =
+      "apiVersion: builtin\nkind: X\nmetadata:\n  name: f\n  annotations:\n    config.kubernetes.io/function: "
+      "'exec: {path: ./run}'\n";
+  CHECK(failure(function, errc::unsupported) ==
+        "k/kustomization.yaml: transformers entry \"fn.yaml\": builtin X is a plugin (exec or KRM function), which "
+        "gitopsd does not run");
   CHECK(failure(with("labels:\n- pairs: {a: b}\n  fields: []\n"), errc::unsupported) ==
         "k/kustomization.yaml: field \"labels.fields\" is not supported by gitopsd");
   CHECK(failure(with("sortOptions:\n  order: legacy\n  legacySortOptions: {}\n"), errc::unsupported) ==
@@ -70,8 +94,9 @@ TEST_CASE("badly typed kustomization fields are errors", "[kustomize]") {
   CHECK(bad("resources: cm.yaml\n") == "k/kustomization.yaml: field \"resources\" must be a list of strings");
   CHECK(bad("namespace: [a]\n") == "k/kustomization.yaml: field \"namespace\" must be a string");
   CHECK(bad("commonLabels:\n  a: 1\n") == "k/kustomization.yaml: field \"commonLabels.a\" must be a string");
-  CHECK(bad("apiVersion: v9\n") == "k/kustomization.yaml: unknown apiVersion \"v9\"");
-  CHECK(bad("kind: Other\n") == "k/kustomization.yaml: unknown kind \"Other\"");
+  CHECK(bad("apiVersion: v9\n") ==
+        "k/kustomization.yaml: apiVersion of a Kustomization must be kustomize.config.k8s.io/v1beta1, not \"v9\"");
+  CHECK(bad("kind: Other\n") == "k/kustomization.yaml: kind must be Kustomization or Component, not \"Other\"");
   CHECK(bad("images:\n- newTag: x\n") == "k/kustomization.yaml: images: an entry has no name");
   CHECK(bad("images:\n- name: x\n  bogus: 1\n") == "k/kustomization.yaml: unknown field \"bogus\" in images");
   CHECK(bad("replicas:\n- name: x\n  count: many\n") == "k/kustomization.yaml: field \"replicas.count\" must be an integer");
@@ -217,4 +242,123 @@ TEST_CASE("resources and patches of a kustomize build are read with kustomize's 
   CHECK(json::serialize((*plain)[0].object) ==
         R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","annotations":{"port":8080}},)"
         R"("data":{"image":true,"enabled":true,"date":"2002-1-1"}})");
+}
+
+TEST_CASE("field names are matched as Go's encoding/json matches them", "[kustomize]") {
+  using kustomize::fold_field_name;
+  using kustomize::match_field;
+  CHECK(fold_field_name("namePrefix") == "NAMEPREFIX");
+  CHECK(fold_field_name("name\xC5\xBFuffix") == "NAMESUFFIX");          // long s
+  CHECK(fold_field_name("\xE2\x84\xAAind") == "KIND");                  // Kelvin sign
+  CHECK(fold_field_name("\xC4\xB1mages") == "IMAGES");                   // dotless i
+  CHECK(fold_field_name("caf\xC3\xA9") == "CAF\xC3\xA9");                // other letters stay
+  CHECK(match_field("nameprefix", {"namePrefix", "nameSuffix"}) == std::optional<std::string_view>("namePrefix"));
+  CHECK(match_field("NAMESUFFIX", {"namePrefix", "nameSuffix"}) == std::optional<std::string_view>("nameSuffix"));
+  CHECK_FALSE(match_field("name_prefix", {"namePrefix"}).has_value());
+  CHECK_FALSE(match_field("namePrefixes", {"namePrefix"}).has_value());
+}
+
+TEST_CASE("kustomization fields in any case; the last of two spellings wins", "[kustomize]") {
+  auto t = with("RESOURCES:\n- cm.yaml\nnamePrefix: a-\nnameprefix: b-\n");
+  auto r = render::render(t, "k");
+  REQUIRE(r);
+  CHECK(json::get_string((*r)[0].object, "metadata", "name") == "b-a");
+  CHECK(failure(with("resources:\n- cm.yaml\nnamePrefixes: x\n"), errc::invalid_kustomization) ==
+        "k/kustomization.yaml: unknown field \"namePrefixes\" in the kustomization");
+  CHECK(failure(with("resources:\n- cm.yaml\nimages:\n- NAME: a\n  NewTagz: b\n"), errc::invalid_kustomization) ==
+        "k/kustomization.yaml: unknown field \"NewTagz\" in images");
+}
+
+TEST_CASE("legacy fields: bases after resources, imageTags after images", "[kustomize]") {
+  auto t = with("sortOptions: {order: fifo}\nbases:\n- base\nresources:\n- cm.yaml\n");
+  t.files["k/base/kustomization.yaml"] = "resources:\n- b.yaml\n";
+  t.files["k/base/b.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n";
+  auto r = render::render(t, "k");
+  REQUIRE(r);
+  REQUIRE(r->size() == 2);
+  CHECK(json::get_string((*r)[0].object, "metadata", "name") == "a");
+  CHECK(json::get_string((*r)[1].object, "metadata", "name") == "b");
+  auto tags = with("resources:\n- pod.yaml\nimageTags:\n- {name: nginx, newTag: '2'}\nimages:\n- {name: nginx, newTag: '1'}\n");
+  tags.files["k/pod.yaml"] =
+      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx\n";
+  auto p = render::render(tags, "k");
+  REQUIRE(p);
+  CHECK(json::get_string((*p)[0].object["spec"]["containers"][0], "image") == "nginx:2");
+}
+
+TEST_CASE("empty patch files: patches applies nothing, the legacy fields refuse them", "[kustomize]") {
+  auto t = with("resources:\n- cm.yaml\npatches:\n- path: empty.yaml\n");
+  t.files["k/empty.yaml"] = "# nothing\n";
+  auto r = render::render(t, "k");
+  REQUIRE(r);
+  CHECK(r->size() == 1);
+  auto json6902 = with("resources:\n- cm.yaml\npatchesJson6902:\n- path: empty.yaml\n  target: {kind: ConfigMap, name: a}\n");
+  json6902.files["k/empty.yaml"] = "";
+  CHECK(failure(json6902, errc::invalid_kustomization) ==
+        "k/kustomization.yaml: patchesJson6902[0]: patch file \"empty.yaml\" is empty");
+  auto psm = with("resources:\n- cm.yaml\npatchesStrategicMerge:\n- empty.yaml\n- also.yaml\n");
+  psm.files["k/empty.yaml"] = "";
+  psm.files["k/also.yaml"] = "\n";
+  CHECK(failure(psm, errc::invalid_kustomization) ==
+        "k/kustomization.yaml: patchesStrategicMerge: the patches are empty");
+  // One patch with content among empty ones is enough for kustomize.
+  psm.files["k/also.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: w\n";
+  CHECK(render::render(psm, "k").has_value());
+}
+
+TEST_CASE("Component and Kustomization apiVersions follow kustomize's rule", "[kustomize]") {
+  auto ok = [](const char* comp) {
+    auto t = with("resources:\n- cm.yaml\ncomponents:\n- c\n");
+    t.files["k/c/kustomization.yaml"] = comp;
+    return render::render(t, "k");
+  };
+  CHECK(ok("kind: Component\nnamePrefix: c-\n").has_value());
+  CHECK(ok("apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n").has_value());
+  auto wrong = ok("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Component\n");
+  REQUIRE_FALSE(wrong);
+  CHECK(wrong.error().what() == "k/c/kustomization.yaml: apiVersion of a Component must be "
+                                "kustomize.config.k8s.io/v1alpha1, not \"kustomize.config.k8s.io/v1beta1\"");
+  CHECK(failure(with("apiVersion: kustomize.config.k8s.io/v1alpha1\nresources:\n- cm.yaml\n"),
+                errc::invalid_kustomization) ==
+        "k/kustomization.yaml: apiVersion of a Kustomization must be kustomize.config.k8s.io/v1beta1, not "
+        "\"kustomize.config.k8s.io/v1alpha1\"");
+}
+
+TEST_CASE("several kustomization files in one folder are refused", "[kustomize]") {
+  auto t = with("resources:\n- cm.yaml\n");
+  t.files["k/Kustomization"] = "resources:\n- cm.yaml\n";
+  CHECK(failure(t, errc::invalid_kustomization) ==
+        "k: several kustomization files (k/kustomization.yaml and k/Kustomization); kustomize refuses a folder with "
+        "more than one");
+  auto base = with("resources:\n- base\n");
+  base.files["k/base/kustomization.yml"] = "resources: []\n";
+  base.files["k/base/Kustomization"] = "resources: []\n";
+  CHECK(failure(base, errc::invalid_kustomization).starts_with("k/base: several kustomization files"));
+}
+
+TEST_CASE("a Helm chart as a resource or component is refused by name", "[kustomize]") {
+  auto t = with("resources:\n- chart\n");
+  t.files["k/chart/Chart.yaml"] = "apiVersion: v2\nname: chart\nversion: 1.0.0\n";
+  CHECK(failure(t, errc::unsupported) == "k/chart is a Helm chart, which gitopsd does not render");
+  auto c = with("components:\n- chart\n");
+  c.files["k/chart/Chart.yaml"] = "apiVersion: v2\nname: chart\nversion: 1.0.0\n";
+  CHECK(failure(c, errc::unsupported) == "k/chart is a Helm chart, which gitopsd does not render");
+}
+
+TEST_CASE("load restrictor none lets a kustomization read files outside its folder", "[kustomize]") {
+  auto t = with("resources:\n- ../shared.yaml\npatches:\n- path: ../p.yaml\n");
+  t.files["shared.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n";
+  t.files["p.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  k: v\n";
+  CHECK(failure(t, errc::invalid_kustomization) ==
+        "k/kustomization.yaml: patch \"../p.yaml\" is outside the kustomization's folder, which kustomize does not "
+        "allow for files");
+  render::options none;
+  none.load = render::load_restrictor::none;
+  auto r = render::render(t, "k", none);
+  REQUIRE(r);
+  REQUIRE(r->size() == 1);
+  CHECK(json::get_string((*r)[0].object, "data", "k") == "v");
+  // Still never outside the tree.
+  auto out = with("resources:\n- ../../x.yaml\n");
+  CHECK_FALSE(render::render(out, "k", none).has_value());
 }
