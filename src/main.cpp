@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "Run the agent: watch GitRepository objects and keep the cluster in sync");
   run->add_option("--kubeconfig", agent.kubeconfig, "Path to a kubeconfig; default $KUBECONFIG, in-cluster, ~/.kube/config");
   run->add_option("--http-addr", agent.http_addr, "Address of /healthz, /readyz and /metrics")->capture_default_str();
+  run->add_option("--webhook-addr", agent.webhook_addr, "Address of the push webhook listener (POST /hook/<namespace>/<name>); default off");
   run->add_option("--cache-dir", agent.cache_dir, "Folder for the Git cache (may be lost at any time)")->capture_default_str();
   run->add_option("--watch-namespace", agent.watch_namespace, "Only watch GitRepository objects in this namespace");
   run->add_option("--watch-label-selector", agent.watch_label_selector, "Only watch GitRepository objects matching this selector");

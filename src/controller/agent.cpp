@@ -5,10 +5,12 @@
 #include "gitopsd/controller/reconciler.hpp"
 #include "gitopsd/controller/scheduler.hpp"
 #include "gitopsd/controller/supervise.hpp"
+#include "gitopsd/controller/webhook_target.hpp"
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/core/log.hpp"
 #include "gitopsd/server/http_server.hpp"
 #include "gitopsd/server/metrics.hpp"
+#include "gitopsd/server/webhook_server.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -72,6 +74,7 @@ class agent {
         wake_(io),
         tasks_([this](const std::string&, const std::string&) { begin_shutdown(1, false); }),
         acceptor_(io),
+        webhook_acceptor_(io),
         pool_(2),
         reconciler_(client_, sources_, pool_, metrics_, {options.allow_file_urls, options.in_flight, options.render, &busy_}) {
     server::describe_agent_metrics(metrics_);
@@ -96,7 +99,10 @@ class agent {
       return 2;
     }
     endpoints_ = {[this] { return healthy(); }, [this] { return ready(); }, [this] { return metrics_text(); }};
+    if (!options_.webhook_addr.empty() && !listen_webhooks()) return 2;
     tasks_.spawn(io_.get_executor(), "http", server::serve(acceptor_, endpoints_));
+    if (webhook_acceptor_.is_open())
+      tasks_.spawn(io_.get_executor(), "webhook", server::serve_webhooks(webhook_acceptor_, webhooks_));
 
     asio::signal_set signals(io_, SIGTERM, SIGINT);
     signals.async_wait([&](boost::system::error_code error, int signal) {
@@ -139,6 +145,54 @@ class agent {
     reported_stuck_ = stuck.has_value();
     return tasks_.healthy() && !stuck;
   }
+
+  bool listen_webhooks() {
+    auto endpoint = server::parse_listen_address(options_.webhook_addr);
+    if (!endpoint) {
+      log::error("invalid --webhook-addr", {{"error", endpoint.error().what()}});
+      return false;
+    }
+    boost::system::error_code ec;
+    webhook_acceptor_.open(endpoint->protocol(), ec);
+    if (!ec) webhook_acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) webhook_acceptor_.bind(*endpoint, ec);
+    if (!ec) webhook_acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      log::error("cannot listen for webhooks", {{"address", options_.webhook_addr}, {"error", ec.message()}});
+      return false;
+    }
+    // A standby answers 503: it has no cache to find the GitRepository in, and the leader's
+    // next interval catches up with what it was told.
+    webhooks_ = {[this] { return working_ && synced_ && !stopping_; },
+                 [this](server::hook_target t) { return webhook_token(std::move(t)); },
+                 [this](const server::hook_target& t) { trigger_same_url(t); }};
+    return true;
+  }
+
+  asio::awaitable<std::optional<std::string>> webhook_token(server::hook_target target) {
+    auto it = objects_.find(target.namespace_ + "/" + target.name);
+    if (it == objects_.end()) co_return std::nullopt;
+    auto secret_name = webhook_secret_name(it->second);
+    if (!secret_name) co_return std::nullopt;
+    object_ref secret_ref{{"", "v1", "Secret"}, target.namespace_, *secret_name};
+    auto secret = co_await client_.get(secret_ref);
+    if (!secret) {
+      log::warn("webhook Secret unreadable", {{"object", target.namespace_ + "/" + target.name},
+                                               {"secret", *secret_name}, {"error", secret.error().what()}});
+      co_return std::nullopt;
+    }
+    co_return webhook_token_of(*secret);
+  }
+
+  void trigger_same_url(const server::hook_target& target) {
+    auto now = clock::now();
+    std::size_t triggered = 0;
+    for (const auto& key : same_url_keys(objects_, target.namespace_ + "/" + target.name))
+      if (scheduler_.request_now(key, now)) ++triggered;
+    log::debug("webhook triggered reconciles", {{"object", target.namespace_ + "/" + target.name}, {"reconciles", triggered}});
+    wake_.cancel();
+  }
+
 
   bool ready() const { return is_ready({stopping_, working_, synced_, elector_ && elector_->observed()}); }
 
@@ -337,6 +391,7 @@ class agent {
     if (graceful && elector_) co_await elector_->release();
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    webhook_acceptor_.close(ignored);
     log::info("stopped");
     io_.stop();
   }
@@ -361,6 +416,7 @@ class agent {
     wake_.cancel();
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    webhook_acceptor_.close(ignored);
     io_.restart();
     auto deadline = clock::now() + cancel_grace;
     while ((running_ > 0 || tasks_.alive() > 0) && io_.run_one_until(deadline) > 0) {
@@ -397,6 +453,8 @@ class agent {
   supervisor tasks_;
   server::endpoints endpoints_;
   asio::ip::tcp::acceptor acceptor_;
+  server::webhook_handlers webhooks_;
+  asio::ip::tcp::acceptor webhook_acceptor_;
   bool synced_ = false;
   bool reported_stuck_ = false;
   bool working_ = false;

@@ -45,6 +45,16 @@ void scheduler::observe(const std::string& key, const schedule_input& input, clo
 
 void scheduler::forget(const std::string& key) { items_.erase(key); }
 
+bool scheduler::request_now(const std::string& key, clock::time_point now) {
+  auto it = items_.find(key);
+  if (it == items_.end()) return false;
+  schedule_item& item = it->second;
+  if (item.input.suspended && !item.input.deleting) return false;
+  if (item.running) item.rerun = true;
+  else item.due = now;
+  return true;
+}
+
 std::vector<std::string> scheduler::take_due(clock::time_point now, std::size_t slots) {
   std::vector<std::pair<clock::time_point, const std::string*>> ready;
   for (auto& [key, item] : items_)

@@ -14,6 +14,7 @@ namespace gitopsd::controller {
 struct agent_options {
   std::string kubeconfig;  // empty: $KUBECONFIG, in-cluster, ~/.kube/config
   std::string http_addr = ":8080";
+  std::string webhook_addr;  // empty: no webhook listener
   std::filesystem::path cache_dir = "/tmp/gitopsd-cache";
   std::string watch_namespace;  // empty: all
   std::string watch_label_selector;

@@ -47,6 +47,10 @@ class scheduler {
   void observe(const std::string& key, const schedule_input& input, clock::time_point now);
   void forget(const std::string& key);
 
+  // Run now (a push webhook): due at once, or right after the run in progress. A suspended item
+  // stays suspended. Returns false when there is nothing to run (unknown or suspended).
+  bool request_now(const std::string& key, clock::time_point now);
+
   // Keys due at `now`, oldest first, at most `slots`; they are marked running.
   std::vector<std::string> take_due(clock::time_point now, std::size_t slots);
 

@@ -166,3 +166,27 @@ TEST_CASE("with every slot busy there is no wake-up until a reconcile finishes",
   CHECK(s.next_wakeup(2) == t0);
   CHECK(s.take_due(t0 + 1s, 2) == std::vector<std::string>{"c"});
 }
+
+TEST_CASE("a webhook request runs now, or right after the run in progress", "[scheduler]") {
+  auto s = no_jitter();
+  CHECK_FALSE(s.request_now("a/unknown", t0));
+  s.observe("a/app", repo(), t0);
+  s.take_due(t0, 4);
+  s.finished("a/app", true, t0 + 1s);
+  CHECK(s.take_due(t0 + 10s, 4).empty());  // next run after the 5m interval
+  CHECK(s.request_now("a/app", t0 + 10s));
+  CHECK(s.next_wakeup(4) == t0 + 10s);
+  REQUIRE(s.take_due(t0 + 10s, 4) == std::vector<std::string>{"a/app"});
+  // While running: once more right after it, not twice at once.
+  CHECK(s.request_now("a/app", t0 + 11s));
+  CHECK(s.take_due(t0 + 11s, 4).empty());
+  s.finished("a/app", true, t0 + 12s);
+  CHECK(s.take_due(t0 + 12s, 4) == std::vector<std::string>{"a/app"});
+  s.finished("a/app", true, t0 + 13s);
+  // Suspended: a webhook does not run it.
+  auto suspended = repo();
+  suspended.suspended = true;
+  s.observe("a/app", suspended, t0 + 14s);
+  CHECK_FALSE(s.request_now("a/app", t0 + 15s));
+  CHECK_FALSE(s.next_wakeup(4));
+}
