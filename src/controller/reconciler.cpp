@@ -2,6 +2,7 @@
 
 #include "gitopsd/controller/reconcile_rules.hpp"
 #include "gitopsd/controller/status.hpp"
+#include "gitopsd/controller/substitution_inputs.hpp"
 #include "gitopsd/core/base64.hpp"
 #include "gitopsd/core/disk_tree.hpp"
 #include "gitopsd/core/duration.hpp"
@@ -12,6 +13,7 @@
 #include "gitopsd/kube/errc.hpp"
 #include "gitopsd/render/errc.hpp"
 #include "gitopsd/render/render.hpp"
+#include "gitopsd/render/render_source.hpp"
 #include "gitopsd/sync/apply.hpp"
 #include "gitopsd/sync/claim.hpp"
 #include "gitopsd/sync/empty_render.hpp"
@@ -346,13 +348,25 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     co_return co_await fail(f);
   }
   std::string path = *normalized;
-  auto render_on_pool = [tree, path]() -> asio::awaitable<result<std::vector<render::manifest>>> {
+  // postBuild variables, read as the identity that applies; read every time, so a changed
+  // ConfigMap or Secret takes effect at the next reconcile even on the same commit.
+  render::source_options source_opts;
+  source_opts.ignore = spec.ignore;
+  if (!spec.post_build.substitute_from.empty() || !spec.post_build.substitute.empty()) {
+    auto vars = co_await load_substitution(r.applier, repo);
+    if (!vars) {
+      step_failure f{reason::build_failed, vars.error().what()};
+      co_return co_await fail(f);
+    }
+    source_opts.post_build = std::move(*vars);
+  }
+  auto render_on_pool = [tree, path, source_opts]() -> asio::awaitable<result<std::vector<render::manifest>>> {
     if (!path.empty()) {
       if (auto entry = tree->stat(path); !entry || *entry != tree_entry::kind::directory)
         co_return make_error(entry ? render::errc::read_failed : entry.error().code,
                              fmt::format("path \"{}\" is not a folder of the repository", path));
     }
-    co_return render::render(*tree, path);
+    co_return render::render_source(*tree, path, source_opts);
   };
   r.at = stage::rendering;
   // Not cancellable (the render does not look): with no handler in our slot, a cancellation

@@ -18,8 +18,8 @@ std::pair<std::filesystem::path, std::string> build_root(const std::filesystem::
 }
 
 int run_build(const file_tree& tree, std::string_view path, output_format format, std::ostream& out, std::ostream& err,
-              const options& opts) {
-  auto objects = render(tree, path, opts);
+              const options& opts, const source_options& source) {
+  auto objects = render_source(tree, path, source, opts);
   if (!objects) {
     err << "error: " << objects.error().what() << "\n";
     return 1;

@@ -18,6 +18,7 @@ result<std::map<std::string, std::string>> read_secret_file(const std::string& p
 // The ref flags as git::ref_from_options reads them; none given: branch main.
 int run_build_from_git(git::source_spec source, const std::string& branch, const std::string& tag,
                        const std::string& semver, const std::string& commit, const std::string& secret_file,
-                       std::string cache_dir, render::output_format format);
+                       std::string cache_dir, render::output_format format,
+                       const render::source_options& source_opts = {});
 
 }  // namespace gitopsd::cli

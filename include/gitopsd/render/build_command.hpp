@@ -4,6 +4,7 @@
 
 #include "gitopsd/core/file_tree.hpp"
 #include "gitopsd/render/render.hpp"
+#include "gitopsd/render/render_source.hpp"
 
 #include <filesystem>
 #include <iosfwd>
@@ -19,9 +20,9 @@ enum class output_format { yaml, json };
 // file system root), and the folder's path inside it.
 std::pair<std::filesystem::path, std::string> build_root(const std::filesystem::path& dir);
 
-// Renders `path` of `tree` and writes the objects to `out`; on failure writes the error to `err`.
-// Returns the process exit code.
+// Renders `path` of `tree` (ignore patterns and substitution as a reconcile applies them) and
+// writes the objects to `out`; on failure writes the error to `err`. Returns the process exit code.
 int run_build(const file_tree& tree, std::string_view path, output_format format, std::ostream& out, std::ostream& err,
-              const options& opts = {});
+              const options& opts = {}, const source_options& source = {});
 
 }  // namespace gitopsd::render
