@@ -77,11 +77,8 @@ class evaluator {
 
   result<std::string> run() {
     while (i_ < t_.size() || !stack_.empty()) {
-      if (stack_.empty()) {
-        if (auto r = top_level(); !r) return r.error();
-        continue;
-      }
-      if (auto r = step(); !r) return r.error();
+      auto r = stack_.empty() ? top_level() : step();
+      if (!r) return r.error();
       if (out_.size() > s_.max_output_bytes)
         return make_error(errc::limit_exceeded, fmt::format("variable substitution: the result exceeds {} bytes", s_.max_output_bytes));
     }

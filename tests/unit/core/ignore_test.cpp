@@ -99,7 +99,7 @@ TEST_CASE("ignore files: comments, blanks, trailing spaces and escapes", "[ignor
   CHECK(ps[0].segments[0] == "keep \\ ");
   CHECK(ps[1].segments[0] == "drop");
   ignore_matcher m(std::move(ps));
-  CHECK(m.excluded("keep ", false));
+  CHECK(m.excluded("keep  ", false));  // "keep", a space, an escaped space
   CHECK(m.excluded("drop", false));
   CHECK(m.excluded("#hash", false));
   CHECK(m.excluded("!bang", false));
