@@ -4,6 +4,7 @@
 #include "gitopsd/core/disk_tree.hpp"
 #include "gitopsd/core/duration.hpp"
 #include "gitopsd/cli/build_from_git.hpp"
+#include "gitopsd/cli/substitute_flags.hpp"
 #include "gitopsd/git/source.hpp"
 #include "gitopsd/core/log.hpp"
 #include "gitopsd/core/version.hpp"
@@ -12,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -110,24 +112,47 @@ int main(int argc, char** argv) {
                     "Files a kustomization may read, as kustomize's flag: LoadRestrictionsRootOnly (its own folder "
                     "and below, the default) or LoadRestrictionsNone (none also works)")
       ->check(CLI::IsMember({"LoadRestrictionsRootOnly", "LoadRestrictionsNone", "rootOnly", "none"}));
+  std::vector<std::string> substitute_pairs, substitute_files, ignore_lines;
+  bool substitute_strict = false;
+  build->add_option("--substitute", substitute_pairs, "Variable for postBuild substitution, KEY=VALUE (repeatable; wins over files)");
+  build->add_option("--substitute-from-file", substitute_files,
+                    "File of variables: a YAML/JSON map (.yaml, .yml, .json) or KEY=VALUE lines (repeatable; later wins)");
+  build->add_flag("--substitute-strict", substitute_strict, "An undefined variable without a default is an error");
+  build->add_option("--ignore", ignore_lines, "Ignore pattern (gitignore syntax) as in spec.ignore (repeatable, one line each)");
   build->callback([&] {
     auto format = build_output == "json" ? gitopsd::render::output_format::json : gitopsd::render::output_format::yaml;
     gitopsd::render::options render_opts = build_budgets.apply();
     if (load_restrictor == "LoadRestrictionsNone" || load_restrictor == "none")
       render_opts.load = gitopsd::render::load_restrictor::none;
+    gitopsd::render::source_options source_opts;
+    auto vars = gitopsd::cli::substitution_from_flags(substitute_pairs, substitute_files, substitute_strict);
+    if (!vars) {
+      std::cerr << "error: " << vars.error().what() << "\n";
+      exit_code = 2;
+      return;
+    }
+    source_opts.post_build = std::move(*vars);
+    if (!ignore_lines.empty()) {
+      std::string joined;
+      for (const auto& l : ignore_lines) joined += l + "\n";
+      source_opts.ignore = std::move(joined);
+    }
     if (source.url.empty()) {
       if (build_dir.empty()) throw CLI::ValidationError("build", "give a DIR or --url");
       // Kustomizations may reach up to sibling folders ("../base"): the tree is the enclosing Git
       // work tree (or the file system), and DIR a path inside it.
       auto [root, path] = gitopsd::render::build_root(build_dir);
       gitopsd::disk_tree tree(root);
-      exit_code = gitopsd::render::run_build(tree, path, format, std::cout, std::cerr, render_opts, build_dir,
+      // .sourceignore files are looked for in the whole work tree, or only below DIR outside one.
+      std::error_code ec;
+      if (!std::filesystem::exists(root / ".git", ec)) source_opts.ignore_root = path;
+      exit_code = gitopsd::render::run_build(tree, path, format, std::cout, std::cerr, render_opts, source_opts, build_dir,
                                              root.generic_string());
       return;
     }
     if (!build_dir.empty()) throw CLI::ValidationError("build", "give either DIR or --url, not both");
     exit_code = gitopsd::cli::run_build_from_git(source, branch, tag, semver, commit, secret_file, cache_dir, format,
-                                                  render_opts);
+                                                  render_opts, source_opts);
   });
 
   app.parse_complete_callback([&] {

@@ -48,7 +48,7 @@ result<std::map<std::string, std::string>> read_secret_file(const std::string& p
 int run_build_from_git(git::source_spec source, const std::string& branch, const std::string& tag,
                        const std::string& semver, const std::string& commit, const std::string& secret_file,
                        std::string cache_dir, render::output_format format,
-                       const render::options& opts) {
+                       const render::options& opts, const render::source_options& source_opts) {
   bool none = branch.empty() && tag.empty() && semver.empty() && commit.empty();
   auto ref = git::ref_from_options(none ? "main" : branch, tag, semver, commit);
   if (!ref) {
@@ -84,7 +84,7 @@ int run_build_from_git(git::source_spec source, const std::string& branch, const
     std::cerr << "error: " << snapshot.error().what() << "\n";
   } else {
     std::cerr << "revision: " << snapshot->revision << "\n";
-    code = render::run_build(*snapshot->tree, path, format, std::cout, std::cerr, opts);
+    code = render::run_build(*snapshot->tree, path, format, std::cout, std::cerr, opts, source_opts);
   }
   if (temporary) {
     std::error_code ignored;

@@ -2,6 +2,7 @@
 
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/git/url.hpp"
+#include "gitopsd/render/substitute.hpp"
 
 #include <fmt/format.h>
 
@@ -180,6 +181,49 @@ gitrepository read_gitrepository_metadata(const rapidjson::Value& object) {
   return repo;
 }
 
+namespace {
+
+// spec.postBuild; variable names are checked here so a bad one stalls the object at once.
+result<post_build_spec> read_post_build(const reader& r) {
+  post_build_spec out;
+  const rapidjson::Value* post = json::find(r.spec, "postBuild");
+  if (post == nullptr || post->IsNull()) return out;
+  if (!post->IsObject()) return r.fail("postBuild", "must be an object");
+  if (const auto* vars = json::find(*post, "substitute"); vars != nullptr && !vars->IsNull()) {
+    if (!vars->IsObject()) return r.fail("postBuild.substitute", "must be a map of strings");
+    for (const auto& m : vars->GetObject()) {
+      std::string key(json::view(m.name));
+      if (!render::valid_variable_name(key))
+        return r.fail("postBuild.substitute", fmt::format("'{}' var name is invalid, must match '{}'", shorten(key),
+                                                          render::variable_name_rule));
+      if (!m.value.IsString()) return r.fail(fmt::format("postBuild.substitute.{}", key), "must be a string");
+      out.substitute[key] = render::variable_value(json::view(m.value));
+    }
+  }
+  if (const auto* from = json::find(*post, "substituteFrom"); from != nullptr && !from->IsNull()) {
+    if (!from->IsArray()) return r.fail("postBuild.substituteFrom", "must be a list");
+    for (const auto& item : from->GetArray()) {
+      auto kind = json::get_string(item, "kind");
+      if (!kind || (*kind != "ConfigMap" && *kind != "Secret"))
+        return r.fail("postBuild.substituteFrom[].kind", "must be ConfigMap or Secret");
+      auto name = json::get_string(item, "name");
+      if (!name || name->empty()) return r.fail("postBuild.substituteFrom[].name", "is required");
+      if (name->size() > 253) return r.fail("postBuild.substituteFrom[].name", "is longer than 253 characters");
+      const auto* optional = json::find(item, "optional");
+      if (optional != nullptr && !optional->IsNull() && !optional->IsBool())
+        return r.fail("postBuild.substituteFrom[].optional", "must be true or false");
+      out.substitute_from.push_back({std::string(*kind), std::string(*name), optional != nullptr && optional->IsTrue()});
+    }
+  }
+  if (const auto* strict = json::find(*post, "strict"); strict != nullptr && !strict->IsNull()) {
+    if (!strict->IsBool()) return r.fail("postBuild.strict", "must be true or false");
+    out.strict = strict->GetBool();
+  }
+  return out;
+}
+
+}  // namespace
+
 result<gitrepository> parse_gitrepository(const rapidjson::Value& object) {
   gitrepository repo = read_gitrepository_metadata(object);
   repo.spec = {};
@@ -239,6 +283,13 @@ result<gitrepository> parse_gitrepository(const rapidjson::Value& object) {
       s.depends_on.push_back({std::string(json::get_string(d, "namespace").value_or(repo.namespace_)), std::string(*name)});
     }
   }
+  if (const auto* ignore = json::find(r.spec, "ignore"); ignore != nullptr && !ignore->IsNull()) {
+    auto v = r.string("ignore", false, 65536);
+    if (!v) return v.error();
+    s.ignore = std::move(*v);
+  }
+  if (auto post = read_post_build(r); !post) return post.error();
+  else s.post_build = std::move(*post);
 
   return repo;
 }

@@ -3,6 +3,7 @@
 #include "gitopsd/controller/reconcile_rules.hpp"
 #include "gitopsd/controller/run_outcome.hpp"
 #include "gitopsd/controller/status.hpp"
+#include "gitopsd/controller/substitution_inputs.hpp"
 #include "gitopsd/core/base64.hpp"
 #include "gitopsd/core/disk_tree.hpp"
 #include "gitopsd/core/duration.hpp"
@@ -13,6 +14,7 @@
 #include "gitopsd/kube/errc.hpp"
 #include "gitopsd/render/errc.hpp"
 #include "gitopsd/render/render.hpp"
+#include "gitopsd/render/render_source.hpp"
 #include "gitopsd/sync/apply.hpp"
 #include "gitopsd/sync/claim.hpp"
 #include "gitopsd/sync/empty_render.hpp"
@@ -353,10 +355,22 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     co_return co_await fail(f);
   }
   std::string path = *normalized;
+  // postBuild variables, read as the identity that applies; read every time, so a changed
+  // ConfigMap or Secret takes effect at the next reconcile even on the same commit.
+  render::source_options source_opts;
+  source_opts.ignore = spec.ignore;
+  if (!spec.post_build.substitute_from.empty() || !spec.post_build.substitute.empty()) {
+    auto vars = co_await load_substitution(r.applier, repo);
+    if (!vars) {
+      step_failure f{reason::build_failed, vars.error().what()};
+      co_return co_await fail(f);
+    }
+    source_opts.post_build = std::move(*vars);
+  }
   // The render looks at `stop` between files and kustomizations: the reconcile's deadline (our
   // cancellation) ends it there. The flag is shared, so a late signal never touches freed memory.
   auto stop = std::make_shared<std::atomic<bool>>(false);
-  auto render_on_pool = [tree, path, stop, opts = settings_.render]() mutable
+  auto render_on_pool = [tree, path, stop, source_opts, opts = settings_.render]() mutable
       -> asio::awaitable<result<std::vector<render::manifest>>> {
     if (!path.empty()) {
       if (auto entry = tree->stat(path); !entry || *entry != tree_entry::kind::directory)
@@ -364,7 +378,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
                              fmt::format("path \"{}\" is not a folder of the repository", path));
     }
     opts.stop = stop.get();
-    co_return render::render(*tree, path, opts);
+    co_return render::render_source(*tree, path, source_opts, opts);
   };
   r.at = stage::rendering;
   auto cancel = (co_await asio::this_coro::cancellation_state).slot();

@@ -73,8 +73,8 @@ std::string show_paths(std::string_view message, std::string_view tree_dir, std:
 }
 
 int run_build(const file_tree& tree, std::string_view path, output_format format, std::ostream& out, std::ostream& err,
-              const options& opts, std::string_view shown_as, std::string_view root) {
-  auto objects = render(tree, path, opts);
+              const options& opts, const source_options& source, std::string_view shown_as, std::string_view root) {
+  auto objects = render_source(tree, path, source, opts);
   if (!objects) {
     std::string message = objects.error().what();
     if (!shown_as.empty()) message = show_paths(message, path, shown_as, root);

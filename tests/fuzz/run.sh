@@ -13,14 +13,15 @@ san="-fsanitize=address,undefined -fno-sanitize=pointer-overflow -fno-sanitize-r
 flags="-std=c++20 -O1 -g $san -I$root/include -DRAPIDJSON_HAS_STDSTRING=1 -Wno-ambiguous-reversed-operator"
 objects=()
 for src in "$root"/src/render/*.cpp "$root"/src/render/kustomize/*.cpp "$root"/src/core/error.cpp \
-  "$root"/src/core/json.cpp "$root"/src/core/disk_tree.cpp "$root"/src/git/memory_tree.cpp "$root"/src/git/errc.cpp; do
+  "$root"/src/core/json.cpp "$root"/src/core/disk_tree.cpp "$root"/src/core/ignore.cpp "$root"/src/core/filtered_tree.cpp "$root"/src/git/memory_tree.cpp "$root"/src/git/errc.cpp; do
   obj="$out/obj/$(echo "${src#$root/}" | tr / _).o"
   if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ]; then
     clang++ $flags -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
   fi
   objects+=("$obj")
 done
-targets=(yaml kustomization json kustomize_regex tree)
+# FUZZ_TARGETS picks some of them.
+read -r -a targets <<<"${FUZZ_TARGETS:-yaml kustomization json kustomize_regex tree substitute ignore}"
 for target in "${targets[@]}"; do
   clang++ $flags -fsanitize=fuzzer -o "$out/${target}_fuzz" "$here/${target}_fuzz.cpp" "${objects[@]}" -lyaml-cpp \
     -lyaml -lre2 -lfmt

@@ -19,6 +19,6 @@ result<std::map<std::string, std::string>> read_secret_file(const std::string& p
 int run_build_from_git(git::source_spec source, const std::string& branch, const std::string& tag,
                        const std::string& semver, const std::string& commit, const std::string& secret_file,
                        std::string cache_dir, render::output_format format,
-                       const render::options& opts = {});
+                       const render::options& opts = {}, const render::source_options& source_opts = {});
 
 }  // namespace gitopsd::cli

@@ -8,6 +8,7 @@
 
 #include <rapidjson/document.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,19 @@ struct dependency {
   std::string name;
 };
 
+// spec.postBuild: variables substituted in the rendered objects.
+struct substitute_reference {
+  std::string kind;  // ConfigMap or Secret
+  std::string name;
+  bool optional = false;
+};
+
+struct post_build_spec {
+  std::map<std::string, std::string> substitute;
+  std::vector<substitute_reference> substitute_from;
+  bool strict = false;
+};
+
 struct gitrepository_spec {
   std::string url;
   source_ref ref;
@@ -49,6 +63,8 @@ struct gitrepository_spec {
   bool allow_empty = false;  // a commit that renders nothing may prune everything
   std::string service_account;
   std::vector<dependency> depends_on;
+  std::optional<std::string> ignore;  // spec.ignore: gitignore lines
+  post_build_spec post_build;
 };
 
 struct gitrepository {

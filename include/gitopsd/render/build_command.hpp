@@ -4,6 +4,7 @@
 
 #include "gitopsd/core/file_tree.hpp"
 #include "gitopsd/render/render.hpp"
+#include "gitopsd/render/render_source.hpp"
 
 #include <filesystem>
 #include <iosfwd>
@@ -26,10 +27,10 @@ std::pair<std::filesystem::path, std::string> build_root(const std::filesystem::
 std::string show_paths(std::string_view message, std::string_view tree_dir, std::string_view user_dir,
                        std::string_view root);
 
-// Renders `path` of `tree` and writes the objects to `out`; on failure writes the error to `err`,
+// Renders `path` of `tree` (ignore patterns and substitution as a reconcile applies them) and writes the objects to `out`; on failure writes the error to `err`,
 // paths shown from `shown_as` (the folder as the user named it) when given. Returns the process
 // exit code.
 int run_build(const file_tree& tree, std::string_view path, output_format format, std::ostream& out, std::ostream& err,
-              const options& opts = {}, std::string_view shown_as = {}, std::string_view root = {});
+              const options& opts = {}, const source_options& source = {}, std::string_view shown_as = {}, std::string_view root = {});
 
 }  // namespace gitopsd::render

@@ -1,0 +1,29 @@
+#include "gitopsd/render/render_source.hpp"
+
+#include "gitopsd/core/filtered_tree.hpp"
+#include "gitopsd/render/errc.hpp"
+
+#include <fmt/format.h>
+
+namespace gitopsd::render {
+
+result<std::vector<manifest>> render_source(const file_tree& tree, std::string_view path, const source_options& source,
+                                            const options& opts) {
+  try {
+    auto rules = load_ignore_rules(tree, source.ignore, source.ignore_root);
+    if (!rules) return make_error(errc::read_failed, fmt::format("ignore rules: {}", rules.error().what()));
+    filtered_tree visible(tree, std::move(*rules));
+    if (!path.empty()) {
+      if (auto entry = visible.stat(path); !entry)
+        return make_error(errc::read_failed, fmt::format("path \"{}\": {}", path, entry.error().what()));
+    }
+    auto objects = render(visible, path, opts);
+    if (!objects) return objects;
+    if (auto ok = substitute_objects(*objects, source.post_build, opts.yaml); !ok) return ok.error();
+    return objects;
+  } catch (const std::exception& e) {
+    return make_error(errc::limit_exceeded, fmt::format("rendering \"{}\" failed: {}", path, e.what()));
+  }
+}
+
+}  // namespace gitopsd::render
