@@ -1,6 +1,8 @@
 // Generator files that are symlinks: as kustomize, the real path must stay in the kustomization's
 // real folder, for a folder on disk (whose root may be "/" outside a Git work tree) and for a Git
 // snapshot alike.
+#include "print_error.hpp"
+
 #include "gitopsd/core/disk_tree.hpp"
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/git/snapshot.hpp"
@@ -39,7 +41,7 @@ std::string data_of(const file_tree& tree, std::string_view path, const char* ke
   INFO((r ? std::string() : r.error().what()));
   REQUIRE(r);
   REQUIRE(r->size() == 1);
-  return std::string(json::get_string((*r)[0].object, "data", key));
+  return std::string(json::get_string((*r)[0].object, "data", key).value_or(""));
 }
 
 std::string failure(const file_tree& tree, std::string_view path) {
