@@ -85,7 +85,10 @@ std::string timeout_message(stage at, std::string_view git_host, duration limit)
 }
 
 bool unfixable_by_retry(const boost::system::error_code& git_failure) {
-  for (auto e : {git::errc::invalid_url, git::errc::url_not_allowed, git::errc::invalid_ref, git::errc::invalid_semver})
+  // ref_not_found comes only from a server that answered: its listing (or the fetch of the
+  // branches) lacks the ref, which a push or a new spec fixes, not a retry.
+  for (auto e : {git::errc::invalid_url, git::errc::url_not_allowed, git::errc::invalid_ref, git::errc::invalid_semver,
+                 git::errc::ref_not_found})
     if (git_failure == make_error_code(e)) return true;
   return false;
 }

@@ -121,4 +121,11 @@ result<tree_entry::kind> disk_tree::stat(std::string_view path) const {
   return fs::is_directory(*real, ec) ? tree_entry::kind::directory : tree_entry::kind::file;
 }
 
+result<std::string> disk_tree::real_path(std::string_view path) const {
+  auto real = resolve(path);
+  if (!real) return real.error();
+  std::string out = real->lexically_relative(root_).generic_string();
+  return out == "." ? std::string() : out;
+}
+
 }  // namespace gitopsd

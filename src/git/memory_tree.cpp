@@ -34,6 +34,7 @@ std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\"";
 }  // namespace
 
 memory_tree::memory_tree() { nodes_.emplace("", node{tree_entry::kind::directory, {}, {}}); }
+memory_tree::memory_tree(std::shared_ptr<const blob_loader> loader) : memory_tree() { loader_ = std::move(loader); }
 
 void memory_tree::add(const std::string& path, node n) {
   auto slash = path.rfind('/');
@@ -55,6 +56,12 @@ void memory_tree::add(const std::string& path, node n) {
 void memory_tree::add_directory(const std::string& path) { add(path, node{tree_entry::kind::directory, {}, {}}); }
 void memory_tree::add_file(const std::string& path, std::string content) {
   add(path, node{tree_entry::kind::file, std::move(content), {}});
+}
+void memory_tree::add_lazy_file(const std::string& path, std::string id) {
+  if (!loader_) throw std::invalid_argument("memory_tree: a lazy file " + in_quotes(path) + " needs a loader");
+  node n{tree_entry::kind::file, std::move(id), {}};
+  n.pending = true;
+  add(path, std::move(n));
 }
 void memory_tree::add_symlink(const std::string& path, std::string target) {
   add(path, node{tree_entry::kind::symlink, std::move(target), {}});
@@ -148,6 +155,14 @@ result<std::string> memory_tree::read(std::string_view file) const {
   if (!real) return real.error();
   const node& n = nodes_.find(*real)->second;
   if (n.type != tree_entry::kind::file) return make_error(errc::not_a_directory, "not a file: " + in_quotes(file));
+  // Renders on several threads may share this tree: loading (and the check) is under the lock.
+  std::lock_guard lock(*load_mutex_);
+  if (n.pending) {
+    auto content = loader_->load(n.data, *real);
+    if (!content) return content.error();  // not kept: a later read tries again
+    n.data = std::move(*content);
+    n.pending = false;
+  }
   return n.data;
 }
 

@@ -93,6 +93,11 @@ bool operation::should_stop() {
   return false;
 }
 
+bool operation::count_read(std::uint64_t n) {
+  bytes_read_ += n;
+  return !over_read_budget();
+}
+
 void operation::add_socket(int fd) {
   std::lock_guard lock(mutex_);
   sockets_.push_back(fd);

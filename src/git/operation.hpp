@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <vector>
 
@@ -29,6 +30,14 @@ class operation {
   state current() const { return state_.load(); }
   clock::time_point deadline() const { return deadline_; }
 
+  // Bytes this operation's socket streams (HTTP and HTTPS) may read in all; set before each phase.
+  // A read past it fails, and over_read_budget() tells the session why.
+  void set_read_budget(std::uint64_t total) { read_budget_ = total; }
+  [[nodiscard]] std::uint64_t bytes_read() const { return bytes_read_; }
+  // Counts `n` bytes read; false once the total exceeds the budget.
+  bool count_read(std::uint64_t n);
+  [[nodiscard]] bool over_read_budget() const { return bytes_read_ > read_budget_; }
+
   void add_socket(int fd);
   void remove_socket(int fd);
   // Marks the operation stopped and shuts its sockets down; called by the watchdog.
@@ -48,6 +57,9 @@ class operation {
   clock::time_point deadline_;
   std::shared_ptr<cancel_signal> cancel_;
   std::atomic<state> state_{state::running};
+  // Read and written on the operation's own thread only (its streams run there).
+  std::uint64_t read_budget_ = UINT64_MAX;
+  std::uint64_t bytes_read_ = 0;
   std::mutex mutex_;
   std::vector<int> sockets_;
 };

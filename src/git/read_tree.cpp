@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <mutex>
 #include <optional>
 
 namespace gitopsd::git {
@@ -29,14 +31,51 @@ std::string printable(std::string_view s) {
   return out;
 }
 
+// Reads blobs of one snapshot from the object database on demand, counting every byte read against
+// tree_limits::max_bytes; the header is read first, so a huge blob is refused before it is loaded.
+class odb_loader final : public blob_loader {
+ public:
+  odb_loader(lg2::odb db, std::string url, std::string short_sha, std::uint64_t max_bytes)
+      : odb_(std::move(db)), url_(std::move(url)), short_sha_(std::move(short_sha)), max_bytes_(max_bytes) {}
+
+  result<std::string> load(const std::string& id, std::string_view path) const override {
+    std::lock_guard lock(mutex_);
+    git_oid oid;
+    if (git_oid_fromstr(&oid, id.c_str()) < 0) return make_error(errc::internal, "bad object id " + id);
+    std::size_t size = 0;
+    git_object_t type{};
+    if (git_odb_read_header(&size, &type, odb_.get(), &oid) < 0) return unreadable(path);
+    if (size > max_bytes_ - std::min(read_, max_bytes_))
+      return make_error(errc::too_large, fmt::format("{} at {}: files read exceed {} bytes (limit) at {}", url_,
+                                                     short_sha_, max_bytes_, printable(path)));
+    git_odb_object* raw = nullptr;
+    if (git_odb_read(&raw, odb_.get(), &oid) < 0) return unreadable(path);
+    std::unique_ptr<git_odb_object, lg2::deleter<git_odb_object, git_odb_object_free>> obj(raw);
+    std::string content(static_cast<const char*>(git_odb_object_data(obj.get())), git_odb_object_size(obj.get()));
+    read_ += content.size();
+    return content;
+  }
+
+ private:
+  error unreadable(std::string_view path) const {
+    // The cache folder may have been replaced since the snapshot was made: the next one reads anew.
+    return make_error(errc::cache, fmt::format("{} at {}: reading {}: {}", url_, short_sha_, printable(path),
+                                               lg2::last_error()));
+  }
+  lg2::odb odb_;
+  std::string url_, short_sha_;
+  std::uint64_t max_bytes_;
+  mutable std::mutex mutex_;
+  mutable std::uint64_t read_ = 0;
+};
+
 struct walker {
   git_repository* repo;
-  git_odb* odb;
+  const odb_loader* loader;
   const tree_limits& limits;
   std::string_view url;
   std::string_view short_sha;
   memory_tree& out;
-  std::uint64_t bytes = 0;
   std::size_t files = 0;
 
   std::size_t depth = 0;
@@ -70,27 +109,14 @@ struct walker {
       }
       if (++files > limits.max_files)
         return make_error(errc::too_large, fmt::format("{} at {}: more than {} files (limit)", url, short_sha, limits.max_files));
-      // The size from the object header first: a hostile huge blob is refused before it is loaded.
-      std::size_t header_size = 0;
-      git_object_t header_type{};
-      if (git_odb_read_header(&header_size, &header_type, odb, git_tree_entry_id(e)) == 0 &&
-          bytes + header_size > limits.max_bytes)
-        return make_error(errc::too_large, fmt::format("{} at {}: files exceed {} bytes (limit) at {}", url, short_sha,
-                                                       limits.max_bytes, full));
-      git_blob* raw = nullptr;
-      if (git_blob_lookup(&raw, repo, git_tree_entry_id(e)) < 0)
-        return make_error(errc::internal, fmt::format("reading {}: {}", full, lg2::last_error()));
-      lg2::blob blob(raw);
-      const auto size = static_cast<std::uint64_t>(git_blob_rawsize(blob.get()));
-      bytes += size;
-      if (bytes > limits.max_bytes)
-        return make_error(errc::too_large, fmt::format("{} at {}: files exceed {} bytes (limit) at {}", url, short_sha,
-                                                       limits.max_bytes, full));
-      std::string content(static_cast<const char*>(git_blob_rawcontent(blob.get())), size);
-      if (mode == GIT_FILEMODE_LINK)
-        out.add_symlink(full, std::move(content));
-      else
-        out.add_file(full, std::move(content));
+      if (mode != GIT_FILEMODE_LINK) {  // read when the render asks for it
+        out.add_lazy_file(full, lg2::to_hex(*git_tree_entry_id(e)));
+        continue;
+      }
+      // Symlink targets are needed to resolve paths: small, read now, counted like file content.
+      auto target = loader->load(lg2::to_hex(*git_tree_entry_id(e)), full);
+      if (!target) return target.error();
+      out.add_symlink(full, std::move(*target));
     }
     return std::nullopt;
   }
@@ -153,9 +179,10 @@ result<std::shared_ptr<const file_tree>> read_tree(git_repository* repo, const g
   git_odb* raw_odb = nullptr;
   if (git_repository_odb(&raw_odb, repo) < 0)
     return make_error(errc::internal, fmt::format("opening the object database: {}", lg2::last_error()));
-  lg2::odb odb(raw_odb);
-  auto tree = std::make_shared<memory_tree>();
-  walker w{repo, odb.get(), limits, url, sha, *tree};
+  // The loader holds its own reference to the object database, which outlives `repo`.
+  auto loader = std::make_shared<odb_loader>(lg2::odb(raw_odb), std::string(url), sha, limits.max_bytes);
+  auto tree = std::make_shared<memory_tree>(loader);
+  walker w{repo, loader.get(), limits, url, sha, *tree};
   try {
     if (auto err = w.walk(start, "")) return *err;
   } catch (const std::exception& e) {  // e.g. std::bad_alloc: this snapshot fails, not the process

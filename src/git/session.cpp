@@ -8,8 +8,8 @@
 namespace gitopsd::git {
 
 session::session(const remote_url& url, const std::map<std::string, std::string>& secret, operation& op,
-                 std::chrono::milliseconds timeout, std::uint64_t max_fetch_bytes)
-    : url_(url), secret_(secret), op_(op), timeout_(timeout), max_fetch_bytes_(max_fetch_bytes) {
+                 std::chrono::milliseconds timeout, const git_budget& budget)
+    : url_(url), secret_(secret), op_(op), timeout_(timeout), budget_(budget) {
   if (auto token = secret_.find("bearerToken"); token != secret_.end() && url_.scheme.starts_with("http")) {
     authorization_ = "Authorization: Bearer " + token->second;
     header_ptrs_.push_back(authorization_.data());
@@ -132,9 +132,10 @@ int session::check_x509(const git_cert_x509& cert, bool valid, const char* host)
 int session::on_transfer(const git_indexer_progress* stats, void* payload) {
   auto* s = static_cast<session*>(payload);
   if (s->op_.should_stop()) return GIT_EUSER;
-  if (stats->received_bytes > s->max_fetch_bytes_) {
-    s->failure_ = make_error(errc::too_large, fmt::format("fetching {}: the download exceeds {} bytes (limit)",
-                                                          s->url_.display, s->max_fetch_bytes_));
+  if (stats->received_bytes > s->budget_.max_fetch_bytes) {
+    s->failure_ = make_error(errc::too_large,
+                             fmt::format("fetching {}: the download exceeds {} bytes (limit max-git-fetch-bytes)",
+                                         s->url_.display, s->budget_.max_fetch_bytes));
     return GIT_EUSER;
   }
   return 0;
@@ -142,6 +143,25 @@ int session::on_transfer(const git_indexer_progress* stats, void* payload) {
 
 int session::on_sideband(const char*, int, void* payload) {
   return static_cast<session*>(payload)->op_.should_stop() ? GIT_EUSER : 0;
+}
+
+void session::begin_listing() {
+  listing_ = true;
+  op_.set_read_budget(op_.bytes_read() + budget_.max_listing_bytes);
+}
+
+void session::begin_fetch() {
+  listing_ = false;
+  // The pack, plus as much again as a listing for negotiation and protocol framing.
+  std::uint64_t room = budget_.max_fetch_bytes + budget_.max_listing_bytes;
+  op_.set_read_budget(op_.bytes_read() + room);
+}
+
+std::optional<error> session::check_ref_count(std::size_t refs) const {
+  if (refs <= budget_.max_listing_refs) return std::nullopt;
+  return make_error(errc::too_large, fmt::format("listing refs of {}: the Git server at {} advertises {} refs, more "
+                                                 "than {} (limit max-git-listing-refs)",
+                                                 url_.display, url_.host, refs, budget_.max_listing_refs));
 }
 
 error session::failure(int rc, std::string_view doing) const {
@@ -157,6 +177,17 @@ error session::failure(int rc, std::string_view doing) const {
     case operation::state::running: break;
   }
   if (failure_) return *failure_;
+  if (op_.over_read_budget()) {
+    if (listing_)
+      return make_error(errc::too_large,
+                        fmt::format("listing refs of {}: the Git server at {} sent more than {} bytes of refs (limit "
+                                    "max-git-listing-bytes)",
+                                    url_.display, url_.host, budget_.max_listing_bytes));
+    return make_error(errc::too_large,
+                      fmt::format("fetching {}: the Git server at {} sent more than {} bytes (limit max-git-fetch-bytes "
+                                  "plus max-git-listing-bytes)",
+                                  url_.display, url_.host, budget_.max_fetch_bytes + budget_.max_listing_bytes));
+  }
   // The status in libgit2's words, not bare digits: a port such as 40312 is in messages too.
   if (rc == GIT_EAUTH || cause.find("authentication") != std::string::npos || cause.find("authenticate") != std::string::npos ||
       cause.find("status code: 401") != std::string::npos || cause.find("status code: 403") != std::string::npos)

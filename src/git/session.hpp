@@ -18,13 +18,20 @@ namespace gitopsd::git {
 class session {
  public:
   session(const remote_url& url, const std::map<std::string, std::string>& secret, operation& op,
-          std::chrono::milliseconds timeout, std::uint64_t max_fetch_bytes);
+          std::chrono::milliseconds timeout, const git_budget& budget);
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
   void fill(git_remote_callbacks& cb);
   // Extra HTTP headers (Authorization for bearerToken); empty for other schemes.
   const git_strarray* headers() { return &headers_; }
+
+  // Bounds what the operation may read next: the ref advertisement, then the fetch (its pack plus
+  // what negotiation costs, which a hostile server could also make endless).
+  void begin_listing();
+  void begin_fetch();
+  // errc::too_large when the server advertises more refs than the budget allows.
+  [[nodiscard]] std::optional<error> check_ref_count(std::size_t refs) const;
 
   // The typed error for a failed libgit2 call; `doing` is "listing refs of" or "fetching".
   error failure(int rc, std::string_view doing) const;
@@ -44,7 +51,8 @@ class session {
   const std::map<std::string, std::string>& secret_;
   operation& op_;
   std::chrono::milliseconds timeout_;
-  std::uint64_t max_fetch_bytes_;
+  git_budget budget_;
+  bool listing_ = false;  // the read budget in force is the listing's
   bool gave_secret_ = false;  // a password or key was handed out already
   std::optional<error> failure_;  // set by a callback that refused
   std::string authorization_;

@@ -93,11 +93,13 @@ result<connected_remote> list_remote(git_repository* repo, const remote_url& url
   s.fill(cb);
   git_proxy_options proxy = GIT_PROXY_OPTIONS_INIT;
   proxy.type = GIT_PROXY_AUTO;
+  s.begin_listing();
   if (int rc = git_remote_connect(out.remote.get(), GIT_DIRECTION_FETCH, &cb, &proxy, s.headers()); rc < 0)
     return s.failure(rc, "listing refs of");
   const git_remote_head** heads = nullptr;
   size_t n = 0;
   if (int rc = git_remote_ls(&heads, &n, out.remote.get()); rc < 0) return s.failure(rc, "listing refs of");
+  if (auto too_many = s.check_ref_count(n)) return *too_many;
   out.refs.reserve(n);
   for (size_t i = 0; i < n; ++i) out.refs.push_back({heads[i]->name, lg2::to_hex(heads[i]->oid)});
   return out;
@@ -114,6 +116,7 @@ result<void> fetch_refspecs(git_remote* remote, const std::vector<std::string>& 
   opts.prune = GIT_FETCH_NO_PRUNE;
   opts.update_fetchhead = 0;
   opts.custom_headers = *s.headers();
+  s.begin_fetch();
   if (int rc = git_remote_fetch(remote, &refspecs, &opts, nullptr); rc < 0) return s.failure(rc, "fetching");
   return {};
 }
@@ -202,7 +205,7 @@ result<remote_revision> source_cache::poll(const source_spec& spec, std::shared_
   if (!req) return req.error();
   operation op(operation::clock::now() + spec.timeout, std::move(cancel));
   operation::scope on_this_thread(op);
-  session s(req->url, spec.secret, op, spec.timeout, spec.max_fetch_bytes);
+  session s(req->url, spec.secret, op, spec.timeout, spec.budget);
   auto slot = slot_for(req->url.cache_key);
   std::lock_guard use(slot->mutex);
   auto repo = open_cache_repo(dir_ / folder_name(req->url.cache_key), req->url);
@@ -233,7 +236,7 @@ result<snapshot> source_cache::fetch(const source_spec& spec, std::shared_ptr<ca
 
   operation op(operation::clock::now() + spec.timeout, std::move(cancel));
   operation::scope on_this_thread(op);
-  session s(*url, spec.secret, op, spec.timeout, spec.max_fetch_bytes);
+  session s(*url, spec.secret, op, spec.timeout, spec.budget);
 
   auto slot = slot_for(url->cache_key);
   std::lock_guard use(slot->mutex);

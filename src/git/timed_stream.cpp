@@ -114,6 +114,11 @@ ssize_t do_read(git_stream* s, void* data, size_t len) {
   if (wait_ready(st, POLLIN) < 0) return -1;
   ssize_t n = ::recv(st->fd, data, len, 0);
   if (n < 0) git_error_set(GIT_ERROR_NET, "error receiving data: %s", std::strerror(errno));
+  // Counted as it arrives: an endless ref advertisement must end here, not in libgit2's memory.
+  if (n > 0 && st->op && !st->op->count_read(static_cast<std::uint64_t>(n))) {
+    git_error_set_str(GIT_ERROR_NET, "the server sent more than this operation may read");
+    return -1;
+  }
   return n;
 }
 

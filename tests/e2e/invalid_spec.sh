@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bad GitRepository specs fail alone: a 40 kB URL is refused by the API server (the CRD bounds
-# every string), a spec the agent cannot use is Stalled with InvalidSpec, and the agent keeps
-# serving the other GitRepositories meanwhile.
+# every string), a spec the agent cannot use (or a branch the server lacks) is Stalled with
+# InvalidSpec, and the agent keeps serving the other GitRepositories meanwhile.
 source "$(dirname "$0")/lib.sh"
 install_rbac
 start_git
@@ -47,6 +47,27 @@ YAML
 wait_for 30 "file:// URL InvalidSpec" has_reason local InvalidSpec
 expect_eq "$(jsonpath gitrepository/local '{.status.conditions[?(@.type=="Stalled")].status}')" True "file:// Stalled"
 grep -q "file:// URLs are not allowed" <<<"$(ready_message local)" || fail "message: $(ready_message local)"
+
+# A branch the Git server does not have (it answered the listing): no retry can fix it, so
+# Stalled; the interval looks again, and pushing the branch heals it without a spec change.
+interval=5s gitrepository nobranch "  path: release
+  ref: {branch: release}"
+wait_for 30 "unknown branch InvalidSpec" has_reason nobranch InvalidSpec
+expect_eq "$(jsonpath gitrepository/nobranch '{.status.conditions[?(@.type=="Stalled")].status}')" True "unknown branch Stalled"
+grep -q 'branch "release" not found' <<<"$(ready_message nobranch)" || fail "message: $(ready_message nobranch)"
+write release/cm.yaml <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: release-settings}
+data: {value: "r"}
+YAML
+release_sha=$(commit "release")
+git -C "$work/src" push -q origin main:release 2>/dev/null || fail "git push release"
+release_ready() {
+  [ "$(jsonpath gitrepository/nobranch '{.status.lastAppliedRevision}')" = "release@sha1:$release_sha" ]
+}
+wait_for 60 "nobranch applied once the branch exists" release_ready
+expect_eq "$(jsonpath configmap/release-settings '{.data.value}')" r "release applied"
 
 # The good one keeps applying new commits.
 sed -i 's/"1"/"2"/' "$work/src/app/cm.yaml"

@@ -13,7 +13,8 @@ mem_kib=${HOSTILE_MEM_KIB:-$((256 * 1024))}
 seconds=${HOSTILE_SECONDS:-30}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gitopsd-hostile.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+server_pid=""
+trap '[ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 fail() { echo "FAIL [$case]: $*" >&2; exit 1; }
 
@@ -195,8 +196,126 @@ case_namespace_not_string() {
   done
 }
 
+# serve_refs COUNT: a smart-HTTP Git server on 127.0.0.1 whose ref advertisement holds COUNT
+# refs (0: endless); sets url. Stopped with the script.
+serve_refs() {
+  cat >"$work/refs_server.py" <<'PY'
+import http.server, socketserver, sys
+count = int(sys.argv[1])
+def pkt(text):
+    data = text.encode()
+    return b"%04x" % (len(data) + 4) + data
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.0"
+    def log_message(self, *args):
+        pass
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-git-upload-pack-advertisement")
+        self.end_headers()
+        oid = "1" * 40
+        try:
+            self.wfile.write(pkt("# service=git-upload-pack\n") + b"0000")
+            self.wfile.write(pkt(oid + " HEAD\0multi_ack_detailed side-band-64k ofs-delta\n"))
+            n = 0
+            while count == 0 or n < count:
+                chunk = b"".join(pkt("%s refs/heads/b%d\n" % (oid, i)) for i in range(n, n + 1000))
+                self.wfile.write(chunk)
+                n += 1000
+            self.wfile.write(b"0000")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+server = Server(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+PY
+  python3 "$work/refs_server.py" "$1" >"$work/port" &
+  server_pid=$!
+  local i
+  for ((i = 0; i < 50; i++)); do [ -s "$work/port" ] && break; sleep 0.1; done
+  [ -s "$work/port" ] || fail "the Git server did not start"
+  url="http://127.0.0.1:$(cat "$work/port")/repo.git"
+}
+
+stop_server() {
+  kill "$server_pid" 2>/dev/null
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+
+case_endless_listing() {
+  serve_refs 0
+  run --url "$url"
+  stop_server
+  expect_error "the Git server at 127.0.0.1 sent more than 16777216 bytes of refs (limit max-git-listing-bytes)"
+}
+
+case_many_refs() {
+  serve_refs 120000
+  run --url "$url"
+  stop_server
+  expect_error "advertises 120001 refs, more than 100000 (limit max-git-listing-refs)"
+}
+
+# A 200 MB file beside the rendered path, served over smart HTTP: never read, so it costs no
+# memory (libgit2's indexer streams it to disk; its local file:// transport would build a pack in
+# memory, which is the fetch's cost and not the snapshot's).
+case_big_blob_outside_path() {
+  local r=$work/repos/app.git src=$work/src blob
+  mkdir -p "$work/repos"
+  git init -q --bare -b main "$r"
+  git_repo "$src"
+  mkdir -p "$src/deploy"
+  cm small >"$src/deploy/cm.yaml"
+  git -C "$src" add deploy
+  blob=$(head -c $((200 * 1024 * 1024)) /dev/zero | git -C "$src" hash-object -w --stdin)
+  git -C "$src" update-index --add --cacheinfo "100644,$blob,assets/big.bin"
+  git -C "$src" commit -q -m hostile
+  git -C "$src" push -q "$r" main
+  local info
+  info=$("$root/tests/cluster/git/http.sh" start "$work/git" "$work/repos" --owner $$)
+  eval "$info"
+  printf 'apiVersion: v1\nkind: Secret\nmetadata: {name: auth}\nstringData: {username: "%s", password: "%s"}\n' \
+    "$USERNAME" "$PASSWORD" >"$work/secret.yaml"
+  run --url "$URL/app.git" --path deploy --secret-file "$work/secret.yaml"
+  "$root/tests/cluster/git/http.sh" stop "$work/git" >/dev/null
+  expect_ok "name: small"
+}
+
+# Generator files that are symlinks leading out of the kustomization's folder, in a Git commit and
+# in a folder outside any Git work tree (where the tree's root is the file system's).
+case_generator_symlink() {
+  local r=$work/repo
+  git_repo "$r"
+  mkdir -p "$r/app" "$r/other"
+  echo sibling >"$r/other/s.txt"
+  ln -s ../other/s.txt "$r/app/sib.txt"
+  printf 'configMapGenerator:\n- name: c\n  files:\n  - sib.txt\n' >"$r/app/kustomization.yaml"
+  git -C "$r" add -A
+  git -C "$r" commit -q -m hostile
+  run --url "file://$r" --path app
+  expect_error 'file "sib.txt" is a link to "other/s.txt", outside the kustomization'"'"'s folder "app"'
+  rm -rf "$r/.git"
+  ln -s /etc/passwd "$r/app/passwd"
+  printf 'configMapGenerator:\n- name: c\n  files:\n  - passwd\n' >"$r/app/kustomization.yaml"
+  run "$r/app"
+  expect_error 'file "passwd" is a link to "etc/passwd", outside the kustomization'"'"'s folder'
+  ! grep -q "root:" "$work/out" || fail "/etc/passwd was read"
+  ln -s ../other/s.txt "$r/app/sib2.txt"
+  printf 'configMapGenerator:\n- name: c\n  files:\n  - sib2.txt\n' >"$r/app/kustomization.yaml"
+  run "$r/app"
+  expect_error 'file "sib2.txt" is a link to "'
+  ln -s ../app/kustomization.yaml "$r/app/inside.txt"
+  printf 'configMapGenerator:\n- name: c\n  files:\n  - inside.txt\n' >"$r/app/kustomization.yaml"
+  run "$r/app"
+  expect_ok "inside.txt: \"configMapGenerator:"
+}
+
 cases=(slash_entry deep_tree deep_json deep_yaml regex_alternation regex_nested empty_documents big_file many_values
-  billion_laughs copy_bomb diamond namespace_not_string)
+  billion_laughs copy_bomb diamond namespace_not_string endless_listing many_refs big_blob_outside_path
+  generator_symlink)
 
 [ -x "$bin" ] || { echo "no gitopsd binary at $bin (build first)" >&2; exit 1; }
 want=${1:-all}

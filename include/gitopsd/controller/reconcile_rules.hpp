@@ -41,7 +41,8 @@ std::string timeout_message(stage at, std::string_view git_host, duration limit)
 bool release_without_pruning(bool service_account_missing, bool namespace_terminating, bool prune_forbidden);
 
 // A Git failure that says the spec is wrong (a URL that cannot be used, a file:// URL the agent
-// does not allow, a bad ref or semver range): Stalled as InvalidSpec, not retried with backoff.
+// does not allow, a bad ref or semver range, a branch, tag or commit the server's listing does not
+// hold): Stalled as InvalidSpec, not retried with backoff; the interval looks again.
 bool unfixable_by_retry(const boost::system::error_code& git_failure);
 
 // "ConfigMap/ns/a, Secret/ns/b and 3 more", for Events that name objects left behind.

@@ -15,6 +15,7 @@ class disk_tree final : public file_tree {
   [[nodiscard]] result<std::vector<tree_entry>> list(std::string_view dir) const override;
   [[nodiscard]] result<std::string> read(std::string_view file) const override;
   [[nodiscard]] result<tree_entry::kind> stat(std::string_view path) const override;
+  [[nodiscard]] result<std::string> real_path(std::string_view path) const override;
 
  private:
   // The real path of a tree path, after checking that it and every link on the way stay inside.

@@ -28,6 +28,10 @@ class file_tree {
   [[nodiscard]] virtual result<std::string> read(std::string_view file) const = 0;
   // The entry's kind, or an error when it does not exist.
   [[nodiscard]] virtual result<tree_entry::kind> stat(std::string_view path) const = 0;
+  // The path (normalized, as above) with every symlink on it resolved, relative to the root: where
+  // kustomize checks a file against its kustomization's folder. Trees without symlinks keep the
+  // default.
+  [[nodiscard]] virtual result<std::string> real_path(std::string_view path) const { return std::string(path); }
 };
 
 }  // namespace gitopsd

@@ -1,6 +1,10 @@
 #pragma once
-// An immutable view of one commit's tree under `path`, read from the object database into memory
-// when the snapshot is made (so it stays valid when the cache is lost, and limits are checked once).
+// An immutable view of one commit's tree under `path`. The folders, names and symlinks are read
+// when the snapshot is made (limits on files and depth are checked then); a file's content is
+// read from the object database the first time the render asks for it, and kept: a large file the
+// render never reads (an asset beside the manifests) costs nothing. Content read in all is bounded
+// by tree_limits::max_bytes. When the cache folder is replaced while a render still reads, that
+// read fails and the next reconcile reads the new snapshot.
 //
 // Symlinks: followed only while they stay inside the snapshot's root (the tree at `path`); reading
 // or stat-ing through a symlink that points outside, at an absolute path, or in a loop fails with
@@ -11,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace gitopsd::git {
@@ -24,33 +29,51 @@ struct commit_info {
 };
 
 struct tree_limits {
-  std::uint64_t max_bytes = 256ull << 20;  // total size of all files
-  std::size_t max_files = 50000;
+  std::uint64_t max_bytes = 64ull << 20;  // content read from the snapshot's files in all
+  std::size_t max_files = 50000;          // files (and symlinks) of the tree
+};
+
+// Where the content of a file added with add_lazy_file comes from; called under the tree's lock.
+class blob_loader {
+ public:
+  virtual ~blob_loader() = default;
+  // `id` as given to add_lazy_file; `path` for messages.
+  [[nodiscard]] virtual result<std::string> load(const std::string& id, std::string_view path) const = 0;
 };
 
 // A file_tree held in memory; built by the snapshot reader, usable directly in tests.
 class memory_tree final : public file_tree {
  public:
   memory_tree();
+  explicit memory_tree(std::shared_ptr<const blob_loader> loader);
   // Parents must exist (add directories first); paths are '/'-separated and relative.
   void add_directory(const std::string& path);
   void add_file(const std::string& path, std::string content);
+  // A file whose content the loader gives on its first read (needs the loader constructor).
+  void add_lazy_file(const std::string& path, std::string id);
   void add_symlink(const std::string& path, std::string target);
 
   [[nodiscard]] result<std::vector<tree_entry>> list(std::string_view dir) const override;
   [[nodiscard]] result<std::string> read(std::string_view file) const override;
   [[nodiscard]] result<tree_entry::kind> stat(std::string_view path) const override;
+  [[nodiscard]] result<std::string> real_path(std::string_view path) const override { return resolve(path, true); }
 
  private:
   struct node {
     tree_entry::kind type;
-    std::string data;  // file content or symlink target
+    // File content or symlink target; a lazy file's id until its first read loads it (that read
+    // changes only when the content is fetched, so it may happen in a const read, under *load_mutex_).
+    mutable std::string data;
     std::vector<tree_entry> children;
+    mutable bool pending = false;  // a lazy file not loaded yet
   };
   void add(const std::string& path, node n);
   // The real path of `path` inside the tree, following symlinks (the last one when follow_last).
   [[nodiscard]] result<std::string> resolve(std::string_view path, bool follow_last) const;
   std::map<std::string, node, std::less<>> nodes_;
+  std::shared_ptr<const blob_loader> loader_;
+  // Behind a pointer so the tree stays movable (and copyable, sharing the lock).
+  std::shared_ptr<std::mutex> load_mutex_ = std::make_shared<std::mutex>();
 };
 
 struct snapshot {

@@ -39,6 +39,16 @@
 
 namespace gitopsd::git {
 
+// What one remote operation may cost; each overrun fails with errc::too_large, naming the budget
+// and the host.
+struct git_budget {
+  // Bytes of the ref advertisement (the listing): read as it arrives over HTTP(S), so an endless
+  // one from a hostile server ends here.
+  std::uint64_t max_listing_bytes = 16ull << 20;
+  std::size_t max_listing_refs = 100000;  // refs the listing may advertise
+  std::uint64_t max_fetch_bytes = 1ull << 30;  // pack bytes a fetch may download
+};
+
 struct source_spec {
   std::string url;
   ref_spec ref;
@@ -47,7 +57,7 @@ struct source_spec {
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};
   bool allow_file = false;  // permit file:// URLs
   tree_limits limits;
-  std::uint64_t max_fetch_bytes = 1ull << 30;  // a fetch that downloads more is aborted (too_large)
+  git_budget budget;
 };
 
 // Requests cancellation of the operations it was given to; thread-safe.

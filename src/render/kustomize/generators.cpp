@@ -67,6 +67,17 @@ result<std::string> read_relative(const file_tree& tree, const kustomization& k,
   const std::string& file = k.file;
   auto norm = file_in_root(k, path, "file");
   if (!norm) return norm.error();
+  // As kustomize does, the file's real path (symlinks resolved) must be in the real folder too:
+  // a link to /etc/passwd or to a sibling folder is refused, one inside the folder is read.
+  auto real = tree.real_path(*norm);
+  if (!real) return kustomize_error(file, fmt::format("cannot read \"{}\": {}", path, real.error().what()));
+  auto real_dir = tree.real_path(dir);
+  if (!real_dir) return kustomize_error(file, fmt::format("cannot read \"{}\": {}", path, real_dir.error().what()));
+  if (!real_dir->empty() && !(real->size() > real_dir->size() && real->starts_with(*real_dir) &&
+                              (*real)[real_dir->size()] == '/'))
+    return kustomize_error(file, fmt::format("file \"{}\" is a link to \"{}\", outside the kustomization's folder "
+                                             "\"{}\", which kustomize does not allow (security)",
+                                             path, *real, *real_dir));
   auto text = tree.read(*norm);
   if (!text) return kustomize_error(file, fmt::format("cannot read \"{}\": {}", path, text.error().what()));
   return *text;

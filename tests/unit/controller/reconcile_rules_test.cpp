@@ -92,8 +92,9 @@ TEST_CASE("objects left behind are listed, long lists cut", "[reconcile_rules]")
 
 TEST_CASE("Git failures that no retry can fix are spec errors", "[reconcile_rules]") {
   using gitopsd::git::errc;
-  for (auto e : {errc::invalid_url, errc::url_not_allowed, errc::invalid_ref, errc::invalid_semver})
+  for (auto e : {errc::invalid_url, errc::url_not_allowed, errc::invalid_ref, errc::invalid_semver, errc::ref_not_found})
     CHECK(unfixable_by_retry(make_error_code(e)));
-  for (auto e : {errc::network, errc::timeout, errc::auth_failed, errc::ref_not_found, errc::tls_failed, errc::cancelled})
+  for (auto e : {errc::network, errc::timeout, errc::auth_failed, errc::tls_failed, errc::cancelled, errc::too_large,
+                 errc::cache, errc::internal})
     CHECK_FALSE(unfixable_by_retry(make_error_code(e)));
 }

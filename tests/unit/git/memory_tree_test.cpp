@@ -73,3 +73,43 @@ TEST_CASE("escapes and missing paths are refused with clear errors", "[tree]") {
   CHECK(std::any_of(root->begin(), root->end(),
                     [](const tree_entry& e) { return e.name == "escape" && e.type == tree_entry::kind::symlink; }));
 }
+
+namespace {
+// Gives "content of <id>", counts its calls, and fails ids starting with "bad" until `healed`.
+struct counting_loader final : blob_loader {
+  mutable int calls = 0;
+  bool healed = false;
+  result<std::string> load(const std::string& id, std::string_view path) const override {
+    ++calls;
+    if (id.starts_with("bad") && !healed) return make_error(errc::cache, "cannot read " + std::string(path));
+    return "content of " + id;
+  }
+};
+}  // namespace
+
+TEST_CASE("lazy files are loaded on their first read only, failures are not kept", "[tree]") {
+  auto loader = std::make_shared<counting_loader>();
+  memory_tree t(loader);
+  t.add_directory("d");
+  t.add_lazy_file("d/a.yaml", "id-a");
+  t.add_lazy_file("d/b.yaml", "bad-b");
+  t.add_symlink("link.yaml", "d/a.yaml");
+  CHECK(loader->calls == 0);
+  CHECK(t.stat("d/a.yaml").value() == tree_entry::kind::file);
+  CHECK(t.list("d").value().size() == 2);
+  CHECK(loader->calls == 0);
+  CHECK(t.read("d/a.yaml").value() == "content of id-a");
+  CHECK(t.read("link.yaml").value() == "content of id-a");
+  CHECK(loader->calls == 1);
+  auto bad = t.read("d/b.yaml");
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().message == "cannot read d/b.yaml");
+  loader->healed = true;
+  CHECK(t.read("d/b.yaml").value() == "content of bad-b");
+  CHECK(loader->calls == 3);
+}
+
+TEST_CASE("a lazy file needs a loader", "[tree]") {
+  memory_tree t;
+  CHECK_THROWS_AS(t.add_lazy_file("a", "id"), std::invalid_argument);
+}

@@ -227,12 +227,36 @@ TEST_CASE("size limits stop large trees with a clear error", "[source]") {
   CHECK(files.code == errc::too_large);
   CHECK(files.message == remote.url() + " at " + sha.substr(0, 7) + ": more than 4 files (limit)");
   spec.limits.max_files = 5;
+  // Content is counted as it is read: four files fit in 450 bytes, the fifth does not.
   spec.limits.max_bytes = 450;
-  auto bytes = must_fail(cache.fetch(spec));
-  CHECK(bytes.code == errc::too_large);
-  CHECK(bytes.message == remote.url() + " at " + sha.substr(0, 7) + ": files exceed 450 bytes (limit) at f4");
-  spec.limits.max_bytes = 500;
-  CHECK(cache.fetch(spec).has_value());
+  auto snap = must(cache.fetch(spec));
+  for (int i = 0; i < 4; ++i) CHECK(snap.tree->read("f" + std::to_string(i)).has_value());
+  auto bytes = snap.tree->read("f4");
+  REQUIRE_FALSE(bytes.has_value());
+  CHECK(bytes.error().code == errc::too_large);
+  CHECK(bytes.error().message == remote.url() + " at " + sha.substr(0, 7) + ": files read exceed 450 bytes (limit) at f4");
+  CHECK(snap.tree->read("f0").value() == std::string(100, 'x'));  // read before: kept, not counted again
+}
+
+TEST_CASE("only the files a render reads are loaded: a huge file elsewhere costs nothing", "[source]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  remote.write("deploy/app.yaml", "kind: ConfigMap\n");
+  remote.write("assets/big.bin", std::string(100000, 'b'));
+  const std::string sha = remote.commit("asset");
+  source_cache cache(tmp.path / "cache");
+  auto spec = spec_for(remote, ref_spec::make_branch("main"));
+  spec.limits.max_bytes = 1000;
+  auto snap = must(cache.fetch(spec));
+  CHECK(snap.tree->stat("assets/big.bin").value() == tree_entry::kind::file);
+  CHECK(snap.tree->read("deploy/app.yaml").value() == "kind: ConfigMap\n");
+  auto big = snap.tree->read("assets/big.bin");
+  REQUIRE_FALSE(big.has_value());
+  CHECK(big.error().message ==
+        remote.url() + " at " + sha.substr(0, 7) + ": files read exceed 1000 bytes (limit) at assets/big.bin");
+  // The snapshot kept in the cache for the next request is the same lazy tree.
+  auto again = must(cache.fetch(spec));
+  CHECK(again.tree == snap.tree);
 }
 
 TEST_CASE("the cache can be lost and file URLs need permission", "[source]") {
@@ -306,11 +330,11 @@ TEST_CASE("a fetch that downloads too much is aborted", "[source]") {
   remote.commit("big");
   source_cache cache(tmp.path / "cache");
   auto spec = spec_for(remote, ref_spec::make_branch("main"));
-  spec.max_fetch_bytes = 64 * 1024;
+  spec.budget.max_fetch_bytes = 64 * 1024;
   auto e = must_fail(cache.fetch(spec));
   CHECK(e.code == errc::too_large);
-  CHECK(e.message == "fetching " + remote.url() + ": the download exceeds 65536 bytes (limit)");
-  spec.max_fetch_bytes = 64ull << 20;
+  CHECK(e.message == "fetching " + remote.url() + ": the download exceeds 65536 bytes (limit max-git-fetch-bytes)");
+  spec.budget.max_fetch_bytes = 64ull << 20;
   CHECK(cache.fetch(spec).has_value());
 }
 
