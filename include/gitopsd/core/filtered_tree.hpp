@@ -19,6 +19,8 @@ class filtered_tree final : public file_tree {
   [[nodiscard]] result<std::vector<tree_entry>> list(std::string_view dir) const override;
   [[nodiscard]] result<std::string> read(std::string_view file) const override;
   [[nodiscard]] result<tree_entry::kind> stat(std::string_view path) const override;
+  // The base tree's answer: the symlink checks of kustomize generators see through the view.
+  [[nodiscard]] result<std::string> real_path(std::string_view path) const override { return base_.real_path(path); }
 
  private:
   [[nodiscard]] bool hidden(std::string_view path, tree_entry::kind type) const;

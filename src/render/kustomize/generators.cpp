@@ -71,7 +71,8 @@ result<std::string> read_relative(const file_tree& tree, const kustomization& k,
   // a link to /etc/passwd or to a sibling folder is refused, one inside the folder is read.
   auto real = tree.real_path(*norm);
   if (!real) return kustomize_error(file, fmt::format("cannot read \"{}\": {}", path, real.error().what()));
-  auto real_dir = tree.real_path(dir);
+  // With --load-restrictor none any file of the tree may be read: its real path must only stay in the tree.
+  auto real_dir = tree.real_path(k.load_anywhere ? std::string() : k.dir);
   if (!real_dir) return kustomize_error(file, fmt::format("cannot read \"{}\": {}", path, real_dir.error().what()));
   if (!real_dir->empty() && !(real->size() > real_dir->size() && real->starts_with(*real_dir) &&
                               (*real)[real_dir->size()] == '/'))

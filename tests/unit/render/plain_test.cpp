@@ -204,6 +204,6 @@ TEST_CASE("gitopsd build writes errors with the folder as given", "[render]") {
   testing::memory_tree tree;
   tree.files["tmp/real/app/c.yaml"] = "kind: X\n";
   std::ostringstream out, err;
-  CHECK(run_build(tree, "tmp/real/app", output_format::yaml, out, err, {}, "/tmp/real/app", "/") == 1);
+  CHECK(run_build(tree, "tmp/real/app", output_format::yaml, out, err, {}, {}, "/tmp/real/app", "/") == 1);
   CHECK(err.str() == "error: /tmp/real/app/c.yaml#1: missing apiVersion\n");
 }
