@@ -15,6 +15,11 @@ duration scheduler::jittered(duration d) {
 void scheduler::observe(const std::string& key, const schedule_input& input, clock::time_point now) {
   auto [it, inserted] = items_.try_emplace(key);
   schedule_item& item = it->second;
+  if (item.forgotten) {
+    // Re-created while the deleted one's run unwinds: new to us, run once that run ends.
+    item = schedule_item{{}, std::nullopt, true, false, 0, false};
+    inserted = true;
+  }
   const schedule_input previous = item.input;
   item.input = input;
 
@@ -43,13 +48,23 @@ void scheduler::observe(const std::string& key, const schedule_input& input, clo
   item.due = now;
 }
 
-void scheduler::forget(const std::string& key) { items_.erase(key); }
+void scheduler::forget(const std::string& key) {
+  auto it = items_.find(key);
+  if (it == items_.end()) return;
+  if (!it->second.running) {
+    items_.erase(it);
+    return;
+  }
+  it->second.forgotten = true;
+  it->second.rerun = false;
+  it->second.due.reset();
+}
 
 bool scheduler::request_now(const std::string& key, clock::time_point now) {
   auto it = items_.find(key);
   if (it == items_.end()) return false;
   schedule_item& item = it->second;
-  if (item.input.suspended && !item.input.deleting) return false;
+  if (item.forgotten || (item.input.suspended && !item.input.deleting)) return false;
   if (item.running) item.rerun = true;
   else item.due = now;
   return true;
@@ -85,8 +100,12 @@ duration scheduler::retry_delay(const schedule_input& input, int failures) {
 
 void scheduler::finished(const std::string& key, bool succeeded, clock::time_point now) {
   auto it = items_.find(key);
-  if (it == items_.end()) return;  // forgotten while running (object deleted)
+  if (it == items_.end()) return;
   schedule_item& item = it->second;
+  if (item.forgotten) {  // deleted while running, not re-created
+    items_.erase(it);
+    return;
+  }
   item.running = false;
   item.failures = succeeded ? 0 : item.failures + 1;
   if (item.rerun) {

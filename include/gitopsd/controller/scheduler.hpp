@@ -34,6 +34,9 @@ struct schedule_item {
   bool running = false;
   bool rerun = false;  // something changed while running: run again right after
   int failures = 0;
+  // Deleted while its reconcile still unwinds: the entry stays (running) until that run ends, so
+  // an object re-created meanwhile waits for it instead of running twice at once.
+  bool forgotten = false;
 };
 
 class scheduler {
@@ -45,6 +48,7 @@ class scheduler {
   // A watch event (added or modified). Runs at once on a new generation, a new requestedAt,
   // deletion, or when first seen; otherwise keeps the timer.
   void observe(const std::string& key, const schedule_input& input, clock::time_point now);
+  // The object is gone; a running reconcile keeps its entry until finished() (see `forgotten`).
   void forget(const std::string& key);
 
   // Run now (a push webhook): due at once, or right after the run in progress. A suspended item

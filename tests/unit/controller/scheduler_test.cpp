@@ -152,6 +152,20 @@ TEST_CASE("forgotten objects finish quietly", "[scheduler]") {
   CHECK_FALSE(s.next_wakeup(4));
 }
 
+TEST_CASE("an object re-created while its deleted predecessor still runs waits for that run", "[scheduler]") {
+  auto s = no_jitter();
+  s.observe("a", repo(), t0);
+  REQUIRE(s.take_due(t0, 4) == std::vector<std::string>{"a"});
+  s.forget("a");
+  CHECK(s.running() == 1);  // its run still holds a slot while it unwinds
+  CHECK_FALSE(s.request_now("a", t0));
+  s.observe("a", repo(7), t0 + 1s);  // re-created
+  CHECK(s.take_due(t0 + 1s, 4).empty());  // not a second run beside the first
+  s.finished("a", false, t0 + 2s);  // the old run ends
+  REQUIRE(s.take_due(t0 + 2s, 4) == std::vector<std::string>{"a"});  // the new object runs now
+  CHECK(s.find("a")->input.generation == 7);
+}
+
 TEST_CASE("with every slot busy there is no wake-up until a reconcile finishes", "[scheduler]") {
   auto s = no_jitter();
   s.observe("a", repo(), t0);
