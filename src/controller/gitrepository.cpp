@@ -15,6 +15,7 @@ namespace {
 // are tighter for most fields): longer values are refused, named, not echoed whole.
 constexpr std::size_t max_url = 4096;
 constexpr std::size_t max_string = 1024;
+constexpr duration max_spec_duration = std::chrono::hours(8760);
 
 std::string shorten(std::string_view text) {
   if (text.size() <= 80) return std::string(text);
@@ -56,6 +57,8 @@ struct reader {
     auto d = parse_duration(*text);
     if (!d) return fail(field, d.error().what());
     if (*d <= duration::zero()) return fail(field, fmt::format("must be positive, not \"{}\"", *text));
+    // Deadlines and schedules add these to the clock: a bound keeps that arithmetic from overflowing.
+    if (*d > max_spec_duration) return fail(field, fmt::format("must be at most 8760h (a year), not \"{}\"", *text));
     return *d;
   }
 };

@@ -76,6 +76,8 @@ TEST_CASE("invalid specs are refused with the object and field named", "[gitrepo
   CHECK(error_of(R"({"url":"https://h/r"})") == "GitRepository team/app: spec.interval is required");
   CHECK_THAT(error_of(R"({"url":"https://h/r","interval":"5d"})"), Catch::Contains("spec.interval invalid duration"));
   CHECK_THAT(error_of(R"({"url":"https://h/r","interval":"0s"})"), Catch::Contains("must be positive"));
+  CHECK_THAT(error_of(R"({"url":"https://h/r","interval":"2562047h"})"), Catch::Contains("spec.interval") && Catch::Contains("at most 8760h"));
+  CHECK_THAT(error_of(R"({"url":"https://h/r","interval":"1m","timeout":"8761h"})"), Catch::Contains("spec.timeout must be at most 8760h"));
   CHECK_THAT(error_of(R"({"url":"https://h/r","interval":"1m","timeout":3})"), Catch::Contains("spec.timeout must be a string"));
   CHECK_THAT(error_of(R"({"url":"https://h/r","interval":"1m","ref":{"tag":"a","branch":"b"}})"),
              Catch::Contains("more than one"));
