@@ -29,10 +29,7 @@ task<resource_info> client::resource_for(group_version_kind gvk) {
       // Someone else is fetching this group/version: wait for them and take their answer.
       auto pending = entry.pending;
       if (!co_await pending->done.wait()) co_return make_error(errc::cancelled, what + ": cancelled");
-      if (pending->failure) {
-        if (pending->failure->code == errc::not_found) co_return unserved();
-        co_return *pending->failure;
-      }
+      if (pending->unserved) co_return unserved();
       refreshed = true;
       continue;
     }
@@ -52,8 +49,9 @@ task<resource_info> client::resource_for(group_version_kind gvk) {
     std::optional<release_waiters> releasing(std::in_place, *s, key, pending);
     auto r = co_await request("discovery", "GET", group_version_path(gvk.group, gvk.version), {}, {},
                               "application/json", what);
-    // A fetch cancelled by its caller says nothing about the server: waiters then fetch themselves.
-    if (!r && r.error().code != errc::cancelled) pending->failure = r.error();
+    // Only "not served" holds for every caller: a 403 of one impersonated tenant, a cancellation or
+    // a transient failure says nothing about the others, who then fetch themselves.
+    if (!r && r.error().code == errc::not_found) pending->unserved = true;
     releasing.reset();
     auto& fresh = s->discovery[key];
     refreshed = true;

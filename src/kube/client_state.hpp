@@ -30,11 +30,12 @@ struct client::state {
         tokens(cfg.token, cfg.token_file),
         bucket(options.qps, options.burst) {}
 
-  // A discovery request in progress: its waiters learn its failure instead of each repeating it.
+  // A discovery request in progress: its waiters learn that the group/version is not served
+  // instead of each asking again.
   struct discovery_fetch {
     explicit discovery_fetch(const boost::asio::any_io_executor& ex) : done(ex) {}
-    wait::signal done;               // set when the fetch ends, however it ends
-    std::optional<error> failure;    // the request's error, when it failed
+    wait::signal done;         // set when the fetch ends, however it ends
+    bool unserved = false;     // the API server answered 404
   };
 
   struct group_version_entry {
