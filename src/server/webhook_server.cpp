@@ -145,7 +145,9 @@ asio::awaitable<void> session(tcp::socket socket, std::shared_ptr<shared_state> 
   auto body_read_at = asio::steady_timer::clock_type::now();
 
   const auto& r = parser.get();
-  auto token = co_await handlers.token_of(*target);
+  // Not a temporary inside co_await: g++ 12 destroys the by-value argument twice there.
+  auto lookup = handlers.token_of(*target);
+  auto token = co_await std::move(lookup);
   signature_headers signature;
   signature.hub_signature_256 = header(r, "X-Hub-Signature-256");
   signature.forgejo_signature = header(r, "X-Forgejo-Signature");
