@@ -69,6 +69,11 @@ int main(int argc, char** argv) {
   run->add_flag("--leader-elect", agent.leader_elect, "Elect a leader on a Lease so only one replica works");
   run->add_option("--leader-election-namespace", agent.leader_election_namespace,
                   "Namespace of the Lease; default the namespace of the configuration");
+  std::string run_load_restrictor = "LoadRestrictionsNone";
+  run->add_option("--load-restrictor", run_load_restrictor,
+                  "Files a kustomization may read: LoadRestrictionsNone (anywhere in the repository, as Flux builds) "
+                  "or LoadRestrictionsRootOnly (its own folder and below)")
+      ->capture_default_str()->check(CLI::IsMember({"LoadRestrictionsRootOnly", "LoadRestrictionsNone"}));
   std::string lease_duration = "15s", renew_deadline = "10s", retry_period = "2s", shutdown_grace = "30s";
   run->add_option("--leader-election-lease-duration", lease_duration,
                   "How long a standby waits, by its own clock, for an unchanged Lease before taking it over")
@@ -85,6 +90,7 @@ int main(int argc, char** argv) {
   run_budgets.add_to(run);
   run->callback([&] {
     agent.render = run_budgets.apply();
+    if (run_load_restrictor == "LoadRestrictionsNone") agent.render.load = gitopsd::render::load_restrictor::none;
     agent.lease_duration = *whole_seconds(lease_duration);
     agent.renew_deadline = *whole_seconds(renew_deadline);
     agent.retry_period = *whole_seconds(retry_period);
@@ -111,7 +117,7 @@ int main(int argc, char** argv) {
   build->add_option("--load-restrictor", load_restrictor,
                     "Files a kustomization may read, as kustomize's flag: LoadRestrictionsRootOnly (its own folder "
                     "and below, the default) or LoadRestrictionsNone (none also works)")
-      ->check(CLI::IsMember({"LoadRestrictionsRootOnly", "LoadRestrictionsNone", "rootOnly", "none"}));
+      ->check(CLI::IsMember({"LoadRestrictionsRootOnly", "LoadRestrictionsNone", "none"}));
   std::vector<std::string> substitute_pairs, substitute_files, ignore_lines;
   bool substitute_strict = false;
   build->add_option("--substitute", substitute_pairs, "Variable for postBuild substitution, KEY=VALUE (repeatable; wins over files)");

@@ -208,7 +208,16 @@ class agent {
   }
 
   void on_leadership(bool leading) {
-    if (stopping_) return;
+    if (stopping_) {
+      // Reconciles finishing within the shutdown grace must not outlive our lease: another
+      // replica may take over once it expires.
+      if (!leading && working_ && running_ > 0) {
+        log::error("lost leadership while stopping; cancelling running reconciles");
+        exit_code_ = std::max(exit_code_, 1);
+        cancel_reconciles();
+      }
+      return;
+    }
     if (leading && !working_) {
       working_ = true;
       tasks_.spawn(io_.get_executor(), "GitRepository watch", watch(), stop_watch_.slot());

@@ -220,11 +220,13 @@ asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object) {
   // Messages are named locals: g++ 12 destroys temporaries of a co_await expression twice.
   if (end.how == ending::timed_out) {
     auto host = git::parse_url(r.repo.spec.url, true);
+    std::string why = reason::progressing_with_retry;
     std::string message = timeout_message(r.at, host ? host->host : std::string("?"), limit);
-    co_await report_failure(r, reason::progressing_with_retry, message);
+    co_await report_failure(r, why, message);
   } else if (end.how == ending::crashed) {
+    std::string why = reason::internal_error;
     std::string message = "internal error: " + describe(outcome.failure);
-    co_await report_failure(r, reason::internal_error, message);
+    co_await report_failure(r, why, message);
   }
   bool ok = end.ok;
   auto labels = repo_labels(r.repo);
@@ -255,11 +257,13 @@ asio::awaitable<bool> reconciler::report_failure(run& r, const std::string& why,
   co_return written;
 }
 
-busy_watch::ticket reconciler::pool_job(const run& r, const char* what) const {
+std::function<busy_watch::ticket()> reconciler::pool_job(const run& r, const char* what) const {
   if (settings_.busy == nullptr) return {};
-  auto now = steady::now();
-  auto deadline = r.started + r.repo.spec.timeout;
-  return settings_.busy->begin(fmt::format("{} of {}", what, r.repo.key()), deadline > now ? deadline - now : steady::duration{}, now);
+  return [watch = settings_.busy, what = fmt::format("{} of {}", what, r.repo.key()),
+          deadline = r.started + r.repo.spec.timeout] {
+    auto now = steady::now();
+    return watch->begin(what, deadline > now ? deadline - now : steady::duration{}, now);
+  };
 }
 
 asio::awaitable<bool> reconciler::pipeline(run& r) {
@@ -334,9 +338,8 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     }
   }
   auto fetch_started = steady::now();
-  auto fetching = pool_job(r, "Git fetch");
+  source.watch = pool_job(r, "Git fetch");
   auto snapshot = co_await sources_.fetch_async(std::move(source), pool_);
-  fetching = {};
   metrics_.observe("gitopsd_git_fetch_duration_seconds", repo_labels(repo), seconds_since(fetch_started));
   if (!snapshot) {
     bool unfixable = unfixable_by_retry(snapshot.error().code);
@@ -370,8 +373,9 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   // The render looks at `stop` between files and kustomizations: the reconcile's deadline (our
   // cancellation) ends it there. The flag is shared, so a late signal never touches freed memory.
   auto stop = std::make_shared<std::atomic<bool>>(false);
-  auto render_on_pool = [tree, path, stop, source_opts, opts = settings_.render]() mutable
+  auto render_on_pool = [tree, path, stop, source_opts, opts = settings_.render, watch = pool_job(r, "render")]() mutable
       -> asio::awaitable<result<std::vector<render::manifest>>> {
+    auto busy = watch ? watch() : busy_watch::ticket{};
     if (!path.empty()) {
       if (auto entry = tree->stat(path); !entry || *entry != tree_entry::kind::directory)
         co_return make_error(entry ? render::errc::read_failed : entry.error().code,
@@ -384,11 +388,9 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   auto cancel = (co_await asio::this_coro::cancellation_state).slot();
   if (cancel.is_connected()) cancel.assign([stop](asio::cancellation_type) { stop->store(true); });
   // The pool work itself is bound to no slot: it always runs to its end (soon, once stopped).
-  auto rendering = pool_job(r, "render");
   auto rendered = co_await asio::co_spawn(pool_, render_on_pool,
                                           asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
   if (cancel.is_connected()) cancel.clear();
-  rendering = {};
   if (!rendered) {
     step_failure f{reason::build_failed, fmt::format("{}: {}", r.revision, rendered.error().what())};
     co_return co_await fail(f);

@@ -107,13 +107,19 @@ asio::awaitable<result<T>> source_cache::in_turn(const source_spec& spec, asio::
 }
 
 asio::awaitable<result<snapshot>> source_cache::fetch_async(source_spec spec, asio::thread_pool& pool) {
-  auto work = [this, spec](std::shared_ptr<cancel_signal> c) { return fetch(spec, std::move(c)); };
+  auto work = [this, spec](std::shared_ptr<cancel_signal> c) {
+    auto busy = spec.watch ? spec.watch() : busy_watch::ticket{};
+    return fetch(spec, std::move(c));
+  };
   auto op = in_turn<snapshot>(spec, pool, std::move(work));
   co_return co_await std::move(op);
 }
 
 asio::awaitable<result<remote_revision>> source_cache::poll_async(source_spec spec, asio::thread_pool& pool) {
-  auto work = [this, spec](std::shared_ptr<cancel_signal> c) { return poll(spec, std::move(c)); };
+  auto work = [this, spec](std::shared_ptr<cancel_signal> c) {
+    auto busy = spec.watch ? spec.watch() : busy_watch::ticket{};
+    return poll(spec, std::move(c));
+  };
   auto op = in_turn<remote_revision>(spec, pool, std::move(work));
   co_return co_await std::move(op);
 }

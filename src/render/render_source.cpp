@@ -1,6 +1,7 @@
 #include "gitopsd/render/render_source.hpp"
 
 #include "gitopsd/core/filtered_tree.hpp"
+#include "gitopsd/core/json.hpp"
 #include "gitopsd/render/errc.hpp"
 
 #include <fmt/format.h>
@@ -20,6 +21,15 @@ result<std::vector<manifest>> render_source(const file_tree& tree, std::string_v
     auto objects = render(visible, path, opts);
     if (!objects) return objects;
     if (auto ok = substitute_objects(*objects, source.post_build, opts.yaml); !ok) return ok.error();
+    if (!source.post_build.vars.empty()) {
+      // Values may grow the objects: the build's byte budget holds for what is applied.
+      if (auto going = check_time(opts, path); !going) return going.error();
+      std::size_t bytes = 0;
+      for (const auto& m : *objects)
+        if ((bytes += json::measure(m.object).bytes) > opts.build.max_bytes)
+          return make_error(errc::limit_exceeded, fmt::format("{}: after substitution the build yields more than {} bytes "
+                                                              "of objects (limit max-render-bytes)", m.origin, opts.build.max_bytes));
+    }
     return objects;
   } catch (const std::exception& e) {
     return make_error(errc::limit_exceeded, fmt::format("rendering \"{}\" failed: {}", path, e.what()));

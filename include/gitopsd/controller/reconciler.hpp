@@ -45,8 +45,9 @@ class reconciler {
   boost::asio::awaitable<void> event(run& r, bool warning, const std::string& reason, const std::string& message);
   boost::asio::awaitable<bool> set_finalizer(run& r, const rapidjson::Value& object, bool present);
   void use_service_account(run& r);
-  // Registers pool work of this reconcile with the watchdog, allowed until the reconcile's deadline.
-  busy_watch::ticket pool_job(const run& r, const char* what) const;
+  // Registers pool work of this reconcile with the watchdog when a pool thread starts it (called
+  // there), allowed until the reconcile's deadline.
+  std::function<busy_watch::ticket()> pool_job(const run& r, const char* what) const;
   // A Warning naming adopted Namespaces and CRDs that prune left in place.
   boost::asio::awaitable<void> orphaned_event(run& r, const std::vector<object_ref>& orphaned);
 

@@ -20,6 +20,7 @@
 // Deadlines: `timeout` bounds connecting, TLS/SSH handshakes and every transfer (see operation.hpp);
 // DNS resolution is not bounded by it. A `commit` ref without a branch must be reachable from a branch.
 
+#include "gitopsd/core/busy_watch.hpp"
 #include "gitopsd/core/error.hpp"
 #include "gitopsd/git/ref.hpp"
 #include "gitopsd/git/snapshot.hpp"
@@ -31,6 +32,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <memory>
@@ -58,6 +60,9 @@ struct source_spec {
   bool allow_file = false;  // permit file:// URLs
   tree_limits limits;
   git_budget budget;
+  // Called on the pool thread when the blocking work starts; the ticket is held until it ends
+  // (the agent's /healthz watchdog: time queued for a thread does not count).
+  std::function<busy_watch::ticket()> watch;
 };
 
 // Requests cancellation of the operations it was given to; thread-safe.
