@@ -3,6 +3,7 @@
 // generated-name hashes, fix name references and sort.
 #include "generators.hpp"
 #include "model.hpp"
+#include "replacements.hpp"
 #include "transforms.hpp"
 
 #include "gitopsd/core/disk_tree.hpp"
@@ -258,7 +259,7 @@ class builder {
       if (!r) return r;
     }
     for (const auto& im : k.images) set_images(ra, im);
-    return {};
+    return apply_replacements(ra, k.replacements, k.file);
   }
 
   // Every object read counts against the build's budgets, each time a base is reached: a base

@@ -1,5 +1,6 @@
 // Reading and checking a kustomization file. Every field is either understood or refused.
 #include "model.hpp"
+#include "replacements.hpp"
 
 #include "gitopsd/core/disk_tree.hpp"
 #include "gitopsd/core/json.hpp"
@@ -221,7 +222,7 @@ result<std::vector<patch_spec>> read_patches(const reader& r, const file_tree& t
 }
 
 const std::set<std::string_view> unsupported_fields = {
-    "openapi", "imageTags", "replacements", "vars", "crds", "helmGlobals", "helmCharts",
+    "openapi", "imageTags", "vars", "crds", "helmGlobals", "helmCharts",
     "helmChartInflationGenerator", "configurations", "generators", "transformers", "validators", "buildMetadata"};
 
 }  // namespace
@@ -345,6 +346,8 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
       TRY_ASSIGN(k.secrets, read_generators(r, v, f, true));
     } else if (key == "generatorOptions") {
       TRY_ASSIGN(k.generator_opts, read_options(r, v, f));
+    } else if (key == "replacements") {
+      TRY_ASSIGN(k.replacements, read_replacements(tree, dir, file, v, lim));
     } else if (key == "sortOptions") {
       TRY(r.check_fields(v, f, {"order", "legacySortOptions"}));
       if (v.HasMember("legacySortOptions"))

@@ -3,6 +3,7 @@
 // accumulates, with the history (earlier names, prefixes, suffixes) name references need.
 
 #include "fieldspec.hpp"
+#include "replacement_spec.hpp"
 
 #include "gitopsd/core/error.hpp"
 #include "gitopsd/core/file_tree.hpp"
@@ -65,6 +66,7 @@ struct kustomization {
   std::vector<generator_spec> config_maps, secrets;
   generator_options generator_opts;
   bool fifo_order = false;
+  std::vector<replacement_spec> replacements;
 };
 
 result<kustomization> load_kustomization(const file_tree& tree, const std::string& dir, const std::string& file,

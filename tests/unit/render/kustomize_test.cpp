@@ -51,8 +51,6 @@ TEST_CASE("unsupported and unknown kustomization fields are errors naming field 
         "k/kustomization.yaml: field \"helmCharts\" is not supported by gitopsd");
   CHECK(failure(with("transformers:\n- t.yaml\n"), errc::unsupported) ==
         "k/kustomization.yaml: field \"transformers\" is not supported by gitopsd");
-  CHECK(failure(with("replacements: []\n"), errc::unsupported) ==
-        "k/kustomization.yaml: field \"replacements\" is not supported by gitopsd");
   CHECK(failure(with("resourcez:\n- cm.yaml\n"), errc::invalid_kustomization) ==
         "k/kustomization.yaml: unknown field \"resourcez\"");
   CHECK(failure(with("resources:\n- https://github.com/x/y//base?ref=v1\n"), errc::unsupported) ==
