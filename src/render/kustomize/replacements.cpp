@@ -236,6 +236,12 @@ struct walker {
       return walk(node[static_cast<rapidjson::SizeType>(idx)], parts, i + 1);
     }
     if (is_list_index(part)) return walk_list(node, parts, i);
+    if (!regex && part == "*") return fail("wildcard is not supported in PathGetter");
+    if (!regex && part == "-") {  // a lookup's last element
+      if (!node.IsArray()) return fail("wrong node kind: expected a list");
+      if (node.Empty()) return true;
+      return walk(node[node.Size() - 1], parts, i + 1);
+    }
     if (part == "*") {
       if (!node.IsArray()) return fail("wrong node kind: expected a list");
       for (auto& item : node.GetArray())

@@ -126,8 +126,19 @@ TEST_CASE("replacement errors name the kustomization file", "[kustomize][replace
                      "    fieldPaths:\n    - spec.template.spec.containers.[name=(].image\n")) ==
         file + "replacements: unable to find field \"spec.template.spec.containers.[name=(].image\" in replacement "
                "target: invalid regular expression \"(\"");
+  CHECK(failure(with("replacements:\n- source: {kind: Deployment, fieldPath: spec.template.spec.containers.*.image}\n"
+                     "  targets:\n  - select: {name: other}\n    fieldPaths: [data.value]\n")) ==
+        file + "replacements: error looking up replacement source: wildcard is not supported in PathGetter");
   CHECK(failure(with("replacements:\n- source: {kind: Deployment, color: red}\n  targets: []\n")) ==
         file + "unknown field \"color\" in replacements.source");
+}
+
+TEST_CASE("a replacement source path takes the last list element with -", "[kustomize][replacements]") {
+  auto t = with("replacements:\n- source: {kind: Deployment, fieldPath: spec.template.spec.containers.-.name}\n"
+                "  targets:\n  - select: {name: other}\n    fieldPaths: [data.value]\n");
+  auto r = render::render(t, "k");
+  REQUIRE(r);
+  CHECK(json::get_string(object(*r, "other"), "data", "value") == "app");
 }
 
 TEST_CASE("replacement files are read from the kustomization's folder", "[kustomize][replacements]") {
