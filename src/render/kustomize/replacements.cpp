@@ -206,6 +206,8 @@ std::optional<std::string> scalar_text(const value& v) {
   return std::nullopt;
 }
 
+void set_scalar_text(value& target, const std::string& text, alloc_t& a);
+
 struct walker {
   alloc_t* a = nullptr;  // null: read only
   bool create = false;
@@ -300,11 +302,14 @@ struct walker {
       if (!regex) break;  // a lookup takes the first match
     }
     if (any || !create || a == nullptr || found.size() != before) return true;
+    // The created element's value is untagged: it reads as YAML would read the text.
+    value key_value;
+    set_scalar_text(key_value, want, *a);
     if (field.empty()) {
-      node.PushBack(value(want.c_str(), *a), *a);
+      node.PushBack(key_value, *a);
     } else {
       value elem(rapidjson::kObjectType);
-      elem.AddMember(value(field.c_str(), *a), value(want.c_str(), *a), *a);
+      elem.AddMember(value(field.c_str(), *a), key_value, *a);
       node.PushBack(elem, *a);
     }
     value& added = node[node.Size() - 1];
