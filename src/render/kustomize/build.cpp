@@ -310,7 +310,7 @@ result<std::vector<manifest>> build(const file_tree& tree, std::string_view dir,
   }
   auto fixed = fix_name_references(*ra);
   if (!fixed) return fixed.error();
-  if (!k->fifo_order) legacy_sort(*ra);
+  if (!k->fifo_order) legacy_sort(*ra, k->legacy_order ? &*k->legacy_order : nullptr);
   std::vector<manifest> out;
   out.reserve(ra->size());
   for (auto& r : *ra) out.push_back({std::move(r.obj), std::move(r.origin)});

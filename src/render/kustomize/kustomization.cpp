@@ -221,6 +221,22 @@ result<std::vector<patch_spec>> read_patches(const reader& r, const file_tree& t
   return out;
 }
 
+// sortOptions.legacySortOptions: kind lists replacing kustomize's built-in order (legacy only).
+result<std::optional<std::pair<std::vector<std::string>, std::vector<std::string>>>> read_legacy_order(
+    const reader& r, const value& sort_options, bool fifo) {
+  std::optional<std::pair<std::vector<std::string>, std::vector<std::string>>> out;
+  const value* v = json::find(sort_options, "legacySortOptions");
+  if (v == nullptr || v->IsNull()) return out;
+  if (fifo)
+    return kustomize_error(r.file, "the field 'sortOptions.legacySortOptions' is set but the selected sort order is "
+                                   "'fifo', not 'legacy'");
+  TRY(r.check_fields(*v, "sortOptions.legacySortOptions", {"orderFirst", "orderLast"}));
+  out.emplace();
+  if (auto f = json::find(*v, "orderFirst")) TRY_ASSIGN(out->first, r.strings(*f, "sortOptions.legacySortOptions.orderFirst"));
+  if (auto l = json::find(*v, "orderLast")) TRY_ASSIGN(out->second, r.strings(*l, "sortOptions.legacySortOptions.orderLast"));
+  return out;
+}
+
 const std::set<std::string_view> unsupported_fields = {
     "openapi", "imageTags", "vars", "crds", "helmGlobals", "helmCharts",
     "helmChartInflationGenerator", "configurations", "generators", "transformers", "validators", "buildMetadata"};
@@ -350,13 +366,12 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
       TRY_ASSIGN(k.replacements, read_replacements(tree, dir, file, v, lim));
     } else if (key == "sortOptions") {
       TRY(r.check_fields(v, f, {"order", "legacySortOptions"}));
-      if (v.HasMember("legacySortOptions"))
-        return unsupported_error(file, "field \"sortOptions.legacySortOptions\" is not supported by gitopsd");
       std::string order;
       if (auto o = json::find(v, "order")) TRY_ASSIGN(order, r.str(*o, "sortOptions.order"));
       if (order != "legacy" && order != "fifo")
         return kustomize_error(file, fmt::format("sortOptions.order must be legacy or fifo, not \"{}\"", order));
       k.fifo_order = order == "fifo";
+      TRY_ASSIGN(k.legacy_order, read_legacy_order(r, v, k.fifo_order));
     } else {
       return kustomize_error(file, fmt::format("unknown field \"{}\"", key));
     }

@@ -66,6 +66,7 @@ struct kustomization {
   std::vector<generator_spec> config_maps, secrets;
   generator_options generator_opts;
   bool fifo_order = false;
+  std::optional<std::pair<std::vector<std::string>, std::vector<std::string>>> legacy_order;  // orderFirst, orderLast
   std::vector<replacement_spec> replacements;
 };
 

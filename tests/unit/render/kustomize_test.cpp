@@ -59,8 +59,12 @@ TEST_CASE("unsupported and unknown kustomization fields are errors naming field 
         "k/kustomization.yaml: remote resource \"github.com/x/y/base\" is not supported by gitopsd");
   CHECK(failure(with("labels:\n- pairs: {a: b}\n  fields: []\n"), errc::unsupported) ==
         "k/kustomization.yaml: field \"labels.fields\" is not supported by gitopsd");
-  CHECK(failure(with("sortOptions:\n  order: legacy\n  legacySortOptions: {}\n"), errc::unsupported) ==
-        "k/kustomization.yaml: field \"sortOptions.legacySortOptions\" is not supported by gitopsd");
+  CHECK(failure(with("sortOptions:\n  order: fifo\n  legacySortOptions: {}\n"), errc::invalid_kustomization) ==
+        "k/kustomization.yaml: the field 'sortOptions.legacySortOptions' is set but the selected sort order is "
+        "'fifo', not 'legacy'");
+  CHECK(failure(with("sortOptions:\n  order: legacy\n  legacySortOptions: {orderFirst: [1]}\n"),
+                errc::invalid_kustomization) ==
+        "k/kustomization.yaml: field \"sortOptions.legacySortOptions.orderFirst\" must be a list of strings");
 }
 
 TEST_CASE("badly typed kustomization fields are errors", "[kustomize]") {
