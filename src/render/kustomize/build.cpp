@@ -1,6 +1,7 @@
 // The kustomize build: accumulate resources (files, nested kustomizations, components), run the
 // generators, then the built-in transformers in kustomize v5's order; at the top level add the
 // generated-name hashes, fix name references and sort.
+#include "build_metadata.hpp"
 #include "generators.hpp"
 #include "model.hpp"
 #include "replacements.hpp"
@@ -311,6 +312,7 @@ result<std::vector<manifest>> build(const file_tree& tree, std::string_view dir,
   auto fixed = fix_name_references(*ra);
   if (!fixed) return fixed.error();
   if (!k->fifo_order) legacy_sort(*ra, k->legacy_order ? &*k->legacy_order : nullptr);
+  if (auto meta = apply_build_metadata(*ra, *k); !meta) return meta.error();
   std::vector<manifest> out;
   out.reserve(ra->size());
   for (auto& r : *ra) out.push_back({std::move(r.obj), std::move(r.origin)});

@@ -239,7 +239,7 @@ result<std::optional<std::pair<std::vector<std::string>, std::vector<std::string
 
 const std::set<std::string_view> unsupported_fields = {
     "openapi", "imageTags", "vars", "crds", "helmGlobals", "helmCharts",
-    "helmChartInflationGenerator", "configurations", "generators", "transformers", "validators", "buildMetadata"};
+    "helmChartInflationGenerator", "configurations", "generators", "transformers", "validators"};
 
 }  // namespace
 
@@ -362,6 +362,8 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
       TRY_ASSIGN(k.secrets, read_generators(r, v, f, true));
     } else if (key == "generatorOptions") {
       TRY_ASSIGN(k.generator_opts, read_options(r, v, f));
+    } else if (key == "buildMetadata") {
+      TRY_ASSIGN(k.build_metadata, r.strings(v, f));
     } else if (key == "replacements") {
       TRY_ASSIGN(k.replacements, read_replacements(tree, dir, file, v, lim));
     } else if (key == "sortOptions") {
