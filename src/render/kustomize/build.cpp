@@ -1,8 +1,10 @@
 // The kustomize build: accumulate resources (files, nested kustomizations, components), run the
 // generators, then the built-in transformers in kustomize v5's order; at the top level add the
 // generated-name hashes, fix name references and sort.
+#include "build_metadata.hpp"
 #include "generators.hpp"
 #include "model.hpp"
+#include "replacements.hpp"
 #include "transforms.hpp"
 
 #include "gitopsd/core/disk_tree.hpp"
@@ -70,7 +72,7 @@ class builder {
     auto k = load_kustomization(tree_, dir, file, opts_);
     if (!k) return k.error();
     if (k->component && top) return kustomize_error(file, "a Component cannot be built on its own");
-    if (top) fifo_order_ = k->fifo_order;
+    if (top) top_ = *k;
     stack_.push_back(dir);
     resmap ra;
     auto r = accumulate(*k, ra);
@@ -133,7 +135,8 @@ class builder {
       auto fixed = fix_name_references(ra);
       if (!fixed) return fixed.error();
     }
-    if (!fifo_order_) legacy_sort(ra);
+    if (!top_.fifo_order) legacy_sort(ra, top_.legacy_order ? &*top_.legacy_order : nullptr);
+    if (auto meta = apply_build_metadata(ra, top_); !meta) return meta.error();
     std::vector<manifest> out;
     out.reserve(ra.size());
     for (auto& r : ra) out.push_back({std::move(r.obj), std::move(r.origin)});
@@ -349,7 +352,7 @@ class builder {
       if (!r) return r;
     }
     for (const auto& im : k.images) set_images(ra, im);
-    return {};
+    return apply_replacements(ra, k.replacements, k.file);
   }
 
   // Every object read counts against the build's budgets, each time a base is reached: a base
@@ -377,7 +380,7 @@ class builder {
   const file_tree& tree_;
   const options& opts_;
   std::vector<std::string> stack_;
-  bool fifo_order_ = false;
+  kustomization top_;  // the top level's own settings (sort order, build metadata)
   std::size_t builds_ = 0;
   std::size_t loaded_objects_ = 0;
   std::size_t loaded_bytes_ = 0;

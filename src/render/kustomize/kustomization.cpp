@@ -1,6 +1,7 @@
 // Reading and checking a kustomization file. Every field is either understood or refused.
 #include "field_names.hpp"
 #include "model.hpp"
+#include "replacements.hpp"
 
 #include "gitopsd/core/disk_tree.hpp"
 #include "gitopsd/core/json.hpp"
@@ -253,9 +254,27 @@ result<std::vector<patch_spec>> read_patches(const reader& r, const file_tree& t
   return out;
 }
 
+// sortOptions.legacySortOptions: kind lists replacing kustomize's built-in order (legacy only).
+result<std::optional<std::pair<std::vector<std::string>, std::vector<std::string>>>> read_legacy_order(
+    const reader& r, const value* v, bool fifo) {
+  std::optional<std::pair<std::vector<std::string>, std::vector<std::string>>> out;
+  if (v == nullptr || v->IsNull()) return out;
+  if (fifo)
+    return kustomize_error(r.file, "the field 'sortOptions.legacySortOptions' is set but the selected sort order is "
+                                   "'fifo', not 'legacy'");
+  std::vector<reader::member> members;
+  TRY_ASSIGN(members, r.fields(*v, "sortOptions.legacySortOptions", {"orderFirst", "orderLast"}));
+  out.emplace();
+  for (const auto& m : members) {
+    if (m.name == "orderFirst") TRY_ASSIGN(out->first, r.strings(m.value, "sortOptions.legacySortOptions.orderFirst"));
+    else TRY_ASSIGN(out->second, r.strings(m.value, "sortOptions.legacySortOptions.orderLast"));
+  }
+  return out;
+}
+
 const std::set<std::string_view> unsupported_fields = {
-    "openapi", "replacements", "vars", "crds", "helmGlobals", "helmCharts",
-    "helmChartInflationGenerator", "configurations", "validators", "buildMetadata"};
+    "openapi", "vars", "crds", "helmGlobals", "helmCharts",
+    "helmChartInflationGenerator", "configurations", "validators"};
 
 // kustomize runs built-in transformer and generator configs, exec plugins and KRM functions listed
 // in `transformers` and `generators`; gitopsd runs none of them and names what an entry is.
@@ -464,18 +483,23 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
       TRY_ASSIGN(k.secrets, read_generators(r, v, f, true));
     } else if (key == "generatorOptions") {
       TRY_ASSIGN(k.generator_opts, read_options(r, v, f));
+    } else if (key == "buildMetadata") {
+      TRY_ASSIGN(k.build_metadata, r.strings(v, f));
+    } else if (key == "replacements") {
+      TRY_ASSIGN(k.replacements, read_replacements(tree, dir, file, v, lim));
     } else if (key == "sortOptions") {
       std::vector<reader::member> sms;
       TRY_ASSIGN(sms, r.fields(v, f, {"order", "legacySortOptions"}));
       std::string order;
+      const value* legacy = nullptr;
       for (const auto& sm : sms) {
-        if (sm.name == "legacySortOptions")
-          return unsupported_error(file, "field \"sortOptions.legacySortOptions\" is not supported by gitopsd");
-        TRY_ASSIGN(order, r.str(sm.value, "sortOptions.order"));
+        if (sm.name == "legacySortOptions") legacy = &sm.value;
+        else TRY_ASSIGN(order, r.str(sm.value, "sortOptions.order"));
       }
       if (order != "legacy" && order != "fifo")
         return kustomize_error(file, fmt::format("sortOptions.order must be legacy or fifo, not \"{}\"", order));
       k.fifo_order = order == "fifo";
+      TRY_ASSIGN(k.legacy_order, read_legacy_order(r, legacy, k.fifo_order));
     }
   }
   // kustomize appends the deprecated spellings after the current ones.

@@ -3,6 +3,7 @@
 // accumulates, with the history (earlier names, prefixes, suffixes) name references need.
 
 #include "fieldspec.hpp"
+#include "replacement_spec.hpp"
 
 #include "gitopsd/core/error.hpp"
 #include "gitopsd/core/file_tree.hpp"
@@ -66,6 +67,9 @@ struct kustomization {
   std::vector<generator_spec> config_maps, secrets;
   generator_options generator_opts;
   bool fifo_order = false;
+  std::optional<std::pair<std::vector<std::string>, std::vector<std::string>>> legacy_order;  // orderFirst, orderLast
+  std::vector<replacement_spec> replacements;
+  std::vector<std::string> build_metadata;
 };
 
 result<kustomization> load_kustomization(const file_tree& tree, const std::string& dir, const std::string& file,

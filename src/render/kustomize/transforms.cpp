@@ -448,11 +448,22 @@ result<void> fix_name_references(resmap& ra) {
   return {};
 }
 
-void legacy_sort(resmap& ra) {
-  std::sort(ra.begin(), ra.end(), [](const resource& x, const resource& y) {
+void legacy_sort(resmap& ra, const std::pair<std::vector<std::string>, std::vector<std::string>>* custom) {
+  std::map<std::string, int, std::less<>> custom_ranks;
+  if (custom != nullptr) {
+    int n = static_cast<int>(custom->first.size());
+    for (int i = 0; i < n; ++i) custom_ranks[custom->first[static_cast<std::size_t>(i)]] = -n + i;
+    for (std::size_t i = 0; i < custom->second.size(); ++i) custom_ranks[custom->second[i]] = 1 + static_cast<int>(i);
+  }
+  auto rank = [&](const std::string& kind) {
+    if (custom == nullptr) return kind_rank(kind);
+    auto it = custom_ranks.find(kind);
+    return it == custom_ranks.end() ? 0 : it->second;
+  };
+  std::sort(ra.begin(), ra.end(), [&](const resource& x, const resource& y) {
     res_id a = x.cur(), b = y.cur();
     if (!(a.type == b.type)) {
-      int ra_ = kind_rank(a.type.kind), rb = kind_rank(b.type.kind);
+      int ra_ = rank(a.type.kind), rb = rank(b.type.kind);
       if (ra_ != rb) return ra_ < rb;
       if (a.type.kind == "Namespace" && b.type.kind == "Namespace" && (a.type.group.empty() || b.type.group.empty()))
         return gvk_sort_key(a.type) > gvk_sort_key(b.type);

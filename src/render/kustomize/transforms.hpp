@@ -12,6 +12,7 @@ void add_pairs(resmap& ra, const string_pairs& pairs, const std::vector<field_sp
 result<void> set_replicas(resmap& ra, const std::string& name, std::int64_t count, const std::string& file);
 void set_images(resmap& ra, const image_spec& image);
 result<void> fix_name_references(resmap& ra);
-void legacy_sort(resmap& ra);
+// kustomize's legacy order; `custom` replaces its built-in orderFirst/orderLast kind lists.
+void legacy_sort(resmap& ra, const std::pair<std::vector<std::string>, std::vector<std::string>>* custom = nullptr);
 
 }  // namespace gitopsd::render::kustomize

@@ -54,8 +54,6 @@ TEST_CASE("unsupported and unknown kustomization fields are errors naming field 
   builtin.files["k/t.yaml"] = "apiVersion: builtin\nkind: PrefixTransformer\nmetadata:\n  name: p\nprefix: x-\n";
   CHECK(failure(builtin, errc::unsupported) ==
         "k/kustomization.yaml: field \"transformers\" is not supported by gitopsd");
-  CHECK(failure(with("replacements: []\n"), errc::unsupported) ==
-        "k/kustomization.yaml: field \"replacements\" is not supported by gitopsd");
   CHECK(failure(with("resourcez:\n- cm.yaml\n"), errc::invalid_kustomization) ==
         "k/kustomization.yaml: unknown field \"resourcez\" in the kustomization");
   CHECK(failure(with("resources:\n- https://github.com/x/y//base?ref=v1\n"), errc::unsupported) ==
@@ -85,8 +83,12 @@ TEST_CASE("unsupported and unknown kustomization fields are errors naming field 
         "gitopsd does not run");
   CHECK(failure(with("labels:\n- pairs: {a: b}\n  fields: []\n"), errc::unsupported) ==
         "k/kustomization.yaml: field \"labels.fields\" is not supported by gitopsd");
-  CHECK(failure(with("sortOptions:\n  order: legacy\n  legacySortOptions: {}\n"), errc::unsupported) ==
-        "k/kustomization.yaml: field \"sortOptions.legacySortOptions\" is not supported by gitopsd");
+  CHECK(failure(with("sortOptions:\n  order: fifo\n  legacySortOptions: {}\n"), errc::invalid_kustomization) ==
+        "k/kustomization.yaml: the field 'sortOptions.legacySortOptions' is set but the selected sort order is "
+        "'fifo', not 'legacy'");
+  CHECK(failure(with("sortOptions:\n  order: legacy\n  legacySortOptions: {orderFirst: [1]}\n"),
+                errc::invalid_kustomization) ==
+        "k/kustomization.yaml: field \"sortOptions.legacySortOptions.orderFirst\" must be a list of strings");
 }
 
 TEST_CASE("badly typed kustomization fields are errors", "[kustomize]") {
