@@ -151,7 +151,11 @@ int main(int argc, char** argv) {
       gitopsd::disk_tree tree(root);
       // .sourceignore files are looked for in the whole work tree, or only below DIR outside one.
       std::error_code ec;
-      if (!std::filesystem::exists(root / ".git", ec)) source_opts.ignore_root = path;
+      if (!std::filesystem::exists(root / ".git", ec)) {
+        // DIR may also be one file: then its folder.
+        bool folder = std::filesystem::is_directory(build_dir, ec);
+        source_opts.ignore_root = folder ? path : std::filesystem::path(path).parent_path().generic_string();
+      }
       exit_code = gitopsd::render::run_build(tree, path, format, std::cout, std::cerr, render_opts, source_opts, build_dir,
                                              root.generic_string());
       return;

@@ -8,7 +8,7 @@
 
 using namespace gitopsd;
 
-TEST_CASE("--substitute-from-file: KEY=VALUE lines", "[cli]") {
+TEST_CASE("substitute-from-file: KEY=VALUE lines", "[cli]") {
   auto vars = cli::parse_variables_file("# comment\n\nA=1\nB=x=y\r\nEMPTY=\n", "vars.env");
   REQUIRE(vars.has_value());
   CHECK(*vars == render::variables{{"A", "1"}, {"B", "x=y"}, {"EMPTY", ""}});
@@ -20,7 +20,7 @@ TEST_CASE("--substitute-from-file: KEY=VALUE lines", "[cli]") {
   CHECK_THAT(name.error().what(), Catch::Contains("'a-b' var name is invalid"));
 }
 
-TEST_CASE("--substitute-from-file: a YAML map of strings", "[cli]") {
+TEST_CASE("substitute-from-file: a YAML map of strings", "[cli]") {
   auto vars = cli::parse_variables_file("A: \"1\"\nB: text\n", "vars.yaml");
   REQUIRE(vars.has_value());
   CHECK(*vars == render::variables{{"A", "1"}, {"B", "text"}});
@@ -32,7 +32,7 @@ TEST_CASE("--substitute-from-file: a YAML map of strings", "[cli]") {
   CHECK(cli::parse_variables_file("", "vars.yaml").has_value());
 }
 
-TEST_CASE("--substitute wins over files, later files over earlier ones", "[cli]") {
+TEST_CASE("substitute flags win over files, later files over earlier ones", "[cli]") {
   char first[] = "/tmp/gitopsd-vars-XXXXXX";
   int fd = mkstemp(first);
   REQUIRE(fd >= 0);

@@ -57,7 +57,7 @@ TEST_CASE("invalid spec.postBuild is refused with the field named", "[gitreposit
   CHECK_THAT(error_with(R"(,"ignore":5)"), Catch::Contains("spec.ignore must be a string"));
 }
 
-TEST_CASE("substitution inputs: later entries win, substitute last; Secrets decoded", "[gitrepository]") {
+TEST_CASE("substitution inputs: later entries win, substitute last: Secrets decoded", "[gitrepository]") {
   post_build_spec spec;
   spec.substitute_from = {{"ConfigMap", "first"}, {"Secret", "second"}, {"ConfigMap", "gone", true}};
   spec.substitute = {{"C", "inline"}};

@@ -85,7 +85,7 @@ TEST_CASE("ignore patterns: ** spans folders", "[ignore]") {
   CHECK_FALSE(excluded({"a/x**/z"}, "a/xy/z"));  // '**' inside a name is not supported and never matches
 }
 
-TEST_CASE("ignore patterns: the last match decides; '!' includes again", "[ignore]") {
+TEST_CASE("ignore patterns: the last match decides: '!' includes again", "[ignore]") {
   CHECK_FALSE(excluded({"*.yaml", "!keep.yaml"}, "keep.yaml"));
   CHECK(excluded({"*.yaml", "!keep.yaml"}, "drop.yaml"));
   CHECK(excluded({"!keep.yaml", "*.yaml"}, "keep.yaml"));

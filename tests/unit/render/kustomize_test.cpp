@@ -260,7 +260,7 @@ TEST_CASE("field names are matched as Go's encoding/json matches them", "[kustom
   CHECK_FALSE(match_field("namePrefixes", {"namePrefix"}).has_value());
 }
 
-TEST_CASE("kustomization fields in any case; the last of two spellings wins", "[kustomize]") {
+TEST_CASE("kustomization fields in any case: the last of two spellings wins", "[kustomize]") {
   auto t = with("RESOURCES:\n- cm.yaml\nnamePrefix: a-\nnameprefix: b-\n");
   auto r = render::render(t, "k");
   REQUIRE(r);

@@ -46,7 +46,7 @@ TEST_CASE("filtered tree: excluded files and folders read as missing", "[ignore]
   CHECK(view.read("app/a.yaml"));
 }
 
-TEST_CASE("ignore rules: each .sourceignore applies to its folder and below; spec.ignore last", "[ignore]") {
+TEST_CASE("ignore rules: each .sourceignore applies to its folder and below: spec.ignore last", "[ignore]") {
   testing::memory_tree tree;
   tree.files["a/.sourceignore"] = "*.yaml\n!keep.yaml\n";
   tree.files["b/x.yaml"] = cm("x");
@@ -98,7 +98,7 @@ TEST_CASE("render_source: default exclusions apply without patterns", "[ignore]"
   CHECK(names(*with) == std::vector<std::string>{"ok", "sops"});
 }
 
-TEST_CASE("render_source: substitution after the build; run_build prints the result", "[substitute]") {
+TEST_CASE("render_source: substitution after the build: run_build prints the result", "[substitute]") {
   testing::memory_tree tree;
   tree.files["app/kustomization.yaml"] = "resources:\n- cm.yaml\nnamePrefix: p-\n";
   tree.files["app/cm.yaml"] = cm("${name:=dflt}", "${value}");

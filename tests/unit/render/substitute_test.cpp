@@ -116,7 +116,7 @@ TEST_CASE("substitution: malformed expressions fail with the library's words and
   CHECK_THAT(sub_error("${v%a}", s), Catch::Contains("not supported"));
 }
 
-TEST_CASE("substitution: strict mode names the undefined variable; defaults still apply", "[substitute]") {
+TEST_CASE("substitution: strict mode names the undefined variable: defaults still apply", "[substitute]") {
   auto s = vars({{"v", "x"}, {"empty", ""}}, true);
   CHECK(sub("${v} ${empty} ${none:=d} ${none:-d}", s) == "x  d d");
   CHECK_THAT(sub_error("${none}", s), Catch::Contains("variable not set (strict mode): \"none\""));
@@ -145,7 +145,7 @@ TEST_CASE("substitution: nesting and output are bounded", "[substitute]") {
   CHECK(sub("${v}", vars({{"v", "${w}"}, {"w", "no"}})) == "${w}");
 }
 
-TEST_CASE("substitution: variable names follow Flux's rule; values lose line breaks", "[substitute]") {
+TEST_CASE("substitution: variable names follow Flux's rule: values lose line breaks", "[substitute]") {
   CHECK(valid_variable_name("_a1"));
   CHECK(valid_variable_name("CLUSTER_NAME"));
   CHECK_FALSE(valid_variable_name(""));

@@ -104,7 +104,7 @@ TEST_CASE("a signed push is accepted and triggers its GitRepository", "[webhook]
   CHECK(agent.triggered == std::vector<std::string>{"team/app", "team/app"});
 }
 
-TEST_CASE("refusals trigger nothing; 401 and 404 take the same floor", "[webhook]") {
+TEST_CASE("refusals trigger nothing: 401 and 404 take the same floor", "[webhook]") {
   fake_agent agent;
   http::request<http::string_body> get{http::verb::get, "/hook/team/app", 11};
   auto answers = exchange(agent, {signed_post("/hook/team/app", "wrong"), post("/hook/team/app"),
