@@ -128,7 +128,8 @@ hostile slash_entry 'not a valid file name' "$(b_push_commit "$(git -C "$b_src" 
 
 # JSON nested 150,000 deep.
 b_reset
-{ printf '{"a":'; repeat 150000 '['; repeat 150000 ']'; printf '}'; } >"$b_src/app/deep.json"
+# (JSON text in a .yaml file: folders list .yaml and .yml files, as Flux does.)
+{ printf '{"a":'; repeat 150000 '['; repeat 150000 ']'; printf '}'; } >"$b_src/app/deep.yaml"
 hostile deep_json "nesting deeper than 256" "$(b_commit "deep json")"
 
 # A billion laughs.
