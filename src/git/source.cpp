@@ -149,8 +149,11 @@ std::size_t source_cache::release_unused(const std::set<std::string>& urls_in_us
   {
     for (auto it = slots_.begin(); it != slots_.end();) {
       bool wanted = keep_keys.contains(it->first);
+      // A request holds the slot from slot_for() (a copy made under this lock) until it ends, also
+      // before it locks the slot's mutex: then the map's is not the only reference.
+      bool held = it->second.use_count() > 1;
       std::unique_lock busy(it->second->mutex, std::try_to_lock);
-      if (wanted || !busy.owns_lock()) {  // kept, or in use right now: a later call decides
+      if (wanted || held || !busy.owns_lock()) {  // kept, or in use right now: a later call decides
         keep_folders.insert(folder_name(it->first));
         ++it;
         continue;
