@@ -29,7 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string doc = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  v: \"x\"\n";
   auto objects = gitopsd::render::read_manifests(doc, "f.yaml", {});
   if (objects) {
-    objects->front().object["data"]["v"].SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()),
+    // RapidJSON asserts on a null pointer, which an empty input's data() may be.
+    objects->front().object["data"]["v"].SetString(text.empty() ? "" : text.data(), static_cast<rapidjson::SizeType>(text.size()),
                                                    objects->front().object.GetAllocator());
     (void)gitopsd::render::substitute_objects(*objects, s);
   }

@@ -149,12 +149,12 @@ TEST_CASE("a Git tree 5000 folders deep is looked up in linear time per path", "
   t.add_file(path + "/cm.yaml", cm("deep"));
   auto t0 = std::chrono::steady_clock::now();
   for (const auto& p : paths) REQUIRE(t.list(p));
-  CHECK(seconds_since(t0) < 5);
+  CHECK(seconds_since(t0) < 60);  // linear: well under a second here, minutes when cubic
   // The render stops at its folder depth budget, naming it.
   t0 = std::chrono::steady_clock::now();
   CHECK_THAT(failure(t, "", errc::limit_exceeded),
              Catch::Contains("folders nested deeper than 256 (limit max-folder-depth)"));
-  CHECK(seconds_since(t0) < 5);
+  CHECK(seconds_since(t0) < 60);
 }
 
 TEST_CASE("YAML budgets are checked while reading, before the node graph is built", "[render][hostile]") {
