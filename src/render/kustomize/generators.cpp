@@ -74,8 +74,7 @@ result<std::string> read_relative(const file_tree& tree, const kustomization& k,
   // With --load-restrictor none any file of the tree may be read: its real path must only stay in the tree.
   auto real_dir = tree.real_path(k.load_anywhere ? std::string() : k.dir);
   if (!real_dir) return kustomize_error(file, fmt::format("cannot read \"{}\": {}", path, real_dir.error().what()));
-  if (!real_dir->empty() && !(real->size() > real_dir->size() && real->starts_with(*real_dir) &&
-                              (*real)[real_dir->size()] == '/'))
+  if (!below(*real_dir, *real))
     return kustomize_error(file, fmt::format("file \"{}\" is a link to \"{}\", outside the kustomization's folder "
                                              "\"{}\", which kustomize does not allow (security)",
                                              path, *real, *real_dir));

@@ -28,11 +28,14 @@ bool is_remote(std::string_view entry) {
   return entry.find("://") != std::string_view::npos;
 }
 
+bool below(std::string_view dir, std::string_view path) {
+  return dir.empty() || (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/');
+}
+
 result<std::string> file_in_root(const kustomization& k, const std::string& entry, std::string_view what) {
   auto norm = normalize_tree_path(join_path(k.dir, entry));
   if (!norm) return kustomize_error(k.file, fmt::format("{} \"{}\": {}", what, entry, norm.error().what()));
-  if (!k.load_anywhere && !k.dir.empty() && !(norm->size() > k.dir.size() && norm->compare(0, k.dir.size(), k.dir) == 0 &&
-                          (*norm)[k.dir.size()] == '/'))
+  if (!k.load_anywhere && !below(k.dir, *norm))
     return kustomize_error(k.file, fmt::format("{} \"{}\" is outside the kustomization's folder, which kustomize "
                                                "does not allow for files", what, entry));
   return *norm;

@@ -103,6 +103,8 @@ error kustomize_error(std::string_view file, const std::string& what);
 // kustomize reads files (not folders) only in or below the kustomization's own folder, unless its
 // load restrictor is none.
 result<std::string> file_in_root(const kustomization& k, const std::string& entry, std::string_view what);
+// Whether tree path `path` lies below folder `dir` ("" is the root and holds every path).
+bool below(std::string_view dir, std::string_view path);
 error unsupported_error(std::string_view file, const std::string& what);
 // A URL or a Git address in resources or components (kustomize's remote bases).
 bool is_remote(std::string_view entry);
