@@ -69,6 +69,11 @@ int main(int argc, char** argv) {
   run->add_flag("--leader-elect", agent.leader_elect, "Elect a leader on a Lease so only one replica works");
   run->add_option("--leader-election-namespace", agent.leader_election_namespace,
                   "Namespace of the Lease; default the namespace of the configuration");
+  run->add_option("--default-service-account", agent.tenancy.default_service_account,
+                  "ServiceAccount (of its own namespace) a GitRepository without serviceAccountName acts as; "
+                  "default: the agent's own rights");
+  run->add_flag("--no-cross-namespace-refs", agent.tenancy.no_cross_namespace_refs,
+                "Refuse references to other namespaces (dependsOn) with Ready=False, reason AccessDenied");
   std::string run_load_restrictor = "LoadRestrictionsNone";
   run->add_option("--load-restrictor", run_load_restrictor,
                   "Files a kustomization may read: LoadRestrictionsNone (anywhere in the repository, as Flux builds) "

@@ -76,7 +76,7 @@ class agent {
         acceptor_(io),
         webhook_acceptor_(io),
         pool_(2),
-        reconciler_(client_, sources_, pool_, metrics_, {options.allow_file_urls, options.in_flight, options.render, &busy_}) {
+        reconciler_(client_, sources_, pool_, metrics_, {options.allow_file_urls, options.in_flight, options.render, &busy_, options.tenancy}) {
     server::describe_agent_metrics(metrics_);
   }
 

@@ -41,7 +41,8 @@ struct reconciler::run {
   explicit run(kube::client c) : applier(std::move(c)) {}
   gitrepository repo;
   object_ref self;
-  kube::client applier;  // impersonates spec.serviceAccountName when set
+  kube::client applier;  // impersonates `account` when set
+  std::string account;   // the ServiceAccount acted as (spec or --default-service-account); empty: the agent
   rapidjson::Document status;  // the latest status we know, for condition transition times
   steady::time_point started = steady::now();
   std::string revision;  // the revision being attempted
@@ -210,6 +211,10 @@ asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object) {
   r.repo = std::move(*parsed);
   use_service_account(r);
   if (r.repo.spec.suspend) co_return true;
+  if (auto refused = cross_namespace_reference(r.repo, settings_.tenancy)) {
+    std::string why = reason::access_denied;
+    co_return co_await report_failure(r, why, *refused, phase::stalled);  // until the spec changes
+  }
   if (!co_await set_finalizer(r, object, r.repo.spec.prune)) co_return false;
 
   auto limit = r.repo.spec.timeout;
@@ -241,8 +246,9 @@ asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object) {
 void reconciler::use_service_account(run& r) {
   // Only the user: the API server adds the ServiceAccount's groups itself, and impersonating
   // groups needs a cluster-wide grant that a namespace-restricted install cannot have.
-  if (r.repo.spec.service_account.empty()) return;
-  r.applier = client_.as({fmt::format("system:serviceaccount:{}:{}", r.repo.namespace_, r.repo.spec.service_account), {}});
+  r.account = acting_service_account(r.repo.spec, settings_.tenancy);
+  if (r.account.empty()) return;
+  r.applier = client_.as({fmt::format("system:serviceaccount:{}:{}", r.repo.namespace_, r.account), {}});
 }
 
 asio::awaitable<bool> reconciler::report_failure(run& r, const std::string& why, const std::string& message, phase state) {
@@ -524,8 +530,8 @@ asio::awaitable<bool> reconciler::finalize(run& r, const rapidjson::Value& objec
     // An impersonated ServiceAccount that is gone (deleted with its namespace) can never delete
     // anything again: give up pruning rather than block the deletion forever.
     bool account_missing = false;
-    if (!r.repo.spec.service_account.empty()) {
-      object_ref account{{"", "v1", "ServiceAccount"}, r.repo.namespace_, r.repo.spec.service_account};
+    if (!r.account.empty()) {
+      object_ref account{{"", "v1", "ServiceAccount"}, r.repo.namespace_, r.account};
       auto found = co_await client_.get(account);
       account_missing = !found && found.error().code == kube::errc::not_found;
     }
@@ -543,9 +549,9 @@ asio::awaitable<bool> reconciler::finalize(run& r, const rapidjson::Value& objec
     if (release_without_pruning(account_missing, terminating, forbidden)) {
       for (const auto& ref : stale) left.push_back(ref.display());
       std::string why = account_missing
-                            ? fmt::format("ServiceAccount {} no longer exists", r.repo.spec.service_account)
+                            ? fmt::format("ServiceAccount {} no longer exists", r.account)
                             : fmt::format("ServiceAccount {} may no longer delete in the terminating namespace {}",
-                                          r.repo.spec.service_account, r.repo.namespace_);
+                                          r.account, r.repo.namespace_);
       std::string message = fmt::format("{}: finalizer released without pruning; left in place: {}", why, list_objects(left));
       log::warn("finalizer released without pruning", {{"object", r.repo.key()}, {"reason", why}, {"left", left.size()}});
       std::string reason_text = reason::prune_skipped;

@@ -5,7 +5,8 @@
 source "$(dirname "$0")/lib.sh"
 chart=$repo_root/charts/gitopsd
 all_options=(--set replicaCount=2 --set serviceMonitor.enabled=true --set "rbac.namespaces={$ns}"
-  --set agent.watchNamespace="$ns" --set agent.watchLabelSelector=shard=a --set "agent.extraArgs={--allow-file-urls}"
+  --set agent.watchNamespace="$ns" --set agent.watchLabelSelector=shard=a
+  --set agent.defaultServiceAccount=deployer --set agent.noCrossNamespaceRefs=true --set "agent.extraArgs={--allow-file-urls}"
   --set "imagePullSecrets[0].name=regcred" --set podAnnotations.a=b --set priorityClassName=system-cluster-critical
   --set serviceAccount.annotations.x=y)
 

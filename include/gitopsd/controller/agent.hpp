@@ -2,6 +2,7 @@
 // `gitopsd run`: watches GitRepository objects and reconciles each on its schedule, serves
 // /healthz, /readyz and /metrics, elects a leader when asked, and shuts down on SIGTERM.
 
+#include "gitopsd/controller/tenancy.hpp"
 #include "gitopsd/render/render.hpp"
 
 #include <chrono>
@@ -31,6 +32,7 @@ struct agent_options {
   // SIGTERM: running reconciles may finish for this long; then they are cancelled.
   std::chrono::seconds shutdown_grace{30};
   render::options render;  // budgets of each reconcile's render
+  tenancy_policy tenancy;
 };
 
 // What /readyz answers from. Every replica is Ready, or `helm install --wait` and rolling updates

@@ -5,6 +5,7 @@
 #include "gitopsd/controller/gitrepository.hpp"
 #include "gitopsd/controller/reconcile_rules.hpp"
 #include "gitopsd/controller/status.hpp"
+#include "gitopsd/controller/tenancy.hpp"
 #include "gitopsd/core/busy_watch.hpp"
 #include "gitopsd/git/source.hpp"
 #include "gitopsd/kube/client.hpp"
@@ -22,6 +23,7 @@ struct reconciler_settings {
   std::size_t in_flight = 32;  // API requests one reconcile keeps in flight
   render::options render;      // per-reconcile render budgets (flags of `gitopsd run`)
   busy_watch* busy = nullptr;  // pool jobs are registered here with the reconcile's deadline
+  tenancy_policy tenancy;
 };
 
 class reconciler {
