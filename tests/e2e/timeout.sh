@@ -60,6 +60,8 @@ log "Ready=False after ${elapsed}s: $message"
 after_reconciles 3 stalled
 warnings=$(kubectl get events -n "$ns" --field-selector involvedObject.name=stalled,type=Warning -o name | wc -l)
 expect_eq "$warnings" 1 "Warning events for one repeated failure"
+absent configmap never -n "$ns" || fail "a reconcile past its deadline applied an object"
+expect_eq "$(jsonpath gitrepository/stalled '{.status.lastAppliedRevision}')" "" "lastAppliedRevision after timeouts only"
 
 # SIGTERM while a fetch is stalled: a clean exit within the grace period. A requested reconcile
 # starts at once; the server counting one more connection shows its fetch is under way.
