@@ -108,6 +108,8 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
     timer.cancel();
     // Closes the connections still cached; curl calls on_close_socket for each of them.
     curl_multi_cleanup(multi);
+    // The fds are curl's: never closed by a descriptor's destructor (the number may be reused).
+    for (auto& [fd, s] : sockets) forget(*s);
   }
 
   // ---- curl callbacks -------------------------------------------------------------------------
@@ -116,10 +118,12 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
     auto* self = static_cast<impl*>(userp);
     auto it = self->sockets.find(fd);
     if (what == CURL_POLL_REMOVE) {
+      // Forgotten at once: curl may close this fd itself (its resolver's socket pair never goes
+      // through on_close_socket), and a new connection may get the same number. An entry kept
+      // here would then wait on a registration the kernel dropped with the old file.
       if (it != self->sockets.end()) {
-        it->second->want = 0;
-        boost::system::error_code ignored;
-        it->second->descriptor.cancel(ignored);
+        self->forget(*it->second);
+        self->sockets.erase(it);
       }
       return 0;
     }
@@ -138,14 +142,21 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
 
   static int on_close_socket(void* clientp, curl_socket_t fd) {
     auto* self = static_cast<impl*>(clientp);
-    auto it = self->sockets.find(fd);
-    if (it == self->sockets.end()) return ::close(fd);
-    it->second->closed = true;
+    if (auto it = self->sockets.find(fd); it != self->sockets.end()) {
+      self->forget(*it->second);
+      self->sockets.erase(it);
+    }
+    return ::close(fd);
+  }
+
+  // Stops watching a socket without closing it (curl owns the fd): waits still pending end
+  // without calling curl, and the reactor lets go of the fd before anyone can reuse its number.
+  void forget(socket_state& s) {
+    s.closed = true;
+    s.want = 0;
     boost::system::error_code ignored;
-    it->second->descriptor.cancel(ignored);
-    it->second->descriptor.close(ignored);  // deregisters from the reactor and closes the fd
-    self->sockets.erase(it);
-    return 0;
+    s.descriptor.cancel(ignored);
+    (void)s.descriptor.release();
   }
 
   static int on_timer(CURLM*, long timeout_ms, void* userp) {

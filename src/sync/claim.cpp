@@ -69,8 +69,10 @@ asio::awaitable<live_objects> list_owned(kube::client& client, std::vector<group
     auto r = co_await client.list(groups[i].first, groups[i].second, options);
     if (!r) {
       unserved[i] = r.error().code == kube::errc::unknown_kind ? 1 : 0;
-      log::debug("list failed, reading each object instead",
-                 {{"kind", groups[i].first.kind}, {"namespace", groups[i].second}, {"error", r.error().what()}});
+      // Info, not debug: reading each object costs a request per object, which an operator
+      // looking at a slow reconcile needs to see together with the reason.
+      log::info("list failed, reading each object instead",
+                {{"kind", groups[i].first.kind}, {"namespace", groups[i].second}, {"error", r.error().what()}});
       co_return;
     }
     live.lists[i] = std::move(*r);

@@ -3,13 +3,16 @@
 
 #include "../kube/client_support.hpp"
 #include "gitopsd/core/json.hpp"
+#include "gitopsd/core/log.hpp"
 #include "gitopsd/sync/claim.hpp"
 #include "gitopsd/sync/prune.hpp"
 
 #include <fmt/format.h>
 
+#include <iostream>
 #include <map>
 #include <mutex>
+#include <sstream>
 
 using namespace gitopsd;
 using namespace gitopsd::sync;
@@ -209,6 +212,26 @@ TEST_CASE("claim: a few unknown objects are read one by one, not by listing the 
   REQUIRE(test::run(io, claim_objects(client, plan, settings)).has_value());
   CHECK(cluster.count("GET /api/v1/namespaces/ns/configmaps?") == 1);  // by labels only
   CHECK(cluster.count("GET /api/v1/namespaces/ns/configmaps/") == 50);
+}
+
+TEST_CASE("a LIST that fails is logged at info with its cause before each object is read", "[claim]") {
+  test::server srv([&](const request& req, tcp::socket& s) {
+    if (test::serve_core_discovery(req, s)) return true;
+    test::server::respond(s, 403, test::status_body(403, "Forbidden", "configmaps is forbidden: no list"));
+    return true;
+  });
+  asio::io_context io;
+  auto client = test::make_client(io, srv);
+  std::ostringstream out;
+  log::configure(log::format::text, log::level::info, &out);
+  auto live = test::run(io, list_owned(client, {{configmap_kind, "ns"}}, us, 4));
+  log::configure(log::format::json, log::level::info, &std::clog);
+  CHECK(live.listed.empty());
+  const std::string text = out.str();
+  INFO(text);
+  CHECK(text.find("list failed, reading each object instead") != std::string::npos);
+  CHECK(text.find("kind=ConfigMap") != std::string::npos);
+  CHECK(text.find("configmaps is forbidden: no list") != std::string::npos);
 }
 
 TEST_CASE("claim: an object whose owner cannot be read stops the commit", "[claim]") {
