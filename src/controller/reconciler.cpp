@@ -375,7 +375,9 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
       auto busy = watch ? watch() : busy_watch::ticket{};
       co_return verify::verify_revision(mode, objects, keys);
     };
-    auto verified = co_await asio::co_spawn(pool_, check, asio::use_awaitable);
+    // Bound to no slot, as the render: the pool work runs to its end (a gpg call is short).
+    auto verified = co_await asio::co_spawn(pool_, check,
+                                            asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
     if (!verified) {
       step_failure f{reason::verification_failed, fmt::format("{}: {}", r.revision, verified.error().what())};
       co_return co_await fail(f);
