@@ -10,6 +10,8 @@ find_package(yaml-cpp REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 # libyaml: the event parser counts a YAML file against the budgets before yaml-cpp builds its graph.
 pkg_check_modules(LIBYAML REQUIRED IMPORTED_TARGET yaml-0.1)
+# OpenPGP signature verification (commit and tag signatures).
+pkg_check_modules(GPGME REQUIRED IMPORTED_TARGET gpgme)
 # Asio, Beast and System are header-only in 1.81.
 find_package(Boost 1.81.0 EXACT REQUIRED CONFIG COMPONENTS headers)
 find_package(fmt REQUIRED)

@@ -6,12 +6,14 @@ packages=(
   # build
   g++ cmake ninja-build pkg-config git
   libgit2-dev libssl-dev libcurl4-openssl-dev rapidjson-dev libyaml-cpp-dev libboost1.81-dev libfmt-dev catch2 libcli11-dev
-  libre2-dev libyaml-dev
+  libre2-dev libyaml-dev libgpgme-dev
   # fuzzing (tests/fuzz): clang with libFuzzer
   clang libclang-rt-14-dev
   # test harness: certificates (openssl), git servers (lighttpd + its TLS module running
   # git-http-backend from git; sshd), HTTP checks (curl), ports (ss from iproute2), process tools
   openssl curl lighttpd lighttpd-mod-openssl openssh-server openssh-client iproute2 jq procps util-linux
+  # signature tests: real signatures made by gpg (gnupg) and ssh-keygen (openssh-client)
+  gnupg
 )
 
 missing=()

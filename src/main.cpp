@@ -129,6 +129,13 @@ int main(int argc, char** argv) {
   build->add_option("--substitute-from-file", substitute_files,
                     "File of variables: a YAML/JSON map (.yaml, .yml, .json) or KEY=VALUE lines (repeatable; later wins)");
   build->add_flag("--substitute-strict", substitute_strict, "An undefined variable without a default is an error");
+  gitopsd::cli::verify_flags verify_flags;
+  build->add_option("--verify-keys", verify_flags.key_files,
+                    "Verify the commit's signature with these public keys: .asc files (OpenPGP) and .pub files (SSH, "
+                    "authorized_keys form); a commit that does not verify is not rendered")
+      ->needs(url);
+  build->add_option("--verify-mode", verify_flags.mode, "What --verify-keys verifies: HEAD (the commit), Tag or TagAndHEAD")
+      ->check(CLI::IsMember({"HEAD", "Tag", "TagAndHEAD"}))->needs("--verify-keys");
   build->add_option("--ignore", ignore_lines, "Ignore pattern (gitignore syntax) as in spec.ignore (repeatable, one line each)");
   build->callback([&] {
     auto format = build_output == "json" ? gitopsd::render::output_format::json : gitopsd::render::output_format::yaml;
@@ -167,7 +174,7 @@ int main(int argc, char** argv) {
     }
     if (!build_dir.empty()) throw CLI::ValidationError("build", "give either DIR or --url, not both");
     exit_code = gitopsd::cli::run_build_from_git(source, branch, tag, semver, commit, secret_file, cache_dir, format,
-                                                  render_opts, source_opts);
+                                                  render_opts, source_opts, verify_flags);
   });
 
   app.parse_complete_callback([&] {

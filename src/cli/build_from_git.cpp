@@ -4,6 +4,7 @@
 #include "gitopsd/core/errc.hpp"
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/render/yaml.hpp"
+#include "gitopsd/verify/errc.hpp"
 
 #include <fmt/format.h>
 
@@ -45,10 +46,43 @@ result<std::map<std::string, std::string>> read_secret_file(const std::string& p
   return out;
 }
 
+result<verify::key_set> read_key_files(const std::vector<std::string>& files) {
+  std::map<std::string, std::string> data;
+  for (const auto& file : files) {
+    std::string name = std::filesystem::path(file).filename().string();
+    if (!name.ends_with(".asc") && !name.ends_with(".pub"))
+      return make_error(verify::errc::invalid_keys,
+                        fmt::format("--verify-keys {}: the name must end in .asc (OpenPGP) or .pub (SSH)", file));
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return make_error(verify::errc::invalid_keys, fmt::format("--verify-keys {}: cannot be read", file));
+    std::stringstream text;
+    text << in.rdbuf();
+    // Two files of one name in different folders stay apart.
+    while (data.contains(name)) name = "_" + name;
+    data[name] = text.str();
+  }
+  return verify::parse_key_set(data, "--verify-keys");
+}
+
 int run_build_from_git(git::source_spec source, const std::string& branch, const std::string& tag,
                        const std::string& semver, const std::string& commit, const std::string& secret_file,
                        std::string cache_dir, render::output_format format,
-                       const render::options& opts, const render::source_options& source_opts) {
+                       const render::options& opts, const render::source_options& source_opts,
+                       const verify_flags& verification) {
+  std::optional<verify::key_set> keys;
+  auto mode = verify::parse_mode(verification.mode);
+  if (!mode) {
+    std::cerr << "error: --verify-mode must be HEAD, Tag or TagAndHEAD\n";
+    return 2;
+  }
+  if (!verification.key_files.empty()) {
+    auto read = read_key_files(verification.key_files);
+    if (!read) {
+      std::cerr << "error: " << read.error().what() << "\n";
+      return 2;
+    }
+    keys = std::move(*read);
+  }
   bool none = branch.empty() && tag.empty() && semver.empty() && commit.empty();
   auto ref = git::ref_from_options(none ? "main" : branch, tag, semver, commit);
   if (!ref) {
@@ -84,7 +118,13 @@ int run_build_from_git(git::source_spec source, const std::string& branch, const
     std::cerr << "error: " << snapshot.error().what() << "\n";
   } else {
     std::cerr << "revision: " << snapshot->revision << "\n";
-    code = render::run_build(*snapshot->tree, path, format, std::cout, std::cerr, opts, source_opts);
+    auto verified = keys ? verify::verify_revision(*mode, snapshot->signed_objects, *keys) : result<std::string>(std::string());
+    if (!verified) {
+      std::cerr << "error: verification failed: " << verified.error().what() << "\n";
+    } else {
+      if (keys) std::cerr << "verified: " << *verified << "\n";
+      code = render::run_build(*snapshot->tree, path, format, std::cout, std::cerr, opts, source_opts);
+    }
   }
   if (temporary) {
     std::error_code ignored;

@@ -225,6 +225,30 @@ result<post_build_spec> read_post_build(const reader& r) {
   return out;
 }
 
+// spec.verify; Tag modes need a ref that selects a tag.
+result<std::optional<verify_spec>> read_verify(const reader& r, const source_ref& ref) {
+  const rapidjson::Value* v = json::find(r.spec, "verify");
+  if (v == nullptr || v->IsNull()) return std::optional<verify_spec>();
+  if (!v->IsObject()) return r.fail("verify", "must be an object");
+  verify_spec out;
+  if (const auto* mode = json::find(*v, "mode"); mode != nullptr && !mode->IsNull()) {
+    auto parsed = mode->IsString() ? verify::parse_mode(json::view(*mode)) : std::nullopt;
+    if (!parsed)
+      return r.fail("verify.mode", fmt::format("must be HEAD, Tag or TagAndHEAD, not {}",
+                                               mode->IsString() ? "\"" + shorten(json::view(*mode)) + "\"" : "a non-string"));
+    out.mode = *parsed;
+  }
+  bool selects_tag = ref.kind == source_ref::type::tag || ref.kind == source_ref::type::semver;
+  if (out.mode != verify::mode::head && !selects_tag)
+    return r.fail("verify.mode", fmt::format("{} needs ref.tag or ref.semver (the tag to verify)", verify::to_string(out.mode)));
+  const auto* secret = json::find(*v, "secretRef");
+  auto name = secret != nullptr ? json::get_string(*secret, "name") : std::nullopt;
+  if (!name || name->empty()) return r.fail("verify.secretRef.name", "is required (the Secret holding the public keys)");
+  if (name->size() > 253) return r.fail("verify.secretRef.name", "is longer than 253 characters");
+  out.secret_name = *name;
+  return std::optional<verify_spec>(std::move(out));
+}
+
 }  // namespace
 
 result<gitrepository> parse_gitrepository(const rapidjson::Value& object) {
@@ -293,6 +317,8 @@ result<gitrepository> parse_gitrepository(const rapidjson::Value& object) {
   }
   if (auto post = read_post_build(r); !post) return post.error();
   else s.post_build = std::move(*post);
+  if (auto v = read_verify(r, s.ref); !v) return v.error();
+  else s.verify = std::move(*v);
 
   return repo;
 }

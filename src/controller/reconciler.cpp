@@ -22,6 +22,8 @@
 #include "gitopsd/sync/plan.hpp"
 #include "gitopsd/sync/prune.hpp"
 #include "gitopsd/sync/wait.hpp"
+#include "gitopsd/verify/errc.hpp"
+#include "gitopsd/verify/verify.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -50,6 +52,7 @@ struct reconciler::run {
   std::vector<sync::inventory_entry> inventory;  // of the commit being applied
   stage at = stage::starting;  // for the message when the deadline passes
   std::optional<bool> reported;  // the outcome that reached status: a late deadline must not overwrite it
+  std::string verified_by;       // who signed the revision (spec.verify), for status and the Event
 };
 
 // A failed step: its Ready reason and a message that names the file, object or server answer.
@@ -356,6 +359,39 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   r.revision = snapshot->revision;
   r.commit = snapshot->commit;
 
+  // Verify: nothing of a commit whose signature does not verify is rendered or applied.
+  if (spec.verify) {
+    object_ref keys_ref{{"", "v1", "Secret"}, repo.namespace_, spec.verify->secret_name};
+    auto secret = co_await client_.get(keys_ref);
+    if (!secret) {
+      step_failure f{reason::verification_failed, fmt::format("spec.verify.secretRef: {}", secret.error().what())};
+      co_return co_await fail(f);
+    }
+    std::string problem;
+    auto data = decode_secret(*secret, spec.verify->secret_name, problem);
+    auto keys = problem.empty() ? verify::parse_key_set(data, fmt::format("Secret {}", spec.verify->secret_name))
+                                : result<verify::key_set>(make_error(verify::errc::invalid_keys, problem));
+    if (!keys) {
+      step_failure f{reason::verification_failed, keys.error().what()};
+      co_return co_await fail(f);
+    }
+    // GPGME runs gpg: blocking work, on the pool.
+    auto check = [objects = snapshot->signed_objects, keys = std::move(*keys), mode = spec.verify->mode,
+                  watch = pool_job(r, "signature verification")]() -> asio::awaitable<result<std::string>> {
+      auto busy = watch ? watch() : busy_watch::ticket{};
+      co_return verify::verify_revision(mode, objects, keys);
+    };
+    // Bound to no slot, as the render: the pool work runs to its end (a gpg call is short).
+    auto verified = co_await asio::co_spawn(pool_, check,
+                                            asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
+    if (!verified) {
+      step_failure f{reason::verification_failed, fmt::format("{}: {}", r.revision, verified.error().what())};
+      co_return co_await fail(f);
+    }
+    r.verified_by = std::move(*verified);
+    log::debug("signature verified", {{"object", repo.key()}, {"revision", r.revision}, {"by", r.verified_by}});
+  }
+
   // Render on the pool: big trees must not stall the event loop.
   auto tree = snapshot->tree;
   auto normalized = normalize_tree_path(spec.path);
@@ -502,6 +538,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   done.last_applied_revision = r.revision;
   if (!repo.requested_at.empty()) done.handled_requested_at = repo.requested_at;
   done.inventory = r.inventory;
+  done.verified_by = r.verified_by;
   r.at = stage::reporting;
   if ((!routine(repo, r.revision) || r.inventory != repo.inventory) && !co_await write_status(r, done)) co_return false;
   r.reported = true;
@@ -512,6 +549,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   if (changes->changed() > 0 || pruned > 0) {
     std::string message = fmt::format("{} at {}", summary, r.revision);
     if (r.commit) message += fmt::format(" ({} by {}: {})", r.commit->short_sha, r.commit->author, r.commit->subject);
+    if (!r.verified_by.empty()) message += fmt::format("; verified: {}", r.verified_by);
     std::string why = reason::succeeded;
     co_await event(r, false, why, message);
   }

@@ -84,6 +84,10 @@ rapidjson::Document status_patch(const status_update& u, const rapidjson::Value*
   if (u.last_attempted_revision) add_string(status, "lastAttemptedRevision", *u.last_attempted_revision, a);
   if (u.last_applied_revision) add_string(status, "lastAppliedRevision", *u.last_applied_revision, a);
   if (u.handled_requested_at) add_string(status, "lastHandledReconcileAt", *u.handled_requested_at, a);
+  if (u.verified_by) {
+    if (u.verified_by->empty()) status.AddMember("verifiedBy", rapidjson::Value(rapidjson::kNullType), a);
+    else add_string(status, "verifiedBy", bounded(*u.verified_by), a);
+  }
   if (u.inventory) status.AddMember("inventory", sync::inventory_json(*u.inventory, a), a);
   patch.AddMember("status", status, a);
   return patch;

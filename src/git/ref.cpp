@@ -31,7 +31,7 @@ const remote_ref* find(const std::vector<remote_ref>& listing, std::string_view 
 
 // A tag, preferring the peeled "^{}" line (the commit) over the tag object.
 resolved_ref tag_ref(const std::vector<remote_ref>& listing, const remote_ref& tag, std::string label) {
-  resolved_ref r{tag.name, std::move(label), tag.oid, false, {}};
+  resolved_ref r{tag.name, std::move(label), tag.oid, false, {}, tag.oid};
   if (const auto* peeled = find(listing, tag.name + "^{}")) {
     r.oid = peeled->oid;
     r.oid_is_commit = true;
@@ -95,7 +95,7 @@ result<resolved_ref> resolve(const ref_spec& ref, const std::vector<remote_ref>&
     case ref_spec::kind::branch: {
       const auto* b = find(listing, "refs/heads/" + ref.value);
       if (!b) return not_found();
-      return resolved_ref{b->name, ref.value, b->oid, true, {}};
+      return resolved_ref{b->name, ref.value, b->oid, true, {}, {}};
     }
     case ref_spec::kind::tag: {
       const auto* t = find(listing, "refs/tags/" + ref.value);
@@ -113,10 +113,10 @@ result<resolved_ref> resolve(const ref_spec& ref, const std::vector<remote_ref>&
       return tag_ref(listing, *find(listing, "refs/tags/" + *best), *best);
     }
     case ref_spec::kind::commit: {
-      if (ref.branch.empty()) return resolved_ref{{}, {}, ref.value, true, ref.value};
+      if (ref.branch.empty()) return resolved_ref{{}, {}, ref.value, true, ref.value, {}};
       const auto* b = find(listing, "refs/heads/" + ref.branch);
       if (!b) return make_error(errc::ref_not_found, "branch \"" + ref.branch + "\" not found in " + std::string(url));
-      return resolved_ref{b->name, ref.branch, b->oid, true, ref.value};
+      return resolved_ref{b->name, ref.branch, b->oid, true, ref.value, {}};
     }
   }
   return not_found();

@@ -6,6 +6,7 @@
 #include "libgit2.hpp"
 #include "operation.hpp"
 #include "read_tree.hpp"
+#include "signed_objects_read.hpp"
 #include "session.hpp"
 
 #include <fmt/format.h>
@@ -73,6 +74,14 @@ lg2::commit find_commit(git_repository* repo, const std::string& hex) {
   git_object* peeled = nullptr;
   if (git_object_peel(&peeled, owned.get(), GIT_OBJECT_COMMIT) < 0) return {};
   return lg2::commit(reinterpret_cast<git_commit*>(peeled));
+}
+
+bool has_object(git_repository* repo, const std::string& hex) {
+  git_oid oid;
+  git_odb* raw = nullptr;
+  if (git_oid_fromstr(&oid, hex.c_str()) < 0 || git_repository_odb(&raw, repo) < 0) return false;
+  lg2::odb odb(raw);
+  return git_odb_exists(odb.get(), &oid) == 1;
 }
 
 struct connected_remote {
@@ -255,6 +264,8 @@ result<snapshot> source_cache::fetch(const source_spec& spec, std::shared_ptr<ca
 
   const std::string want = resolved->wanted_commit.empty() ? resolved->oid : resolved->wanted_commit;
   lg2::commit commit = find_commit(repo->get(), want);
+  // A tag object is needed for verification; a commit cached from a branch may lack its tag.
+  if (commit && !resolved->tag_object.empty() && !has_object(repo->get(), resolved->tag_object)) commit.reset();
   if (!commit) {
     std::vector<std::string> specs;
     if (resolved->refname.empty())  // a bare commit: it may be on any branch
@@ -277,6 +288,14 @@ result<snapshot> source_cache::fetch(const source_spec& spec, std::shared_ptr<ca
   snap.revision = revision(*resolved, snap.commit.sha);
   snap.url = url->display;
   snap.path = *path;
+  // Read for verification (cheap: one object each); an annotated tag only when the ref named one.
+  auto signed_commit = read_signed_object(repo->get(), snap.commit.sha);
+  if (!signed_commit) return signed_commit.error();
+  snap.signed_objects.commit = std::move(*signed_commit);
+  if (!resolved->tag_object.empty() && resolved->tag_object != snap.commit.sha) {
+    auto tag = read_signed_object(repo->get(), resolved->tag_object);
+    if (tag && tag->kind == verify::signed_object::type::tag) snap.signed_objects.tag = std::move(*tag);
+  }
   std::string tree_key = fmt::format("{}:{}:{}:{}", snap.commit.sha, *path, spec.limits.max_bytes, spec.limits.max_files);
   if (slot->tree && slot->tree_key == tree_key) {
     snap.tree = slot->tree;

@@ -5,6 +5,7 @@
 #include "gitopsd/core/duration.hpp"
 #include "gitopsd/core/error.hpp"
 #include "gitopsd/sync/inventory.hpp"
+#include "gitopsd/verify/verify.hpp"
 
 #include <rapidjson/document.h>
 
@@ -47,6 +48,12 @@ struct post_build_spec {
   bool strict = false;
 };
 
+// spec.verify: the signature the applied commit (or its tag) must carry, and the Secret of keys.
+struct verify_spec {
+  verify::mode mode = verify::mode::head;
+  std::string secret_name;
+};
+
 struct gitrepository_spec {
   std::string url;
   source_ref ref;
@@ -65,6 +72,7 @@ struct gitrepository_spec {
   std::vector<dependency> depends_on;
   std::optional<std::string> ignore;  // spec.ignore: gitignore lines
   post_build_spec post_build;
+  std::optional<verify_spec> verify;
 };
 
 struct gitrepository {

@@ -30,6 +30,7 @@ inline constexpr const char* internal_error = "InternalError";
 inline constexpr const char* ownership_conflict = "OwnershipConflict";
 inline constexpr const char* empty_render = "EmptyRender";
 inline constexpr const char* access_denied = "AccessDenied";  // a reference the tenancy policy refuses
+inline constexpr const char* verification_failed = "VerificationFailed";
 // Warning Event reasons that are not a Ready condition.
 inline constexpr const char* prune_skipped = "PruneSkipped";  // deletion left objects in place
 inline constexpr const char* orphaned = "Orphaned";           // prune left adopted Namespaces and CRDs
@@ -54,6 +55,8 @@ struct status_update {
   std::optional<std::string> last_applied_revision;
   std::optional<std::string> handled_requested_at;
   std::optional<std::vector<sync::inventory_entry>> inventory;
+  // status.verifiedBy: who signed the applied revision; empty removes it (no spec.verify).
+  std::optional<std::string> verified_by;
 };
 
 // The body of a merge patch on the status subresource: {"status": {...}}. `current` is the

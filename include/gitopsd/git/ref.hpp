@@ -49,6 +49,7 @@ struct resolved_ref {
   std::string oid;       // what the ref points at (a commit, or an annotated tag object)
   bool oid_is_commit = false;  // true when `oid` is known to be a commit (branch, peeled tag, commit)
   std::string wanted_commit;   // for kind::commit: the requested sha
+  std::string tag_object;      // for a tag: what refs/tags/<name> points at (an annotated tag object, or the commit)
 };
 
 // errc::ref_not_found naming the ref and URL when nothing matches.

@@ -11,6 +11,7 @@
 // errc::path_escape. `list` shows them as symlinks. Submodules (gitlinks) are skipped.
 
 #include "gitopsd/core/file_tree.hpp"
+#include "gitopsd/verify/signed_object.hpp"
 
 #include <cstdint>
 #include <map>
@@ -82,6 +83,8 @@ struct snapshot {
   std::string url;       // without credentials
   std::string path;      // the folder inside the repository, "" for the root
   std::shared_ptr<const file_tree> tree;
+  // The commit's signature and signed bytes, and the annotated tag's when the ref selected one.
+  verify::revision_objects signed_objects;
 };
 
 }  // namespace gitopsd::git

@@ -170,3 +170,28 @@ TEST_CASE("a name longer than 63 characters is refused: it is a label value", "[
   REQUIRE_FALSE(r.has_value());
   CHECK_THAT(r.error().what(), Catch::Contains("metadata.name is 64 characters long; at most 63"));
 }
+
+TEST_CASE("spec.verify is read; a bad mode, a Tag mode without a tag ref and a missing Secret are named", "[gitrepository]") {
+  auto none = parse(R"({"url":"https://git.example/app.git","interval":"1m"})").value();
+  CHECK_FALSE(none.spec.verify.has_value());
+
+  auto head = parse(R"({"url":"https://git.example/app.git","interval":"1m","verify":{"secretRef":{"name":"keys"}}})").value();
+  REQUIRE(head.spec.verify.has_value());
+  CHECK(head.spec.verify->mode == verify::mode::head);
+  CHECK(head.spec.verify->secret_name == "keys");
+
+  auto tag = parse(R"({"url":"https://git.example/app.git","interval":"1m","ref":{"semver":">=1.0.0"},
+    "verify":{"mode":"TagAndHEAD","secretRef":{"name":"keys"}}})").value();
+  CHECK(tag.spec.verify->mode == verify::mode::tag_and_head);
+
+  CHECK(error_of(R"({"url":"https://git.example/app.git","interval":"1m","verify":{"mode":"Commit","secretRef":{"name":"k"}}})") ==
+        "GitRepository team/app: spec.verify.mode must be HEAD, Tag or TagAndHEAD, not \"Commit\"");
+  CHECK(error_of(R"({"url":"https://git.example/app.git","interval":"1m","verify":{"mode":"Tag","secretRef":{"name":"k"}}})") ==
+        "GitRepository team/app: spec.verify.mode Tag needs ref.tag or ref.semver (the tag to verify)");
+  CHECK(error_of(R"({"url":"https://git.example/app.git","interval":"1m","verify":{"mode":"HEAD"}})") ==
+        "GitRepository team/app: spec.verify.secretRef.name is required (the Secret holding the public keys)");
+  CHECK(error_of(R"({"url":"https://git.example/app.git","interval":"1m","verify":"yes"})") ==
+        "GitRepository team/app: spec.verify must be an object");
+  CHECK(error_of(R"({"url":"https://git.example/app.git","interval":"1m","verify":{"mode":7,"secretRef":{"name":"k"}}})") ==
+        "GitRepository team/app: spec.verify.mode must be HEAD, Tag or TagAndHEAD, not a non-string");
+}

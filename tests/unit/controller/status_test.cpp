@@ -67,3 +67,16 @@ TEST_CASE("long messages are cut", "[status]") {
   CHECK(json::get_string(condition(patch, "Ready"), "message")->size() < 4200);
   CHECK(rfc3339_now().size() == 20);
 }
+
+TEST_CASE("status.verifiedBy is written when known and removed when verification is off", "[status]") {
+  status_update u{phase::succeeded, "", "Applied revision: main@sha1:abc", 4};
+  auto untouched = status_patch(u, nullptr, "2026-01-01T00:00:00Z");
+  CHECK_FALSE(untouched["status"].HasMember("verifiedBy"));
+  u.verified_by = "commit 0123456789ab by SSH SHA256:abc";
+  auto set = status_patch(u, nullptr, "2026-01-01T00:00:00Z");
+  CHECK(json::get_string(set["status"], "verifiedBy") == "commit 0123456789ab by SSH SHA256:abc");
+  u.verified_by = "";
+  auto cleared = status_patch(u, nullptr, "2026-01-01T00:00:00Z");
+  REQUIRE(cleared["status"].HasMember("verifiedBy"));
+  CHECK(cleared["status"]["verifiedBy"].IsNull());
+}

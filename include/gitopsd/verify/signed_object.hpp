@@ -1,0 +1,40 @@
+#pragma once
+// A signed Git object as the verifier sees it: the signature block and the exact bytes it signs.
+// Commits keep the signature in a `gpgsig` header (libgit2 separates it); annotated tags append
+// it to the message, so the signed bytes are the object up to the block.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gitopsd::verify {
+
+struct signed_object {
+  enum class type { commit, tag };
+  type kind = type::commit;
+  std::string id;         // 40 hex
+  std::string name;       // the tag's name; empty for a commit
+  std::string signature;  // armored block; empty when unsigned
+  std::string payload;    // the signed bytes
+};
+
+// "commit 1a2b3c4" or "tag v1.0 (1a2b3c4)", for messages.
+std::string describe(const signed_object& o);
+
+// What a revision offers for verification: its commit, and the annotated tag when the ref
+// selected one (absent for branches and lightweight tags).
+struct revision_objects {
+  std::optional<signed_object> commit;
+  std::optional<signed_object> tag;
+};
+
+struct tag_parts {
+  std::string payload;
+  std::string signature;  // empty when the tag carries none
+};
+
+// Splits a raw annotated tag object at its trailing signature block (OpenPGP or SSH), as Git
+// does: the last line that starts such a block begins the signature.
+tag_parts split_tag_signature(std::string_view raw);
+
+}  // namespace gitopsd::verify
