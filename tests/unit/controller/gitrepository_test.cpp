@@ -171,7 +171,7 @@ TEST_CASE("a name longer than 63 characters is refused: it is a label value", "[
   CHECK_THAT(r.error().what(), Catch::Contains("metadata.name is 64 characters long; at most 63"));
 }
 
-TEST_CASE("spec.verify is read; a bad mode, a Tag mode without a tag ref and a missing Secret are named", "[gitrepository]") {
+TEST_CASE("spec.verify is read, and a bad mode, a Tag mode without a tag ref and a missing Secret are named", "[gitrepository]") {
   auto none = parse(R"({"url":"https://git.example/app.git","interval":"1m"})").value();
   CHECK_FALSE(none.spec.verify.has_value());
 

@@ -101,7 +101,7 @@ TEST_CASE("SSH: a commit signed by another key, a tampered commit and an unsigne
   CHECK(unsigned_result.error().what() == "commit " + plain.substr(0, 12) + " is not signed");
 }
 
-TEST_CASE("SSH: a signed annotated tag verifies in Tag mode; a lightweight tag has nothing to verify") {
+TEST_CASE("SSH: a signed annotated tag verifies in Tag mode, and a lightweight tag has nothing to verify") {
   temp_dir dir;
   work_repo repo(dir.path / "repo");
   ssh_signer signer(dir.path, "tagger", "-t ed25519");
@@ -140,7 +140,7 @@ TEST_CASE("OpenPGP: a commit signed with gpg verifies in a private keyring and n
   CHECK(forged.error().code == errc::bad_signature);
 }
 
-TEST_CASE("OpenPGP: signed tags verify; another key's signature is unknown") {
+TEST_CASE("OpenPGP: signed tags verify, and another key's signature is unknown") {
   temp_dir dir;
   work_repo repo(dir.path / "repo");
   gpg_signer alice(dir.path, "alice");

@@ -92,7 +92,7 @@ TEST_CASE("sshsig: a listed key with a forged signature does not verify") {
   CHECK((r.error().code == errc::bad_signature || r.error().code == errc::malformed));
 }
 
-TEST_CASE("authorized_keys: keys, options and comments are read; bad lines are named") {
+TEST_CASE("authorized_keys: keys, options and comments are read, and bad lines are named") {
   std::string line = "ssh-ed25519 " + base64_encode(ed25519_key()) + " someone@example";
   auto keys = parse_authorized_keys("# team keys\n\n" + line + "\nrestrict,command=\"a b\" " + line + "\n", "Secret s key a.pub");
   REQUIRE(keys.has_value());
