@@ -29,17 +29,17 @@ constexpr const char* listed = R"("inventory": {"entries": [{"id": "web_settings
 
 TEST_CASE("trace: KIND/NAME and KIND.GROUP/NAME", "[cli]") {
   auto plain = cli::parse_trace_target("deployment/web");
-  REQUIRE(plain);
+  REQUIRE(plain.has_value());
   CHECK(plain->kind == "deployment");
   CHECK_FALSE(plain->group_given);
   CHECK(plain->name == "web");
   auto grouped = cli::parse_trace_target("Widget.example.com/w1");
-  REQUIRE(grouped);
+  REQUIRE(grouped.has_value());
   CHECK(grouped->kind == "Widget");
   CHECK(grouped->group == "example.com");
   for (const char* bad : {"web", "/web", "Deployment/", "a/b/c", ".example.com/x", "Widget./x"}) {
     INFO(bad);
-    CHECK_FALSE(cli::parse_trace_target(bad));
+    CHECK_FALSE(cli::parse_trace_target(bad).has_value());
   }
 }
 
