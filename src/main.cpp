@@ -4,11 +4,16 @@
 #include "gitopsd/core/disk_tree.hpp"
 #include "gitopsd/core/duration.hpp"
 #include "gitopsd/cli/build_from_git.hpp"
+#include "gitopsd/cli/get_command.hpp"
+#include "gitopsd/cli/reconcile_command.hpp"
 #include "gitopsd/cli/substitute_flags.hpp"
+#include "gitopsd/cli/trace_command.hpp"
+#include "gitopsd/cli/tree_command.hpp"
 #include "gitopsd/git/source.hpp"
 #include "gitopsd/core/log.hpp"
 #include "gitopsd/core/version.hpp"
 #include "gitopsd/render/build_command.hpp"
+#include "kube_cli_flags.hpp"
 #include "render_budget_flags.hpp"
 
 #include <CLI/CLI.hpp>
@@ -176,6 +181,52 @@ int main(int argc, char** argv) {
     exit_code = gitopsd::cli::run_build_from_git(source, branch, tag, semver, commit, secret_file, cache_dir, format,
                                                   render_opts, source_opts, verify_flags);
   });
+
+  // The everyday commands: read and steer GitRepository objects through the API server.
+  gitopsd::cli::kube_flags kube_flags;
+  gitopsd::cli::get_options get_opts;
+  auto* get = app.add_subcommand("get", "List GitRepository objects with their revision and readiness");
+  get->add_option("NAME", get_opts.name, "One GitRepository; default all in the namespace");
+  get->add_flag("-w,--watch", get_opts.watch, "Keep watching and print a row whenever one changes");
+  gitopsd::add_kube_flags(get, kube_flags, true);
+  get->callback([&] { exit_code = gitopsd::cli::run_get(kube_flags, get_opts); });
+
+  gitopsd::cli::reconcile_options reconcile_opts;
+  std::string reconcile_timeout = "5m";
+  auto add_follow_flags = [&](CLI::App* command) {
+    command->add_option("NAME", reconcile_opts.name, "The GitRepository")->required();
+    command->add_flag("--wait", reconcile_opts.wait, "Follow the object until the request is handled; exit code follows Ready");
+    command->add_option("--timeout", reconcile_timeout, "How long --wait waits")->capture_default_str()->check(seconds_validator());
+    gitopsd::add_kube_flags(command, kube_flags, false);
+  };
+  auto* reconcile = app.add_subcommand("reconcile", "Ask the agent to reconcile a GitRepository now (gitopsd.io/requestedAt)");
+  add_follow_flags(reconcile);
+  reconcile->callback([&] {
+    reconcile_opts.timeout = *whole_seconds(reconcile_timeout);
+    exit_code = gitopsd::cli::run_reconcile(kube_flags, reconcile_opts);
+  });
+  auto* resume = app.add_subcommand("resume", "Resume a suspended GitRepository and reconcile it at once");
+  add_follow_flags(resume);
+  resume->callback([&] {
+    reconcile_opts.timeout = *whole_seconds(reconcile_timeout);
+    exit_code = gitopsd::cli::run_resume(kube_flags, reconcile_opts);
+  });
+
+  std::string object_name;
+  auto* suspend = app.add_subcommand("suspend", "Stop reconciling a GitRepository (spec.suspend) until it is resumed");
+  suspend->add_option("NAME", object_name, "The GitRepository")->required();
+  gitopsd::add_kube_flags(suspend, kube_flags, false);
+  suspend->callback([&] { exit_code = gitopsd::cli::run_suspend(kube_flags, object_name); });
+
+  auto* tree = app.add_subcommand("tree", "Show a GitRepository's objects (its inventory) as a tree with their health");
+  tree->add_option("NAME", object_name, "The GitRepository")->required();
+  gitopsd::add_kube_flags(tree, kube_flags, false);
+  tree->callback([&] { exit_code = gitopsd::cli::run_tree(kube_flags, object_name); });
+
+  auto* trace = app.add_subcommand("trace", "Show which GitRepository manages an object, at which revision, and if it is in sync");
+  trace->add_option("KIND/NAME", object_name, "The object: Kind/name or Kind.group/name")->required();
+  gitopsd::add_kube_flags(trace, kube_flags, false);
+  trace->callback([&] { exit_code = gitopsd::cli::run_trace(kube_flags, object_name); });
 
   app.parse_complete_callback([&] {
     gitopsd::log::configure(*gitopsd::log::parse_format(log_format), *gitopsd::log::parse_level(log_level));

@@ -1,0 +1,67 @@
+#include "gitopsd/cli/repo_view.hpp"
+
+#include "gitopsd/core/json.hpp"
+
+namespace gitopsd::cli {
+
+std::string condition_field(const rapidjson::Value& object, std::string_view type, std::string_view field) {
+  const auto* conditions = json::find(object, "status", "conditions");
+  if (conditions == nullptr || !conditions->IsArray()) return {};
+  for (const auto& c : conditions->GetArray())
+    if (json::get_string(c, "type") == type) return std::string(json::get_string(c, field).value_or(""));
+  return {};
+}
+
+repo_view view_of(const rapidjson::Value& object) {
+  repo_view v;
+  v.namespace_ = json::get_string(object, "metadata", "namespace").value_or("");
+  v.name = json::get_string(object, "metadata", "name").value_or("");
+  v.url = json::get_string(object, "spec", "url").value_or("");
+  v.revision = json::get_string(object, "status", "lastAppliedRevision").value_or("");
+  v.ready = condition_field(object, "Ready", "status");
+  if (v.ready.empty()) v.ready = "Unknown";
+  v.reason = condition_field(object, "Ready", "reason");
+  v.message = condition_field(object, "Ready", "message");
+  v.suspended = json::get_bool(object, "spec", "suspend").value_or(false);
+  if (auto created = json::get_string(object, "metadata", "creationTimestamp")) v.created = parse_time(*created);
+  return v;
+}
+
+std::string short_revision(std::string_view revision) {
+  auto at = revision.find("@sha1:");
+  if (at == std::string_view::npos) return std::string(revision);
+  return std::string(revision.substr(0, std::min(revision.size(), at + 6 + 12)));
+}
+
+row repo_header(bool all_namespaces) {
+  row h{"NAME", "URL", "REVISION", "SUSPENDED", "READY", "MESSAGE", "AGE"};
+  if (all_namespaces) h.insert(h.begin(), "NAMESPACE");
+  return h;
+}
+
+row repo_row(const repo_view& v, bool all_namespaces, std::chrono::system_clock::time_point now) {
+  std::string age = v.created ? format_age(std::chrono::duration_cast<std::chrono::seconds>(now - *v.created)) : "";
+  row r{v.name, v.url, short_revision(v.revision), v.suspended ? "True" : "False", v.ready, one_line(v.message, 80), age};
+  if (all_namespaces) r.insert(r.begin(), v.namespace_);
+  return r;
+}
+
+rapidjson::Document repo_json(const std::vector<repo_view>& views) {
+  rapidjson::Document out(rapidjson::kArrayType);
+  auto& a = out.GetAllocator();
+  for (const auto& v : views) {
+    rapidjson::Value item(rapidjson::kObjectType);
+    json::set_string(item, "namespace", v.namespace_, a);
+    json::set_string(item, "name", v.name, a);
+    json::set_string(item, "url", v.url, a);
+    json::set_string(item, "revision", v.revision, a);
+    item.AddMember("suspended", v.suspended, a);
+    json::set_string(item, "ready", v.ready, a);
+    json::set_string(item, "reason", v.reason, a);
+    json::set_string(item, "message", v.message, a);
+    out.PushBack(item, a);
+  }
+  return out;
+}
+
+}  // namespace gitopsd::cli
