@@ -28,6 +28,8 @@ wait_for 60 "first sync" is_ready_at app "$sha"
 # Both kinds watched and listed (a change before the list lands would be its first sight).
 synced_watches() { [ "$(grep -c "drift watch synced" "$work/agent.log")" -ge 2 ]; }
 wait_for 30 "drift watches on both kinds" synced_watches
+# Deletions within 2 s of the owner's reconcile are taken for its own prune.
+sleep 3
 
 requests() { metric gitopsd_api_requests_total "verb=\"$1\""; }  # VERB
 now_ms() { date +%s%3N; }
