@@ -85,6 +85,16 @@ int main(int argc, char** argv) {
                   "or LoadRestrictionsRootOnly (its own folder and below)")
       ->capture_default_str()->check(CLI::IsMember({"LoadRestrictionsRootOnly", "LoadRestrictionsNone"}));
   std::string lease_duration = "15s", renew_deadline = "10s", retry_period = "2s", shutdown_grace = "30s";
+  std::string drift_resync = "1h";
+  run->add_option("--drift-resync", drift_resync,
+                  "How often a GitRepository whose kinds are watched gets the full dry run of an unchanged commit "
+                  "(a new commit applies at once, a watched change at once); 0: every interval")
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            return text == "0" || whole_seconds(text) ? std::string() : "expected 0 or whole seconds such as 1h, got " + text;
+          },
+          "DURATION"));
   run->add_option("--leader-election-lease-duration", lease_duration,
                   "How long a standby waits, by its own clock, for an unchanged Lease before taking it over")
       ->capture_default_str()->check(seconds_validator());
@@ -105,6 +115,7 @@ int main(int argc, char** argv) {
     agent.renew_deadline = *whole_seconds(renew_deadline);
     agent.retry_period = *whole_seconds(retry_period);
     agent.shutdown_grace = *whole_seconds(shutdown_grace);
+    agent.drift_resync = drift_resync == "0" ? std::chrono::seconds(0) : *whole_seconds(drift_resync);
     exit_code = gitopsd::controller::run_agent(agent);
   });
 

@@ -1,5 +1,6 @@
 #include "gitopsd/controller/agent.hpp"
 
+#include "gitopsd/controller/drift_watches.hpp"
 #include "gitopsd/controller/gitrepository.hpp"
 #include "gitopsd/controller/leader_election.hpp"
 #include "gitopsd/controller/reconciler.hpp"
@@ -76,7 +77,10 @@ class agent {
         acceptor_(io),
         webhook_acceptor_(io),
         pool_(2),
-        reconciler_(client_, sources_, pool_, metrics_, {options.allow_file_urls, options.in_flight, options.render, &busy_, options.tenancy}) {
+        reconciler_(client_, sources_, pool_, metrics_, {options.allow_file_urls, options.in_flight, options.render, &busy_, options.tenancy}),
+        drift_(io.get_executor(), client_, metrics_, {options.watch_namespace, options.drift_resync},
+               [this](const std::string& key) { return drift_trigger(key); }) {
+>>>>>>> h-drift
     server::describe_agent_metrics(metrics_);
   }
 
@@ -194,6 +198,12 @@ class agent {
   }
 
 
+  bool drift_trigger(const std::string& key) {
+    bool queued = scheduler_.request_now(key, clock::now());
+    wake_.cancel();
+    return queued;
+  }
+
   bool ready() const { return is_ready({stopping_, working_, synced_, elector_ && elector_->observed()}); }
 
   std::string metrics_text() {
@@ -247,6 +257,7 @@ class agent {
           // into the previous one would keep every version in its memory pool.
           if (auto it = e.object.FindMember("metadata"); it != e.object.MemberEnd() && it->value.IsObject())
             it->value.RemoveMember("managedFields");
+          drift_.track(key, e.object);
           objects_[key] = std::move(e.object);
           break;
         }
@@ -283,6 +294,7 @@ class agent {
     if (auto running = reconciles_.find(key); running != reconciles_.end())
       asio::post(io_, [signal = running->second] { signal->emit(asio::cancellation_type::terminal); });
     scheduler_.forget(key);
+    drift_.untrack(key);
     if (auto it = objects_.find(key); it != objects_.end()) {
       drop_metrics(it->second);
       objects_.erase(it);
@@ -336,8 +348,9 @@ class agent {
         auto cancel = std::make_shared<asio::cancellation_signal>();
         reconciles_[key] = cancel;
         ++running_;
-        asio::co_spawn(io_, reconciler_.reconcile(*object),
-                       asio::bind_cancellation_slot(cancel->slot(), [this, key, object, cancel](std::exception_ptr e, bool ok) {
+        bool skip = drift_.begin_reconcile(key, clock::now());
+        asio::co_spawn(io_, reconciler_.reconcile(*object, skip),
+                       asio::bind_cancellation_slot(cancel->slot(), [this, key, object, cancel, skip](std::exception_ptr e, bool ok) {
                          if (e) {
                            try {
                              std::rethrow_exception(e);
@@ -357,6 +370,7 @@ class agent {
                          if (auto r = reconciles_.find(key); r != reconciles_.end() && r->second == cancel) reconciles_.erase(r);
                          // Forgotten while it ran: a step that ended after that may have written a series again.
                          if (!objects_.contains(key)) drop_metrics(*object);
+                         drift_.end_reconcile(key, ok, !skip, clock::now());
                          scheduler_.finished(key, ok, clock::now());
                          wake_.cancel();
                        }));
@@ -390,6 +404,7 @@ class agent {
   asio::awaitable<void> shutdown(bool graceful) {
     wake_.cancel();
     stop_watch_.emit(asio::cancellation_type::terminal);
+    drift_.stop();
     if (graceful) co_await wait_for_reconciles(clock::now() + options_.shutdown_grace);
     if (running_ > 0) {
       log::warn("cancelling reconciles still running at shutdown", {{"running", running_}});
@@ -421,6 +436,7 @@ class agent {
     tasks_.stopping();
     cancel_reconciles();
     stop_watch_.emit(asio::cancellation_type::terminal);
+    drift_.stop();
     stop_elector_.emit(asio::cancellation_type::terminal);
     wake_.cancel();
     boost::system::error_code ignored;
@@ -428,9 +444,9 @@ class agent {
     webhook_acceptor_.close(ignored);
     io_.restart();
     auto deadline = clock::now() + cancel_grace;
-    while ((running_ > 0 || tasks_.alive() > 0) && io_.run_one_until(deadline) > 0) {
+    while ((running_ > 0 || tasks_.alive() > 0 || drift_.alive() > 0) && io_.run_one_until(deadline) > 0) {
     }
-    if (running_ > 0 || tasks_.alive() > 0) {
+    if (running_ > 0 || tasks_.alive() > 0 || drift_.alive() > 0) {
       // A Git or render step that ignores cancellation: destroying the state under it would be a
       // use-after-free, so leave without destroying anything.
       log::error("work still running after cancellation; exiting without cleanup",
@@ -476,6 +492,7 @@ class agent {
   bool releasing_sources_ = false;
   bool release_again_ = false;
   reconciler reconciler_;
+  drift_watches drift_;
 };
 
 }  // namespace

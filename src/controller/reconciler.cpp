@@ -53,6 +53,7 @@ struct reconciler::run {
   stage at = stage::starting;  // for the message when the deadline passes
   std::optional<bool> reported;  // the outcome that reached status: a late deadline must not overwrite it
   std::string verified_by;       // who signed the revision (spec.verify), for status and the Event
+  bool skip_unchanged = false;   // see reconcile()
 };
 
 // A failed step: its Ready reason and a message that names the file, object or server answer.
@@ -189,8 +190,9 @@ asio::awaitable<bool> reconciler::set_finalizer(run& r, const rapidjson::Value& 
   co_return true;
 }
 
-asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object) {
+asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object, bool skip_unchanged) {
   run r(client_);
+  r.skip_unchanged = skip_unchanged;
   r.self = {{api_group, "v1alpha1", kind},
             std::string(json::get_string(object, "metadata", "namespace").value_or("")),
             std::string(json::get_string(object, "metadata", "name").value_or(""))};
@@ -358,6 +360,11 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   }
   r.revision = snapshot->revision;
   r.commit = snapshot->commit;
+  if (r.skip_unchanged && routine(repo, r.revision)) {
+    log::debug("commit unchanged and drift watched; no dry run", {{"object", repo.key()}, {"revision", r.revision}});
+    r.reported = true;
+    co_return true;
+  }
 
   // Verify: nothing of a commit whose signature does not verify is rendered or applied.
   if (spec.verify) {

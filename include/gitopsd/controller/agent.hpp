@@ -31,6 +31,9 @@ struct agent_options {
   std::chrono::seconds retry_period{2};
   // SIGTERM: running reconciles may finish for this long; then they are cancelled.
   std::chrono::seconds shutdown_grace{30};
+  // With watches on every kind of its inventory, a GitRepository's unchanged commit gets the full
+  // dry run only this often (a new commit applies at once). Zero: every interval.
+  std::chrono::seconds drift_resync{3600};
   render::options render;  // budgets of each reconcile's render
   tenancy_policy tenancy;
 };

@@ -32,8 +32,9 @@ class reconciler {
              reconciler_settings settings);
 
   // Reconciles the object as the watch last saw it; true when it ended Ready (or had nothing to
-  // do), false when it should be retried.
-  boost::asio::awaitable<bool> reconcile(const rapidjson::Value& object);
+  // do), false when it should be retried. `skip_unchanged`: watches cover drift, so a commit
+  // already applied needs no render and no dry run this time.
+  boost::asio::awaitable<bool> reconcile(const rapidjson::Value& object, bool skip_unchanged = false);
 
  private:
   struct run;

@@ -1,0 +1,88 @@
+#pragma once
+// Drift repair decisions, without I/O: which change seen by a watch of a managed kind starts a
+// reconcile of its owner, when an object fought over by another writer is left alone for a while,
+// and when a periodic run of an unchanged commit may skip its full dry run.
+
+#include "gitopsd/controller/scheduler.hpp"
+
+#include <rapidjson/document.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gitopsd::controller {
+
+// What a watch keeps of one managed object (tens of bytes, not the object).
+struct drift_seen {
+  std::string resource_version;
+  std::int64_t generation = 0;  // 0: the kind has no generation (ConfigMap, Secret, ...)
+  bool marked = false;          // both owner labels and its own tracking id
+};
+
+enum class drift_change { modified, deleted };
+
+struct drift_input {
+  drift_change change = drift_change::modified;
+  std::optional<drift_seen> before;  // none: first sight
+  drift_seen after;                  // ignored for a deletion
+  // The owner's reconcile is running or has just ended: the change is most likely its own
+  // apply or prune, and reacting to it would loop.
+  bool owner_busy = false;
+  // From managedFields: whether the latest write was ours (none: unknown, e.g. a tie within one
+  // second). Known, it decides over owner_busy for a modification.
+  std::optional<bool> written_by_us;
+};
+
+enum class drift_verdict {
+  ignore_first_sight,  // nothing to compare with
+  ignore_not_ours,     // never carried our marks
+  ignore_own_change,   // the owner was busy
+  ignore_unchanged,    // same resourceVersion (a relist)
+  ignore_status_only,  // generation unchanged: status or metadata another controller writes
+  deleted,
+  marks_removed,
+  spec_changed,        // generation changed, or any change of a kind without generation
+};
+
+drift_verdict decide_drift(const drift_input& in);
+
+// Whether the newest entry of metadata.managedFields belongs to `manager`; none when there are
+// no entries or two managers share the newest time (times have one-second precision).
+std::optional<bool> last_writer_is(const rapidjson::Value& object, std::string_view manager);
+[[nodiscard]] inline bool triggers(drift_verdict v) { return v >= drift_verdict::deleted; }
+const char* to_string(drift_verdict v);
+
+// Two writers fighting over one object: after `limit` corrections of it within `window`, the
+// rest of that window is left alone (and reported once).
+class fight_detector {
+ public:
+  enum class verdict { correct, hold, hold_first };  // hold_first: the first hold of this window
+
+  explicit fight_detector(int limit = 5, clock::duration length = std::chrono::minutes(1));
+  verdict record(const std::string& object, clock::time_point now);
+  // Forgets windows that have ended (bounded memory).
+  void expire(clock::time_point now);
+  [[nodiscard]] std::size_t tracked() const { return windows_.size(); }
+
+ private:
+  struct window {
+    clock::time_point start;
+    int corrections = 0;
+    bool reported = false;
+  };
+  int limit_;
+  clock::duration window_;
+  std::map<std::string, window> windows_;
+};
+
+// A periodic run of an unchanged commit may skip its full dry run when watches cover every kind
+// of the owner's inventory, no drift event asked for it, and the last full run is recent.
+// resync zero: never skip.
+bool skip_full_check(bool covered, bool drift_requested, std::optional<clock::time_point> last_full,
+                     clock::time_point now, clock::duration resync);
+
+}  // namespace gitopsd::controller

@@ -1,0 +1,95 @@
+#pragma once
+// Drift repair from watches: one metadata-only watch per kind that some GitRepository's inventory
+// holds (label gitopsd.io/name), kept while an inventory needs it. A change somebody else made to
+// a managed object (deleted, spec changed, our marks removed) asks for a reconcile of its owner at
+// once; the decisions are in drift_rules.hpp. Runs on the agent's event loop; no locks.
+
+#include "gitopsd/controller/drift_rules.hpp"
+#include "gitopsd/core/identity.hpp"
+#include "gitopsd/kube/client.hpp"
+#include "gitopsd/server/metrics.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <rapidjson/document.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace gitopsd::controller {
+
+struct drift_settings {
+  std::string namespace_;  // empty: watch every namespace
+  clock::duration resync = std::chrono::hours(1);  // zero: every periodic run does the full dry run
+  int fight_limit = 5;
+  clock::duration fight_window = std::chrono::minutes(1);
+  // After a reconcile ends, changes are still taken for its own for this long (events arrive late).
+  clock::duration busy_grace = std::chrono::seconds(2);
+};
+
+class drift_watches {
+ public:
+  // `trigger` asks for a reconcile of the GitRepository "namespace/name" now; false when unknown.
+  using trigger_fn = std::function<bool(const std::string& owner)>;
+  drift_watches(boost::asio::any_io_executor executor, kube::client client, server::metrics& metrics,
+                drift_settings settings, trigger_fn trigger);
+  drift_watches(const drift_watches&) = delete;
+  drift_watches& operator=(const drift_watches&) = delete;
+
+  // The GitRepository `owner` as its watch last saw it: the kinds of its inventory are watched.
+  void track(const std::string& owner, const rapidjson::Value& gitrepository);
+  void untrack(const std::string& owner);
+
+  // Called when a reconcile of `owner` starts: true when it may skip the full dry run of an
+  // unchanged commit (consumes a pending drift request).
+  bool begin_reconcile(const std::string& owner, clock::time_point now);
+  // `full`: the run did not skip the full dry run.
+  void end_reconcile(const std::string& owner, bool ok, bool full, clock::time_point now);
+
+  void stop();
+  [[nodiscard]] std::size_t alive() const { return alive_; }
+
+  struct kind_watch;
+
+ private:
+  struct owner_state {
+    std::set<group_version_kind> kinds;
+    bool in_scope = true;  // every namespaced object of its inventory is in the watched namespace
+    bool running = false;
+    std::optional<clock::time_point> finished;
+    std::optional<clock::time_point> last_full;
+    bool drift_requested = false;
+  };
+
+  void update_watches();
+  void start(const group_version_kind& gvk);
+  boost::asio::awaitable<void> run_watch(std::shared_ptr<kind_watch> w);
+  void on_event(kind_watch& w, kube::watch_event& e);
+  void on_change(kind_watch& w, const std::string& key, drift_change change, const rapidjson::Value* object);
+  void correct(kind_watch& w, std::uint32_t owner, const std::string& key, drift_verdict why, std::string uid);
+  std::uint32_t owner_id(const std::string& owner);
+  bool busy(std::uint32_t owner, clock::time_point now) const;
+  bool covered(const owner_state& o) const;
+
+  boost::asio::any_io_executor executor_;
+  kube::client client_;
+  server::metrics& metrics_;
+  drift_settings settings_;
+  trigger_fn trigger_;
+  std::map<std::string, owner_state> owners_;
+  std::map<group_version_kind, std::shared_ptr<kind_watch>> watches_;
+  // Owners are kept per object as a number: "namespace/name" once, not once per object.
+  std::vector<std::string> owner_names_;
+  std::unordered_map<std::string, std::uint32_t> owner_ids_;
+  fight_detector fights_;
+  std::size_t alive_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace gitopsd::controller

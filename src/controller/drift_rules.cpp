@@ -1,0 +1,79 @@
+#include "gitopsd/controller/drift_rules.hpp"
+
+#include "gitopsd/core/json.hpp"
+
+namespace gitopsd::controller {
+
+drift_verdict decide_drift(const drift_input& in) {
+  if (!in.before) return drift_verdict::ignore_first_sight;
+  const drift_seen& before = *in.before;
+  if (!before.marked) return drift_verdict::ignore_not_ours;
+  if (in.change == drift_change::deleted)
+    return in.owner_busy ? drift_verdict::ignore_own_change : drift_verdict::deleted;  // a prune looks the same
+  const drift_seen& after = in.after;
+  if (after.resource_version == before.resource_version) return drift_verdict::ignore_unchanged;
+  // Our apply never removes our marks; whoever wrote last, only a running reconcile excuses it.
+  if (!after.marked) return in.owner_busy ? drift_verdict::ignore_own_change : drift_verdict::marks_removed;
+  if (in.written_by_us.value_or(in.owner_busy)) return drift_verdict::ignore_own_change;
+  if (after.generation == 0 && before.generation == 0) return drift_verdict::spec_changed;
+  if (after.generation != before.generation) return drift_verdict::spec_changed;
+  return drift_verdict::ignore_status_only;
+}
+
+std::optional<bool> last_writer_is(const rapidjson::Value& object, std::string_view manager) {
+  const rapidjson::Value* entries = json::find(object, "metadata", "managedFields");
+  if (entries == nullptr || !entries->IsArray()) return std::nullopt;
+  // RFC 3339 in UTC with whole seconds: the text orders as the time does.
+  std::string_view newest;
+  for (const auto& e : entries->GetArray())
+    if (auto time = json::get_string(e, "time"); time && *time > newest) newest = *time;
+  if (newest.empty()) return std::nullopt;
+  bool us = false, others = false;
+  for (const auto& e : entries->GetArray()) {
+    if (json::get_string(e, "time") != newest) continue;
+    (json::get_string(e, "manager") == manager ? us : others) = true;
+  }
+  if (us == others) return std::nullopt;
+  return us;
+}
+
+const char* to_string(drift_verdict v) {
+  switch (v) {
+    case drift_verdict::ignore_first_sight: return "first sight";
+    case drift_verdict::ignore_not_ours: return "not ours";
+    case drift_verdict::ignore_own_change: return "own change";
+    case drift_verdict::ignore_unchanged: return "unchanged";
+    case drift_verdict::ignore_status_only: return "status only";
+    case drift_verdict::deleted: return "deleted";
+    case drift_verdict::marks_removed: return "marks removed";
+    case drift_verdict::spec_changed: return "changed";
+  }
+  return "?";
+}
+
+fight_detector::fight_detector(int limit, clock::duration length) : limit_(limit), window_(length) {}
+
+fight_detector::verdict fight_detector::record(const std::string& object, clock::time_point now) {
+  auto [it, inserted] = windows_.try_emplace(object, window{now, 0, false});
+  window& w = it->second;
+  if (!inserted && now - w.start >= window_) w = window{now, 0, false};
+  if (w.corrections < limit_) {
+    ++w.corrections;
+    return verdict::correct;
+  }
+  if (w.reported) return verdict::hold;
+  w.reported = true;
+  return verdict::hold_first;
+}
+
+void fight_detector::expire(clock::time_point now) {
+  std::erase_if(windows_, [&](const auto& kv) { return now - kv.second.start >= window_; });
+}
+
+bool skip_full_check(bool covered, bool drift_requested, std::optional<clock::time_point> last_full,
+                     clock::time_point now, clock::duration resync) {
+  if (resync <= clock::duration::zero() || !covered || drift_requested || !last_full) return false;
+  return now - *last_full < resync;
+}
+
+}  // namespace gitopsd::controller

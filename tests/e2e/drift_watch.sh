@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Drift repair from watches: with a 5 minute interval (so polling cannot explain the timings), a
+# deleted ConfigMap and an edited Deployment field that Git sets are put back at once; a change
+# of a field Git does not set (replicas by another manager, an added annotation) applies nothing.
+source "$(dirname "$0")/lib.sh"
+install_rbac
+start_git
+write app/config.yaml <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {mode: git}
+YAML
+write app/deploy.yaml <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx:1.27}]}
+YAML
+sha=$(commit "web and settings")
+start_agent
+interval=5m gitrepository app "  path: app"
+wait_for 60 "first sync" is_ready_at app "$sha"
+# Both kinds watched and listed (a change before the list lands would be its first sight).
+synced_watches() { [ "$(grep -c "drift watch synced" "$work/agent.log")" -ge 2 ]; }
+wait_for 30 "drift watches on both kinds" synced_watches
+# Deletions within 2 s of the owner's reconcile are taken for its own prune.
+sleep 3
+
+requests() { metric gitopsd_api_requests_total "verb=\"$1\""; }  # VERB
+now_ms() { date +%s%3N; }
+took() { log "$1 after $(($(now_ms) - t0)) ms (target 2000 ms)"; }  # WHAT
+
+# A deleted ConfigMap comes back at once (2 s is the target; 10 s allows for a busy machine).
+t0=$(now_ms)
+kubectl delete configmap settings -n "$ns" >/dev/null
+wait_for 10 "ConfigMap recreated" exists configmap settings -n "$ns"
+took "ConfigMap recreated"
+
+# A Deployment field that Git sets, edited by hand, is restored.
+image_is_git() { [ "$(jsonpath deployment/web '{.spec.template.spec.containers[0].image}')" = nginx:1.27 ]; }
+t0=$(now_ms)
+kubectl set image deployment/web -n "$ns" web=nginx:1.26 >/dev/null
+wait_for 10 "Deployment image restored" image_is_git
+took "Deployment image restored"
+[ "$(metric gitopsd_drift_events_total 'name="app"')" -ge 2 ] || fail "drift events not counted"
+
+# Replicas: Git does not set them. The scale bumps the generation, so the owner reconciles once;
+# its dry run finds nothing to change and nothing is applied.
+applies=$(requests apply)
+kubectl scale deployment web -n "$ns" --replicas=3 >/dev/null
+after_reconciles 1 app
+expect_eq "$(requests apply)" "$applies" "applies after a scale by another manager"
+expect_eq "$(jsonpath deployment/web '{.spec.replicas}')" 3 "replicas owned by another manager"
+
+# An annotation added by another manager changes no generation: no reconcile, no apply.
+reconciles=$(metric gitopsd_reconcile_total 'name="app"')
+kubectl annotate deployment web -n "$ns" --field-manager=someone example.com/note=hi >/dev/null
+sleep 3
+expect_eq "$(metric gitopsd_reconcile_total 'name="app"')" "$reconciles" "reconciles after an annotation of a Deployment"
+expect_eq "$(requests apply)" "$applies" "applies after an annotation by another manager"
+expect_eq "$(jsonpath deployment/web '{.metadata.annotations.example\.com/note}')" hi "annotation of another manager"
+
+# A ConfigMap has no generation, so its annotation is judged by one dry run, which finds nothing.
+kubectl annotate configmap settings -n "$ns" --field-manager=someone example.com/note=hi >/dev/null
+after_reconciles 1 app
+expect_eq "$(requests apply)" "$applies" "applies after an annotation of a ConfigMap"
+expect_eq "$(jsonpath configmap/settings '{.metadata.annotations.example\.com/note}')" hi "annotation of a ConfigMap"

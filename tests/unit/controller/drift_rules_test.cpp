@@ -1,0 +1,115 @@
+#include "gitopsd/controller/drift_rules.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace std::chrono_literals;
+using namespace gitopsd::controller;
+
+namespace {
+clock::time_point t0{};
+
+drift_seen seen(std::string rv, std::int64_t generation, bool marked = true) { return {std::move(rv), generation, marked}; }
+
+drift_input modified(drift_seen before, drift_seen after, bool busy = false, std::optional<bool> ours = std::nullopt) {
+  return {drift_change::modified, std::move(before), std::move(after), busy, ours};
+}
+
+rapidjson::Document metadata(const char* json) {
+  rapidjson::Document d;
+  d.Parse(json);
+  return d;
+}
+}  // namespace
+
+TEST_CASE("drift: a spec change by someone else triggers, a status write does not", "[drift]") {
+  CHECK(decide_drift(modified(seen("1", 1), seen("2", 2))) == drift_verdict::spec_changed);
+  CHECK(decide_drift(modified(seen("1", 1), seen("2", 1))) == drift_verdict::ignore_status_only);
+  CHECK_FALSE(triggers(drift_verdict::ignore_status_only));
+  CHECK(triggers(drift_verdict::spec_changed));
+}
+
+TEST_CASE("drift: any change of a kind without generation triggers (a ConfigMap's data)", "[drift]") {
+  CHECK(decide_drift(modified(seen("1", 0), seen("2", 0))) == drift_verdict::spec_changed);
+  CHECK(decide_drift(modified(seen("1", 0), seen("1", 0))) == drift_verdict::ignore_unchanged);
+}
+
+TEST_CASE("drift: deletion and removed marks trigger", "[drift]") {
+  drift_input gone{drift_change::deleted, seen("1", 1), {}, false, std::nullopt};
+  CHECK(decide_drift(gone) == drift_verdict::deleted);
+  CHECK(decide_drift(modified(seen("1", 1), seen("2", 1, false))) == drift_verdict::marks_removed);
+}
+
+TEST_CASE("drift: changes while the owner reconciles are its own and never loop", "[drift]") {
+  CHECK(decide_drift(modified(seen("1", 1), seen("2", 2), true)) == drift_verdict::ignore_own_change);
+  drift_input pruned{drift_change::deleted, seen("1", 1), {}, true, std::nullopt};
+  CHECK(decide_drift(pruned) == drift_verdict::ignore_own_change);
+  CHECK(decide_drift(modified(seen("1", 1), seen("2", 1, false), true)) == drift_verdict::ignore_own_change);
+}
+
+TEST_CASE("drift: managedFields tell our own write from another's, busy or not", "[drift]") {
+  // Our apply seen after the reconcile ended: no loop.
+  CHECK(decide_drift(modified(seen("1", 1), seen("2", 2), false, true)) == drift_verdict::ignore_own_change);
+  // Someone else wrote while we reconciled: corrected (after the run in progress).
+  CHECK(decide_drift(modified(seen("1", 1), seen("2", 2), true, false)) == drift_verdict::spec_changed);
+  // Removing our marks is never our own write, whatever managedFields say.
+  CHECK(decide_drift(modified(seen("1", 1), seen("2", 2, false), false, true)) == drift_verdict::marks_removed);
+}
+
+TEST_CASE("drift: the newest managedFields entry names the last writer", "[drift]") {
+  auto ours = metadata(R"({"metadata":{"managedFields":[
+      {"manager":"kubectl-edit","operation":"Update","time":"2026-01-01T10:00:00Z"},
+      {"manager":"gitopsd","operation":"Apply","time":"2026-01-01T10:00:05Z"}]}})");
+  CHECK(last_writer_is(ours, "gitopsd") == std::optional<bool>(true));
+  auto theirs = metadata(R"({"metadata":{"managedFields":[
+      {"manager":"gitopsd","operation":"Apply","time":"2026-01-01T10:00:05Z"},
+      {"manager":"kubectl-set","operation":"Update","time":"2026-01-01T10:00:09Z"}]}})");
+  CHECK(last_writer_is(theirs, "gitopsd") == std::optional<bool>(false));
+  auto tie = metadata(R"({"metadata":{"managedFields":[
+      {"manager":"gitopsd","operation":"Apply","time":"2026-01-01T10:00:05Z"},
+      {"manager":"kubectl-set","operation":"Update","time":"2026-01-01T10:00:05Z"}]}})");
+  CHECK_FALSE(last_writer_is(tie, "gitopsd"));
+  CHECK_FALSE(last_writer_is(metadata(R"({"metadata":{}})"), "gitopsd"));
+  CHECK_FALSE(last_writer_is(metadata(R"({"metadata":{"managedFields":[{"manager":"gitopsd"}]}})"), "gitopsd"));
+}
+
+TEST_CASE("drift: first sight, a relist of the same version, and objects never ours trigger nothing", "[drift]") {
+  drift_input first{drift_change::modified, std::nullopt, seen("1", 1), false, std::nullopt};
+  CHECK(decide_drift(first) == drift_verdict::ignore_first_sight);
+  drift_input unknown_gone{drift_change::deleted, std::nullopt, {}, false, std::nullopt};
+  CHECK(decide_drift(unknown_gone) == drift_verdict::ignore_first_sight);
+  CHECK(decide_drift(modified(seen("1", 1), seen("1", 1))) == drift_verdict::ignore_unchanged);
+  // A copy with our labels but another object's tracking id.
+  CHECK(decide_drift(modified(seen("1", 1, false), seen("2", 2, false))) == drift_verdict::ignore_not_ours);
+  drift_input copy_gone{drift_change::deleted, seen("1", 1, false), {}, false, std::nullopt};
+  CHECK(decide_drift(copy_gone) == drift_verdict::ignore_not_ours);
+}
+
+TEST_CASE("fight detector: N corrections a minute, then held for the rest of it, reported once", "[drift]") {
+  fight_detector f(5, 1min);
+  for (int i = 0; i < 5; ++i) CHECK(f.record("cm/a", t0 + i * 1s) == fight_detector::verdict::correct);
+  CHECK(f.record("cm/a", t0 + 10s) == fight_detector::verdict::hold_first);
+  CHECK(f.record("cm/a", t0 + 20s) == fight_detector::verdict::hold);
+  CHECK(f.record("cm/b", t0 + 20s) == fight_detector::verdict::correct);  // per object
+  CHECK(f.record("cm/a", t0 + 59s) == fight_detector::verdict::hold);
+  // A new minute: corrected again.
+  CHECK(f.record("cm/a", t0 + 60s) == fight_detector::verdict::correct);
+}
+
+TEST_CASE("fight detector: ended windows are forgotten", "[drift]") {
+  fight_detector f(5, 1min);
+  f.record("cm/a", t0);
+  f.record("cm/b", t0 + 30s);
+  f.expire(t0 + 61s);
+  CHECK(f.tracked() == 1);
+  f.expire(t0 + 91s);
+  CHECK(f.tracked() == 0);
+}
+
+TEST_CASE("resync: a covered, recently checked owner skips the full dry run of an unchanged commit", "[drift]") {
+  CHECK(skip_full_check(true, false, t0, t0 + 10min, 1h));
+  CHECK_FALSE(skip_full_check(true, false, t0, t0 + 1h, 1h));         // resync due
+  CHECK_FALSE(skip_full_check(false, false, t0, t0 + 10min, 1h));     // a kind not watched
+  CHECK_FALSE(skip_full_check(true, true, t0, t0 + 10min, 1h));       // drift asked for it
+  CHECK_FALSE(skip_full_check(true, false, std::nullopt, t0, 1h));    // never checked by this process
+  CHECK_FALSE(skip_full_check(true, false, t0, t0 + 1s, 0s));         // resync off
+}
