@@ -80,7 +80,6 @@ class agent {
         reconciler_(client_, sources_, pool_, metrics_, {options.allow_file_urls, options.in_flight, options.render, &busy_, options.tenancy}),
         drift_(io.get_executor(), client_, metrics_, {options.watch_namespace, options.drift_resync},
                [this](const std::string& key) { return drift_trigger(key); }) {
->>>>>>> h-drift
     server::describe_agent_metrics(metrics_);
   }
 
