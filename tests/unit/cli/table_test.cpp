@@ -47,7 +47,7 @@ TEST_CASE("age as kubectl prints it", "[cli]") {
   CHECK(cli::format_age(seconds(-5)) == "0s");
 }
 
-TEST_CASE("metav1.Time is parsed with fractions and offsets; anything else is refused", "[cli]") {
+TEST_CASE("metav1.Time is parsed with fractions and offsets, and anything else is refused", "[cli]") {
   auto t = cli::parse_time("2026-01-02T03:04:05Z");
   REQUIRE(t);
   CHECK(cli::parse_time("2026-01-02T03:04:05.123456789Z") == t);

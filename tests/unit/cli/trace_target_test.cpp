@@ -43,7 +43,7 @@ TEST_CASE("trace: KIND/NAME and KIND.GROUP/NAME", "[cli]") {
   }
 }
 
-TEST_CASE("trace: well-known kinds are found in any case; others need their group", "[cli]") {
+TEST_CASE("trace: well-known kinds are found in any case, and others need their group", "[cli]") {
   CHECK(cli::well_known_kind("deployment") == group_version_kind{"apps", "v1", "Deployment"});
   CHECK(cli::well_known_kind("CONFIGMAP") == group_version_kind{"", "v1", "ConfigMap"});
   CHECK_FALSE(cli::well_known_kind("Widget"));
