@@ -8,13 +8,16 @@ drift_verdict decide_drift(const drift_input& in) {
   if (!in.before) return drift_verdict::ignore_first_sight;
   const drift_seen& before = *in.before;
   if (!before.marked) return drift_verdict::ignore_not_ours;
-  if (in.change == drift_change::deleted)
-    return in.owner_busy ? drift_verdict::ignore_own_change : drift_verdict::deleted;  // a prune looks the same
+  // Deletions and removed marks always trigger, even while the owner runs: a prune looks the same
+  // as a user's delete, and missing the user's costs a whole resync period. When it was ours, the
+  // one extra run finds nothing to do, writes nothing, and so causes no further event.
+  if (in.change == drift_change::deleted) return drift_verdict::deleted;
   const drift_seen& after = in.after;
   if (after.resource_version == before.resource_version) return drift_verdict::ignore_unchanged;
-  // Our apply never removes our marks; whoever wrote last, only a running reconcile excuses it.
-  if (!after.marked) return in.owner_busy ? drift_verdict::ignore_own_change : drift_verdict::marks_removed;
-  if (in.written_by_us.value_or(in.owner_busy)) return drift_verdict::ignore_own_change;
+  if (!after.marked) return drift_verdict::marks_removed;  // our apply never removes our marks
+  // Only a write known to be ours is skipped; an unknown writer (a tie within one second) is
+  // checked by a dry run, which applies nothing when Git already matches.
+  if (in.written_by_us.value_or(false)) return drift_verdict::ignore_own_change;
   if (after.generation == 0 && before.generation == 0) return drift_verdict::spec_changed;
   if (after.generation != before.generation) return drift_verdict::spec_changed;
   return drift_verdict::ignore_status_only;

@@ -188,7 +188,6 @@ void drift_watches::on_event(kind_watch& w, kube::watch_event& e) {
 }
 
 void drift_watches::on_change(kind_watch& w, const std::string& key, drift_change change, const rapidjson::Value* object) {
-  auto now = clock::now();
   auto it = w.objects.find(key);
   drift_input in;
   in.change = change;
@@ -213,7 +212,6 @@ void drift_watches::on_change(kind_watch& w, const std::string& key, drift_chang
     }
     if (change == drift_change::modified) in.written_by_us = last_writer_is(*object, kube::apply_options().field_manager);
   }
-  in.owner_busy = owner != no_owner && busy(owner, now);
   auto verdict = decide_drift(in);
   if (change == drift_change::deleted) {
     if (it != w.objects.end()) w.objects.erase(it);
@@ -272,13 +270,6 @@ std::uint32_t drift_watches::owner_id(const std::string& owner) {
   return it->second;
 }
 
-bool drift_watches::busy(std::uint32_t owner, clock::time_point now) const {
-  auto it = owners_.find(owner_names_.at(owner));
-  if (it == owners_.end()) return false;
-  const owner_state& o = it->second;
-  return o.running || (o.finished && now - *o.finished < settings_.busy_grace);
-}
-
 bool drift_watches::covered(const owner_state& o) const {
   if (!o.in_scope) return false;
   return std::all_of(o.kinds.begin(), o.kinds.end(), [&](const group_version_kind& gvk) {
@@ -301,7 +292,6 @@ void drift_watches::end_reconcile(const std::string& owner, bool ok, bool full, 
   if (it == owners_.end()) return;
   owner_state& o = it->second;
   o.running = false;
-  o.finished = now;
   if (ok && full) o.last_full = now;
 }
 

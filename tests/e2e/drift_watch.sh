@@ -28,8 +28,6 @@ wait_for 60 "first sync" is_ready_at app "$sha"
 # Both kinds watched and listed (a change before the list lands would be its first sight).
 synced_watches() { [ "$(grep -c "drift watch synced" "$work/agent.log")" -ge 2 ]; }
 wait_for 30 "drift watches on both kinds" synced_watches
-# Deletions within 2 s of the owner's reconcile are taken for its own prune.
-sleep 3
 
 requests() { metric gitopsd_api_requests_total "verb=\"$1\""; }  # VERB
 now_ms() { date +%s%3N; }
@@ -49,19 +47,28 @@ wait_for 10 "Deployment image restored" image_is_git
 took "Deployment image restored"
 [ "$(metric gitopsd_drift_events_total 'name="app"')" -ge 2 ] || fail "drift events not counted"
 
+settled() {  # the reconcile count unchanged for 3 s
+  local a b
+  a=$(metric gitopsd_reconcile_total 'name="app"')
+  sleep 3
+  b=$(metric gitopsd_reconcile_total 'name="app"')
+  [ "$a" = "$b" ]
+}
 # Replicas: Git does not set them. The scale bumps the generation, so the owner reconciles once;
 # its dry run finds nothing to change and nothing is applied.
+wait_for 60 "reconciles settled" settled  # runs still queued by the changes above (see below)
 applies=$(requests apply)
 kubectl scale deployment web -n "$ns" --replicas=3 >/dev/null
 after_reconciles 1 app
+wait_for 60 "reconciles settled" settled
 expect_eq "$(requests apply)" "$applies" "applies after a scale by another manager"
 expect_eq "$(jsonpath deployment/web '{.spec.replicas}')" 3 "replicas owned by another manager"
 
-# An annotation added by another manager changes no generation: no reconcile, no apply.
-reconciles=$(metric gitopsd_reconcile_total 'name="app"')
+# An annotation added by another manager: this API server bumps a Deployment's generation for it
+# too, so the owner may reconcile once; its dry run finds nothing Git sets changed: no apply.
 kubectl annotate deployment web -n "$ns" --field-manager=someone example.com/note=hi >/dev/null
-sleep 3
-expect_eq "$(metric gitopsd_reconcile_total 'name="app"')" "$reconciles" "reconciles after an annotation of a Deployment"
+sleep 1
+wait_for 60 "reconciles settled" settled
 expect_eq "$(requests apply)" "$applies" "applies after an annotation by another manager"
 expect_eq "$(jsonpath deployment/web '{.metadata.annotations.example\.com/note}')" hi "annotation of another manager"
 

@@ -29,11 +29,8 @@ struct drift_input {
   drift_change change = drift_change::modified;
   std::optional<drift_seen> before;  // none: first sight
   drift_seen after;                  // ignored for a deletion
-  // The owner's reconcile is running or has just ended: the change is most likely its own
-  // apply or prune, and reacting to it would loop.
-  bool owner_busy = false;
   // From managedFields: whether the latest write was ours (none: unknown, e.g. a tie within one
-  // second). Known, it decides over owner_busy for a modification.
+  // second, which is then checked by a dry run).
   std::optional<bool> written_by_us;
 };
 

@@ -29,8 +29,6 @@ struct drift_settings {
   clock::duration resync = std::chrono::hours(1);  // zero: every periodic run does the full dry run
   int fight_limit = 5;
   clock::duration fight_window = std::chrono::minutes(1);
-  // After a reconcile ends, changes are still taken for its own for this long (events arrive late).
-  clock::duration busy_grace = std::chrono::seconds(2);
 };
 
 class drift_watches {
@@ -62,7 +60,6 @@ class drift_watches {
     std::set<group_version_kind> kinds;
     bool in_scope = true;  // every namespaced object of its inventory is in the watched namespace
     bool running = false;
-    std::optional<clock::time_point> finished;
     std::optional<clock::time_point> last_full;
     bool drift_requested = false;
   };
@@ -74,7 +71,6 @@ class drift_watches {
   void on_change(kind_watch& w, const std::string& key, drift_change change, const rapidjson::Value* object);
   void correct(kind_watch& w, std::uint32_t owner, const std::string& key, drift_verdict why, std::string uid);
   std::uint32_t owner_id(const std::string& owner);
-  bool busy(std::uint32_t owner, clock::time_point now) const;
   bool covered(const owner_state& o) const;
 
   boost::asio::any_io_executor executor_;
