@@ -39,6 +39,15 @@ result<verify::signed_object> read_signed_object(git_repository* repo, const std
     git_tag* tag = nullptr;
     if (git_tag_lookup(&tag, repo, &oid) == 0) {
       out.name = git_tag_name(tag);
+      // Peeled here, from the objects themselves: what the server advertised as the tag's commit
+      // is not evidence.
+      git_object* peeled = nullptr;
+      if (git_object_peel(&peeled, reinterpret_cast<git_object*>(tag), GIT_OBJECT_COMMIT) == 0) {
+        char hex[GIT_OID_HEXSZ + 1] = {};
+        git_oid_tostr(hex, sizeof hex, git_object_id(peeled));
+        out.target = hex;
+        git_object_free(peeled);
+      }
       git_tag_free(tag);
     }
     return out;

@@ -295,6 +295,7 @@ result<snapshot> source_cache::fetch(const source_spec& spec, std::shared_ptr<ca
   if (!resolved->tag_object.empty() && resolved->tag_object != snap.commit.sha) {
     auto tag = read_signed_object(repo->get(), resolved->tag_object);
     if (tag && tag->kind == verify::signed_object::type::tag) snap.signed_objects.tag = std::move(*tag);
+    snap.signed_objects.tag_ref = resolved->label;
   }
   std::string tree_key = fmt::format("{}:{}:{}:{}", snap.commit.sha, *path, spec.limits.max_bytes, spec.limits.max_files);
   if (slot->tree && slot->tree_key == tree_key) {

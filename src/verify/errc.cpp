@@ -12,6 +12,7 @@ const char* describe(errc e) {
     case errc::key_expired: return "signing key expired";
     case errc::key_revoked: return "signing key revoked";
     case errc::unsupported: return "unsupported signature";
+    case errc::mismatch: return "signed tag does not match the revision";
     case errc::internal: return "verification failed internally";
   }
   return "unknown verification error";

@@ -71,9 +71,19 @@ result<std::string> verify_revision(mode m, const revision_objects& objects, con
     if (!objects.tag)
       return make_error(errc::unsigned_object,
                         "spec.verify.mode Tag needs an annotated tag selected by ref.tag or ref.semver, and the ref names none");
-    auto who = verify_object(*objects.tag, keys);
+    // A good signature on another tag proves nothing about this revision: the tag must lead to
+    // the commit applied and carry the name the ref selected (no replay of an old release's tag).
+    const signed_object& tag = *objects.tag;
+    if (!objects.commit || tag.target != objects.commit->id)
+      return make_error(errc::mismatch, fmt::format("{} leads to commit {}, not to the commit applied {}", describe(tag),
+                                                    tag.target.substr(0, 12),
+                                                    objects.commit ? objects.commit->id.substr(0, 12) : std::string("?")));
+    if (!objects.tag_ref.empty() && tag.name != objects.tag_ref)
+      return make_error(errc::mismatch, fmt::format("{} was selected as tag {}: a signed tag must carry the name it is selected by",
+                                                    describe(tag), objects.tag_ref));
+    auto who = verify_object(tag, keys);
     if (!who) return who.error();
-    by.push_back(fmt::format("{} by {}", describe(*objects.tag), *who));
+    by.push_back(fmt::format("{} by {}", describe(tag), *who));
   }
   if (m == mode::head || m == mode::tag_and_head) {
     if (!objects.commit) return make_error(errc::internal, "no commit to verify");

@@ -15,6 +15,7 @@ enum class errc {
   key_expired,
   key_revoked,
   unsupported,        // a key or signature type this verifier does not handle
+  mismatch,           // a signed tag that does not lead to the commit applied, or names another tag
   internal,           // the verifier itself failed (temporary keyring, GPGME)
 };
 

@@ -16,6 +16,7 @@ struct signed_object {
   std::string name;       // the tag's name; empty for a commit
   std::string signature;  // armored block; empty when unsigned
   std::string payload;    // the signed bytes
+  std::string target;     // a tag: the commit it leads to, peeled locally (never the server's word)
 };
 
 // "commit 1a2b3c4" or "tag v1.0 (1a2b3c4)", for messages.
@@ -26,6 +27,7 @@ std::string describe(const signed_object& o);
 struct revision_objects {
   std::optional<signed_object> commit;
   std::optional<signed_object> tag;
+  std::string tag_ref;  // the tag name the ref selected ("v1.2.0"); a verified tag must carry it
 };
 
 struct tag_parts {

@@ -112,7 +112,7 @@ TEST_CASE("SSH: a signed annotated tag verifies in Tag mode, and a lightweight t
   CHECK(tag.kind == verify::signed_object::type::tag);
   CHECK(tag.name == "v1.0.0");
   auto k = keys({{"t.pub", signer.public_key()}});
-  verify::revision_objects objects{read(repo, commit), tag};
+  verify::revision_objects objects{read(repo, commit), tag, "v1.0.0"};
   auto who = verify::verify_revision(verify::mode::tag, objects, k);
   REQUIRE(ok(who));
   CHECK(*who == "tag v1.0.0 (" + tag_id.substr(0, 12) + ") by SSH " + signer.fingerprint());
@@ -120,9 +120,32 @@ TEST_CASE("SSH: a signed annotated tag verifies in Tag mode, and a lightweight t
   auto both = verify::verify_revision(verify::mode::tag_and_head, objects, k);
   REQUIRE(!both);
   CHECK(both.error().code == errc::unsigned_object);
-  auto lightweight = verify::verify_revision(verify::mode::tag, {read(repo, commit), std::nullopt}, k);
+  auto lightweight = verify::verify_revision(verify::mode::tag, {read(repo, commit), std::nullopt, ""}, k);
   REQUIRE(!lightweight);
   CHECK(lightweight.error().what().find("annotated tag") != std::string::npos);
+}
+
+TEST_CASE("Tag mode: a good tag signature does not vouch for another commit or under another name") {
+  temp_dir dir;
+  work_repo repo(dir.path / "repo");
+  ssh_signer signer(dir.path, "tagger", "-t ed25519");
+  auto released = repo.commit("released");
+  repo.git(signer.git_config() + "tag -s v1.0.0 -m release");
+  auto tag = read(repo, repo.git("rev-parse refs/tags/v1.0.0"));
+  CHECK(tag.target == released);
+  auto k = keys({{"t.pub", signer.public_key()}});
+  // A server advertising the signed tag beside another commit as its peeled value.
+  auto other = repo.commit("not released");
+  auto swapped = verify::verify_revision(verify::mode::tag, {read(repo, other), tag, "v1.0.0"}, k);
+  REQUIRE(!swapped);
+  CHECK(swapped.error().code == errc::mismatch);
+  CHECK(swapped.error().what().find("not to the commit applied " + other.substr(0, 12)) != std::string::npos);
+  // An old release's signed tag pushed again as a newer name.
+  auto replayed = verify::verify_revision(verify::mode::tag, {read(repo, released), tag, "v9.9.9"}, k);
+  REQUIRE(!replayed);
+  CHECK(replayed.error().code == errc::mismatch);
+  CHECK(replayed.error().what().find("selected as tag v9.9.9") != std::string::npos);
+  CHECK(ok(verify::verify_revision(verify::mode::tag, {read(repo, released), tag, "v1.0.0"}, k)));
 }
 
 TEST_CASE("OpenPGP: a commit signed with gpg verifies in a private keyring and names the fingerprint") {
