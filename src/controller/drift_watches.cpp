@@ -65,6 +65,7 @@ drift_watches::drift_watches(asio::any_io_executor executor, kube::client client
 void drift_watches::track(const std::string& owner, const rapidjson::Value& gitrepository) {
   owner_state& o = owners_[owner];
   std::set<group_version_kind> kinds;
+  std::unordered_set<std::string> ids;
   bool in_scope = true;
   if (const auto* status = json::find(gitrepository, "status")) {
     if (auto entries = sync::read_inventory(*status)) {
@@ -75,10 +76,12 @@ void drift_watches::track(const std::string& owner, const rapidjson::Value& gitr
         if (!settings_.namespace_.empty() && !ref->namespace_.empty() && ref->namespace_ != settings_.namespace_)
           in_scope = false;
         kinds.insert(ref->gvk);
+        ids.insert(e.id);
       }
     }
   }
   o.in_scope = in_scope;
+  o.ids = std::move(ids);
   if (kinds == o.kinds) return;
   o.kinds = std::move(kinds);
   update_watches();
@@ -208,7 +211,13 @@ void drift_watches::on_change(kind_watch& w, const std::string& key, drift_chang
                      std::string(json::get_string(*object, "metadata", "name").value_or(""))};
       sync::owner who{std::string(*ns), std::string(*name)};
       in.after.marked = sync::is_owned_by(*object, who, ref);
-      if (in.after.marked) owner = owner_id(who.namespace_ + "/" + who.name);
+      if (in.after.marked) {
+        // Marks naming an owner that does not list this object are not ours: for the owner seen
+        // before, they count as removed.
+        auto named = known_owner(who.namespace_ + "/" + who.name, ref.inventory_id());
+        if (named == no_owner) in.after.marked = false;
+        else owner = named;
+      }
     }
     if (change == drift_change::modified) in.written_by_us = last_writer_is(*object, kube::apply_options().field_manager);
   }
@@ -223,6 +232,7 @@ void drift_watches::on_change(kind_watch& w, const std::string& key, drift_chang
 }
 
 void drift_watches::correct(kind_watch& w, std::uint32_t owner, const std::string& key, drift_verdict why, std::string uid) {
+  if (owner == no_owner) return;
   auto now = clock::now();
   const std::string& owner_key = owner_names_.at(owner);
   auto slash = key.find('/');
@@ -268,6 +278,12 @@ std::uint32_t drift_watches::owner_id(const std::string& owner) {
   auto [it, inserted] = owner_ids_.try_emplace(owner, static_cast<std::uint32_t>(owner_names_.size()));
   if (inserted) owner_names_.push_back(owner);
   return it->second;
+}
+
+std::uint32_t drift_watches::known_owner(const std::string& owner, const std::string& inventory_id) {
+  auto o = owners_.find(owner);
+  if (o == owners_.end() || !o->second.ids.contains(inventory_id)) return no_owner;
+  return owner_id(owner);
 }
 
 bool drift_watches::covered(const owner_state& o) const {

@@ -20,6 +20,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace gitopsd::controller {
@@ -58,6 +59,7 @@ class drift_watches {
  private:
   struct owner_state {
     std::set<group_version_kind> kinds;
+    std::unordered_set<std::string> ids;  // its inventory: only these objects may start its reconcile
     bool in_scope = true;  // every namespaced object of its inventory is in the watched namespace
     bool running = false;
     std::optional<clock::time_point> last_full;
@@ -71,6 +73,9 @@ class drift_watches {
   void on_change(kind_watch& w, const std::string& key, drift_change change, const rapidjson::Value* object);
   void correct(kind_watch& w, std::uint32_t owner, const std::string& key, drift_verdict why, std::string uid);
   std::uint32_t owner_id(const std::string& owner);
+  // The owner an object's marks name, if this agent tracks it and its inventory lists the object:
+  // marks are written by whoever can write the object, so they alone prove nothing.
+  std::uint32_t known_owner(const std::string& owner, const std::string& inventory_id);
   bool covered(const owner_state& o) const;
 
   boost::asio::any_io_executor executor_;
