@@ -119,7 +119,7 @@ ready_count() {
 cpu0=$(cpu_of "$agent_pid")
 server_requests >"$work/f0"
 start=$(now)
-kubectl apply -f "$work/fleet.yaml" >/dev/null  # one call: the time is the agent's, not kubectl's
+kubectl apply --server-side -f "$work/fleet.yaml" >/dev/null  # one call; server-side: one request per object
 created_s=$(elapsed "$start")
 # 3. While the fleet syncs: one more GitRepository, asked for at once.
 gitrepo_yaml urgent urgent 10m | kubectl apply -f - >/dev/null
