@@ -7,6 +7,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <filesystem>
+
 using namespace gitopsd;
 using namespace gitopsd::test;
 using verify::errc;
@@ -230,13 +233,15 @@ TEST_CASE("OpenPGP: the temporary keyring is removed after each verification") {
   work_repo repo(dir.path / "repo");
   gpg_signer signer(dir.path, "alice");
   auto id = signed_commit(repo, signer.git_config(), "x");
-  auto count = [] {
-    std::size_t n = 0;
-    for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
-      if (e.path().filename().string().starts_with("gitopsd-gnupg-")) ++n;
-    return n;
-  };
-  auto before = count();
-  REQUIRE(ok(verify::verify_object(read(repo, id), keys({{"alice.asc", signer.public_key()}}))));
-  CHECK(count() == before);
+  // A temporary folder of this test's own: other tests verifying in parallel use the shared one.
+  auto own_tmp = dir.path / "tmp";
+  std::filesystem::create_directories(own_tmp);
+  const char* old_tmpdir = std::getenv("TMPDIR");
+  std::string saved = old_tmpdir != nullptr ? old_tmpdir : "";
+  ::setenv("TMPDIR", own_tmp.c_str(), 1);
+  auto result = verify::verify_object(read(repo, id), keys({{"alice.asc", signer.public_key()}}));
+  if (old_tmpdir != nullptr) ::setenv("TMPDIR", saved.c_str(), 1);
+  else ::unsetenv("TMPDIR");
+  REQUIRE(ok(result));
+  CHECK(std::filesystem::is_empty(own_tmp));
 }
