@@ -35,6 +35,7 @@ client client::as(impersonation who) const { return client(state_, std::move(who
 const config& client::configuration() const { return state_->cfg; }
 const request_metrics& client::metrics() const { return state_->metrics; }
 const transport& client::connection() const { return state_->http; }
+std::size_t client::discovery_entries() const { return state_->discovery.size(); }
 
 task<http_response> client::request(std::string verb, std::string method, std::string path, std::string body,
                                     std::string content_type, std::string accept, std::string subject) {

@@ -36,13 +36,17 @@ task<resource_info> client::resource_for(group_version_kind gvk) {
     // Missing or stale (a kind not found may be a CRD created a moment ago): fetch again.
     auto pending = std::make_shared<client::state::discovery_fetch>(s->executor);
     entry.pending = pending;
-    // Waiters are released however this fetch ends, also when it is cancelled or throws.
+    // Waiters are released however this fetch ends, also when it is cancelled or throws; an entry
+    // that was never filled is dropped then, or every failing group/version would stay remembered.
     struct release_waiters {
       client::state& s;
       const std::string& key;
       std::shared_ptr<client::state::discovery_fetch> fetch;
       ~release_waiters() {
-        if (auto it = s.discovery.find(key); it != s.discovery.end() && it->second.pending == fetch) it->second.pending.reset();
+        if (auto it = s.discovery.find(key); it != s.discovery.end() && it->second.pending == fetch) {
+          it->second.pending.reset();
+          if (!it->second.fetched) s.discovery.erase(it);
+        }
         fetch->done.set();
       }
     };
@@ -52,20 +56,24 @@ task<resource_info> client::resource_for(group_version_kind gvk) {
     // Only "not served" holds for every caller: a 403 of one impersonated tenant, a cancellation or
     // a transient failure says nothing about the others, who then fetch themselves.
     if (!r && r.error().code == errc::not_found) pending->unserved = true;
+    auto resources = r ? parse_resource_list(r->body, gvk.group, gvk.version) : result<std::vector<resource_info>>(r.error());
+    if (resources) {
+      auto& fresh = s->discovery[key];
+      fresh.resources = std::move(*resources);
+      fresh.fetched = true;
+    }
     releasing.reset();
-    auto& fresh = s->discovery[key];
     refreshed = true;
     if (!r) {
       // Nothing is remembered of a group/version the server does not serve: any text in Git can
       // name one, and remembering each would grow without bound.
-      if (!fresh.fetched || r.error().code == errc::not_found) s->discovery.erase(key);
-      if (r.error().code == errc::not_found) co_return unserved();
+      if (r.error().code == errc::not_found) {
+        s->discovery.erase(key);
+        co_return unserved();
+      }
       co_return r.error();
     }
-    auto resources = parse_resource_list(r->body, gvk.group, gvk.version);
     if (!resources) co_return resources.error();
-    fresh.resources = std::move(*resources);
-    fresh.fetched = true;
   }
 }
 

@@ -153,6 +153,8 @@ class client {
 
   // Discovery: kind -> plural and scope; cached, fetched again on a miss (new CRDs).
   task<resource_info> resource_for(group_version_kind gvk);
+  // Group/versions remembered by discovery: only served ones, so Git cannot make it grow.
+  [[nodiscard]] std::size_t discovery_entries() const;
 
   // A namespaced object without a namespace uses the configuration's namespace.
   task<rapidjson::Document> get(object_ref ref);

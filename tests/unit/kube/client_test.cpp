@@ -410,6 +410,33 @@ TEST_CASE("requests waiting for a discovery that fails share its answer instead 
   CHECK(unserved_fetches == 1);
 }
 
+TEST_CASE("discovery remembers only group/versions it could read", "[client][discovery]") {
+  test::server srv([&](const request& req, tcp::socket& s) {
+    if (test::serve_core_discovery(req, s)) return true;
+    if (req.target() == "/apis/broken.com/v1") {
+      test::server::respond(s, 200, "{\"kind\":\"APIResourceList\",");
+      return true;
+    }
+    if (req.target() == "/apis/gone.com/v1") {
+      test::server::respond(s, 404, "404 page not found", {}, "text/plain");
+      return true;
+    }
+    test::server::respond(s, 200, R"({"kind":"ConfigMap","metadata":{"name":"x"}})");
+    return true;
+  });
+  asio::io_context io;
+  auto c = test::make_client(io, srv);
+  auto broken = test::run(io, c.resource_for({"broken.com", "v1", "Thing"}));
+  REQUIRE_FALSE(broken.has_value());
+  CHECK(broken.error().code == errc::malformed_response);
+  auto gone = test::run(io, c.resource_for({"gone.com", "v1", "Thing"}));
+  REQUIRE_FALSE(gone.has_value());
+  CHECK(gone.error().code == errc::unknown_kind);
+  CHECK(c.discovery_entries() == 0);
+  REQUIRE(test::run(io, c.get(cm("x"))).has_value());
+  CHECK(c.discovery_entries() == 1);
+}
+
 TEST_CASE("delete sends propagation policy and preconditions", "[client]") {
   std::mutex m;
   std::string body, target;
