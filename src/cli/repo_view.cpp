@@ -18,6 +18,8 @@ repo_view view_of(const rapidjson::Value& object) {
   v.name = json::get_string(object, "metadata", "name").value_or("");
   v.url = json::get_string(object, "spec", "url").value_or("");
   v.revision = json::get_string(object, "status", "lastAppliedRevision").value_or("");
+  v.author = json::get_string(object, "status", "lastAppliedCommit", "author").value_or("");
+  v.subject = json::get_string(object, "status", "lastAppliedCommit", "subject").value_or("");
   v.ready = condition_field(object, "Ready", "status");
   if (v.ready.empty()) v.ready = "Unknown";
   v.reason = condition_field(object, "Ready", "reason");
@@ -33,15 +35,22 @@ std::string short_revision(std::string_view revision) {
   return std::string(revision.substr(0, std::min(revision.size(), at + 6 + 12)));
 }
 
+std::string author_name(std::string_view author) {
+  auto open = author.rfind(" <");
+  if (open != std::string_view::npos && author.ends_with('>')) author = author.substr(0, open);
+  return std::string(author);
+}
+
 row repo_header(bool all_namespaces) {
-  row h{"NAME", "URL", "REVISION", "SUSPENDED", "READY", "MESSAGE", "AGE"};
+  row h{"NAME", "URL", "REVISION", "AUTHOR", "SUBJECT", "SUSPENDED", "READY", "MESSAGE", "AGE"};
   if (all_namespaces) h.insert(h.begin(), "NAMESPACE");
   return h;
 }
 
 row repo_row(const repo_view& v, bool all_namespaces, std::chrono::system_clock::time_point now) {
   std::string age = v.created ? format_age(std::chrono::duration_cast<std::chrono::seconds>(now - *v.created)) : "";
-  row r{v.name, v.url, short_revision(v.revision), v.suspended ? "True" : "False", v.ready, one_line(v.message, 80), age};
+  row r{v.name, v.url, short_revision(v.revision), one_line(author_name(v.author), 24), one_line(v.subject, 40),
+        v.suspended ? "True" : "False", v.ready, one_line(v.message, 80), age};
   if (all_namespaces) r.insert(r.begin(), v.namespace_);
   return r;
 }
@@ -55,6 +64,8 @@ rapidjson::Document repo_json(const std::vector<repo_view>& views) {
     json::set_string(item, "name", v.name, a);
     json::set_string(item, "url", v.url, a);
     json::set_string(item, "revision", v.revision, a);
+    json::set_string(item, "author", v.author, a);
+    json::set_string(item, "subject", v.subject, a);
     item.AddMember("suspended", v.suspended, a);
     json::set_string(item, "ready", v.ready, a);
     json::set_string(item, "reason", v.reason, a);

@@ -92,12 +92,15 @@ asio::awaitable<int> trace(session& s, std::string text) {
       auto verdict = judge_sync(*owner, ref);
       add(out, "source", source_of(*owner), a);
       add(out, "revision", view.revision, a);
+      add(out, "author", view.author, a);
+      add(out, "subject", view.subject, a);
       add(out, "ready", view.ready, a);
       add(out, "readyMessage", view.message, a);
       out.AddMember("inSync", verdict.in_sync, a);
       add(out, "syncMessage", verdict.why, a);
       lines.push_back({"Source:", source_of(*owner)});
       lines.push_back({"Revision:", view.revision.empty() ? "(none applied yet)" : view.revision});
+      if (!view.subject.empty()) lines.push_back({"Commit:", fmt::format("{} ({})", one_line(view.subject, 100), view.author)});
       lines.push_back({"Ready:", view.message.empty() ? view.ready : fmt::format("{} ({})", view.ready, one_line(view.message, 120))});
       lines.push_back({"In sync:", fmt::format("{} ({})", verdict.in_sync ? "yes" : "no", verdict.why)});
       if (verdict.in_sync) code = exit_ok;

@@ -546,6 +546,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   if (!repo.requested_at.empty()) done.handled_requested_at = repo.requested_at;
   done.inventory = r.inventory;
   done.verified_by = r.verified_by;
+  if (r.commit) done.last_applied_commit = commit_summary{r.commit->author, r.commit->subject, rfc3339(r.commit->time)};
   r.at = stage::reporting;
   if ((!routine(repo, r.revision) || r.inventory != repo.inventory) && !co_await write_status(r, done)) co_return false;
   r.reported = true;

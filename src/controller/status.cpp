@@ -19,8 +19,7 @@ struct condition {
 };
 
 // Kubernetes caps condition messages at 32 KiB; keep well below and cut at a character boundary.
-std::string bounded(std::string message) {
-  constexpr std::size_t limit = 4096;
+std::string bounded(std::string message, std::size_t limit = 4096) {
   if (message.size() <= limit) return message;
   std::size_t cut = limit;
   while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
@@ -88,6 +87,14 @@ rapidjson::Document status_patch(const status_update& u, const rapidjson::Value*
     if (u.verified_by->empty()) status.AddMember("verifiedBy", rapidjson::Value(rapidjson::kNullType), a);
     else add_string(status, "verifiedBy", bounded(*u.verified_by), a);
   }
+  if (u.last_applied_commit) {
+    // Author and subject come from Git: cut, so a long first line cannot fill the object.
+    rapidjson::Value commit(rapidjson::kObjectType);
+    add_string(commit, "author", bounded(u.last_applied_commit->author, 256), a);
+    add_string(commit, "subject", bounded(u.last_applied_commit->subject, 256), a);
+    if (!u.last_applied_commit->time.empty()) add_string(commit, "time", u.last_applied_commit->time, a);
+    status.AddMember("lastAppliedCommit", commit, a);
+  }
   if (u.inventory) status.AddMember("inventory", sync::inventory_json(*u.inventory, a), a);
   patch.AddMember("status", status, a);
   return patch;
@@ -96,6 +103,10 @@ rapidjson::Document status_patch(const status_update& u, const rapidjson::Value*
 std::string rfc3339_now() {
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z",
                      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+}
+
+std::string rfc3339(std::int64_t seconds_since_epoch) {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::sys_seconds(std::chrono::seconds(seconds_since_epoch)));
 }
 
 }  // namespace gitopsd::controller

@@ -40,14 +40,16 @@ expect_one_line_error() {
 # get: the table, one object, all namespaces, JSON and YAML.
 cli get
 expect_code 0 "get"
-out | head -1 | grep -q "^NAME .*URL .*REVISION .*SUSPENDED .*READY .*MESSAGE .*AGE$" || fail "get header: $(out)"
-out | grep -q "^app .*main@sha1:${sha:0:12} .*False .*True " || fail "get row: $(out)"
+out | head -1 | grep -q "^NAME .*URL .*REVISION .*AUTHOR .*SUBJECT .*SUSPENDED .*READY .*MESSAGE .*AGE$" || fail "get header: $(out)"
+out | grep -q "^app .*main@sha1:${sha:0:12} .*settings and web .*False .*True " || fail "get row: $(out)"
 grep -q $'\e' "$work/out" && fail "color in output that is not a terminal"
 cli get -A
 out | grep -q "^$ns .*app " || fail "get -A has the namespace column: $(out)"
 cli get app -o json
 expect_eq "$(jq -r .ready "$work/out")" True "get -o json ready"
 expect_eq "$(jq -r .revision "$work/out")" "main@sha1:$sha" "get -o json full revision"
+expect_eq "$(jq -r .subject "$work/out")" "settings and web" "get -o json commit subject"
+expect_eq "$(jq -r .author "$work/out")" "$(git -C "$work/src" log -1 --format='%an <%ae>' "$sha")" "get -o json commit author"
 cli get app -o yaml
 out | grep -q "^revision: .*main@sha1:$sha" || fail "get -o yaml: $(out)"
 
@@ -156,6 +158,7 @@ cli trace configmap/settings
 expect_code 0 "trace of a managed object"
 out | grep -q "^Managed by: *GitRepository $ns/app$" || fail "trace owner: $(out)"
 out | grep -q "^Revision: *main@sha1:$sha4$" || fail "trace revision: $(out)"
+out | grep -q "^Commit: *back inside (.*<.*>)$" || fail "trace commit: $(out)"
 out | grep -q "^In sync: *yes" || fail "trace in sync: $(out)"
 cli trace Service/web -o json
 expect_eq "$(jq -r .inSync "$work/out")" true "trace -o json"

@@ -18,6 +18,8 @@ struct repo_view {
   std::string name;
   std::string url;
   std::string revision;  // status.lastAppliedRevision
+  std::string author;    // status.lastAppliedCommit
+  std::string subject;
   std::string ready;     // Ready condition status; "Unknown" when none yet
   std::string reason;
   std::string message;
@@ -29,6 +31,9 @@ repo_view view_of(const rapidjson::Value& object);
 
 // "main@sha1:0123456789ab": the commit cut to 12 hex digits; other forms unchanged.
 std::string short_revision(std::string_view revision);
+
+// "Ada Lovelace <ada@example.com>" -> "Ada Lovelace": the table has no room for addresses.
+std::string author_name(std::string_view author);
 
 // The header and one row per object; NAMESPACE first when `all_namespaces`.
 row repo_header(bool all_namespaces);

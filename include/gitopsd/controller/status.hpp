@@ -43,6 +43,13 @@ enum class phase {
   stalled,      // Ready=False, Stalled=True: nothing changes until the spec does
 };
 
+// status.lastAppliedCommit: what `gitopsd get` and `trace` show beside the revision.
+struct commit_summary {
+  std::string author;   // "Name <email>"
+  std::string subject;  // first line of the message
+  std::string time;     // author time, RFC 3339
+};
+
 struct status_update {
   status_update() = default;
   status_update(phase p, std::string why, std::string text, std::int64_t generation)
@@ -57,6 +64,7 @@ struct status_update {
   std::optional<std::vector<sync::inventory_entry>> inventory;
   // status.verifiedBy: who signed the applied revision; empty removes it (no spec.verify).
   std::optional<std::string> verified_by;
+  std::optional<commit_summary> last_applied_commit;
 };
 
 // The body of a merge patch on the status subresource: {"status": {...}}. `current` is the
@@ -66,5 +74,6 @@ rapidjson::Document status_patch(const status_update& update, const rapidjson::V
 
 // RFC 3339 UTC time with seconds, as Kubernetes writes metav1.Time.
 std::string rfc3339_now();
+std::string rfc3339(std::int64_t seconds_since_epoch);
 
 }  // namespace gitopsd::controller

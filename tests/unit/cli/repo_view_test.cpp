@@ -13,6 +13,7 @@ constexpr const char* repo = R"({
   "metadata": {"name": "app", "namespace": "team", "creationTimestamp": "2026-01-01T00:00:00Z"},
   "spec": {"url": "https://git.example/app.git", "suspend": true},
   "status": {"lastAppliedRevision": "main@sha1:0123456789abcdef0123456789abcdef01234567",
+             "lastAppliedCommit": {"author": "Ada Lovelace <ada@example.com>", "subject": "Scale web to 3"},
              "conditions": [{"type": "Reconciling", "status": "True", "reason": "Progressing", "message": "x"},
                             {"type": "Ready", "status": "False", "reason": "ApplyFailed", "message": "ConfigMap/a: forbidden"}]}
 })";
@@ -21,16 +22,16 @@ constexpr const char* repo = R"({
 TEST_CASE("get: a GitRepository's row", "[cli]") {
   auto v = cli::view_of(doc(repo));
   auto now = *cli::parse_time("2026-01-01T00:03:00Z");
-  CHECK(cli::repo_row(v, false, now) == cli::row{"app", "https://git.example/app.git", "main@sha1:0123456789ab", "True", "False",
-                                                 "ConfigMap/a: forbidden", "3m"});
+  CHECK(cli::repo_row(v, false, now) == cli::row{"app", "https://git.example/app.git", "main@sha1:0123456789ab", "Ada Lovelace",
+                                                 "Scale web to 3", "True", "False", "ConfigMap/a: forbidden", "3m"});
   CHECK(cli::repo_row(v, true, now).front() == "team");
-  CHECK(cli::repo_header(true) == cli::row{"NAMESPACE", "NAME", "URL", "REVISION", "SUSPENDED", "READY", "MESSAGE", "AGE"});
+  CHECK(cli::repo_header(true) == cli::row{"NAMESPACE", "NAME", "URL", "REVISION", "AUTHOR", "SUBJECT", "SUSPENDED", "READY", "MESSAGE", "AGE"});
 }
 
 TEST_CASE("get: a new object without status reads Unknown, not an empty cell", "[cli]") {
   auto v = cli::view_of(doc(R"({"metadata": {"name": "new", "namespace": "n"}, "spec": {"url": "u"}})"));
   CHECK(v.ready == "Unknown");
-  CHECK(cli::repo_row(v, false, std::chrono::system_clock::now()) == cli::row{"new", "u", "", "False", "Unknown", "", ""});
+  CHECK(cli::repo_row(v, false, std::chrono::system_clock::now()) == cli::row{"new", "u", "", "", "", "False", "Unknown", "", ""});
 }
 
 TEST_CASE("get: revisions keep their ref and 12 hex digits", "[cli]") {
@@ -43,5 +44,13 @@ TEST_CASE("get: JSON output keeps full values", "[cli]") {
   auto out = cli::repo_json({cli::view_of(doc(repo))});
   CHECK(json::serialize(out) ==
         R"([{"namespace":"team","name":"app","url":"https://git.example/app.git","revision":"main@sha1:0123456789abcdef0123456789abcdef01234567",)"
+        R"("author":"Ada Lovelace <ada@example.com>","subject":"Scale web to 3",)"
         R"("suspended":true,"ready":"False","reason":"ApplyFailed","message":"ConfigMap/a: forbidden"}])");
+}
+
+TEST_CASE("get: the author column keeps the name, not the address", "[cli]") {
+  CHECK(cli::author_name("Ada Lovelace <ada@example.com>") == "Ada Lovelace");
+  CHECK(cli::author_name("ada@example.com") == "ada@example.com");
+  CHECK(cli::author_name("A <b> <c@d>") == "A <b>");
+  CHECK(cli::author_name("") == "");
 }

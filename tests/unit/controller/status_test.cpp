@@ -80,3 +80,17 @@ TEST_CASE("status.verifiedBy is written when known and removed when verification
   REQUIRE(cleared["status"].HasMember("verifiedBy"));
   CHECK(cleared["status"]["verifiedBy"].IsNull());
 }
+
+TEST_CASE("status.lastAppliedCommit carries author, subject and time, cut to a bounded size", "[status]") {
+  status_update u{phase::succeeded, "", "Applied revision: main@sha1:abc", 4};
+  CHECK_FALSE(status_patch(u, nullptr, "t")["status"].HasMember("lastAppliedCommit"));
+  u.last_applied_commit = commit_summary{"Ada <ada@example.com>", "Scale web to 3", rfc3339(1767225600)};
+  auto patch = status_patch(u, nullptr, "t");
+  CHECK(json::get_string(patch, "status", "lastAppliedCommit", "author") == "Ada <ada@example.com>");
+  CHECK(json::get_string(patch, "status", "lastAppliedCommit", "subject") == "Scale web to 3");
+  CHECK(json::get_string(patch, "status", "lastAppliedCommit", "time") == "2026-01-01T00:00:00Z");
+  // A subject of 10,000 bytes with a multi-byte character at the cut is cut before that character.
+  u.last_applied_commit->subject = std::string(255, 'x') + "\xc3\xa9" + std::string(10000, 'y');
+  auto cut = status_patch(u, nullptr, "t");
+  CHECK(json::get_string(cut, "status", "lastAppliedCommit", "subject") == std::string(255, 'x') + "...");
+}
