@@ -1,6 +1,7 @@
 #include "gitopsd/controller/status.hpp"
 
 #include "gitopsd/core/json.hpp"
+#include "gitopsd/core/text.hpp"
 
 #include <fmt/chrono.h>
 
@@ -18,14 +19,8 @@ struct condition {
   std::string message;
 };
 
-// Kubernetes caps condition messages at 32 KiB; keep well below and cut at a character boundary.
-std::string bounded(std::string message, std::size_t limit = 4096) {
-  if (message.size() <= limit) return message;
-  std::size_t cut = limit;
-  while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
-  message.resize(cut);
-  return message + "...";
-}
+// Kubernetes caps condition messages at 32 KiB; keep well below.
+std::string bounded(std::string message, std::size_t limit = 4096) { return cut_utf8(std::move(message), limit); }
 
 std::string previous_transition(const rapidjson::Value* current, std::string_view type, std::string_view status) {
   if (current == nullptr) return {};
