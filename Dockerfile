@@ -3,7 +3,7 @@ FROM debian:bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
       g++ cmake ninja-build pkg-config git ca-certificates \
       libgit2-dev libcurl4-openssl-dev rapidjson-dev libyaml-cpp-dev libboost1.81-dev libfmt-dev libcli11-dev \
-      libgpgme-dev \
+      libssl-dev libre2-dev libyaml-dev libgpgme-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -12,7 +12,7 @@ RUN cmake --preset release && cmake --build --preset release && strip build-rele
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
       ca-certificates libgit2-1.5 libcurl4 libyaml-cpp0.7 libfmt9 \
-      libgpgme11 gpg \
+      libssl3 libre2-9 libyaml-0-2 libgpgme11 gpg \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build-release/gitopsd /usr/local/bin/gitopsd
 USER 65532:65532
