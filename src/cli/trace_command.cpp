@@ -7,6 +7,7 @@
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/kube/errc.hpp"
 #include "gitopsd/sync/health.hpp"
+#include "gitopsd/sync/ownership.hpp"
 
 #include <fmt/format.h>
 
@@ -99,6 +100,10 @@ asio::awaitable<int> trace(session& s, std::string text) {
       out.AddMember("inSync", verdict.in_sync, a);
       add(out, "syncMessage", verdict.why, a);
       lines.push_back({"Source:", source_of(*owner)});
+      // Written by the agent that applied the object; absent on objects applied before it was.
+      std::string file(json::get_string(*object, "metadata", "annotations", sync::source_annotation).value_or(""));
+      add(out, "file", file, a);
+      if (!file.empty()) lines.push_back({"File:", file});
       lines.push_back({"Revision:", view.revision.empty() ? "(none applied yet)" : view.revision});
       if (!view.subject.empty()) lines.push_back({"Commit:", fmt::format("{} ({})", one_line(view.subject, 100), view.author)});
       lines.push_back({"Ready:", view.message.empty() ? view.ready : fmt::format("{} ({})", view.ready, one_line(view.message, 120))});

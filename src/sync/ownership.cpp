@@ -1,6 +1,7 @@
 #include "gitopsd/sync/ownership.hpp"
 
 #include "gitopsd/core/json.hpp"
+#include "gitopsd/core/text.hpp"
 
 namespace gitopsd::sync {
 
@@ -16,6 +17,12 @@ void stamp_owner(rapidjson::Document& object, const owner& who, const object_ref
   json::set_string(labels, owner_namespace_label, who.namespace_, a);
   auto& annotations = json::ensure_object(metadata, "annotations", a);
   json::set_string(annotations, tracking_annotation, tracking_id(who.namespace_, who.name, ref), a);
+}
+
+void stamp_source(rapidjson::Document& object, std::string_view origin) {
+  auto& a = object.GetAllocator();
+  auto& annotations = json::ensure_object(json::ensure_object(object, "metadata", a), "annotations", a);
+  json::set_string(annotations, source_annotation, cut_utf8(std::string(origin), 512), a);
 }
 
 bool is_owned_by(const rapidjson::Value& live, const owner& who, const object_ref& ref) {

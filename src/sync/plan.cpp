@@ -95,6 +95,7 @@ result<std::vector<planned_object>> make_plan(std::vector<render::manifest> obje
       return make_error(category::code(plan_errc::duplicate),
                         fmt::format("{} is declared twice: in {} and in {}", ref->display(), it->second, o.origin));
     stamp_owner(o.object, options.who, *ref);
+    stamp_source(o.object, o.origin);
     auto stage = stage_of(ref->gvk);
     planned.push_back({std::move(o.object), std::move(o.origin), std::move(*ref), stage});
   }

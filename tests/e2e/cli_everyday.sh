@@ -159,9 +159,11 @@ expect_code 0 "trace of a managed object"
 out | grep -q "^Managed by: *GitRepository $ns/app$" || fail "trace owner: $(out)"
 out | grep -q "^Revision: *main@sha1:$sha4$" || fail "trace revision: $(out)"
 out | grep -q "^Commit: *back inside (.*<.*>)$" || fail "trace commit: $(out)"
+out | grep -q "^File: *app/settings.yaml#1$" || fail "trace file: $(out)"
 out | grep -q "^In sync: *yes" || fail "trace in sync: $(out)"
 cli trace Service/web -o json
 expect_eq "$(jq -r .inSync "$work/out")" true "trace -o json"
+expect_eq "$(jq -r .file "$work/out")" "app/web.yaml#1" "trace -o json file"
 cli trace configmap/unmanaged
 expect_code 1 "trace of an object gitopsd does not manage"
 out | grep -q "^Managed by: *not managed by gitopsd" || fail "trace unmanaged: $(out)"

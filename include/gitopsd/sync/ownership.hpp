@@ -13,6 +13,8 @@ namespace gitopsd::sync {
 inline constexpr const char* owner_name_label = "gitopsd.io/name";
 inline constexpr const char* owner_namespace_label = "gitopsd.io/namespace";
 inline constexpr const char* tracking_annotation = "gitopsd.io/tracking-id";
+// The file in Git an object came from (a render origin such as "app/web.yaml#2"): for `trace`.
+inline constexpr const char* source_annotation = "gitopsd.io/source";
 inline constexpr const char* reconcile_annotation = "gitopsd.io/reconcile";
 inline constexpr const char* prune_annotation = "gitopsd.io/prune";
 inline constexpr const char* disabled_value = "disabled";
@@ -32,6 +34,9 @@ std::string owner_selector(const owner& who);
 
 // Adds the owner labels and the tracking annotation for `ref` to the object's metadata.
 void stamp_owner(rapidjson::Document& object, const owner& who, const object_ref& ref);
+
+// Adds the source annotation: `origin` cut to a bounded size (paths in Git can be long).
+void stamp_source(rapidjson::Document& object, std::string_view origin);
 
 // True when the live object carries both labels of `who` and the tracking id of itself.
 bool is_owned_by(const rapidjson::Value& live, const owner& who, const object_ref& ref);

@@ -68,6 +68,7 @@ TEST_CASE("plan stamps owner labels and the tracking id", "[plan]") {
   CHECK(json::get_string(web.object, "metadata", "labels", "gitopsd.io/namespace") == "flux-system");
   CHECK(json::get_string(web.object, "metadata", "annotations", "gitopsd.io/tracking-id") ==
         "flux-system/app:apps/Deployment:apps/web");
+  CHECK(json::get_string(web.object, "metadata", "annotations", "gitopsd.io/source") == "web.yaml#1");
   CHECK(is_owned_by(web.object, {"flux-system", "app"}, web.ref));
   CHECK_FALSE(is_owned_by(web.object, {"flux-system", "other"}, web.ref));
   // A copy with the same labels under another name is not ours.
@@ -141,4 +142,14 @@ TEST_CASE("disabled annotations", "[ownership]") {
   auto o = json::parse(R"({"metadata":{"annotations":{"gitopsd.io/prune":"disabled","gitopsd.io/reconcile":"on"}}})").value();
   CHECK(is_disabled(o, prune_annotation));
   CHECK_FALSE(is_disabled(o, reconcile_annotation));
+}
+
+TEST_CASE("the source annotation is cut when a path in Git is very long", "[plan]") {
+  std::vector<render::manifest> v;
+  v.push_back(obj(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}})", std::string(5000, 'd') + "/c.yaml#1"));
+  auto plan = make_plan(std::move(v), opts(), builtin_scope).value();
+  auto source = json::get_string(plan[0].object, "metadata", "annotations", "gitopsd.io/source");
+  REQUIRE(source);
+  CHECK(source->size() == 515);
+  CHECK(source->ends_with("dd..."));
 }
