@@ -16,6 +16,7 @@
 
 #include <iostream>
 #include <map>
+#include <set>
 
 namespace gitopsd::cli {
 namespace {
@@ -54,6 +55,13 @@ void mark_adopted(rapidjson::Document& object) {
   auto& a = object.GetAllocator();
   auto& annotations = json::ensure_object(json::ensure_object(object, "metadata", a), "annotations", a);
   json::set_string(annotations, sync::adopted_annotation, sync::adopt_value, a);
+}
+
+// An object the server cannot dry-run yet because this commit first creates what it needs.
+diff_entry created_as_rendered(const object_ref& ref, const rapidjson::Value& object, std::string why) {
+  auto entry = applied_entry(ref, false, nullptr, false, object_diff(ref, nullptr, &object));
+  entry.why = std::move(why);
+  return entry;
 }
 
 struct object_result {
@@ -96,11 +104,21 @@ asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, c
   if (!view.who)
     for (auto& p : *plan) unstamp_owner(p.object);
 
+  // Namespaces of this commit: objects in one not there yet cannot be dry-run before it exists.
+  std::set<std::string> new_namespaces;
+  for (const auto& p : *plan)
+    if (p.ref.gvk.group.empty() && p.ref.gvk.kind == "Namespace") new_namespaces.insert(p.ref.name);
+
   std::vector<object_result> results(plan->size());
   auto work = [&](std::size_t i) -> asio::awaitable<void> {
     auto& p = (*plan)[i];
     object_ref ref = p.ref;
     auto live = co_await s.client.get(ref);
+    if (!live && live.error().code == kube::errc::unknown_kind && !scopes[ref.gvk]) {
+      // make_plan knew the kind from a CRD of this commit: nothing to dry-run it against yet.
+      results[i].entry = created_as_rendered(ref, p.object, "its CRD is in this commit");
+      co_return;
+    }
     if (!live && live.error().code != kube::errc::not_found) {
       results[i].failure = make_error(live.error().code, describe_failure(live.error(), ref.display(), s.server));
       co_return;
@@ -131,6 +149,11 @@ asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, c
       options.detect_unchanged = false;  // the live object was just read
       options.validation = kube::field_validation::ignore;  // as the agent applies
       auto merged = co_await s.client.apply(p.object, options);
+      if (!merged && merged.error().code == kube::errc::not_found && current == nullptr &&
+          new_namespaces.contains(ref.namespace_)) {
+        results[i].entry = created_as_rendered(ref, p.object, "its Namespace is in this commit");
+        co_return;
+      }
       if (!merged) {
         results[i].failure = make_error(merged.error().code,
                                         describe_failure(merged.error(), ref.display(), s.server));

@@ -60,7 +60,9 @@ std::string title(const diff_entry& e) {
   std::string what = e.ref.display();
   switch (e.action) {
     case diff_action::unchanged: return what + ": unchanged";
-    case diff_action::create: return what + ": would be created";
+    case diff_action::create:
+      return e.why.empty() ? what + ": would be created"
+                           : fmt::format("{}: would be created (shown as rendered: {})", what, e.why);
     case diff_action::change: return what + ": would be changed";
     case diff_action::prune: return what + ": would be pruned";
     case diff_action::leave: return fmt::format("{}: no longer in Git, would be left in the cluster ({})", what, e.why);

@@ -120,6 +120,43 @@ out | grep -q "extra" && fail "without --name nothing is pruned: $(out)"
 expect_eq "$(jsonpath configmap/settings '{.data.color}')" blue "the dry run changed nothing"
 absent configmap new -n "$ns" || fail "the dry run created an object"
 
+# A folder that creates a Namespace and a CRD with objects in them: those objects cannot be
+# dry-run before the Namespace and the CRD exist, so they are shown as rendered, not an error.
+mkdir -p "$work/fresh"
+cat >"$work/fresh/all.yaml" <<YAML
+apiVersion: v1
+kind: Namespace
+metadata: {name: $ns-fresh}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: inside, namespace: $ns-fresh}
+data: {a: b}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.$ns.example.com}
+spec:
+  group: $ns.example.com
+  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+  scope: Namespaced
+  versions:
+  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
+---
+apiVersion: $ns.example.com/v1
+kind: Widget
+metadata: {name: w}
+spec: {size: 3}
+YAML
+ci_diff "$work/fresh" "${admin[@]}"
+expect_result differs "diff of a new Namespace and CRD with objects in them"
+out | grep -qx "Namespace/$ns-fresh: would be created" || fail "the new Namespace: $(out)"
+out | grep -qx "ConfigMap/$ns-fresh/inside: would be created (shown as rendered: its Namespace is in this commit)" ||
+  fail "an object in the new Namespace: $(out)"
+out | grep -qx "Widget/$ns/w: would be created (shown as rendered: its CRD is in this commit)" ||
+  fail "an object of the new CRD: $(out)"
+absent namespace "$ns-fresh" || fail "the dry run created a Namespace"
+
 # Errors: an invalid or unknown commit, an unreachable cluster, an unknown GitRepository.
 ci_diff "${from_git[@]}" --commit not-a-sha "${admin[@]}"
 expect_result "error 2" "an invalid --commit"

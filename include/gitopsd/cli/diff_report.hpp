@@ -24,7 +24,7 @@ enum class diff_action {
 struct diff_entry {
   object_ref ref;
   diff_action action = diff_action::unchanged;
-  std::string why;   // leave, skip, refuse
+  std::string why;   // leave, skip, refuse; create: why it was not dry-run
   std::string diff;  // the unified diff (create, change, prune)
 };
 

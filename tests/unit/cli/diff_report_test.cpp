@@ -23,6 +23,9 @@ TEST_CASE("diff report: applied objects", "[cli]") {
   CHECK(title(refused) == "ConfigMap/team/settings: would be refused (owned by GitRepository team/other)");
   sync::claim_decision unmarked{sync::claim::unmarked, "", false};
   CHECK(title(applied_entry(ref, true, &unmarked, false, "")).find("gitopsd.io/adopt") != std::string::npos);
+  auto unserved = applied_entry(ref, false, nullptr, false, some_diff);
+  unserved.why = "its CRD is in this commit";
+  CHECK(title(unserved) == "ConfigMap/team/settings: would be created (shown as rendered: its CRD is in this commit)");
   sync::claim_decision ours{sync::claim::ours, "", false};
   CHECK(applied_entry(ref, true, &ours, false, some_diff).action == diff_action::change);
 }
