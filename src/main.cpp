@@ -255,6 +255,8 @@ int main(int argc, char** argv) {
   diff->add_option("--context", kube_flags.context, "The kubeconfig context to use; default its current-context");
   diff->add_option("-n,--namespace", kube_flags.namespace_,
                    "Namespace of --name, and of objects that name none; default the context's namespace");
+  diff->add_option("-o,--output", kube_flags.output, "Output format: text (the unified diff, the default), json or yaml")
+      ->check(CLI::IsMember({"text", "json", "yaml"}));
   diff->add_flag("--no-color", kube_flags.no_color, "No color even on a terminal (also when $NO_COLOR is set)");
   gitopsd::render_budget_flags diff_budgets;
   diff_budgets.add_to(diff);

@@ -188,7 +188,8 @@ asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, c
       if (r.failure) co_return fail(r.failure->message);
       if (r.entry) entries.push_back(std::move(*r.entry));
     }
-  std::cout << format_report(entries, s.color) << std::flush;
+  if (s.output == "json" || s.output == "yaml") print_structured(s, report_json(entries));
+  else std::cout << format_report(entries, s.color) << std::flush;
   co_return diff_exit_code(entries);
 }
 

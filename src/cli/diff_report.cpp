@@ -1,6 +1,7 @@
 #include "gitopsd/cli/diff_report.hpp"
 
 #include "gitopsd/cli/object_diff.hpp"
+#include "gitopsd/core/json.hpp"
 
 #include <fmt/format.h>
 
@@ -79,6 +80,40 @@ std::string format_report(const std::vector<diff_entry>& entries, bool color) {
     out += color ? fmt::format("\033[1;33m{}\033[0m\n", title(e)) : title(e) + "\n";
     out += color ? colorize_diff(e.diff) : e.diff;
   }
+  return out;
+}
+
+const char* to_string(diff_action action) {
+  switch (action) {
+    case diff_action::unchanged: return "unchanged";
+    case diff_action::create: return "create";
+    case diff_action::change: return "change";
+    case diff_action::prune: return "prune";
+    case diff_action::leave: return "leave";
+    case diff_action::skip: return "skip";
+    case diff_action::refuse: return "refuse";
+  }
+  return "unknown";
+}
+
+rapidjson::Document report_json(const std::vector<diff_entry>& entries) {
+  rapidjson::Document out(rapidjson::kObjectType);
+  auto& a = out.GetAllocator();
+  out.AddMember("differences", diff_exit_code(entries) == 1, a);
+  rapidjson::Value objects(rapidjson::kArrayType);
+  for (const auto& e : entries) {
+    rapidjson::Value o(rapidjson::kObjectType);
+    json::set_string(o, "object", e.ref.display(), a);
+    json::set_string(o, "apiVersion", e.ref.gvk.api_version(), a);
+    json::set_string(o, "kind", e.ref.gvk.kind, a);
+    json::set_string(o, "namespace", e.ref.namespace_, a);
+    json::set_string(o, "name", e.ref.name, a);
+    json::set_string(o, "action", to_string(e.action), a);
+    json::set_string(o, "reason", e.why, a);
+    json::set_string(o, "diff", e.diff, a);
+    objects.PushBack(o, a);
+  }
+  out.AddMember("objects", objects, a);
   return out;
 }
 

@@ -112,6 +112,14 @@ out | grep -q -- "^-  a: b$" || fail "the pruned object's lines are removed: $(o
 grep -q "managedFields\|resourceVersion\|creationTimestamp\|^.  uid:" "$work/out" && fail "server fields shown: $(out)"
 grep -q $'\e' "$work/out" && fail "color in output that is not a terminal"
 cp "$work/out" "$work/changed.out"
+# -o json: every object with its action, the same exit code, no Secret value either.
+ci_diff "${from_git[@]}" --name app "${admin[@]}" -o json
+expect_result differs "diff -o json"
+expect_eq "$(jq -r '.differences' "$work/out")" true "-o json differences"
+expect_eq "$(jq -r '.objects[] | select(.name=="extra") | .action' "$work/out")" prune "-o json prune"
+expect_eq "$(jq -r '.objects[] | select(.name=="new") | .action' "$work/out")" create "-o json create"
+jq -r '.objects[] | select(.name=="settings") | .diff' "$work/out" | grep -qx -- "+  color: green" || fail "-o json diff: $(out)"
+grep -qF -- second-secret-value "$work/out" && fail "-o json printed a Secret value"
 # Without --name nothing knows the inventory: the removed file is not mentioned.
 ci_diff "${from_git[@]}" "${admin[@]}"
 expect_result differs "diff without --name"

@@ -5,6 +5,8 @@
 #include "gitopsd/core/identity.hpp"
 #include "gitopsd/sync/ownership.hpp"
 
+#include <rapidjson/document.h>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +47,12 @@ std::string title(const diff_entry& entry);
 
 // Every entry that is not unchanged: its title, then its diff.
 std::string format_report(const std::vector<diff_entry>& entries, bool color);
+
+// -o json|yaml: {"differences": bool, "objects": [{"object", "apiVersion", "kind", "namespace",
+// "name", "action", "reason", "diff"}]}, every object including the unchanged ones.
+rapidjson::Document report_json(const std::vector<diff_entry>& entries);
+
+const char* to_string(diff_action action);
 
 // 0: no difference, 1: a difference.
 int diff_exit_code(const std::vector<diff_entry>& entries);

@@ -1,5 +1,7 @@
 #include "gitopsd/cli/diff_report.hpp"
 
+#include "gitopsd/core/json.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace gitopsd;
@@ -57,4 +59,16 @@ TEST_CASE("diff report: exit code and text", "[cli]") {
   CHECK(format_report(changed, false) == "ConfigMap/team/settings: would be changed\n" + some_diff);
   CHECK(format_report(changed, true).find("\033[31m-a\033[0m") != std::string::npos);
   CHECK(diff_exit_code({*stale_entry(ref, sync::prune_verdict::remove, true, some_diff)}) == 1);
+}
+
+TEST_CASE("diff report: -o json lists every object with its action", "[cli]") {
+  std::vector<diff_entry> entries{applied_entry(ref, true, nullptr, false, ""),
+                                  applied_entry(ref, true, nullptr, false, some_diff)};
+  auto doc = report_json(entries);
+  CHECK(json::serialize(doc) ==
+        R"({"differences":true,"objects":[{"object":"ConfigMap/team/settings","apiVersion":"v1","kind":"ConfigMap",)"
+        R"("namespace":"team","name":"settings","action":"unchanged","reason":"","diff":""},)"
+        R"({"object":"ConfigMap/team/settings","apiVersion":"v1","kind":"ConfigMap","namespace":"team","name":"settings",)"
+        R"("action":"change","reason":"","diff":"--- live/x\n+++ merged/x\n@@ -1 +1 @@\n-a\n+b\n"}]})");
+  CHECK(json::serialize(report_json({})) == R"({"differences":false,"objects":[]})");
 }
