@@ -74,7 +74,7 @@ TEST_CASE("object diff: a changed Secret value shows as changed, not its value",
   CHECK(object_diff(secret_ref, &live, &live).empty());
 }
 
-TEST_CASE("object diff: equal but for server fields is no difference; a change is one hunk", "[cli]") {
+TEST_CASE("object diff: equal but for server fields is no difference, a change is one hunk", "[cli]") {
   auto live = doc(R"({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "team",
     "resourceVersion": "5", "managedFields": []}, "data": {"color": "blue", "size": "L"}})");
   auto same = doc(R"({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "team",
