@@ -3,6 +3,7 @@
 #include "gitopsd/cli/build_from_git.hpp"
 #include "gitopsd/cli/diff_report.hpp"
 #include "gitopsd/cli/object_diff.hpp"
+#include "gitopsd/cli/table.hpp"
 #include "gitopsd/controller/gitrepository.hpp"
 #include "gitopsd/core/bounded.hpp"
 #include "gitopsd/core/json.hpp"
@@ -155,8 +156,11 @@ asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, c
         co_return;
       }
       if (!merged) {
-        results[i].failure = make_error(merged.error().code,
-                                        describe_failure(merged.error(), ref.display(), s.server));
+        // Not found here is about something else (the namespace): the server's words say what.
+        std::string line = merged.error().code == kube::errc::not_found
+                               ? fmt::format("{}: {}", ref.display(), one_line(merged.error().what()))
+                               : describe_failure(merged.error(), ref.display(), s.server);
+        results[i].failure = make_error(merged.error().code, line);
         co_return;
       }
       text = object_diff(ref, current, &merged->object);

@@ -175,6 +175,14 @@ expect_one_line_error "0123456789abcdef0123456789abcdef01234567" "an unknown --c
 ci_diff "${from_git[@]}" --name missing "${admin[@]}"
 expect_result "error 2" "an unknown --name"
 expect_one_line_error "GitRepository $ns/missing not found" "an unknown --name"
+# An object in a namespace that neither the cluster nor the folder has: the server's reason.
+mkdir -p "$work/nowhere"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: %s-nowhere}\ndata: {a: b}\n' "$ns" \
+  >"$work/nowhere/c.yaml"
+ci_diff "$work/nowhere" "${admin[@]}"
+expect_result "error 2" "an object in a missing namespace"
+expect_one_line_error "ConfigMap/$ns-nowhere/c: apply .*not found.*namespaces \"$ns-nowhere\" not found" \
+  "an object in a missing namespace"
 server=$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')
 dead_port=$(reserve_port "$work")
 sed "s#$server#https://127.0.0.1:$dead_port#" "$work/agent.kubeconfig" >"$work/dead.kubeconfig"
