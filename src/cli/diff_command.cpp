@@ -115,7 +115,8 @@ asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, c
     auto& p = (*plan)[i];
     object_ref ref = p.ref;
     auto live = co_await s.client.get(ref);
-    if (!live && live.error().code == kube::errc::unknown_kind && !scopes[ref.gvk]) {
+    auto scope = scopes.find(ref.gvk);
+    if (!live && live.error().code == kube::errc::unknown_kind && scope != scopes.end() && !scope->second) {
       // make_plan knew the kind from a CRD of this commit: nothing to dry-run it against yet.
       results[i].entry = created_as_rendered(ref, p.object, "its CRD is in this commit");
       co_return;
@@ -128,10 +129,9 @@ asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, c
     std::optional<sync::owner> who = view.who;
     if (!who && current != nullptr) {
       // Without --name: the owner the live object names, if its marks are whole.
-      auto id = json::get_string(*current, "metadata", "annotations", sync::tracking_annotation).value_or("");
       sync::owner named{std::string(json::get_string(*current, "metadata", "labels", sync::owner_namespace_label).value_or("")),
                         std::string(json::get_string(*current, "metadata", "labels", sync::owner_name_label).value_or(""))};
-      if (!id.empty() && sync::is_owned_by(*current, named, ref)) {
+      if (!named.name.empty() && sync::is_owned_by(*current, named, ref)) {
         who = named;
         sync::stamp_owner(p.object, named, ref);
       }
