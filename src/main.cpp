@@ -4,6 +4,7 @@
 #include "gitopsd/core/disk_tree.hpp"
 #include "gitopsd/core/duration.hpp"
 #include "gitopsd/cli/build_from_git.hpp"
+#include "gitopsd/cli/diff_command.hpp"
 #include "gitopsd/cli/get_command.hpp"
 #include "gitopsd/cli/reconcile_command.hpp"
 #include "gitopsd/cli/substitute_flags.hpp"
@@ -173,19 +174,14 @@ int main(int argc, char** argv) {
     }
     if (source.url.empty()) {
       if (build_dir.empty()) throw CLI::ValidationError("build", "give a DIR or --url");
-      // Kustomizations may reach up to sibling folders ("../base"): the tree is the enclosing Git
-      // work tree (or the file system), and DIR a path inside it.
-      auto [root, path] = gitopsd::render::build_root(build_dir);
-      gitopsd::disk_tree tree(root);
-      // .sourceignore files are looked for in the whole work tree, or only below DIR outside one.
-      std::error_code ec;
-      if (!std::filesystem::exists(root / ".git", ec)) {
-        // DIR may also be one file: then its folder.
-        bool folder = std::filesystem::is_directory(build_dir, ec);
-        source_opts.ignore_root = folder ? path : std::filesystem::path(path).parent_path().generic_string();
+      auto objects = gitopsd::render::render_folder(build_dir, render_opts, std::move(source_opts));
+      if (!objects) {
+        std::cerr << "error: " << objects.error().what() << "\n";
+        exit_code = 1;
+        return;
       }
-      exit_code = gitopsd::render::run_build(tree, path, format, std::cout, std::cerr, render_opts, source_opts, build_dir,
-                                             root.generic_string());
+      std::cout << (format == gitopsd::render::output_format::json ? gitopsd::render::to_json_list(*objects)
+                                                                     : gitopsd::render::to_yaml_stream(*objects));
       return;
     }
     if (!build_dir.empty()) throw CLI::ValidationError("build", "give either DIR or --url, not both");
@@ -233,6 +229,62 @@ int main(int argc, char** argv) {
   tree->add_option("NAME", object_name, "The GitRepository")->required();
   gitopsd::add_kube_flags(tree, kube_flags, false);
   tree->callback([&] { exit_code = gitopsd::cli::run_tree(kube_flags, object_name); });
+
+  // diff: what the agent would change, for a folder or a commit, before it is merged.
+  gitopsd::cli::diff_options diff_opts;
+  std::string diff_load_restrictor = "LoadRestrictionsNone";
+  std::vector<std::string> diff_substitute_pairs, diff_substitute_files, diff_ignore_lines;
+  bool diff_substitute_strict = false;
+  auto* diff = app.add_subcommand(
+      "diff", "Show what applying a folder or a commit would change in the cluster (server-side dry run); "
+              "exit 0: no difference, 1: differences, 2: error");
+  diff->add_option("DIR", diff_opts.dir, "Local folder to render (plain manifests or a kustomization)");
+  auto* diff_url = diff->add_option("--url", diff_opts.source.url, "Repository to fetch instead of a local folder");
+  diff->add_option("--branch", diff_opts.branch, "Branch to render")->needs(diff_url);
+  diff->add_option("--tag", diff_opts.tag, "Tag to render")->needs(diff_url)->excludes("--branch");
+  diff->add_option("--semver", diff_opts.semver, "Semver range; the highest matching tag is rendered")
+      ->needs(diff_url)->excludes("--branch", "--tag");
+  diff->add_option("--commit", diff_opts.commit, "Full commit SHA to render")->needs(diff_url)->excludes("--tag", "--semver");
+  diff->add_option("--path", diff_opts.source.path, "Folder inside the repository")->needs(diff_url);
+  diff->add_option("--secret-file", diff_opts.secret_file, "Kubernetes Secret manifest with the Git credentials")->needs(diff_url);
+  diff->add_option("--cache-dir", diff_opts.cache_dir, "Git cache folder (default: a temporary one)")->needs(diff_url);
+  diff->add_option("--name", diff_opts.name,
+                   "The GitRepository (in -n) that applies these objects: its marks, targetNamespace and adopt are "
+                   "used, and objects of its inventory no longer rendered are shown as pruned");
+  diff->add_option("--kubeconfig", kube_flags.kubeconfig, "Path to a kubeconfig; default $KUBECONFIG, in-cluster, ~/.kube/config");
+  diff->add_option("--context", kube_flags.context, "The kubeconfig context to use; default its current-context");
+  diff->add_option("-n,--namespace", kube_flags.namespace_,
+                   "Namespace of --name, and of objects that name none; default the context's namespace");
+  diff->add_option("-o,--output", kube_flags.output, "Output format: text (the unified diff, the default), json or yaml")
+      ->check(CLI::IsMember({"text", "json", "yaml"}));
+  diff->add_flag("--no-color", kube_flags.no_color, "No color even on a terminal (also when $NO_COLOR is set)");
+  gitopsd::render_budget_flags diff_budgets;
+  diff_budgets.add_to(diff);
+  diff->add_option("--load-restrictor", diff_load_restrictor,
+                   "Files a kustomization may read: LoadRestrictionsNone (as the agent renders, the default) or "
+                   "LoadRestrictionsRootOnly")
+      ->check(CLI::IsMember({"LoadRestrictionsRootOnly", "LoadRestrictionsNone", "none"}));
+  diff->add_option("--substitute", diff_substitute_pairs, "Variable for postBuild substitution, KEY=VALUE (repeatable)");
+  diff->add_option("--substitute-from-file", diff_substitute_files, "File of variables, as for build (repeatable)");
+  diff->add_flag("--substitute-strict", diff_substitute_strict, "An undefined variable without a default is an error");
+  diff->add_option("--ignore", diff_ignore_lines, "Ignore pattern (gitignore syntax) as in spec.ignore (repeatable)");
+  diff->callback([&] {
+    diff_opts.render = diff_budgets.apply();
+    diff_opts.render.load = diff_load_restrictor == "LoadRestrictionsRootOnly" ? gitopsd::render::load_restrictor::root_only
+                                                                             : gitopsd::render::load_restrictor::none;
+    auto vars = gitopsd::cli::substitution_from_flags(diff_substitute_pairs, diff_substitute_files, diff_substitute_strict);
+    if (!vars) {
+      exit_code = gitopsd::cli::fail(vars.error().what());
+      return;
+    }
+    diff_opts.source_opts.post_build = std::move(*vars);
+    if (!diff_ignore_lines.empty()) {
+      std::string joined;
+      for (const auto& l : diff_ignore_lines) joined += l + "\n";
+      diff_opts.source_opts.ignore = std::move(joined);
+    }
+    exit_code = gitopsd::cli::run_diff(kube_flags, std::move(diff_opts));
+  });
 
   auto* trace = app.add_subcommand("trace", "Show which GitRepository manages an object, at which revision, and if it is in sync");
   trace->add_option("KIND/NAME", object_name, "The object: Kind/name or Kind.group/name")->required();

@@ -64,6 +64,52 @@ result<verify::key_set> read_key_files(const std::vector<std::string>& files) {
   return verify::parse_key_set(data, "--verify-keys");
 }
 
+result<void> with_snapshot(const git::source_spec& source, const std::string& cache_dir,
+                           const std::function<void(git::snapshot&)>& use) {
+  std::filesystem::path cache = cache_dir;
+  bool temporary = cache_dir.empty();
+  if (temporary) {
+    char pattern[] = "/tmp/gitopsd-build.XXXXXX";
+    if (mkdtemp(pattern) == nullptr)
+      return make_error(core::errc::missing_field, "cannot create a temporary cache folder");
+    cache = pattern;
+  }
+  auto snapshot = git::fetch_snapshot(cache, source);
+  if (snapshot) use(*snapshot);
+  if (temporary) {
+    std::error_code ignored;
+    std::filesystem::remove_all(cache, ignored);
+  }
+  if (!snapshot) return snapshot.error();
+  return {};
+}
+
+result<rendered_commit> render_from_git(git::source_spec source, const std::string& branch, const std::string& tag,
+                                        const std::string& semver, const std::string& commit,
+                                        const std::string& secret_file, const std::string& cache_dir,
+                                        const render::options& opts, const render::source_options& source_opts) {
+  bool none = branch.empty() && tag.empty() && semver.empty() && commit.empty();
+  auto ref = git::ref_from_options(none ? "main" : branch, tag, semver, commit);
+  if (!ref) return ref.error();
+  source.ref = std::move(*ref);
+  source.allow_file = true;
+  std::string path = source.path;
+  source.path.clear();
+  if (!secret_file.empty()) {
+    auto secret = read_secret_file(secret_file);
+    if (!secret) return secret.error();
+    source.secret = std::move(*secret);
+  }
+  result<rendered_commit> out = make_error(core::errc::missing_field, "nothing fetched");
+  auto fetched = with_snapshot(source, cache_dir, [&](git::snapshot& snapshot) {
+    auto objects = render::render_source(*snapshot.tree, path, source_opts, opts);
+    if (!objects) out = objects.error().wrap(snapshot.revision);
+    else out = rendered_commit{snapshot.revision, std::move(*objects)};
+  });
+  if (!fetched) return fetched.error();
+  return out;
+}
+
 int run_build_from_git(git::source_spec source, const std::string& branch, const std::string& tag,
                        const std::string& semver, const std::string& commit, const std::string& secret_file,
                        std::string cache_dir, render::output_format format,
@@ -102,34 +148,18 @@ int run_build_from_git(git::source_spec source, const std::string& branch, const
     }
     source.secret = std::move(*secret);
   }
-  std::filesystem::path cache = cache_dir;
-  bool temporary = cache_dir.empty();
-  if (temporary) {
-    char pattern[] = "/tmp/gitopsd-build.XXXXXX";
-    if (mkdtemp(pattern) == nullptr) {
-      std::cerr << "error: cannot create a temporary cache folder\n";
-      return 1;
-    }
-    cache = pattern;
-  }
-  auto snapshot = git::fetch_snapshot(cache, source);
   int code = 1;
-  if (!snapshot) {
-    std::cerr << "error: " << snapshot.error().what() << "\n";
-  } else {
-    std::cerr << "revision: " << snapshot->revision << "\n";
-    auto verified = keys ? verify::verify_revision(*mode, snapshot->signed_objects, *keys) : result<std::string>(std::string());
+  auto fetched = with_snapshot(source, cache_dir, [&](git::snapshot& snapshot) {
+    std::cerr << "revision: " << snapshot.revision << "\n";
+    auto verified = keys ? verify::verify_revision(*mode, snapshot.signed_objects, *keys) : result<std::string>(std::string());
     if (!verified) {
       std::cerr << "error: verification failed: " << verified.error().what() << "\n";
-    } else {
-      if (keys) std::cerr << "verified: " << *verified << "\n";
-      code = render::run_build(*snapshot->tree, path, format, std::cout, std::cerr, opts, source_opts);
+      return;
     }
-  }
-  if (temporary) {
-    std::error_code ignored;
-    std::filesystem::remove_all(cache, ignored);
-  }
+    if (keys) std::cerr << "verified: " << *verified << "\n";
+    code = render::run_build(*snapshot.tree, path, format, std::cout, std::cerr, opts, source_opts);
+  });
+  if (!fetched) std::cerr << "error: " << fetched.error().what() << "\n";
   return code;
 }
 

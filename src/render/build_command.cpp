@@ -1,5 +1,7 @@
 #include "gitopsd/render/build_command.hpp"
 
+#include "gitopsd/core/disk_tree.hpp"
+
 #include <cctype>
 #include <vector>
 #include <ostream>
@@ -70,6 +72,23 @@ std::string show_paths(std::string_view message, std::string_view tree_dir, std:
     if (!done) out += message[i++];
   }
   return out;
+}
+
+result<std::vector<manifest>> render_folder(const std::string& dir, const options& opts, source_options source) {
+  // Kustomizations may reach up to sibling folders ("../base"): the tree is the enclosing Git
+  // work tree (or the file system), and DIR a path inside it.
+  auto [root, path] = build_root(dir);
+  disk_tree tree(root);
+  // .sourceignore files are looked for in the whole work tree, or only below DIR outside one.
+  std::error_code ec;
+  if (!std::filesystem::exists(root / ".git", ec)) {
+    // DIR may also be one file: then its folder.
+    bool folder = std::filesystem::is_directory(dir, ec);
+    source.ignore_root = folder ? path : std::filesystem::path(path).parent_path().generic_string();
+  }
+  auto objects = render_source(tree, path, source, opts);
+  if (!objects) return error{objects.error().code, show_paths(objects.error().what(), path, dir, root.generic_string())};
+  return objects;
 }
 
 int run_build(const file_tree& tree, std::string_view path, output_format format, std::ostream& out, std::ostream& err,

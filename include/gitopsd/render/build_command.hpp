@@ -27,6 +27,10 @@ std::pair<std::filesystem::path, std::string> build_root(const std::filesystem::
 std::string show_paths(std::string_view message, std::string_view tree_dir, std::string_view user_dir,
                        std::string_view root);
 
+// Renders a folder (or one file) on disk as `gitopsd build DIR` does: kustomizations may reach
+// sibling folders of the enclosing Git work tree; error messages show paths as `dir` names them.
+result<std::vector<manifest>> render_folder(const std::string& dir, const options& opts, source_options source);
+
 // Renders `path` of `tree` (ignore patterns and substitution as a reconcile applies them) and writes the objects to `out`; on failure writes the error to `err`,
 // paths shown from `shown_as` (the folder as the user named it) when given. Returns the process
 // exit code.
