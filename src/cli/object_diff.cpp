@@ -3,6 +3,7 @@
 #include "gitopsd/cli/unified_diff.hpp"
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/render/yaml.hpp"
+#include "gitopsd/sync/ownership.hpp"
 
 #include <fmt/format.h>
 
@@ -17,6 +18,12 @@ void strip_server_fields(rapidjson::Value& object) {
   if (metadata == object.MemberEnd() || !metadata->value.IsObject()) return;
   for (const char* key : {"managedFields", "resourceVersion", "generation", "uid", "creationTimestamp"})
     metadata->value.RemoveMember(key);
+  // Where in Git an object came from is named relative to what was rendered (a folder given to
+  // diff, or the repository root for the agent): comparing it would show a difference of naming.
+  auto annotations = metadata->value.FindMember("annotations");
+  if (annotations == metadata->value.MemberEnd() || !annotations->value.IsObject()) return;
+  annotations->value.RemoveMember(sync::source_annotation);
+  if (annotations->value.ObjectEmpty()) metadata->value.RemoveMember("annotations");
 }
 
 namespace {

@@ -63,6 +63,9 @@ expect_result same "diff of the applied commit"
 [ ! -s "$work/err" ] || fail "nothing on stderr expected when in sync: $(cat "$work/err")"
 ci_diff "$work/src/app" "${admin[@]}"
 expect_result same "diff of the work tree without --name"
+# The repository root holds only app/: the same objects, their files named from another folder.
+ci_diff "$work/src" --name app "${admin[@]}"
+expect_result same "diff of the repository root (gitopsd.io/source names files from another folder)"
 ci_diff "${from_git[@]}" --commit "$sha" --name app "${admin[@]}"
 expect_result same "diff of the applied commit by SHA"
 

@@ -12,7 +12,8 @@
 namespace gitopsd::cli {
 
 // What a person cannot change and the server rewrites on every write: metadata.managedFields,
-// resourceVersion, generation, uid, creationTimestamp, and status.
+// resourceVersion, generation, uid, creationTimestamp, and status; and the gitopsd.io/source
+// annotation, which names the file relative to what was rendered.
 void strip_server_fields(rapidjson::Value& object);
 
 // What replaces a Secret value: the same on both sides when the value is unchanged, a pair that

@@ -23,6 +23,12 @@ TEST_CASE("object diff: server fields and status are left out", "[cli]") {
   strip_server_fields(o);
   CHECK(json::serialize(o) ==
         R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","labels":{"k":"v"}},"data":{"a":"b"}})");
+  auto sourced = doc(R"({"metadata": {"name": "a", "annotations": {"gitopsd.io/source": "app/a.yaml#1"}}})");
+  strip_server_fields(sourced);
+  CHECK(json::serialize(sourced) == R"({"metadata":{"name":"a"}})");
+  auto noted = doc(R"({"metadata": {"name": "a", "annotations": {"gitopsd.io/source": "a.yaml#1", "note": "x"}}})");
+  strip_server_fields(noted);
+  CHECK(json::serialize(noted) == R"({"metadata":{"name":"a","annotations":{"note":"x"}}})");
   auto odd = doc(R"({"metadata": "not an object", "status": 1})");
   strip_server_fields(odd);
   CHECK(json::serialize(odd) == R"({"metadata":"not an object"})");
