@@ -15,6 +15,7 @@
 #include "gitopsd/core/version.hpp"
 #include "gitopsd/render/build_command.hpp"
 #include "kube_cli_flags.hpp"
+#include "git_budget_flags.hpp"
 #include "render_budget_flags.hpp"
 
 #include <CLI/CLI.hpp>
@@ -109,6 +110,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(seconds_validator());
   gitopsd::render_budget_flags run_budgets;
   run_budgets.add_to(run);
+  gitopsd::add_git_budget_flags(run, agent.git_tree, agent.git_budget);
   run->callback([&] {
     agent.render = run_budgets.apply();
     if (run_load_restrictor == "LoadRestrictionsNone") agent.render.load = gitopsd::render::load_restrictor::none;
@@ -136,6 +138,7 @@ int main(int argc, char** argv) {
   build->add_option("-o,--output", build_output, "Output format: yaml or json")->check(CLI::IsMember({"yaml", "json"}));
   gitopsd::render_budget_flags build_budgets;
   build_budgets.add_to(build);
+  gitopsd::add_git_budget_flags(build, source.limits, source.budget);
   build->add_option("--load-restrictor", load_restrictor,
                     "Files a kustomization may read, as kustomize's flag: LoadRestrictionsRootOnly (its own folder "
                     "and below, the default) or LoadRestrictionsNone (none also works)")
@@ -260,6 +263,7 @@ int main(int argc, char** argv) {
   diff->add_flag("--no-color", kube_flags.no_color, "No color even on a terminal (also when $NO_COLOR is set)");
   gitopsd::render_budget_flags diff_budgets;
   diff_budgets.add_to(diff);
+  gitopsd::add_git_budget_flags(diff, diff_opts.source.limits, diff_opts.source.budget);
   diff->add_option("--load-restrictor", diff_load_restrictor,
                    "Files a kustomization may read: LoadRestrictionsNone (as the agent renders, the default) or "
                    "LoadRestrictionsRootOnly")

@@ -46,7 +46,7 @@ class odb_loader final : public blob_loader {
     git_object_t type{};
     if (git_odb_read_header(&size, &type, odb_.get(), &oid) < 0) return unreadable(path);
     if (size > max_bytes_ - std::min(read_, max_bytes_))
-      return make_error(errc::too_large, fmt::format("{} at {}: files read exceed {} bytes (limit) at {}", url_,
+      return make_error(errc::too_large, fmt::format("{} at {}: files read exceed {} bytes (limit max-git-tree-bytes) at {}", url_,
                                                      short_sha_, max_bytes_, printable(path)));
     git_odb_object* raw = nullptr;
     if (git_odb_read(&raw, odb_.get(), &oid) < 0) return unreadable(path);
@@ -108,7 +108,7 @@ struct walker {
         continue;
       }
       if (++files > limits.max_files)
-        return make_error(errc::too_large, fmt::format("{} at {}: more than {} files (limit)", url, short_sha, limits.max_files));
+        return make_error(errc::too_large, fmt::format("{} at {}: more than {} files (limit max-git-tree-files)", url, short_sha, limits.max_files));
       if (mode != GIT_FILEMODE_LINK) {  // read when the render asks for it
         out.add_lazy_file(full, lg2::to_hex(*git_tree_entry_id(e)));
         continue;

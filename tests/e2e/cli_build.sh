@@ -46,7 +46,8 @@ fi
 grep -q 'tag "v9" not found' "$work/err" || fail "unknown tag message: $(cat "$work/err")"
 
 # `gitopsd run` refuses a bad limit before it starts, naming the flag.
-for bad in "--kube-api-qps -1" "--kube-api-burst 0" "--requests-in-flight 0" "--max-render-objects 0" "--max-render-seconds 0"; do
+for bad in "--kube-api-qps -1" "--kube-api-burst 0" "--requests-in-flight 0" "--max-render-objects 0" "--max-render-seconds 0" \
+  "--max-git-listing-bytes 0" "--max-git-listing-refs 0" "--max-git-fetch-bytes 0" "--max-git-tree-bytes 0" "--max-git-tree-files 0"; do
   # shellcheck disable=SC2086
   if "$build_dir/gitopsd" run $bad --http-addr 127.0.0.1:0 >/dev/null 2>"$work/err"; then fail "run $bad must fail"; fi
   grep -q -- "${bad%% *}" "$work/err" || fail "run $bad message: $(cat "$work/err")"
@@ -60,4 +61,15 @@ grep -q "limit max-render-objects" "$work/err" || fail "budget message: $(cat "$
 if "$build_dir/gitopsd" build --url "$URL/app.git" --secret-file "$work/secret.yaml" --path examples/guestbook/overlays/demo \
   --max-yaml-values 3 >/dev/null 2>"$work/err"; then fail "remote build past max-yaml-values"; fi
 grep -q "limit max-yaml-values" "$work/err" || fail "remote budget message: $(cat "$work/err")"
+
+# Git budgets are flags too; each overrun names its flag.
+for budget in "max-git-listing-bytes 100" "max-git-listing-refs 1" "max-git-fetch-bytes 1000" "max-git-tree-files 3" \
+  "max-git-tree-bytes 100"; do
+  # shellcheck disable=SC2086
+  if "$build_dir/gitopsd" build --url "$URL/app.git" --secret-file "$work/secret.yaml" --path examples/guestbook/overlays/demo \
+    --${budget} >/dev/null 2>"$work/err"; then fail "remote build past --$budget"; fi
+  grep -q "limit ${budget%% *}" "$work/err" || fail "--$budget message: $(cat "$work/err")"
+done
+"$build_dir/gitopsd" build --url "$URL/app.git" --secret-file "$work/secret.yaml" --path examples/guestbook/overlays/demo \
+  --max-git-tree-files 100000 --max-git-fetch-bytes 100000000 >/dev/null || fail "remote build within raised Git budgets"
 log "PASS [cli_build]"

@@ -3,6 +3,7 @@
 // /healthz, /readyz and /metrics, elects a leader when asked, and shuts down on SIGTERM.
 
 #include "gitopsd/controller/tenancy.hpp"
+#include "gitopsd/git/source.hpp"
 #include "gitopsd/render/render.hpp"
 
 #include <chrono>
@@ -35,6 +36,8 @@ struct agent_options {
   // dry run only this often (a new commit applies at once). Zero: every interval.
   std::chrono::seconds drift_resync{3600};
   render::options render;  // budgets of each reconcile's render
+  git::tree_limits git_tree;  // and of its Git source
+  git::git_budget git_budget;
   tenancy_policy tenancy;
 };
 

@@ -24,6 +24,8 @@ struct reconciler_settings {
   render::options render;      // per-reconcile render budgets (flags of `gitopsd run`)
   busy_watch* busy = nullptr;  // pool jobs are registered here with the reconcile's deadline
   tenancy_policy tenancy;
+  git::tree_limits git_tree;  // per-reconcile Git budgets (flags of `gitopsd run`)
+  git::git_budget git_budget;
 };
 
 class reconciler {

@@ -225,7 +225,7 @@ TEST_CASE("size limits stop large trees with a clear error", "[source]") {
   spec.limits.max_files = 4;
   auto files = must_fail(cache.fetch(spec));
   CHECK(files.code == errc::too_large);
-  CHECK(files.message == remote.url() + " at " + sha.substr(0, 7) + ": more than 4 files (limit)");
+  CHECK(files.message == remote.url() + " at " + sha.substr(0, 7) + ": more than 4 files (limit max-git-tree-files)");
   spec.limits.max_files = 5;
   // Content is counted as it is read: four files fit in 450 bytes, the fifth does not.
   spec.limits.max_bytes = 450;
@@ -234,7 +234,7 @@ TEST_CASE("size limits stop large trees with a clear error", "[source]") {
   auto bytes = snap.tree->read("f4");
   REQUIRE_FALSE(bytes.has_value());
   CHECK(bytes.error().code == errc::too_large);
-  CHECK(bytes.error().message == remote.url() + " at " + sha.substr(0, 7) + ": files read exceed 450 bytes (limit) at f4");
+  CHECK(bytes.error().message == remote.url() + " at " + sha.substr(0, 7) + ": files read exceed 450 bytes (limit max-git-tree-bytes) at f4");
   CHECK(snap.tree->read("f0").value() == std::string(100, 'x'));  // read before: kept, not counted again
 }
 
@@ -253,7 +253,7 @@ TEST_CASE("only the files a render reads are loaded: a huge file elsewhere costs
   auto big = snap.tree->read("assets/big.bin");
   REQUIRE_FALSE(big.has_value());
   CHECK(big.error().message ==
-        remote.url() + " at " + sha.substr(0, 7) + ": files read exceed 1000 bytes (limit) at assets/big.bin");
+        remote.url() + " at " + sha.substr(0, 7) + ": files read exceed 1000 bytes (limit max-git-tree-bytes) at assets/big.bin");
   // The snapshot kept in the cache for the next request is the same lazy tree.
   auto again = must(cache.fetch(spec));
   CHECK(again.tree == snap.tree);
