@@ -121,3 +121,34 @@ TEST_CASE("tag objects split at their last signature block") {
   auto quoted = split_tag_signature("a -----BEGIN SSH SIGNATURE----- in text\n");
   CHECK(quoted.signature.empty());
 }
+
+TEST_CASE("commit objects: the gpgsig headers are removed and nothing else; ambiguous objects are named") {
+  std::string head = "tree 1\nparent 2\nauthor a <a> 1 +0000\ncommitter a <a> 1 +0000\n";
+  std::string sig = "gpgsig -----BEGIN SSH SIGNATURE-----\n U1NIU0lH\n -----END SSH SIGNATURE-----\n";
+  std::string body = "\nmessage\n\n gpgsig indented is text\ngpgsigning is a word\n";
+  auto parts = split_commit_signature(head + sig + body);
+  CHECK(parts.problem.empty());
+  CHECK(parts.payload == head + body);
+  CHECK(parts.signature == "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----\n");
+  // A signature header for the other hash is not signed content either; other continuations stay.
+  std::string mergetag = "mergetag object 3\n type commit\n -----BEGIN PGP SIGNATURE-----\n -----END PGP SIGNATURE-----\n";
+  auto both = split_commit_signature(head + mergetag + sig + "gpgsig-sha256 -----BEGIN SSH SIGNATURE-----\n x\n" + body);
+  CHECK(both.problem.empty());
+  CHECK(both.payload == head + mergetag + body);
+  auto unsigned_parts = split_commit_signature(head + body);
+  CHECK(unsigned_parts.signature.empty());
+  CHECK(unsigned_parts.payload == head + body);
+  CHECK(unsigned_parts.problem.empty());
+
+  CHECK(split_commit_signature(head + sig + sig + body).problem == "it carries more than one gpgsig header");
+  CHECK(split_commit_signature(head + sig + "gpgsig-sha256 a\ngpgsig-sha256 b\n" + body).problem ==
+        "it carries more than one gpgsig-sha256 header");
+  CHECK(split_commit_signature(head + "gpgsig\n" + body).problem == "its gpgsig header is empty");
+  CHECK(split_commit_signature(head + "-----BEGIN PGP SIGNATURE-----\n" + body).problem ==
+        "a header line starts a signature outside the gpgsig header");
+  for (const auto* line : {"gpgsig x", "gpgsig-sha256 x", "-----BEGIN PGP SIGNATURE-----", "-----BEGIN SSH SIGNATURE-----"}) {
+    INFO(line);
+    auto quoted = split_commit_signature(head + sig + body + line + "\n");
+    CHECK(quoted.problem.starts_with("its message holds a line that starts a signature"));
+  }
+}
