@@ -92,9 +92,9 @@ TEST_CASE("sshsig: a listed key with a forged signature does not verify") {
   CHECK((r.error().code == errc::bad_signature || r.error().code == errc::malformed));
 }
 
-TEST_CASE("authorized_keys: keys, options and comments are read, and bad lines are named") {
+TEST_CASE("authorized_keys: keys and comments are read, and bad lines are named") {
   std::string line = "ssh-ed25519 " + base64_encode(ed25519_key()) + " someone@example";
-  auto keys = parse_authorized_keys("# team keys\n\n" + line + "\nrestrict,command=\"a b\" " + line + "\n", "Secret s key a.pub");
+  auto keys = parse_authorized_keys("# team keys\n\n" + line + "\n\t" + line + "\r\n", "Secret s key a.pub");
   REQUIRE(keys.has_value());
   REQUIRE(keys->size() == 2);
   CHECK((*keys)[0].fingerprint == ssh_fingerprint(ed25519_key()));
@@ -108,6 +108,19 @@ TEST_CASE("authorized_keys: keys, options and comments are read, and bad lines a
   auto sk = parse_authorized_keys("sk-ssh-ed25519@openssh.com AAAA", "k.pub");
   REQUIRE(!sk);
   CHECK(sk.error().what().find("not supported") != std::string::npos);
+}
+
+TEST_CASE("authorized_keys: a line with options is refused, naming the Secret key and the line") {
+  std::string line = "ssh-ed25519 " + base64_encode(ed25519_key()) + " ca@example";
+  for (const auto* options : {"cert-authority", "restrict,command=\"echo a b\"", "principals=\"alice\"", "no-pty"}) {
+    INFO(options);
+    auto refused = parse_authorized_keys("# keys\n" + line + "\n" + options + " " + line + "\n", "Secret team/keys key ci.pub");
+    REQUIRE(!refused);
+    CHECK(refused.error().code == errc::invalid_keys);
+    CHECK(refused.error().what() ==
+          "Secret team/keys key ci.pub line 3: authorized_keys options before the key are not supported; list the key "
+          "without them");
+  }
 }
 
 TEST_CASE("tag objects split at their last signature block") {
