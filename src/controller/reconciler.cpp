@@ -504,6 +504,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   sync::apply_settings apply_settings;
   apply_settings.who = who;
   apply_settings.in_flight = settings_.in_flight;
+  apply_settings.written = settings_.own_write;
   const sync::claim_result& claim = *claimed;
   auto changes = co_await sync::apply_plan(r.applier, *plan, apply_settings, &claim);
   if (!changes) {

@@ -24,6 +24,8 @@ struct reconciler_settings {
   render::options render;      // per-reconcile render budgets (flags of `gitopsd run`)
   busy_watch* busy = nullptr;  // pool jobs are registered here with the reconcile's deadline
   tenancy_policy tenancy;
+  // Told of every object an apply wrote and the resourceVersion it got (for the drift watch).
+  std::function<void(const object_ref&, const std::string&)> own_write;
 };
 
 class reconciler {
