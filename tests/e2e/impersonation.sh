@@ -16,8 +16,7 @@ start_agent
 gitrepository app "  path: app
   serviceAccountName: tenant"
 # The Secret the GitRepository names is read with the account's rights too: without them, no fetch.
-wait_for 30 "GitOperationFailed" has_reason app GitOperationFailed
-message=$(ready_message app)
+wait_for 30 "GitOperationFailed" failed_with app GitOperationFailed
 grep -qi "forbidden" <<<"$message" || fail "message must say forbidden: $message"
 grep -q "system:serviceaccount:$ns:tenant" <<<"$message" || fail "message must name the account: $message"
 grep -q "read as ServiceAccount $ns/tenant" <<<"$message" || fail "message must say whose rights were used: $message"
@@ -27,8 +26,7 @@ expect_eq "$(jsonpath gitrepository/app '{.status.lastAttemptedRevision}')" "" "
 # Allowed to read that Secret (and only that one), it fetches and is refused the write.
 kubectl create role read-git-auth -n "$ns" --verb=get --resource=secrets --resource-name=git-auth >/dev/null
 kubectl create rolebinding tenant-git-auth -n "$ns" --role=read-git-auth --serviceaccount="$ns:tenant" >/dev/null
-wait_for 30 "ApplyFailed" has_reason app ApplyFailed
-message=$(ready_message app)
+wait_for 30 "ApplyFailed" failed_with app ApplyFailed
 grep -qi "forbidden" <<<"$message" || fail "message must say forbidden: $message"
 grep -q "system:serviceaccount:$ns:tenant" <<<"$message" || fail "message must name the account: $message"
 absent configmap tenant -n "$ns" || fail "nothing applied without rights"
@@ -44,8 +42,7 @@ kubectl create secret generic release-keys -n "$ns" --from-literal=ci.pub="ssh-e
 gitrepository app "  path: app
   serviceAccountName: tenant
   verify: {mode: HEAD, secretRef: {name: release-keys}}"
-wait_for 30 "VerificationFailed" has_reason app VerificationFailed
-message=$(ready_message app)
+wait_for 30 "VerificationFailed" failed_with app VerificationFailed
 grep -q "spec.verify.secretRef (read as ServiceAccount $ns/tenant)" <<<"$message" || fail "message must say whose rights were used: $message"
 grep -qi "forbidden" <<<"$message" || fail "message must say forbidden: $message"
 grep -q "Secret/$ns/release-keys" <<<"$message" || fail "message must name the Secret: $message"

@@ -56,8 +56,7 @@ YAML
 done
 commit "each reaches into another namespace" >/dev/null
 for app in named unnamed; do
-  wait_for 40 "$app ApplyFailed" has_reason "$app" ApplyFailed
-  message=$(ready_message "$app")
+  wait_for 40 "$app ApplyFailed" failed_with "$app" ApplyFailed
   grep -qi "forbidden" <<<"$message" || fail "$app: the message must carry the API server's refusal: $message"
   grep -q "system:serviceaccount:$ns:tenant" <<<"$message" || fail "$app: the message must name the account: $message"
   grep -q "ConfigMap/$other/$app-elsewhere" <<<"$message" || fail "$app: the message must name the object: $message"
@@ -83,8 +82,7 @@ kubectl get events -n "$ns" --field-selector involvedObject.name=reach -o jsonpa
 gitrepository reach "  path: reach
   serviceAccountName: tenant
   dependsOn: [{name: named}]"
-wait_for 30 "DependencyNotReady" has_reason reach DependencyNotReady
-message=$(ready_message reach)
+wait_for 30 "DependencyNotReady" failed_with reach DependencyNotReady
 grep -qi "forbidden" <<<"$message" || fail "the dependency read must be refused: $message"
 grep -q "system:serviceaccount:$ns:tenant" <<<"$message" || fail "the message must name the account: $message"
 grep -q "dependency $ns/named (read as ServiceAccount $ns/tenant)" <<<"$message" || fail "the message must name the dependency: $message"
