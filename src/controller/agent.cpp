@@ -77,8 +77,10 @@ class agent {
         acceptor_(io),
         webhook_acceptor_(io),
         pool_(2),
-        reconciler_(client_, sources_, pool_, metrics_, {options.allow_file_urls, options.in_flight, options.render, &busy_, options.tenancy, options.git_tree,
-                     options.git_budget}),
+        reconciler_(client_, sources_, pool_, metrics_,
+                    {options.allow_file_urls, options.in_flight, options.render, &busy_, options.tenancy, options.git_tree,
+                     options.git_budget,
+                     [this](const object_ref& ref, const std::string& version) { drift_.own_write(ref, version); }}),
         drift_(io.get_executor(), client_, metrics_, {options.watch_namespace, options.drift_resync},
                [this](const std::string& key) { return drift_trigger(key); }) {
     server::describe_agent_metrics(metrics_);

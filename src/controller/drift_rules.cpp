@@ -1,6 +1,6 @@
 #include "gitopsd/controller/drift_rules.hpp"
 
-#include "gitopsd/core/json.hpp"
+#include <algorithm>
 
 namespace gitopsd::controller {
 
@@ -15,29 +15,32 @@ drift_verdict decide_drift(const drift_input& in) {
   const drift_seen& after = in.after;
   if (after.resource_version == before.resource_version) return drift_verdict::ignore_unchanged;
   if (!after.marked) return drift_verdict::marks_removed;  // our apply never removes our marks
-  // Only a write known to be ours is skipped; an unknown writer (a tie within one second) is
-  // checked by a dry run, which applies nothing when Git already matches.
+  // Only a write known to be ours (its version came back from our apply) is skipped; any other,
+  // even one made with our field manager name, is checked by a dry run, which applies nothing
+  // when Git already matches.
   if (in.written_by_us.value_or(false)) return drift_verdict::ignore_own_change;
   if (after.generation == 0 && before.generation == 0) return drift_verdict::spec_changed;
   if (after.generation != before.generation) return drift_verdict::spec_changed;
   return drift_verdict::ignore_status_only;
 }
 
-std::optional<bool> last_writer_is(const rapidjson::Value& object, std::string_view manager) {
-  const rapidjson::Value* entries = json::find(object, "metadata", "managedFields");
-  if (entries == nullptr || !entries->IsArray()) return std::nullopt;
-  // RFC 3339 in UTC with whole seconds: the text orders as the time does.
-  std::string_view newest;
-  for (const auto& e : entries->GetArray())
-    if (auto time = json::get_string(e, "time"); time && *time > newest) newest = *time;
-  if (newest.empty()) return std::nullopt;
-  bool us = false, others = false;
-  for (const auto& e : entries->GetArray()) {
-    if (json::get_string(e, "time") != newest) continue;
-    (json::get_string(e, "manager") == manager ? us : others) = true;
-  }
-  if (us == others) return std::nullopt;
-  return us;
+void own_writes::record(const std::string& object, const std::string& resource_version) {
+  if (resource_version.empty()) return;
+  auto& versions = versions_[object];
+  if (versions.size() >= per_object_) versions.erase(versions.begin());
+  versions.push_back(resource_version);
+}
+
+bool own_writes::take(const std::string& object, const std::string& resource_version) {
+  auto it = versions_.find(object);
+  if (it == versions_.end() || resource_version.empty()) return false;
+  auto& versions = it->second;
+  auto found = std::find(versions.begin(), versions.end(), resource_version);
+  if (found == versions.end()) return false;
+  // Versions recorded before this one were seen already or never will be.
+  versions.erase(versions.begin(), found + 1);
+  if (versions.empty()) versions_.erase(it);
+  return true;
 }
 
 const char* to_string(drift_verdict v) {

@@ -40,6 +40,7 @@ struct drift_watches::kind_watch {
   group_version_kind gvk;
   asio::cancellation_signal stop;
   std::unordered_map<std::string, record> objects;  // by "namespace/name"
+  own_writes own;  // versions our applies got back, not yet seen here
   std::set<std::string> listed;  // during a list: the objects it returned
   bool listing = false;
   bool synced = false;
@@ -154,6 +155,12 @@ asio::awaitable<void> drift_watches::run_watch(std::shared_ptr<kind_watch> w) {
   }
 }
 
+void drift_watches::own_write(const object_ref& ref, const std::string& resource_version) {
+  auto it = watches_.find(ref.gvk);
+  if (it == watches_.end()) return;  // not watched: nothing to tell apart
+  it->second->own.record(ref.namespace_ + "/" + ref.name, resource_version);
+}
+
 void drift_watches::on_event(kind_watch& w, kube::watch_event& e) {
   switch (e.type) {
     case kube::watch_event_type::reset:
@@ -219,11 +226,12 @@ void drift_watches::on_change(kind_watch& w, const std::string& key, drift_chang
         else owner = named;
       }
     }
-    if (change == drift_change::modified) in.written_by_us = last_writer_is(*object, kube::apply_options().field_manager);
+    if (change == drift_change::modified) in.written_by_us = w.own.take(key, in.after.resource_version);
   }
   auto verdict = decide_drift(in);
   if (change == drift_change::deleted) {
     if (it != w.objects.end()) w.objects.erase(it);
+    w.own.forget(key);
   } else {
     w.objects[key] = {in.after, owner};
   }

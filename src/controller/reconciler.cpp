@@ -65,6 +65,12 @@ struct step_failure {
 
 namespace {
 
+// " (read as ServiceAccount ns/name)" when the reconcile acts as one: a refusal then names whose
+// rights were missing. Everything a tenant names (Secrets, dependencies) is read with those rights.
+std::string read_as(const std::string& namespace_, const std::string& account) {
+  return account.empty() ? std::string() : fmt::format(" (read as ServiceAccount {}/{})", namespace_, account);
+}
+
 std::map<std::string, std::string> decode_secret(const rapidjson::Value& secret, const std::string& name,
                                                  std::string& problem) {
   std::map<std::string, std::string> out;
@@ -309,9 +315,11 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   r.at = stage::dependencies;
   for (const auto& dep : spec.depends_on) {
     object_ref dependency_ref{{api_group, "v1alpha1", kind}, dep.namespace_, dep.name};
-    auto live = co_await client_.get(dependency_ref);
+    auto live = co_await r.applier.get(dependency_ref);
     if (!live) {
-      step_failure f{reason::dependency_not_ready, fmt::format("dependency {}/{}: {}", dep.namespace_, dep.name, live.error().what())};
+      step_failure f{reason::dependency_not_ready,
+                     fmt::format("dependency {}/{}{}: {}", dep.namespace_, dep.name, read_as(r.repo.namespace_, r.account),
+                                 live.error().what())};
       co_return co_await fail(f);
     }
     auto other = parse_gitrepository(*live);
@@ -334,11 +342,14 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   // a little later, is only a backstop.
   source.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(spec.timeout) + std::chrono::seconds(1);
   source.allow_file = settings_.allow_file_urls;
+  source.limits = settings_.git_tree;
+  source.budget = settings_.git_budget;
   if (!spec.secret_name.empty()) {
     object_ref secret_ref{{"", "v1", "Secret"}, repo.namespace_, spec.secret_name};
-    auto secret = co_await client_.get(secret_ref);
+    auto secret = co_await r.applier.get(secret_ref);
     if (!secret) {
-      step_failure f{reason::git_failed, fmt::format("secretRef: {}", secret.error().what())};
+      step_failure f{reason::git_failed,
+                     fmt::format("secretRef{}: {}", read_as(r.repo.namespace_, r.account), secret.error().what())};
       co_return co_await fail(f);
     }
     std::string problem;
@@ -369,9 +380,10 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   // Verify: nothing of a commit whose signature does not verify is rendered or applied.
   if (spec.verify) {
     object_ref keys_ref{{"", "v1", "Secret"}, repo.namespace_, spec.verify->secret_name};
-    auto secret = co_await client_.get(keys_ref);
+    auto secret = co_await r.applier.get(keys_ref);
     if (!secret) {
-      step_failure f{reason::verification_failed, fmt::format("spec.verify.secretRef: {}", secret.error().what())};
+      step_failure f{reason::verification_failed, fmt::format("spec.verify.secretRef{}: {}", read_as(r.repo.namespace_, r.account),
+                                                              secret.error().what())};
       co_return co_await fail(f);
     }
     std::string problem;
@@ -494,6 +506,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   sync::apply_settings apply_settings;
   apply_settings.who = who;
   apply_settings.in_flight = settings_.in_flight;
+  apply_settings.written = settings_.own_write;
   const sync::claim_result& claim = *claimed;
   auto changes = co_await sync::apply_plan(r.applier, *plan, apply_settings, &claim);
   if (!changes) {

@@ -7,15 +7,6 @@
 #include <fmt/format.h>
 
 namespace gitopsd::git {
-namespace {
-
-struct buf_owner {
-  git_buf buf = GIT_BUF_INIT;
-  ~buf_owner() { git_buf_dispose(&buf); }
-  [[nodiscard]] std::string str() const { return buf.ptr != nullptr ? std::string(buf.ptr, buf.size) : std::string(); }
-};
-
-}  // namespace
 
 result<verify::signed_object> read_signed_object(git_repository* repo, const std::string& id) {
   git_oid oid;
@@ -54,15 +45,13 @@ result<verify::signed_object> read_signed_object(git_repository* repo, const std
   }
   if (git_odb_object_type(obj.get()) != GIT_OBJECT_COMMIT)
     return make_error(errc::ref_not_found, fmt::format("object {} is neither a commit nor an annotated tag", id));
-  buf_owner signature, signed_data;
-  int rc = git_commit_extract_signature(&signature.buf, &signed_data.buf, repo, &oid, nullptr);
-  if (rc == GIT_ENOTFOUND) {  // unsigned: the whole object is the content
-    out.payload.assign(static_cast<const char*>(git_odb_object_data(obj.get())), git_odb_object_size(obj.get()));
-    return out;
-  }
-  if (rc < 0) return make_error(errc::internal, fmt::format("reading the signature of {}: {}", id, lg2::last_error()));
-  out.signature = signature.str();
-  out.payload = signed_data.str();
+  // From the object's own bytes, header by header: a search of the whole text for "gpgsig" would
+  // also find one in the message.
+  std::string_view raw(static_cast<const char*>(git_odb_object_data(obj.get())), git_odb_object_size(obj.get()));
+  auto parts = verify::split_commit_signature(raw);
+  out.payload = std::move(parts.payload);
+  out.signature = std::move(parts.signature);
+  out.problem = std::move(parts.problem);
   return out;
 }
 

@@ -154,6 +154,8 @@ asio::awaitable<result<void>> apply_changed(kube::client& client, const std::vec
       co_return;
     }
     outcomes[i].result = r->outcome;
+    if (settings.written && r->outcome != kube::apply_outcome::unchanged)
+      settings.written(objects[i]->ref, std::string(json::get_string(r->object, "metadata", "resourceVersion").value_or("")));
   };
   auto started = std::chrono::steady_clock::now();
   co_await for_each_bounded(pending.size(), settings.in_flight, work);

@@ -65,14 +65,18 @@ result<std::vector<ssh_public_key>> parse_authorized_keys(std::string_view text,
     auto fail = [&](std::string_view why) {
       return make_error(errc::invalid_keys, fmt::format("{} line {}: {}", source, line_no, why));
     };
-    std::size_t at = 0;
-    if (!is_key_type(w[0])) at = 1;  // options first
-    if (at >= w.size() || !is_key_type(w[at])) return fail("no SSH public key type found");
-    std::string_view type = w[at];
+    if (!is_key_type(w[0])) {
+      // Options are not implemented; ignoring them would trust more than written (a
+      // cert-authority key as a signer, a restricted key without its restriction).
+      if (w.size() > 1 && is_key_type(w[1]))
+        return fail("authorized_keys options before the key are not supported; list the key without them");
+      return fail("no SSH public key type found");
+    }
+    std::string_view type = w[0];
     if (type.starts_with("sk-") || type.find("-cert-") != std::string_view::npos)
       return fail(fmt::format("key type {} is not supported", type));
-    if (at + 1 >= w.size()) return fail("the key's base64 field is missing");
-    auto blob = base64_decode(w[at + 1]);
+    if (w.size() < 2) return fail("the key's base64 field is missing");
+    auto blob = base64_decode(w[1]);
     if (!blob) return fail("the key's base64 field does not decode");
     wire::reader r(*blob);
     auto inner = r.string();

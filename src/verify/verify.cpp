@@ -47,6 +47,7 @@ result<key_set> parse_key_set(const std::map<std::string, std::string>& data, st
 result<std::string> verify_object(const signed_object& object, const key_set& keys) {
   std::string what = describe(object);
   const std::string& sig = object.signature;
+  if (!object.problem.empty()) return make_error(errc::malformed, fmt::format("{}: {}", what, object.problem));
   if (sig.empty()) return make_error(errc::unsigned_object, fmt::format("{} is not signed", what));
   if (sig.starts_with("-----BEGIN SSH SIGNATURE-----")) {
     auto parsed = parse_sshsig(sig);

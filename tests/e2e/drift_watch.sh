@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Drift repair from watches: with a 5 minute interval (so polling cannot explain the timings), a
 # deleted ConfigMap and an edited Deployment field that Git sets are put back at once; a change
-# of a field Git does not set (replicas by another manager, an added annotation) applies nothing.
+# of a field Git does not set (replicas by another manager, an added annotation) applies nothing;
+# an edit made under the agent's own field manager name is restored too.
 source "$(dirname "$0")/lib.sh"
 install_rbac
 start_git
@@ -84,3 +85,14 @@ kubectl annotate configmap settings -n "$ns" --field-manager=someone example.com
 wait_for 60 "a reconcile after the annotation" metric_at_least gitopsd_reconcile_total 'name="app"' $((count + 1))
 expect_eq "$(requests apply)" "$applies" "applies after an annotation of a ConfigMap"
 expect_eq "$(jsonpath configmap/settings '{.metadata.annotations.example\.com/note}')" hi "annotation of a ConfigMap"
+
+# Our field manager's name proves nothing: an edit applied under it by someone else is still
+# restored (only the versions our own applies got back are taken for our writes).
+kubectl get deployment web -n "$ns" -o json | jq '{apiVersion, kind,
+  metadata: {name: .metadata.name, namespace: .metadata.namespace, labels: .metadata.labels, annotations: .metadata.annotations},
+  spec: {selector: .spec.selector, template: {metadata: .spec.template.metadata, spec: {containers: [{name: "web", image: "nginx:1.25"}]}}}}' \
+  >"$work/impostor.json"
+t0=$(now_ms)
+kubectl apply --server-side --field-manager=gitopsd --force-conflicts -f "$work/impostor.json" >/dev/null
+wait_for 10 "image written under our manager name restored" image_is_git
+took "Deployment image restored after a write under our manager name"

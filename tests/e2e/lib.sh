@@ -170,6 +170,14 @@ is_ready_at() {  # NAME SHA
 ready_reason() { jsonpath "gitrepository/$1" '{.status.conditions[?(@.type=="Ready")].reason}'; }
 ready_message() { jsonpath "gitrepository/$1" '{.status.conditions[?(@.type=="Ready")].message}'; }
 has_reason() { [ "$(ready_reason "$1")" = "$2" ]; }
+# failed_with NAME REASON: Ready has REASON; its message, read in the same request, is left in
+# $message (a retry replaces it with a progress message a moment later).
+failed_with() {
+  local both
+  both=$(jsonpath "gitrepository/$1" '{.status.conditions[?(@.type=="Ready")].reason}{"\n"}{.status.conditions[?(@.type=="Ready")].message}')
+  [ "${both%%$'\n'*}" = "$2" ] || return 1
+  message=${both#*$'\n'}
+}
 exists() { kubectl get "$@" >/dev/null 2>&1; }
 absent() { ! kubectl get "$@" >/dev/null 2>&1; }
 

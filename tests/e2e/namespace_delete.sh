@@ -15,6 +15,8 @@ sha=$(commit "tenant config")
 kubectl create serviceaccount tenant -n "$ns" >/dev/null
 kubectl create role edit-configmaps -n "$ns" --verb=get,list,watch,create,update,patch,delete --resource=configmaps >/dev/null
 kubectl create rolebinding tenant -n "$ns" --role=edit-configmaps --serviceaccount="$ns:tenant" >/dev/null
+kubectl create role read-git-auth -n "$ns" --verb=get --resource=secrets --resource-name=git-auth >/dev/null
+kubectl create rolebinding tenant-git-auth -n "$ns" --role=read-git-auth --serviceaccount="$ns:tenant" >/dev/null
 # The agent itself must outlive the namespace: it runs with the cluster's admin credentials here.
 cp "$KUBECONFIG" "$work/agent.kubeconfig"
 start_agent

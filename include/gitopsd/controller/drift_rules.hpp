@@ -5,14 +5,12 @@
 
 #include "gitopsd/controller/scheduler.hpp"
 
-#include <rapidjson/document.h>
-
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
-#include <string_view>
+#include <vector>
 
 namespace gitopsd::controller {
 
@@ -29,8 +27,8 @@ struct drift_input {
   drift_change change = drift_change::modified;
   std::optional<drift_seen> before;  // none: first sight
   drift_seen after;                  // ignored for a deletion
-  // From managedFields: whether the latest write was ours (none: unknown, e.g. a tie within one
-  // second, which is then checked by a dry run).
+  // Whether this version is one our own apply got back (own_writes); a field manager name proves
+  // nothing, anyone may write with ours. None or false: checked by a dry run.
   std::optional<bool> written_by_us;
 };
 
@@ -47,9 +45,23 @@ enum class drift_verdict {
 
 drift_verdict decide_drift(const drift_input& in);
 
-// Whether the newest entry of metadata.managedFields belongs to `manager`; none when there are
-// no entries or two managers share the newest time (times have one-second precision).
-std::optional<bool> last_writer_is(const rapidjson::Value& object, std::string_view manager);
+// The resourceVersions our own applies got back, per object ("namespace/name" of one kind): a
+// watch event is our own write only when it carries one of them. A few per object, spent when
+// seen; an event that arrives before its apply's answer is recorded costs one dry run.
+class own_writes {
+ public:
+  explicit own_writes(std::size_t per_object = 4) : per_object_(per_object) {}
+  void record(const std::string& object, const std::string& resource_version);
+  // Whether `resource_version` was recorded for `object`; the entry is then spent.
+  bool take(const std::string& object, const std::string& resource_version);
+  void forget(const std::string& object) { versions_.erase(object); }
+  [[nodiscard]] std::size_t tracked() const { return versions_.size(); }
+
+ private:
+  std::size_t per_object_;
+  std::map<std::string, std::vector<std::string>> versions_;
+};
+
 [[nodiscard]] inline bool triggers(drift_verdict v) { return v >= drift_verdict::deleted; }
 const char* to_string(drift_verdict v);
 

@@ -51,6 +51,9 @@ class drift_watches {
   // `full`: the run did not skip the full dry run.
   void end_reconcile(const std::string& owner, bool ok, bool full, clock::time_point now);
 
+  // Our own apply of `ref` got `resource_version` back: its watch event is not drift.
+  void own_write(const object_ref& ref, const std::string& resource_version);
+
   void stop();
   [[nodiscard]] std::size_t alive() const { return alive_; }
 

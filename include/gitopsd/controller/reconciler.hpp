@@ -26,6 +26,8 @@ struct reconciler_settings {
   tenancy_policy tenancy;
   git::tree_limits git_tree;  // per-reconcile Git budgets (flags of `gitopsd run`)
   git::git_budget git_budget;
+  // Told of every object an apply wrote and the resourceVersion it got (for the drift watch).
+  std::function<void(const object_ref&, const std::string&)> own_write;
 };
 
 class reconciler {

@@ -32,6 +32,9 @@ struct apply_settings {
   std::size_t in_flight = 32;
   std::chrono::seconds crd_established_timeout{60};
   std::function<void(const std::string&)> progress;  // "applying 3 of 10 objects"
+  // Each object written, with the resourceVersion the server answered (the drift watch knows its
+  // own writes by it).
+  std::function<void(const object_ref&, const std::string&)> written;
 };
 
 enum class apply_errc { invalid = 1, failed, crd_not_established };

@@ -1,7 +1,7 @@
 #pragma once
 // A signed Git object as the verifier sees it: the signature block and the exact bytes it signs.
-// Commits keep the signature in a `gpgsig` header (libgit2 separates it); annotated tags append
-// it to the message, so the signed bytes are the object up to the block.
+// Commits keep the signature in a `gpgsig` header, so the signed bytes are the object without that
+// header; annotated tags append it to the message, so the signed bytes are the object up to the block.
 
 #include <optional>
 #include <string>
@@ -17,6 +17,7 @@ struct signed_object {
   std::string signature;  // armored block; empty when unsigned
   std::string payload;    // the signed bytes
   std::string target;     // a tag: the commit it leads to, peeled locally (never the server's word)
+  std::string problem;    // why the object's signature is ambiguous (never verifies); empty when it is not
 };
 
 // "commit 1a2b3c4" or "tag v1.0 (1a2b3c4)", for messages.
@@ -34,6 +35,18 @@ struct tag_parts {
   std::string payload;
   std::string signature;  // empty when the tag carries none
 };
+
+struct commit_parts {
+  std::string payload;
+  std::string signature;  // the gpgsig header's value, continuation lines joined; empty when none
+  std::string problem;    // set when the object could be read as signed in more than one way
+};
+
+// Splits a raw commit object as Git does: the signed bytes are the object with its `gpgsig` and
+// `gpgsig-sha256` headers (and their continuation lines) removed, nothing else changed. Two gpgsig
+// headers, or a line anywhere else that starts a signature block or a gpgsig header (in the
+// message, say), make the commit ambiguous: `problem` says why and it must not verify.
+commit_parts split_commit_signature(std::string_view raw);
 
 // Splits a raw annotated tag object at its trailing signature block (OpenPGP or SSH), as Git
 // does: the last line that starts such a block begins the signature.

@@ -41,6 +41,15 @@ std::string tampered_copy(const work_repo& repo, const std::string& id) {
                   "' hash-object -t commit -w --stdin");
 }
 
+// The signed commit's object rewritten by an awk program, written as a new commit object.
+std::string crafted_copy(const work_repo& repo, const std::string& id, const std::string& awk_program) {
+  return repo.git("cat-file commit " + id + " | awk '" + awk_program + "' | git -C '" + repo.dir.string() +
+                  "' hash-object -t commit -w --stdin");
+}
+
+// awk: the gpgsig header (with its continuation lines) held in `sig` and left out of the output.
+constexpr const char* hold_signature = "/^gpgsig /{s=1; sig=$0 \"\\n\"; next} s&&/^ /{sig=sig $0 \"\\n\"; next} {s=0} ";
+
 // True when verified; otherwise the reason is shown with the failure.
 bool ok(const result<std::string>& r) {
   if (!r) UNSCOPED_INFO(r.error().what());
@@ -244,4 +253,35 @@ TEST_CASE("OpenPGP: the temporary keyring is removed after each verification") {
   else ::unsetenv("TMPDIR");
   REQUIRE(ok(result));
   CHECK(std::filesystem::is_empty(own_tmp));
+}
+
+TEST_CASE("commits: only the gpgsig header signs; a gpgsig line in the message or a second header is refused") {
+  temp_dir dir;
+  work_repo repo(dir.path / "repo");
+  ssh_signer trusted(dir.path, "trusted", "-t ed25519");
+  auto k = keys({{"trusted.pub", trusted.public_key()}});
+  auto good = signed_commit(repo, trusted.git_config(), "signed one");
+  REQUIRE(ok(verify::verify_object(read(repo, good), k)));
+
+  // The signature moved from the header to the end of the message: another commit (same tree),
+  // which a search of the whole text for "gpgsig" would find signed by the trusted key.
+  auto moved = crafted_copy(repo, good, std::string(hold_signature) + "{print} END{printf \"%s\", sig}");
+  REQUIRE(repo.git("cat-file -p " + moved).find("\ngpgsig -----BEGIN SSH SIGNATURE-----") != std::string::npos);
+  auto in_message = verify::verify_object(read(repo, moved), k);
+  REQUIRE(!in_message);
+  CHECK(in_message.error().code == errc::malformed);
+  CHECK(in_message.error().what() == "commit " + moved.substr(0, 12) +
+                                         ": its message holds a line that starts a signature or a gpgsig header; only "
+                                         "the gpgsig header may sign");
+
+  // The same header twice.
+  auto twice = crafted_copy(repo, good, std::string(hold_signature) + "sig!=\"\"&&!done{printf \"%s%s\", sig, sig; done=1} {print}");
+  auto two = verify::verify_object(read(repo, twice), k);
+  REQUIRE(!two);
+  CHECK(two.error().code == errc::malformed);
+  CHECK(two.error().what() == "commit " + twice.substr(0, 12) + ": it carries more than one gpgsig header");
+
+  // Put back where it was, byte for byte, the commit is the original and verifies.
+  auto restored = crafted_copy(repo, good, std::string(hold_signature) + "sig!=\"\"&&!done{printf \"%s\", sig; done=1} {print}");
+  CHECK(restored == good);
 }

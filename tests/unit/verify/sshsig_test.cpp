@@ -92,9 +92,9 @@ TEST_CASE("sshsig: a listed key with a forged signature does not verify") {
   CHECK((r.error().code == errc::bad_signature || r.error().code == errc::malformed));
 }
 
-TEST_CASE("authorized_keys: keys, options and comments are read, and bad lines are named") {
+TEST_CASE("authorized_keys: keys and comments are read, and bad lines are named") {
   std::string line = "ssh-ed25519 " + base64_encode(ed25519_key()) + " someone@example";
-  auto keys = parse_authorized_keys("# team keys\n\n" + line + "\nrestrict,command=\"a b\" " + line + "\n", "Secret s key a.pub");
+  auto keys = parse_authorized_keys("# team keys\n\n" + line + "\n\t" + line + "\r\n", "Secret s key a.pub");
   REQUIRE(keys.has_value());
   REQUIRE(keys->size() == 2);
   CHECK((*keys)[0].fingerprint == ssh_fingerprint(ed25519_key()));
@@ -110,6 +110,19 @@ TEST_CASE("authorized_keys: keys, options and comments are read, and bad lines a
   CHECK(sk.error().what().find("not supported") != std::string::npos);
 }
 
+TEST_CASE("authorized_keys: a line with options is refused, naming the Secret key and the line") {
+  std::string line = "ssh-ed25519 " + base64_encode(ed25519_key()) + " ca@example";
+  for (const auto* options : {"cert-authority", "restrict,command=\"echo a b\"", "principals=\"alice\"", "no-pty"}) {
+    INFO(options);
+    auto refused = parse_authorized_keys("# keys\n" + line + "\n" + options + " " + line + "\n", "Secret team/keys key ci.pub");
+    REQUIRE(!refused);
+    CHECK(refused.error().code == errc::invalid_keys);
+    CHECK(refused.error().what() ==
+          "Secret team/keys key ci.pub line 3: authorized_keys options before the key are not supported; list the key "
+          "without them");
+  }
+}
+
 TEST_CASE("tag objects split at their last signature block") {
   std::string head = "object 1\ntype commit\ntag v1\ntagger a <a> 1 +0000\n\nmessage\n";
   auto pgp = split_tag_signature(head + "-----BEGIN PGP SIGNATURE-----\nxx\n-----END PGP SIGNATURE-----\n");
@@ -120,4 +133,35 @@ TEST_CASE("tag objects split at their last signature block") {
   CHECK(none.signature.empty());
   auto quoted = split_tag_signature("a -----BEGIN SSH SIGNATURE----- in text\n");
   CHECK(quoted.signature.empty());
+}
+
+TEST_CASE("commit objects: the gpgsig headers are removed and nothing else; ambiguous objects are named") {
+  std::string head = "tree 1\nparent 2\nauthor a <a> 1 +0000\ncommitter a <a> 1 +0000\n";
+  std::string sig = "gpgsig -----BEGIN SSH SIGNATURE-----\n U1NIU0lH\n -----END SSH SIGNATURE-----\n";
+  std::string body = "\nmessage\n\n gpgsig indented is text\ngpgsigning is a word\n";
+  auto parts = split_commit_signature(head + sig + body);
+  CHECK(parts.problem.empty());
+  CHECK(parts.payload == head + body);
+  CHECK(parts.signature == "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----\n");
+  // A signature header for the other hash is not signed content either; other continuations stay.
+  std::string mergetag = "mergetag object 3\n type commit\n -----BEGIN PGP SIGNATURE-----\n -----END PGP SIGNATURE-----\n";
+  auto both = split_commit_signature(head + mergetag + sig + "gpgsig-sha256 -----BEGIN SSH SIGNATURE-----\n x\n" + body);
+  CHECK(both.problem.empty());
+  CHECK(both.payload == head + mergetag + body);
+  auto unsigned_parts = split_commit_signature(head + body);
+  CHECK(unsigned_parts.signature.empty());
+  CHECK(unsigned_parts.payload == head + body);
+  CHECK(unsigned_parts.problem.empty());
+
+  CHECK(split_commit_signature(head + sig + sig + body).problem == "it carries more than one gpgsig header");
+  CHECK(split_commit_signature(head + sig + "gpgsig-sha256 a\ngpgsig-sha256 b\n" + body).problem ==
+        "it carries more than one gpgsig-sha256 header");
+  CHECK(split_commit_signature(head + "gpgsig\n" + body).problem == "its gpgsig header is empty");
+  CHECK(split_commit_signature(head + "-----BEGIN PGP SIGNATURE-----\n" + body).problem ==
+        "a header line starts a signature outside the gpgsig header");
+  for (const auto* line : {"gpgsig x", "gpgsig-sha256 x", "-----BEGIN PGP SIGNATURE-----", "-----BEGIN SSH SIGNATURE-----"}) {
+    INFO(line);
+    auto quoted = split_commit_signature(head + sig + body + line + "\n");
+    CHECK(quoted.problem.starts_with("its message holds a line that starts a signature"));
+  }
 }
