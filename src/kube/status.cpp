@@ -61,14 +61,40 @@ errc errc_for(long http_status, std::string_view reason) {
   return errc::unexpected_status;
 }
 
-error status_error(long http_status, std::string_view body, std::string_view subject) {
+bool is_secret_path(std::string_view path) {
+  path = path.substr(0, path.find('?'));
+  constexpr std::string_view core = "/api/v1/";
+  if (!path.starts_with(core)) return false;
+  path.remove_prefix(core.size());
+  if (path.starts_with("namespaces/")) {
+    path.remove_prefix(std::string_view("namespaces/").size());
+    auto slash = path.find('/');
+    if (slash == std::string_view::npos) return false;
+    path.remove_prefix(slash + 1);
+  }
+  return path == "secrets" || path.starts_with("secrets/");
+}
+
+error status_error(long http_status, std::string_view body, std::string_view subject, bool secret_body) {
   auto status = parse_status(body);
   errc code = errc_for(http_status, status ? std::string_view(status->reason) : std::string_view());
   // Server-side apply answers a field of the wrong type with a 500; it is the object that is
   // invalid, and asking again cannot help.
-  if (code == errc::internal_error && status && status->message.find("failed to create typed patch object") != std::string::npos)
-    code = errc::invalid;
+  bool type_error = status && status->message.find("failed to create typed patch object") != std::string::npos;
+  if (code == errc::internal_error && type_error) code = errc::invalid;
   std::string text = fmt::format("{}: {} (HTTP {})", subject, describe(code), http_status);
+  bool may_quote_values = code == errc::bad_request || code == errc::invalid || code == errc::internal_error ||
+                          code == errc::unexpected_status;
+  if (secret_body && may_quote_values) {
+    text += ": the API server's message is not shown, as it may quote the Secret's values";
+    if (type_error) text += " (a field has the wrong type, such as a number where data or stringData needs a string)";
+    std::string fields;
+    if (status)
+      for (const auto& c : status->causes)
+        if (!c.field.empty()) fields += (fields.empty() ? "" : ", ") + c.field;
+    if (!fields.empty()) text += "; fields: " + fields;
+    return make_error(code, std::move(text));
+  }
   if (status && !status->message.empty()) {
     text += fmt::format(": \"{}\"", status->message);
     std::string causes;

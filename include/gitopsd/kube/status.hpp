@@ -36,7 +36,14 @@ errc errc_for(long http_status, std::string_view reason);
 // The error for a failed response. `subject` says what was attempted, e.g. "apply ConfigMap/ns/x".
 // Example: `apply ConfigMap/ns/x: invalid (HTTP 422): "ConfigMap \"x\" is invalid: ..."; causes:
 // data.k: Invalid value`.
-error status_error(long http_status, std::string_view body, std::string_view subject);
+// `secret_body`: the request carried a Secret. The server's messages for a bad request, an invalid
+// object or a type error may then quote its values ("got &value...{Value:123456}"), so they are
+// left out: the message keeps the error, the HTTP status and the causes' field names. Errors of
+// access, conflicts and availability say nothing of values and stay whole.
+error status_error(long http_status, std::string_view body, std::string_view subject, bool secret_body = false);
+
+// True for a path of the core Secret resource (a write to it carries Secret data).
+bool is_secret_path(std::string_view path);
 
 // True for failures worth another attempt: 429, 5xx, server timeouts, connection failures.
 bool is_retriable(const boost::system::error_code& code);

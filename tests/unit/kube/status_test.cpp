@@ -83,3 +83,36 @@ TEST_CASE("a server-side apply type error is Invalid, not a retriable 500", "[st
   CHECK(status_error(500, R"({"kind":"Status","reason":"InternalError","message":"etcd is down"})", "x").code ==
         errc::internal_error);
 }
+
+TEST_CASE("a failed write of a Secret does not quote the server's message, which may hold its values", "[status]") {
+  constexpr const char* type_error = R"({"kind":"Status","status":"Failure","reason":"InternalError","code":500,
+    "message":"failed to create typed patch object (ns/pin; /v1, Kind=Secret): .stringData.pin: expected string, got &value.valueUnstructured{Value:123456}"})";
+  auto e = status_error(500, type_error, "apply Secret/ns/pin", true);
+  CHECK(e.code == errc::invalid);
+  CHECK(e.what().find("123456") == std::string::npos);
+  CHECK_THAT(e.what(), Catch::StartsWith("apply Secret/ns/pin: invalid (HTTP 500): the API server's message is not shown"));
+  CHECK_THAT(e.what(), Catch::Contains("wrong type"));
+  auto invalid = status_error(422, R"({"kind":"Status","reason":"Invalid","code":422,"message":"Secret \"db\" is invalid: data[k]: Invalid value: \"hunter2\"",
+    "details":{"causes":[{"reason":"FieldValueInvalid","message":"Invalid value: \"hunter2\"","field":"data[k]"}]}})",
+                              "apply Secret/ns/db", true);
+  CHECK(invalid.what().find("hunter2") == std::string::npos);
+  CHECK_THAT(invalid.what(), Catch::EndsWith("; fields: data[k]"));
+  // Access and conflicts name no values: their messages stay.
+  auto forbidden = status_error(403, R"({"kind":"Status","reason":"Forbidden","code":403,"message":"secrets \"db\" is forbidden: User \"u\" cannot patch"})",
+                                "apply Secret/ns/db", true);
+  CHECK_THAT(forbidden.what(), Catch::Contains("cannot patch"));
+  // Not a Secret: the message is quoted as before.
+  CHECK_THAT(status_error(500, type_error, "apply ConfigMap/ns/pin").what(), Catch::Contains("expected string"));
+}
+
+TEST_CASE("Secret paths are told apart from other resources", "[status]") {
+  CHECK(is_secret_path("/api/v1/namespaces/ns/secrets/db"));
+  CHECK(is_secret_path("/api/v1/namespaces/ns/secrets/db?fieldManager=gitopsd&dryRun=All"));
+  CHECK(is_secret_path("/api/v1/namespaces/ns/secrets"));
+  CHECK(is_secret_path("/api/v1/secrets"));
+  CHECK_FALSE(is_secret_path("/api/v1/namespaces/secrets"));  // the Namespace named "secrets"
+  CHECK_FALSE(is_secret_path("/api/v1/namespaces/secrets/configmaps/x"));
+  CHECK_FALSE(is_secret_path("/api/v1/namespaces/ns/configmaps/secrets"));
+  CHECK_FALSE(is_secret_path("/apis/example.com/v1/namespaces/ns/secrets/x"));
+  CHECK_FALSE(is_secret_path("/api/v1/namespaces/ns/secretsx/db"));
+}
