@@ -180,8 +180,13 @@ class agent {
     if (it == objects_.end()) co_return std::nullopt;
     auto secret_name = webhook_secret_name(it->second);
     if (!secret_name) co_return std::nullopt;
+    // Read with the rights the GitRepository acts with, as every other Secret of a tenant is.
+    auto repo = parse_gitrepository(it->second);
+    if (!repo) co_return std::nullopt;
+    std::string account = acting_service_account(repo->spec, options_.tenancy);
+    kube::client reader = account.empty() ? client_ : client_.as({service_account_user(target.namespace_, account), {}});
     object_ref secret_ref{{"", "v1", "Secret"}, target.namespace_, *secret_name};
-    auto secret = co_await client_.get(secret_ref);
+    auto secret = co_await reader.get(secret_ref);
     if (!secret) {
       log::warn("webhook Secret unreadable", {{"object", target.namespace_ + "/" + target.name},
                                                {"secret", *secret_name}, {"error", secret.error().what()}});

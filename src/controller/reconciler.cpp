@@ -259,7 +259,7 @@ void reconciler::use_service_account(run& r) {
   // groups needs a cluster-wide grant that a namespace-restricted install cannot have.
   r.account = acting_service_account(r.repo.spec, settings_.tenancy);
   if (r.account.empty()) return;
-  r.applier = client_.as({fmt::format("system:serviceaccount:{}:{}", r.repo.namespace_, r.account), {}});
+  r.applier = client_.as({service_account_user(r.repo.namespace_, r.account), {}});
 }
 
 asio::awaitable<bool> reconciler::report_failure(run& r, const std::string& why, const std::string& message, phase state) {

@@ -8,6 +8,10 @@ std::string acting_service_account(const gitrepository_spec& spec, const tenancy
   return spec.service_account.empty() ? policy.default_service_account : spec.service_account;
 }
 
+std::string service_account_user(std::string_view namespace_, std::string_view account) {
+  return fmt::format("system:serviceaccount:{}:{}", namespace_, account);
+}
+
 // Every other reference (secretRef, webhook.secretRef, postBuild.substituteFrom) names an object
 // of the GitRepository's own namespace by construction: only dependsOn carries a namespace.
 std::optional<std::string> cross_namespace_reference(const gitrepository& repo, const tenancy_policy& policy) {

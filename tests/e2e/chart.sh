@@ -51,6 +51,16 @@ $created_system_ns && kubectl delete namespace gitopsd-system --wait=false >/dev
 # In-cluster: the agent finds the API server, token, CA and namespace the way a pod does.
 kubectl delete namespace "$ns" --wait=true >/dev/null
 install_rbac
+
+# The default roles cover GitRepositories (aggregated by the controller manager, a moment later).
+kubectl create serviceaccount viewer -n "$ns" >/dev/null
+kubectl create serviceaccount editor -n "$ns" >/dev/null
+kubectl create rolebinding viewer --clusterrole=view --serviceaccount="$ns:viewer" -n "$ns" >/dev/null
+kubectl create rolebinding editor --clusterrole=edit --serviceaccount="$ns:editor" -n "$ns" >/dev/null
+can() { [ "$(kubectl auth can-i "$2" gitrepositories.gitopsd.io -n "$ns" --as "system:serviceaccount:$ns:$1")" = yes ]; }
+wait_for 60 "view reads GitRepositories" can viewer get
+wait_for 60 "edit creates GitRepositories" can editor create
+can viewer create && fail "view must not create GitRepositories"
 start_git
 write app/cm.yaml <<'YAML'
 apiVersion: v1

@@ -2,7 +2,8 @@
 # Push webhooks: with `interval: 5m`, a push followed by a signed POST is Ready within seconds,
 # for the GitRepository named and every other of the same repository; a bad or missing signature
 # is 401 and triggers nothing; unknown or not opted-in names are 404 in the same time; other
-# methods 405, bodies over 1 MiB 413, a signed ping 200 without a reconcile, a flood 429.
+# methods 405, bodies over 1 MiB 413, a signed ping 200 without a reconcile, a flood 429; the
+# webhook Secret is read with the GitRepository's ServiceAccount.
 source "$(dirname "$0")/lib.sh"
 install_rbac
 start_git
@@ -109,6 +110,16 @@ sha5=$(commit "fifth")
 expect_eq "$(code_of "$(post "/hook/$ns/app" "$body" -H "X-Gitea-Event: push" -H "X-Gitea-Signature: $(sign "$body" "$token")")")" \
   202 "Gitea"
 wait_for 10 "app at the Gitea-triggered commit" is_ready_at app "$sha5"
+
+# The webhook Secret is read with the rights the GitRepository acts with: an account that may not
+# read it (here one that does not exist) leaves the name without a token, as if not opted in.
+gitrepository tenant-hook "  path: app
+  serviceAccountName: no-such-account
+  webhook: {secretRef: {name: hook-token}}"
+has_ready() { [ -n "$(ready_reason "$1")" ]; }
+wait_for 60 "tenant-hook reconciled once" has_ready tenant-hook
+expect_eq "$(code_of "$(post "/hook/$ns/tenant-hook" "$body" -H "X-GitHub-Event: push" -H "X-Hub-Signature-256: $good_sig")")" \
+  404 "a webhook Secret the GitRepository's account may not read"
 
 # A flood from one address is limited (429); last, since it empties this address's bucket.
 codes=""

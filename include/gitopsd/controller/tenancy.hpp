@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace gitopsd::controller {
 
@@ -17,6 +18,9 @@ struct tenancy_policy {
 
 // The ServiceAccount (of the GitRepository's own namespace) it acts as; empty: the agent itself.
 std::string acting_service_account(const gitrepository_spec& spec, const tenancy_policy& policy);
+
+// The user a request impersonates to act as the account: "system:serviceaccount:<ns>:<name>".
+std::string service_account_user(std::string_view namespace_, std::string_view account);
 
 // With cross-namespace references refused: the first reference to another namespace, named for
 // the user ("dependsOn other/app"); nothing when every reference stays in the object's namespace.

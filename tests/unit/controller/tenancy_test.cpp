@@ -42,3 +42,7 @@ TEST_CASE("references within the object's own namespace pass the lockdown", "[te
   r.spec.depends_on.clear();
   CHECK_FALSE(cross_namespace_reference(r, {"", true}).has_value());
 }
+
+TEST_CASE("the impersonated user of a ServiceAccount", "[tenancy]") {
+  CHECK(service_account_user("team-a", "deployer") == "system:serviceaccount:team-a:deployer");
+}
