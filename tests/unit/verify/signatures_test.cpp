@@ -255,7 +255,7 @@ TEST_CASE("OpenPGP: the temporary keyring is removed after each verification") {
   CHECK(std::filesystem::is_empty(own_tmp));
 }
 
-TEST_CASE("commits: only the gpgsig header signs; a gpgsig line in the message or a second header is refused") {
+TEST_CASE("commits: only the gpgsig header signs, and a gpgsig line in the message or a second header is refused") {
   temp_dir dir;
   work_repo repo(dir.path / "repo");
   ssh_signer trusted(dir.path, "trusted", "-t ed25519");

@@ -135,7 +135,7 @@ TEST_CASE("tag objects split at their last signature block") {
   CHECK(quoted.signature.empty());
 }
 
-TEST_CASE("commit objects: the gpgsig headers are removed and nothing else; ambiguous objects are named") {
+TEST_CASE("commit objects: the gpgsig headers are removed and nothing else, and ambiguous objects are named") {
   std::string head = "tree 1\nparent 2\nauthor a <a> 1 +0000\ncommitter a <a> 1 +0000\n";
   std::string sig = "gpgsig -----BEGIN SSH SIGNATURE-----\n U1NIU0lH\n -----END SSH SIGNATURE-----\n";
   std::string body = "\nmessage\n\n gpgsig indented is text\ngpgsigning is a word\n";
