@@ -249,7 +249,12 @@ void drift_watches::correct(kind_watch& w, std::uint32_t owner, const std::strin
   auto owner_slash = owner_key.find('/');
   server::labels labels{{"name", owner_key.substr(owner_slash + 1)}, {"namespace", owner_key.substr(0, owner_slash)}};
   fights_.expire(now);
-  switch (fights_.record(object, now)) {
+  auto verdict = fights_.record(object, now);
+  if (verdict != fight_detector::verdict::correct) {
+    // Left alone now, but not for an hour: the owner's next periodic run checks it in full.
+    if (auto o = owners_.find(owner_key); o != owners_.end()) o->second.last_full.reset();
+  }
+  switch (verdict) {
     case fight_detector::verdict::correct: break;
     case fight_detector::verdict::hold: return;
     case fight_detector::verdict::hold_first: {
