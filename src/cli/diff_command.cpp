@@ -59,8 +59,10 @@ void mark_adopted(rapidjson::Document& object) {
 }
 
 // An object the server cannot dry-run yet because this commit first creates what it needs.
+// Skipped as the agent judges it after its dry run: the rendered object is what it would create.
 diff_entry created_as_rendered(const object_ref& ref, const rapidjson::Value& object, std::string why) {
-  auto entry = applied_entry(ref, false, nullptr, false, object_diff(ref, nullptr, &object));
+  bool disabled = sync::is_disabled(object, sync::reconcile_annotation);
+  auto entry = applied_entry(ref, false, nullptr, disabled, disabled ? "" : object_diff(ref, nullptr, &object));
   entry.why = std::move(why);
   return entry;
 }
@@ -142,10 +144,12 @@ asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, c
       claim = sync::decide_claim(current, *who, ref, view.adopt);
       if (claim->mark_adopted) mark_adopted(p.object);
     }
-    bool disabled = current != nullptr && sync::is_disabled(*current, sync::reconcile_annotation);
     bool refused = claim && (claim->verdict == sync::claim::other_owner || claim->verdict == sync::claim::unmarked);
+    // Skipped or not is judged as the agent does: from the merged dry-run result (what Git sets and
+    // what other managers keep), not from the live object alone.
+    bool disabled = false;
     std::string text;
-    if (!refused && !disabled) {
+    if (!refused) {
       kube::apply_options options;
       options.dry_run = true;
       options.detect_unchanged = false;  // the live object was just read
@@ -164,7 +168,8 @@ asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, c
         results[i].failure = make_error(merged.error().code, line);
         co_return;
       }
-      text = object_diff(ref, current, &merged->object);
+      disabled = sync::is_disabled(merged->object, sync::reconcile_annotation);
+      if (!disabled) text = object_diff(ref, current, &merged->object);
     }
     results[i].entry = applied_entry(ref, current != nullptr, claim ? &*claim : nullptr, disabled, std::move(text));
   };

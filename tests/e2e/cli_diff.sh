@@ -168,6 +168,32 @@ out | grep -qx "Widget/$ns/w: would be created (shown as rendered: its CRD is in
   fail "an object of the new CRD: $(out)"
 absent namespace "$ns-fresh" || fail "the dry run created a Namespace"
 
+# gitopsd.io/reconcile: disabled is judged as the agent does, from the dry run's merged object.
+# A new object whose manifest carries it is never created: skipped, no difference.
+mkdir -p "$work/quiet"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: quiet-new, annotations: {gitopsd.io/reconcile: disabled}}\ndata: {a: b}\n' \
+  >"$work/quiet/new.yaml"
+ci_diff "$work/quiet" "${admin[@]}"
+expect_result same "a new object disabled in Git"
+out | grep -qx "ConfigMap/$ns/quiet-new: would be skipped (gitopsd.io/reconcile: disabled)" ||
+  fail "a new object disabled in Git is skipped: $(out)"
+# The annotation set by the agent's field manager and removed in Git: the agent applies the object.
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: quiet-git, namespace: %s, annotations: {gitopsd.io/reconcile: disabled}}\ndata: {a: b}\n' \
+  "$ns" | kubectl apply --server-side --field-manager=gitopsd -f - >/dev/null
+# Set by another manager (kubectl annotate): the merged object keeps it, the agent skips the object.
+kubectl create configmap quiet-kept -n "$ns" --from-literal=a=b >/dev/null
+kubectl annotate configmap quiet-kept -n "$ns" gitopsd.io/reconcile=disabled >/dev/null
+rm "$work/quiet/new.yaml"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: quiet-git}\ndata: {a: c}\n' >"$work/quiet/git.yaml"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: quiet-kept}\ndata: {a: c}\n' >"$work/quiet/kept.yaml"
+ci_diff "$work/quiet" "${admin[@]}"
+expect_result differs "the annotation removed in Git"
+out | grep -qx "ConfigMap/$ns/quiet-git: would be changed" || fail "the annotation removed in Git: $(out)"
+out | grep -qx -- "-    gitopsd.io/reconcile: disabled" || fail "the removed annotation shown: $(out)"
+out | grep -qx "ConfigMap/$ns/quiet-kept: would be skipped (gitopsd.io/reconcile: disabled)" ||
+  fail "the annotation kept by another manager: $(out)"
+kubectl delete configmap quiet-git quiet-kept -n "$ns" >/dev/null
+
 # Errors: an invalid or unknown commit, an unreachable cluster, an unknown GitRepository.
 ci_diff "${from_git[@]}" --commit not-a-sha "${admin[@]}"
 expect_result "error 2" "an invalid --commit"

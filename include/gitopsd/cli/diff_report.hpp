@@ -19,7 +19,7 @@ enum class diff_action {
   change,
   prune,   // in the inventory, no longer rendered, and spec.prune deletes it
   leave,   // in the inventory, no longer rendered, and left in the cluster (with why)
-  skip,    // gitopsd.io/reconcile: disabled on the live object
+  skip,    // gitopsd.io/reconcile: disabled on the merged dry-run result (or the rendered object)
   refuse,  // the agent would stop at this object (another owner's, or not adoptable)
 };
 
