@@ -201,3 +201,26 @@ for args in "get" "get app" "reconcile app" "suspend app" "resume app" "tree app
   expect_one_line_error "cannot reach the cluster at https://127.0.0.1:$dead_port" "$args unreachable"
 done
 expect_eq "$(jsonpath gitrepository/app '{.spec.suspend}')" false "a refused suspend changed nothing"
+
+# Bad arguments: exit 2 and one "error:" line, as every other error; --help still succeeds.
+cli diff -o foo "$work/src/app"
+expect_code 2 "diff -o foo"
+expect_one_line_error "--output: foo not in" "diff -o foo"
+cli reconcile
+expect_code 2 "reconcile without NAME"
+expect_one_line_error "NAME is required" "reconcile without NAME"
+for command in diff build; do
+  code=0; "$gitopsd_bin" $command --commit "$sha" --path app >"$work/out" 2>"$work/err" || code=$?
+  expect_code 2 "$command --commit without --url"
+  expect_one_line_error "--commit requires --url" "$command --commit without --url"
+done
+code=0; "$gitopsd_bin" build >"$work/out" 2>"$work/err" || code=$?
+expect_code 2 "build without DIR or --url"
+expect_one_line_error "give a DIR or --url" "build without DIR or --url"
+cli get --bogus
+expect_code 2 "get with an unknown flag"
+expect_one_line_error "not expected: --bogus" "get with an unknown flag"
+cli get --help
+expect_code 0 "get --help"
+out | grep -q "^Usage:\|^List GitRepository" || fail "get --help prints the usage: $(out)"
+
