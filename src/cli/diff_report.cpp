@@ -1,6 +1,7 @@
 #include "gitopsd/cli/diff_report.hpp"
 
 #include "gitopsd/cli/object_diff.hpp"
+#include "gitopsd/cli/table.hpp"
 #include "gitopsd/core/json.hpp"
 
 #include <fmt/format.h>
@@ -14,7 +15,8 @@ diff_entry applied_entry(const object_ref& ref, bool exists, const sync::claim_d
   diff_entry e{ref, diff_action::unchanged, {}, {}};
   if (claim != nullptr && claim->verdict == sync::claim::other_owner) {
     e.action = diff_action::refuse;
-    e.why = fmt::format("owned by GitRepository {}", claim->current_owner);
+    // From a tracking id anyone may write on the live object: cut, and shown as plain text below.
+    e.why = fmt::format("owned by GitRepository {}", one_line(claim->current_owner, 200));
   } else if (claim != nullptr && claim->verdict == sync::claim::unmarked) {
     e.action = diff_action::refuse;
     e.why = fmt::format("exists without gitopsd's marks; set spec.adopt or the annotation {}: \"{}\" to take it over",
@@ -57,7 +59,9 @@ bool is_difference(diff_action action) {
          action == diff_action::refuse;
 }
 
-std::string title(const diff_entry& e) {
+namespace {
+
+std::string raw_title(const diff_entry& e) {
   std::string what = e.ref.display();
   switch (e.action) {
     case diff_action::unchanged: return what + ": unchanged";
@@ -72,6 +76,11 @@ std::string title(const diff_entry& e) {
   }
   return what;
 }
+
+}  // namespace
+
+// Names and reasons come from Git and the cluster: never a control or bidi character on the terminal.
+std::string title(const diff_entry& e) { return one_line(raw_title(e)); }
 
 std::string format_report(const std::vector<diff_entry>& entries, bool color) {
   std::string out;

@@ -42,7 +42,8 @@ std::optional<diff_entry> stale_entry(const object_ref& ref, std::optional<sync:
 // Create, change, prune and refuse are differences (exit 1); leave and skip change nothing.
 bool is_difference(diff_action action);
 
-// "ConfigMap/team/settings: would be changed" and the like.
+// "ConfigMap/team/settings: would be changed" and the like, on one line without control or bidi
+// characters (an owner's name comes from an annotation anyone may write).
 std::string title(const diff_entry& entry);
 
 // Every entry that is not unchanged: its title, then its diff.

@@ -32,6 +32,15 @@ TEST_CASE("diff report: applied objects", "[cli]") {
   CHECK(applied_entry(ref, true, &ours, false, some_diff).action == diff_action::change);
 }
 
+TEST_CASE("diff report: an owner's name from the cluster reaches the terminal as plain text", "[cli]") {
+  sync::claim_decision hostile{sync::claim::other_owner, "team/x\x1b]0;owned\x07\n\xc2\x9b" "2J\xe2\x80\xae" "y", false};
+  auto e = applied_entry(ref, true, &hostile, false, "");
+  CHECK(title(e) == "ConfigMap/team/settings: would be refused (owned by GitRepository team/x ]0;owned   2J y)");
+  CHECK(format_report({e}, false) == title(e) + "\n");
+  sync::claim_decision long_name{sync::claim::other_owner, std::string(5000, 'a'), false};
+  CHECK(title(applied_entry(ref, true, &long_name, false, "")).size() < 300);
+}
+
 TEST_CASE("diff report: stale objects of the inventory", "[cli]") {
   CHECK_FALSE(stale_entry(ref, std::nullopt, true, "").has_value());
   CHECK(stale_entry(ref, sync::prune_verdict::remove, true, some_diff)->action == diff_action::prune);
