@@ -55,6 +55,13 @@ row repo_row(const repo_view& v, bool all_namespaces, std::chrono::system_clock:
   return r;
 }
 
+row watch_key(const repo_view& v, bool all_namespaces, bool table) {
+  if (!table) return {json::serialize(repo_json({v})[0])};
+  row r = repo_row(v, all_namespaces, std::chrono::system_clock::time_point{});
+  r.pop_back();  // AGE
+  return r;
+}
+
 rapidjson::Document repo_json(const std::vector<repo_view>& views) {
   rapidjson::Document out(rapidjson::kArrayType);
   auto& a = out.GetAllocator();

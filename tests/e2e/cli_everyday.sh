@@ -66,6 +66,11 @@ grep -q "No GitRepository objects found in namespace default" "$work/err" || fai
 watch_pid=$!
 on_exit "kill $watch_pid 2>/dev/null"
 wait_for 10 "get -w printed the first row" grep -q "^app " "$work/watch"
+# A write that changes nothing shown prints no row, though AGE moved on meanwhile.
+sleep 2
+kubectl annotate gitrepository app -n "$ns" e2e.example/touched=yes >/dev/null
+sleep 2
+[ "$(grep -c "^app " "$work/watch")" = 1 ] || fail "get -w printed an unchanged row again: $(cat "$work/watch")"
 
 # suspend: spec.suspend=true, shown by get -w.
 cli suspend app
