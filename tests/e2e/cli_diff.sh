@@ -63,6 +63,17 @@ expect_result same "diff of the applied commit"
 [ ! -s "$work/err" ] || fail "nothing on stderr expected when in sync: $(cat "$work/err")"
 ci_diff "$work/src/app" "${admin[@]}"
 expect_result same "diff of the work tree without --name"
+# On a terminal (script(1) gives a pseudo-terminal): one progress line on stderr, redrawn in place
+# and erased before the result; none with --no-color or $NO_COLOR (nor above, where stderr is a file).
+on_tty() { script -qec "$(printf '%q ' "$gitopsd_bin" diff "$@")" /dev/null >"$work/tty" || fail "diff on a terminal: $(cat -v "$work/tty")"; }
+on_tty "$work/src/app" "${admin[@]}"
+grep -qF $'\r\e[2Krendering...\r\e[2K' "$work/tty" || fail "progress while rendering: $(cat -v "$work/tty")"
+grep -qF $'\r\e[2Kdry run 0/3 objects' "$work/tty" || fail "dry-run progress: $(cat -v "$work/tty")"
+[[ "$(cat "$work/tty")" == *$'dry run 0/3 objects\r\e[2K' ]] || fail "the progress line is erased at the end: $(cat -v "$work/tty")"
+on_tty "$work/src/app" "${admin[@]}" --no-color
+[ ! -s "$work/tty" ] || fail "progress with --no-color: $(cat -v "$work/tty")"
+NO_COLOR=1 on_tty "$work/src/app" "${admin[@]}"
+[ ! -s "$work/tty" ] || fail "progress with NO_COLOR: $(cat -v "$work/tty")"
 # The repository root holds only app/: the same objects, their files named from another folder.
 ci_diff "$work/src" --name app "${admin[@]}"
 expect_result same "diff of the repository root (gitopsd.io/source names files from another folder)"
