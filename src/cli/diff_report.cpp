@@ -82,8 +82,19 @@ std::string raw_title(const diff_entry& e) {
 // Names and reasons come from Git and the cluster: never a control or bidi character on the terminal.
 std::string title(const diff_entry& e) { return one_line(raw_title(e)); }
 
+std::size_t refused_count(const std::vector<diff_entry>& entries) {
+  return static_cast<std::size_t>(
+      std::count_if(entries.begin(), entries.end(), [](const diff_entry& e) { return e.action == diff_action::refuse; }));
+}
+
 std::string format_report(const std::vector<diff_entry>& entries, bool color) {
   std::string out;
+  // The agent checks every object's owner before it applies any: one refusal stops the commit.
+  if (auto refused = refused_count(entries); refused > 0) {
+    auto line = fmt::format("the agent would refuse this commit and apply nothing: {} object{} would be refused",
+                            refused, refused == 1 ? "" : "s");
+    out += color ? fmt::format("\033[1;31m{}\033[0m\n", line) : line + "\n";
+  }
   for (const auto& e : entries) {
     if (e.action == diff_action::unchanged) continue;
     out += color ? fmt::format("\033[1;33m{}\033[0m\n", title(e)) : title(e) + "\n";
@@ -109,6 +120,7 @@ rapidjson::Document report_json(const std::vector<diff_entry>& entries) {
   rapidjson::Document out(rapidjson::kObjectType);
   auto& a = out.GetAllocator();
   out.AddMember("differences", diff_exit_code(entries) == 1, a);
+  out.AddMember("commitRefused", refused_count(entries) > 0, a);
   rapidjson::Value objects(rapidjson::kArrayType);
   for (const auto& e : entries) {
     rapidjson::Value o(rapidjson::kObjectType);

@@ -205,6 +205,20 @@ out | grep -qx "ConfigMap/$ns/quiet-kept: would be skipped (gitopsd.io/reconcile
   fail "the annotation kept by another manager: $(out)"
 kubectl delete configmap quiet-git quiet-kept -n "$ns" >/dev/null
 
+# An object that exists without gitopsd's marks is refused, and with it the whole commit.
+kubectl create configmap handmade -n "$ns" --from-literal=a=b >/dev/null
+mkdir -p "$work/handmade"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: handmade}\ndata: {a: c}\n' >"$work/handmade/h.yaml"
+cp "$work/src/app/settings.yaml" "$work/handmade/"
+ci_diff "$work/handmade" --name app "${admin[@]}"
+expect_result differs "a commit with an object the agent would refuse"
+expect_eq "$(head -1 "$work/out")" "the agent would refuse this commit and apply nothing: 1 object would be refused" \
+  "the first line of a refused commit"
+out | grep -q "^ConfigMap/$ns/handmade: would be refused (exists without gitopsd's marks" || fail "the refused object: $(out)"
+ci_diff "$work/handmade" --name app "${admin[@]}" -o json
+expect_eq "$(jq -r .commitRefused "$work/out")" true "-o json commitRefused"
+kubectl delete configmap handmade -n "$ns" >/dev/null
+
 # Errors: an invalid or unknown commit, an unreachable cluster, an unknown GitRepository.
 ci_diff "${from_git[@]}" --commit not-a-sha "${admin[@]}"
 expect_result "error 2" "an invalid --commit"

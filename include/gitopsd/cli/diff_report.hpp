@@ -46,10 +46,14 @@ bool is_difference(diff_action action);
 // characters (an owner's name comes from an annotation anyone may write).
 std::string title(const diff_entry& entry);
 
-// Every entry that is not unchanged: its title, then its diff.
+// How many entries the agent would refuse; one is enough for it to apply nothing of the commit.
+std::size_t refused_count(const std::vector<diff_entry>& entries);
+
+// Every entry that is not unchanged: its title, then its diff; first, when any is refused, a line
+// saying the agent would apply nothing.
 std::string format_report(const std::vector<diff_entry>& entries, bool color);
 
-// -o json|yaml: {"differences": bool, "objects": [{"object", "apiVersion", "kind", "namespace",
+// -o json|yaml: {"differences": bool, "commitRefused": bool, "objects": [{"object", "apiVersion", "kind", "namespace",
 // "name", "action", "reason", "diff"}]}, every object including the unchanged ones.
 rapidjson::Document report_json(const std::vector<diff_entry>& entries);
 
