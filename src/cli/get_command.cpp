@@ -16,9 +16,8 @@ namespace asio = boost::asio;
 
 painter ready_painter(const session& s, bool all_namespaces) {
   if (!s.color) return {};
-  std::size_t ready_column = all_namespaces ? 5 : 4;
-  return [ready_column](std::size_t column, const std::string& cell, const std::string& padded) {
-    return column == ready_column ? colored_status(cell, padded) : padded;
+  return [ready = ready_column(all_namespaces)](std::size_t column, const std::string& cell, const std::string& padded) {
+    return column == ready ? colored_status(cell, padded) : padded;
   };
 }
 

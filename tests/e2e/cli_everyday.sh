@@ -45,6 +45,12 @@ out | grep -q "^app .*main@sha1:${sha:0:12} .*settings and web .*False .*True " 
 grep -q $'\e' "$work/out" && fail "color in output that is not a terminal"
 cli get -A
 out | grep -q "^$ns .*app " || fail "get -A has the namespace column: $(out)"
+# On a terminal (script(1)) the READY cell is colored, and only it.
+for all in "" -A; do
+  script -qec "$(printf '%q ' "$gitopsd_bin" get app $all --kubeconfig "$KUBECONFIG" -n "$ns")" /dev/null >"$work/tty"
+  grep -qF $'False       \e[32mTrue\e[0m' "$work/tty" || fail "get $all on a terminal colors READY: $(cat -v "$work/tty")"
+  [ "$(grep -o $'\e\\[3' "$work/tty" | wc -l)" = 1 ] || fail "get $all on a terminal colors one cell: $(cat -v "$work/tty")"
+done
 cli get app -o json
 expect_eq "$(jq -r .ready "$work/out")" True "get -o json ready"
 expect_eq "$(jq -r .revision "$work/out")" "main@sha1:$sha" "get -o json full revision"

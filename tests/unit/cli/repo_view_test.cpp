@@ -78,3 +78,8 @@ TEST_CASE("get -w: a new reading prints only when what is shown changed, AGE asi
   CHECK(cli::watch_key(long_message, false, false) != cli::watch_key(longer, false, false));
   CHECK(cli::watch_key(v, false, true).size() == cli::repo_header(false).size() - 1);
 }
+
+TEST_CASE("get: the READY column is the one painted on a terminal", "[cli]") {
+  for (bool all : {true, false}) CHECK(cli::repo_header(all).at(cli::ready_column(all)) == "READY");
+  CHECK(cli::ready_column(false) == 6);
+}
