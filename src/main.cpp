@@ -8,6 +8,7 @@
 #include "gitopsd/cli/get_command.hpp"
 #include "gitopsd/cli/reconcile_command.hpp"
 #include "gitopsd/cli/substitute_flags.hpp"
+#include "gitopsd/cli/table.hpp"
 #include "gitopsd/cli/trace_command.hpp"
 #include "gitopsd/cli/tree_command.hpp"
 #include "gitopsd/git/source.hpp"
@@ -301,8 +302,12 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --help-all, --version
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // Argument errors as every other failure: one line on stderr and exit 2.
+    std::cerr << "error: " << gitopsd::cli::one_line(e.what()) << "\n";
+    return 2;
   }
   return exit_code;
 }

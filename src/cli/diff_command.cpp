@@ -3,6 +3,7 @@
 #include "gitopsd/cli/build_from_git.hpp"
 #include "gitopsd/cli/diff_report.hpp"
 #include "gitopsd/cli/object_diff.hpp"
+#include "gitopsd/cli/progress_line.hpp"
 #include "gitopsd/cli/table.hpp"
 #include "gitopsd/controller/gitrepository.hpp"
 #include "gitopsd/core/bounded.hpp"
@@ -15,9 +16,11 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <set>
+#include <unistd.h>
 
 namespace gitopsd::cli {
 namespace {
@@ -59,8 +62,10 @@ void mark_adopted(rapidjson::Document& object) {
 }
 
 // An object the server cannot dry-run yet because this commit first creates what it needs.
+// Skipped as the agent judges it after its dry run: the rendered object is what it would create.
 diff_entry created_as_rendered(const object_ref& ref, const rapidjson::Value& object, std::string why) {
-  auto entry = applied_entry(ref, false, nullptr, false, object_diff(ref, nullptr, &object));
+  bool disabled = sync::is_disabled(object, sync::reconcile_annotation);
+  auto entry = applied_entry(ref, false, nullptr, disabled, disabled ? "" : object_diff(ref, nullptr, &object));
   entry.why = std::move(why);
   return entry;
 }
@@ -70,14 +75,20 @@ struct object_result {
   std::optional<error> failure;
 };
 
-asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, const std::string& name) {
+asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, const std::string& name,
+                          progress_line& progress) {
+  auto failed = [&](std::string_view line) {
+    progress.clear();
+    return fail(line);
+  };
   owner_view view;
   view.default_namespace = s.namespace_.empty() ? "default" : s.namespace_;
   if (!name.empty()) {
+    progress.show(fmt::format("reading GitRepository {}...", name));
     auto object = co_await get_gitrepository(s, name);
-    if (!object) co_return fail(object.error().message);
+    if (!object) co_return failed(object.error().message);
     auto repo = controller::parse_gitrepository(*object);
-    if (!repo) co_return fail(repo.error().what());
+    if (!repo) co_return failed(repo.error().what());
     view.who = sync::owner{repo->namespace_, repo->name};
     if (!repo->spec.target_namespace.empty()) view.default_namespace = repo->spec.target_namespace;
     else view.default_namespace = repo->namespace_;
@@ -87,6 +98,7 @@ asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, c
   }
 
   // The scope of each kind, as the agent's plan asks discovery.
+  progress.show("discovering kinds...");
   std::map<group_version_kind, std::optional<bool>> scopes;
   for (const auto& m : rendered)
     if (auto ref = object_ref_of(m.object)) scopes.emplace(ref->gvk, std::nullopt);
@@ -94,14 +106,14 @@ asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, c
     auto info = co_await s.client.resource_for(gvk);
     if (info) namespaced = info->namespaced;
     else if (info.error().code != kube::errc::unknown_kind)
-      co_return fail(describe_failure(info.error(), gvk.api_version() + " " + gvk.kind, s.server));
+      co_return failed(describe_failure(info.error(), gvk.api_version() + " " + gvk.kind, s.server));
   }
   sync::plan_options plan_options{view.who.value_or(sync::owner{"-", "-"}), view.default_namespace};
   auto plan = sync::make_plan(std::move(rendered), plan_options, [&](const group_version_kind& gvk) {
     auto it = scopes.find(gvk);
     return it == scopes.end() ? std::nullopt : it->second;
   });
-  if (!plan) co_return fail(plan.error().what());
+  if (!plan) co_return failed(plan.error().what());
   if (!view.who)
     for (auto& p : *plan) unstamp_owner(p.object);
 
@@ -111,7 +123,10 @@ asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, c
     if (p.ref.gvk.group.empty() && p.ref.gvk.kind == "Namespace") new_namespaces.insert(p.ref.name);
 
   std::vector<object_result> results(plan->size());
-  auto work = [&](std::size_t i) -> asio::awaitable<void> {
+  std::size_t done = 0;
+  auto dry_run_text = [&] { return fmt::format("dry run {}/{} objects", done, results.size()); };
+  progress.show(dry_run_text());
+  auto dry_run_one = [&](std::size_t i) -> asio::awaitable<void> {
     auto& p = (*plan)[i];
     object_ref ref = p.ref;
     auto live = co_await s.client.get(ref);
@@ -142,10 +157,12 @@ asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, c
       claim = sync::decide_claim(current, *who, ref, view.adopt);
       if (claim->mark_adopted) mark_adopted(p.object);
     }
-    bool disabled = current != nullptr && sync::is_disabled(*current, sync::reconcile_annotation);
     bool refused = claim && (claim->verdict == sync::claim::other_owner || claim->verdict == sync::claim::unmarked);
+    // Skipped or not is judged as the agent does: from the merged dry-run result (what Git sets and
+    // what other managers keep), not from the live object alone.
+    bool disabled = false;
     std::string text;
-    if (!refused && !disabled) {
+    if (!refused) {
       kube::apply_options options;
       options.dry_run = true;
       options.detect_unchanged = false;  // the live object was just read
@@ -164,13 +181,20 @@ asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, c
         results[i].failure = make_error(merged.error().code, line);
         co_return;
       }
-      text = object_diff(ref, current, &merged->object);
+      disabled = sync::is_disabled(merged->object, sync::reconcile_annotation);
+      if (!disabled) text = object_diff(ref, current, &merged->object);
     }
     results[i].entry = applied_entry(ref, current != nullptr, claim ? &*claim : nullptr, disabled, std::move(text));
+  };
+  auto work = [&](std::size_t i) -> asio::awaitable<void> {
+    co_await dry_run_one(i);
+    ++done;
+    progress.show(dry_run_text(), true);
   };
   co_await for_each_bounded(results.size(), in_flight, work);
 
   // What prune would do with the inventory's objects this commit no longer has.
+  if (view.who) progress.show("reading the objects of the inventory no longer in Git...");
   auto stale = view.who ? sync::stale_objects(view.inventory, sync::inventory_of(*plan)) : std::vector<object_ref>{};
   std::vector<object_result> stale_results(stale.size());
   auto look = [&](std::size_t i) -> asio::awaitable<void> {
@@ -187,10 +211,11 @@ asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, c
   };
   co_await for_each_bounded(stale_results.size(), in_flight, look);
 
+  progress.clear();
   std::vector<diff_entry> entries;
   for (auto* list : {&results, &stale_results})
     for (auto& r : *list) {
-      if (r.failure) co_return fail(r.failure->message);
+      if (r.failure) co_return failed(r.failure->message);
       if (r.entry) entries.push_back(std::move(*r.entry));
     }
   if (s.output == "json" || s.output == "yaml") print_structured(s, report_json(entries));
@@ -201,20 +226,28 @@ asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, c
 }  // namespace
 
 int run_diff(const kube_flags& flags, diff_options options) {
+  progress_line progress(show_progress(::isatty(STDERR_FILENO) == 1, flags.no_color, std::getenv("NO_COLOR")), std::cerr);
+  auto failed = [&](std::string_view line) {
+    progress.clear();
+    return fail(line);
+  };
   std::vector<render::manifest> rendered;
   if (!options.source.url.empty()) {
     if (!options.dir.empty()) return fail("give either DIR or --url, not both");
+    progress.show("fetching and rendering...");
     auto commit = render_from_git(options.source, options.branch, options.tag, options.semver, options.commit,
                                   options.secret_file, options.cache_dir, options.render, options.source_opts);
-    if (!commit) return fail(commit.error().what());
+    if (!commit) return failed(commit.error().what());
     rendered = std::move(commit->objects);
   } else {
     if (options.dir.empty()) return fail("give a DIR or --url");
+    progress.show("rendering...");
     auto objects = render::render_folder(options.dir, options.render, options.source_opts);
-    if (!objects) return fail(objects.error().what());
+    if (!objects) return failed(objects.error().what());
     rendered = std::move(*objects);
   }
-  return run_with_cluster(flags, [&](session& s) { return diff(s, rendered, options.name); });
+  progress.clear();  // run_with_cluster may print a configuration error
+  return run_with_cluster(flags, [&](session& s) { return diff(s, rendered, options.name, progress); });
 }
 
 }  // namespace gitopsd::cli

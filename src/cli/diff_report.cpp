@@ -1,6 +1,7 @@
 #include "gitopsd/cli/diff_report.hpp"
 
 #include "gitopsd/cli/object_diff.hpp"
+#include "gitopsd/cli/table.hpp"
 #include "gitopsd/core/json.hpp"
 
 #include <fmt/format.h>
@@ -14,7 +15,8 @@ diff_entry applied_entry(const object_ref& ref, bool exists, const sync::claim_d
   diff_entry e{ref, diff_action::unchanged, {}, {}};
   if (claim != nullptr && claim->verdict == sync::claim::other_owner) {
     e.action = diff_action::refuse;
-    e.why = fmt::format("owned by GitRepository {}", claim->current_owner);
+    // From a tracking id anyone may write on the live object: cut, and shown as plain text below.
+    e.why = fmt::format("owned by GitRepository {}", one_line(claim->current_owner, 200));
   } else if (claim != nullptr && claim->verdict == sync::claim::unmarked) {
     e.action = diff_action::refuse;
     e.why = fmt::format("exists without gitopsd's marks; set spec.adopt or the annotation {}: \"{}\" to take it over",
@@ -57,7 +59,9 @@ bool is_difference(diff_action action) {
          action == diff_action::refuse;
 }
 
-std::string title(const diff_entry& e) {
+namespace {
+
+std::string raw_title(const diff_entry& e) {
   std::string what = e.ref.display();
   switch (e.action) {
     case diff_action::unchanged: return what + ": unchanged";
@@ -73,8 +77,24 @@ std::string title(const diff_entry& e) {
   return what;
 }
 
+}  // namespace
+
+// Names and reasons come from Git and the cluster: never a control or bidi character on the terminal.
+std::string title(const diff_entry& e) { return one_line(raw_title(e)); }
+
+std::size_t refused_count(const std::vector<diff_entry>& entries) {
+  return static_cast<std::size_t>(
+      std::count_if(entries.begin(), entries.end(), [](const diff_entry& e) { return e.action == diff_action::refuse; }));
+}
+
 std::string format_report(const std::vector<diff_entry>& entries, bool color) {
   std::string out;
+  // The agent checks every object's owner before it applies any: one refusal stops the commit.
+  if (auto refused = refused_count(entries); refused > 0) {
+    auto line = fmt::format("the agent would refuse this commit and apply nothing: {} object{} would be refused",
+                            refused, refused == 1 ? "" : "s");
+    out += color ? fmt::format("\033[1;31m{}\033[0m\n", line) : line + "\n";
+  }
   for (const auto& e : entries) {
     if (e.action == diff_action::unchanged) continue;
     out += color ? fmt::format("\033[1;33m{}\033[0m\n", title(e)) : title(e) + "\n";
@@ -100,6 +120,7 @@ rapidjson::Document report_json(const std::vector<diff_entry>& entries) {
   rapidjson::Document out(rapidjson::kObjectType);
   auto& a = out.GetAllocator();
   out.AddMember("differences", diff_exit_code(entries) == 1, a);
+  out.AddMember("commitRefused", refused_count(entries) > 0, a);
   rapidjson::Value objects(rapidjson::kArrayType);
   for (const auto& e : entries) {
     rapidjson::Value o(rapidjson::kObjectType);

@@ -16,9 +16,8 @@ namespace asio = boost::asio;
 
 painter ready_painter(const session& s, bool all_namespaces) {
   if (!s.color) return {};
-  std::size_t ready_column = all_namespaces ? 5 : 4;
-  return [ready_column](std::size_t column, const std::string& cell, const std::string& padded) {
-    return column == ready_column ? colored_status(cell, padded) : padded;
+  return [ready = ready_column(all_namespaces)](std::size_t column, const std::string& cell, const std::string& padded) {
+    return column == ready ? colored_status(cell, padded) : padded;
   };
 }
 
@@ -66,9 +65,9 @@ asio::awaitable<int> get(session& s, get_options options, bool all_namespaces) {
   if (!options.watch) co_return exit_ok;
 
   // Rows already shown, so a status write that changes nothing visible prints nothing.
+  bool table = s.output == "table";
   std::map<std::string, row> shown;
-  auto now = std::chrono::system_clock::now();
-  for (const auto& v : views) shown[v.namespace_ + "/" + v.name] = repo_row(v, all_namespaces, now);
+  for (const auto& v : views) shown[v.namespace_ + "/" + v.name] = watch_key(v, all_namespaces, table);
   kube::watch_options watch;
   watch.resource_version = resource_version;
   if (!options.name.empty()) watch.field_selector = "metadata.name=" + options.name;
@@ -76,11 +75,11 @@ asio::awaitable<int> get(session& s, get_options options, bool all_namespaces) {
   auto watched = co_await s.client.watch(gvk, ns, watch, [&](kube::watch_event& e) {
     if (e.type != kube::watch_event_type::added && e.type != kube::watch_event_type::modified) return;
     auto v = view_of(e.object);
-    auto r = repo_row(v, all_namespaces, std::chrono::system_clock::now());
+    auto key = watch_key(v, all_namespaces, table);
     auto& previous = shown[v.namespace_ + "/" + v.name];
-    if (previous == r) return;
-    previous = r;
-    if (s.output == "table") print_views(s, {v}, all_namespaces, true, false);
+    if (previous == key) return;
+    previous = std::move(key);
+    if (table) print_views(s, {v}, all_namespaces, true, false);
     else if (s.output == "json") std::cout << json::serialize(repo_json({v})[0]) << "\n" << std::flush;
     else {
       std::cout << "---\n";

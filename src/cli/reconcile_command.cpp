@@ -78,7 +78,7 @@ asio::awaitable<int> follow_request(session& s, std::string name, std::string st
   auto first = co_await (std::move(watching) || std::move(waiting));
   if (end) {
     if (s.output != "table") print_structured(s, repo_json({view_of(last)})[0]);
-    else std::cout << painted(s, end->ready, end->ready ? "ready: " : "not ready: ") << one_line(end->result) << "\n" << std::flush;
+    else std::cout << painted(s, end->ready, end->ready ? "ready: " : "not ready: ") << end->result << "\n" << std::flush;
     co_return end->ready ? exit_ok : exit_not_ready;
   }
   if (first.index() == 0) {

@@ -1,6 +1,7 @@
 #include "gitopsd/cli/reconcile_follow.hpp"
 
 #include "gitopsd/cli/repo_view.hpp"
+#include "gitopsd/cli/table.hpp"
 #include "gitopsd/core/json.hpp"
 
 #include <fmt/format.h>
@@ -17,7 +18,7 @@ follow_update follow(const rapidjson::Value& object, follow_state& state) {
     u.ready = condition_field(object, "Ready", "status") == "True";
     auto reason = condition_field(object, "Ready", "reason");
     auto message = condition_field(object, "Ready", "message");
-    u.result = message.empty() ? reason : fmt::format("{}: {}", reason, message);
+    u.result = one_line(message.empty() ? reason : fmt::format("{}: {}", reason, message));
     return u;
   }
   // Only progress messages are steps: a Reconciling condition with another reason carries the
@@ -25,7 +26,8 @@ follow_update follow(const rapidjson::Value& object, follow_state& state) {
   if (condition_field(object, "Reconciling", "status") != "True" ||
       condition_field(object, "Reconciling", "reason") != "Progressing")
     return u;
-  auto step = condition_field(object, "Reconciling", "message");
+  // Status text reaches the terminal: one line, no control or bidi characters.
+  auto step = one_line(condition_field(object, "Reconciling", "message"), 500);
   if (step.empty() || step == state.last_step) return u;
   state.last_step = step;
   u.step = step;

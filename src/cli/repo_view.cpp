@@ -2,6 +2,8 @@
 
 #include "gitopsd/core/json.hpp"
 
+#include <algorithm>
+
 namespace gitopsd::cli {
 
 std::string condition_field(const rapidjson::Value& object, std::string_view type, std::string_view field) {
@@ -52,6 +54,18 @@ row repo_row(const repo_view& v, bool all_namespaces, std::chrono::system_clock:
   row r{v.name, v.url, short_revision(v.revision), one_line(author_name(v.author), 24), one_line(v.subject, 40),
         v.suspended ? "True" : "False", v.ready, one_line(v.message, 80), age};
   if (all_namespaces) r.insert(r.begin(), v.namespace_);
+  return r;
+}
+
+std::size_t ready_column(bool all_namespaces) {
+  auto header = repo_header(all_namespaces);
+  return static_cast<std::size_t>(std::find(header.begin(), header.end(), "READY") - header.begin());
+}
+
+row watch_key(const repo_view& v, bool all_namespaces, bool table) {
+  if (!table) return {json::serialize(repo_json({v})[0])};
+  row r = repo_row(v, all_namespaces, std::chrono::system_clock::time_point{});
+  r.pop_back();  // AGE
   return r;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 
 namespace gitopsd::cli {
@@ -15,12 +16,55 @@ std::size_t width(std::string_view text) {
   return n;
 }
 
+// Length of the well-formed UTF-8 sequence at text[i] (no overlong forms, no surrogates), or 0.
+std::size_t sequence_length(std::string_view text, std::size_t i) {
+  auto byte = [&](std::size_t k) { return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0; };
+  unsigned char lead = byte(0);
+  std::size_t n = lead < 0x80 ? 1 : lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3
+                  : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((byte(k) & 0xC0) != 0x80) return 0;
+  unsigned char second = byte(1);
+  if ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second > 0x9F) || (lead == 0xF0 && second < 0x90) ||
+      (lead == 0xF4 && second > 0x8F))
+    return 0;
+  return n;
+}
+
+std::uint32_t code_point(std::string_view seq) {
+  auto b = [&](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(seq[k])); };
+  switch (seq.size()) {
+    case 1: return b(0);
+    case 2: return (b(0) & 0x1F) << 6 | (b(1) & 0x3F);
+    case 3: return (b(0) & 0x0F) << 12 | (b(1) & 0x3F) << 6 | (b(2) & 0x3F);
+    default: return (b(0) & 0x07) << 18 | (b(1) & 0x3F) << 12 | (b(2) & 0x3F) << 6 | (b(3) & 0x3F);
+  }
+}
+
+// What a terminal acts on instead of showing: C0 and C1 controls (U+009B is CSI, as ESC [),
+// line and paragraph separators, and bidi embeddings, overrides and isolates that reorder the line.
+bool acts_on_terminal(std::uint32_t c) {
+  return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028 || c == 0x2029 || (c >= 0x202A && c <= 0x202E) ||
+         (c >= 0x2066 && c <= 0x2069);
+}
+
 }  // namespace
 
 std::string one_line(std::string_view text, std::size_t max) {
   std::string out;
   out.reserve(text.size());
-  for (unsigned char c : text) out.push_back(c < 0x20 || c == 0x7F ? ' ' : static_cast<char>(c));
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t n = sequence_length(text, i);
+    if (n == 0) {
+      out.push_back('?');  // not UTF-8: a lone byte some terminals would read as a C1 control
+      ++i;
+      continue;
+    }
+    auto seq = text.substr(i, n);
+    if (acts_on_terminal(code_point(seq))) out.push_back(' ');
+    else out.append(seq);
+    i += n;
+  }
   if (max == 0 || width(out) <= max) return out;
   std::size_t chars = 0, cut = 0;
   for (; cut < out.size(); ++cut) {

@@ -103,7 +103,8 @@ asio::awaitable<int> trace(session& s, std::string text) {
       // Written by the agent that applied the object; absent on objects applied before it was.
       std::string file(json::get_string(*object, "metadata", "annotations", sync::source_annotation).value_or(""));
       add(out, "file", file, a);
-      if (!file.empty()) lines.push_back({"File:", file});
+      // Cut as the agent cuts what it writes there (anyone may write the annotation).
+      if (!file.empty()) lines.push_back({"File:", one_line(file, 512)});
       lines.push_back({"Revision:", view.revision.empty() ? "(none applied yet)" : view.revision});
       if (!view.subject.empty()) lines.push_back({"Commit:", fmt::format("{} ({})", one_line(view.subject, 100), view.author)});
       lines.push_back({"Ready:", view.message.empty() ? view.ready : fmt::format("{} ({})", view.ready, one_line(view.message, 120))});

@@ -63,6 +63,17 @@ expect_result same "diff of the applied commit"
 [ ! -s "$work/err" ] || fail "nothing on stderr expected when in sync: $(cat "$work/err")"
 ci_diff "$work/src/app" "${admin[@]}"
 expect_result same "diff of the work tree without --name"
+# On a terminal (script(1) gives a pseudo-terminal): one progress line on stderr, redrawn in place
+# and erased before the result; none with --no-color or $NO_COLOR (nor above, where stderr is a file).
+on_tty() { script -qec "$(printf '%q ' "$gitopsd_bin" diff "$@")" /dev/null >"$work/tty" || fail "diff on a terminal: $(cat -v "$work/tty")"; }
+on_tty "$work/src/app" "${admin[@]}"
+grep -qF $'\r\e[2Krendering...\r\e[2K' "$work/tty" || fail "progress while rendering: $(cat -v "$work/tty")"
+grep -qF $'\r\e[2Kdry run 0/3 objects' "$work/tty" || fail "dry-run progress: $(cat -v "$work/tty")"
+[[ "$(cat "$work/tty")" == *$'dry run 0/3 objects\r\e[2K' ]] || fail "the progress line is erased at the end: $(cat -v "$work/tty")"
+on_tty "$work/src/app" "${admin[@]}" --no-color
+[ ! -s "$work/tty" ] || fail "progress with --no-color: $(cat -v "$work/tty")"
+NO_COLOR=1 on_tty "$work/src/app" "${admin[@]}"
+[ ! -s "$work/tty" ] || fail "progress with NO_COLOR: $(cat -v "$work/tty")"
 # The repository root holds only app/: the same objects, their files named from another folder.
 ci_diff "$work/src" --name app "${admin[@]}"
 expect_result same "diff of the repository root (gitopsd.io/source names files from another folder)"
@@ -167,6 +178,46 @@ out | grep -qx "ConfigMap/$ns-fresh/inside: would be created (shown as rendered:
 out | grep -qx "Widget/$ns/w: would be created (shown as rendered: its CRD is in this commit)" ||
   fail "an object of the new CRD: $(out)"
 absent namespace "$ns-fresh" || fail "the dry run created a Namespace"
+
+# gitopsd.io/reconcile: disabled is judged as the agent does, from the dry run's merged object.
+# A new object whose manifest carries it is never created: skipped, no difference.
+mkdir -p "$work/quiet"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: quiet-new, annotations: {gitopsd.io/reconcile: disabled}}\ndata: {a: b}\n' \
+  >"$work/quiet/new.yaml"
+ci_diff "$work/quiet" "${admin[@]}"
+expect_result same "a new object disabled in Git"
+out | grep -qx "ConfigMap/$ns/quiet-new: would be skipped (gitopsd.io/reconcile: disabled)" ||
+  fail "a new object disabled in Git is skipped: $(out)"
+# The annotation set by the agent's field manager and removed in Git: the agent applies the object.
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: quiet-git, namespace: %s, annotations: {gitopsd.io/reconcile: disabled}}\ndata: {a: b}\n' \
+  "$ns" | kubectl apply --server-side --field-manager=gitopsd -f - >/dev/null
+# Set by another manager (kubectl annotate): the merged object keeps it, the agent skips the object.
+kubectl create configmap quiet-kept -n "$ns" --from-literal=a=b >/dev/null
+kubectl annotate configmap quiet-kept -n "$ns" gitopsd.io/reconcile=disabled >/dev/null
+rm "$work/quiet/new.yaml"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: quiet-git}\ndata: {a: c}\n' >"$work/quiet/git.yaml"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: quiet-kept}\ndata: {a: c}\n' >"$work/quiet/kept.yaml"
+ci_diff "$work/quiet" "${admin[@]}"
+expect_result differs "the annotation removed in Git"
+out | grep -qx "ConfigMap/$ns/quiet-git: would be changed" || fail "the annotation removed in Git: $(out)"
+out | grep -qx -- "-    gitopsd.io/reconcile: disabled" || fail "the removed annotation shown: $(out)"
+out | grep -qx "ConfigMap/$ns/quiet-kept: would be skipped (gitopsd.io/reconcile: disabled)" ||
+  fail "the annotation kept by another manager: $(out)"
+kubectl delete configmap quiet-git quiet-kept -n "$ns" >/dev/null
+
+# An object that exists without gitopsd's marks is refused, and with it the whole commit.
+kubectl create configmap handmade -n "$ns" --from-literal=a=b >/dev/null
+mkdir -p "$work/handmade"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: handmade}\ndata: {a: c}\n' >"$work/handmade/h.yaml"
+cp "$work/src/app/settings.yaml" "$work/handmade/"
+ci_diff "$work/handmade" --name app "${admin[@]}"
+expect_result differs "a commit with an object the agent would refuse"
+expect_eq "$(head -1 "$work/out")" "the agent would refuse this commit and apply nothing: 1 object would be refused" \
+  "the first line of a refused commit"
+out | grep -q "^ConfigMap/$ns/handmade: would be refused (exists without gitopsd's marks" || fail "the refused object: $(out)"
+ci_diff "$work/handmade" --name app "${admin[@]}" -o json
+expect_eq "$(jq -r .commitRefused "$work/out")" true "-o json commitRefused"
+kubectl delete configmap handmade -n "$ns" >/dev/null
 
 # Errors: an invalid or unknown commit, an unreachable cluster, an unknown GitRepository.
 ci_diff "${from_git[@]}" --commit not-a-sha "${admin[@]}"

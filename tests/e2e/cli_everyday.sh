@@ -45,6 +45,12 @@ out | grep -q "^app .*main@sha1:${sha:0:12} .*settings and web .*False .*True " 
 grep -q $'\e' "$work/out" && fail "color in output that is not a terminal"
 cli get -A
 out | grep -q "^$ns .*app " || fail "get -A has the namespace column: $(out)"
+# On a terminal (script(1)) the READY cell is colored, and only it.
+for all in "" -A; do
+  script -qec "$(printf '%q ' "$gitopsd_bin" get app $all --kubeconfig "$KUBECONFIG" -n "$ns")" /dev/null >"$work/tty"
+  grep -qF $'False       \e[32mTrue\e[0m' "$work/tty" || fail "get $all on a terminal colors READY: $(cat -v "$work/tty")"
+  [ "$(grep -o $'\e\\[3' "$work/tty" | wc -l)" = 1 ] || fail "get $all on a terminal colors one cell: $(cat -v "$work/tty")"
+done
 cli get app -o json
 expect_eq "$(jq -r .ready "$work/out")" True "get -o json ready"
 expect_eq "$(jq -r .revision "$work/out")" "main@sha1:$sha" "get -o json full revision"
@@ -66,6 +72,11 @@ grep -q "No GitRepository objects found in namespace default" "$work/err" || fai
 watch_pid=$!
 on_exit "kill $watch_pid 2>/dev/null"
 wait_for 10 "get -w printed the first row" grep -q "^app " "$work/watch"
+# A write that changes nothing shown prints no row, though AGE moved on meanwhile.
+sleep 2
+kubectl annotate gitrepository app -n "$ns" e2e.example/touched=yes >/dev/null
+sleep 2
+[ "$(grep -c "^app " "$work/watch")" = 1 ] || fail "get -w printed an unchanged row again: $(cat "$work/watch")"
 
 # suspend: spec.suspend=true, shown by get -w.
 cli suspend app
@@ -201,3 +212,26 @@ for args in "get" "get app" "reconcile app" "suspend app" "resume app" "tree app
   expect_one_line_error "cannot reach the cluster at https://127.0.0.1:$dead_port" "$args unreachable"
 done
 expect_eq "$(jsonpath gitrepository/app '{.spec.suspend}')" false "a refused suspend changed nothing"
+
+# Bad arguments: exit 2 and one "error:" line, as every other error; --help still succeeds.
+cli diff -o foo "$work/src/app"
+expect_code 2 "diff -o foo"
+expect_one_line_error "--output: foo not in" "diff -o foo"
+cli reconcile
+expect_code 2 "reconcile without NAME"
+expect_one_line_error "NAME is required" "reconcile without NAME"
+for command in diff build; do
+  code=0; "$gitopsd_bin" $command --commit "$sha" --path app >"$work/out" 2>"$work/err" || code=$?
+  expect_code 2 "$command --commit without --url"
+  expect_one_line_error "--commit requires --url" "$command --commit without --url"
+done
+code=0; "$gitopsd_bin" build >"$work/out" 2>"$work/err" || code=$?
+expect_code 2 "build without DIR or --url"
+expect_one_line_error "give a DIR or --url" "build without DIR or --url"
+cli get --bogus
+expect_code 2 "get with an unknown flag"
+expect_one_line_error "not expected: --bogus" "get with an unknown flag"
+cli get --help
+expect_code 0 "get --help"
+out | grep -q "^Usage:\|^List GitRepository" || fail "get --help prints the usage: $(out)"
+

@@ -19,7 +19,7 @@ enum class diff_action {
   change,
   prune,   // in the inventory, no longer rendered, and spec.prune deletes it
   leave,   // in the inventory, no longer rendered, and left in the cluster (with why)
-  skip,    // gitopsd.io/reconcile: disabled on the live object
+  skip,    // gitopsd.io/reconcile: disabled on the merged dry-run result (or the rendered object)
   refuse,  // the agent would stop at this object (another owner's, or not adoptable)
 };
 
@@ -42,13 +42,18 @@ std::optional<diff_entry> stale_entry(const object_ref& ref, std::optional<sync:
 // Create, change, prune and refuse are differences (exit 1); leave and skip change nothing.
 bool is_difference(diff_action action);
 
-// "ConfigMap/team/settings: would be changed" and the like.
+// "ConfigMap/team/settings: would be changed" and the like, on one line without control or bidi
+// characters (an owner's name comes from an annotation anyone may write).
 std::string title(const diff_entry& entry);
 
-// Every entry that is not unchanged: its title, then its diff.
+// How many entries the agent would refuse; one is enough for it to apply nothing of the commit.
+std::size_t refused_count(const std::vector<diff_entry>& entries);
+
+// Every entry that is not unchanged: its title, then its diff; first, when any is refused, a line
+// saying the agent would apply nothing.
 std::string format_report(const std::vector<diff_entry>& entries, bool color);
 
-// -o json|yaml: {"differences": bool, "objects": [{"object", "apiVersion", "kind", "namespace",
+// -o json|yaml: {"differences": bool, "commitRefused": bool, "objects": [{"object", "apiVersion", "kind", "namespace",
 // "name", "action", "reason", "diff"}]}, every object including the unchanged ones.
 rapidjson::Document report_json(const std::vector<diff_entry>& entries);
 

@@ -39,6 +39,14 @@ std::string author_name(std::string_view author);
 row repo_header(bool all_namespaces);
 row repo_row(const repo_view& view, bool all_namespaces, std::chrono::system_clock::time_point now);
 
+// The index of the READY column, which a terminal shows in color.
+std::size_t ready_column(bool all_namespaces);
+
+// What `get -w` compares to decide whether a new reading of an object is worth a line: what the
+// output shows of it without AGE, which follows the clock and not the object. `table`: the row's
+// other cells; otherwise the full values of -o json|yaml.
+row watch_key(const repo_view& view, bool all_namespaces, bool table);
+
 // The views as a JSON array of objects with full values (for -o json and -o yaml).
 rapidjson::Document repo_json(const std::vector<repo_view>& views);
 

@@ -20,7 +20,9 @@ using painter = std::function<std::string(std::size_t column, const std::string&
 // characters in cells (a message with a newline or a terminal escape) are shown as spaces.
 std::string format_table(const row& header, const std::vector<row>& rows, const painter& paint = {});
 
-// A cell's text on one line, cut to `max` characters with "..." (0: no cut).
+// A cell's text on one line, cut to `max` characters with "..." (0: no cut). Safe for text from
+// the cluster or Git: C0 and C1 controls, line separators and bidi overrides become spaces, bytes
+// that are not UTF-8 become '?'.
 std::string one_line(std::string_view text, std::size_t max = 0);
 
 // kubectl's short age: "45s", "3m12s", "12m", "5h10m", "20h", "3d4h", "12d", "2y".

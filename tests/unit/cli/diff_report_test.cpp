@@ -32,6 +32,15 @@ TEST_CASE("diff report: applied objects", "[cli]") {
   CHECK(applied_entry(ref, true, &ours, false, some_diff).action == diff_action::change);
 }
 
+TEST_CASE("diff report: an owner's name from the cluster reaches the terminal as plain text", "[cli]") {
+  sync::claim_decision hostile{sync::claim::other_owner, "team/x\x1b]0;owned\x07\n\xc2\x9b" "2J\xe2\x80\xae" "y", false};
+  auto e = applied_entry(ref, true, &hostile, false, "");
+  CHECK(title(e) == "ConfigMap/team/settings: would be refused (owned by GitRepository team/x ]0;owned   2J y)");
+  CHECK(format_report({e}, false).ends_with("\n" + title(e) + "\n"));
+  sync::claim_decision long_name{sync::claim::other_owner, std::string(5000, 'a'), false};
+  CHECK(title(applied_entry(ref, true, &long_name, false, "")).size() < 300);
+}
+
 TEST_CASE("diff report: stale objects of the inventory", "[cli]") {
   CHECK_FALSE(stale_entry(ref, std::nullopt, true, "").has_value());
   CHECK(stale_entry(ref, sync::prune_verdict::remove, true, some_diff)->action == diff_action::prune);
@@ -66,9 +75,23 @@ TEST_CASE("diff report: -o json lists every object with its action", "[cli]") {
                                   applied_entry(ref, true, nullptr, false, some_diff)};
   auto doc = report_json(entries);
   CHECK(json::serialize(doc) ==
-        R"({"differences":true,"objects":[{"object":"ConfigMap/team/settings","apiVersion":"v1","kind":"ConfigMap",)"
+        R"({"differences":true,"commitRefused":false,"objects":[{"object":"ConfigMap/team/settings","apiVersion":"v1","kind":"ConfigMap",)"
         R"("namespace":"team","name":"settings","action":"unchanged","reason":"","diff":""},)"
         R"({"object":"ConfigMap/team/settings","apiVersion":"v1","kind":"ConfigMap","namespace":"team","name":"settings",)"
         R"("action":"change","reason":"","diff":"--- live/x\n+++ merged/x\n@@ -1 +1 @@\n-a\n+b\n"}]})");
-  CHECK(json::serialize(report_json({})) == R"({"differences":false,"objects":[]})");
+  CHECK(json::serialize(report_json({})) == R"({"differences":false,"commitRefused":false,"objects":[]})");
+}
+
+TEST_CASE("diff report: one refused object and the agent applies nothing of the commit", "[cli]") {
+  sync::claim_decision other{sync::claim::other_owner, "team/other", false};
+  std::vector<diff_entry> entries{applied_entry(ref, true, nullptr, false, some_diff), applied_entry(ref, true, &other, false, "")};
+  CHECK(refused_count(entries) == 1);
+  CHECK(format_report(entries, false) ==
+        "the agent would refuse this commit and apply nothing: 1 object would be refused\n"
+        "ConfigMap/team/settings: would be changed\n" + some_diff +
+        "ConfigMap/team/settings: would be refused (owned by GitRepository team/other)\n");
+  entries.push_back(applied_entry(ref, true, &other, false, ""));
+  CHECK(format_report(entries, false).starts_with("the agent would refuse this commit and apply nothing: 2 objects would be refused\n"));
+  CHECK(json::serialize(report_json(entries)).starts_with(R"({"differences":true,"commitRefused":true,)"));
+  CHECK(refused_count({applied_entry(ref, true, nullptr, false, some_diff)}) == 0);
 }

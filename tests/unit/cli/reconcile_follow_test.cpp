@@ -37,6 +37,16 @@ TEST_CASE("reconcile --wait: each step is printed once, in order, then the resul
   CHECK(done.result == "ReconciliationSucceeded: applied main@sha1:ab");
 }
 
+TEST_CASE("reconcile --wait: steps and the result from status reach the terminal as plain text", "[cli]") {
+  cli::follow_state state{"new", {}};
+  auto u = cli::follow(reading(progressing(R"(fetching\u001b[2J\nmain\u009b1m\u202e)")), state);
+  CHECK(u.step == "fetching [2J main 1m ");
+  CHECK(state.last_step == "fetching [2J main 1m ");  // the timeout message prints it too
+  auto done = cli::follow(reading(R"({"observedGeneration": 2, "lastHandledReconcileAt": "new", "conditions": [
+    {"type": "Ready", "status": "False", "reason": "ApplyFailed", "message": "bad\u001b]0;x\u0007"}]})"), state);
+  CHECK(done.result == "ApplyFailed: bad ]0;x ");
+}
+
 TEST_CASE("reconcile --wait: the previous run's failure is not shown as a step of this request", "[cli]") {
   cli::follow_state state{"new", {}};
   auto u = cli::follow(reading(R"({"observedGeneration": 2, "lastHandledReconcileAt": "old", "conditions": [

@@ -54,3 +54,32 @@ TEST_CASE("get: the author column keeps the name, not the address", "[cli]") {
   CHECK(cli::author_name("A <b> <c@d>") == "A <b>");
   CHECK(cli::author_name("") == "");
 }
+
+TEST_CASE("get -w: a new reading prints only when what is shown changed, AGE aside", "[cli]") {
+  auto v = cli::view_of(doc(repo));
+  for (bool table : {true, false})
+    for (bool all : {true, false}) {
+      // A minute later the AGE cell differs, the object does not.
+      auto earlier = *cli::parse_time("2026-01-01T00:03:00Z"), later = *cli::parse_time("2026-01-01T00:04:00Z");
+      REQUIRE(cli::repo_row(v, all, earlier) != cli::repo_row(v, all, later));
+      CHECK(cli::watch_key(v, all, table) == cli::watch_key(cli::view_of(doc(repo)), all, table));
+      auto changed = v;
+      changed.message = "applied";
+      CHECK(cli::watch_key(changed, all, table) != cli::watch_key(v, all, table));
+      changed = v;
+      changed.revision = "main@sha1:1111111111111111111111111111111111111111";
+      CHECK(cli::watch_key(changed, all, table) != cli::watch_key(v, all, table));
+    }
+  // The table shows the message cut to 80 characters; -o json shows all of it.
+  auto long_message = v, longer = v;
+  long_message.message = std::string(100, 'a');
+  longer.message = std::string(101, 'a');
+  CHECK(cli::watch_key(long_message, false, true) == cli::watch_key(longer, false, true));
+  CHECK(cli::watch_key(long_message, false, false) != cli::watch_key(longer, false, false));
+  CHECK(cli::watch_key(v, false, true).size() == cli::repo_header(false).size() - 1);
+}
+
+TEST_CASE("get: the READY column is the one painted on a terminal", "[cli]") {
+  for (bool all : {true, false}) CHECK(cli::repo_header(all).at(cli::ready_column(all)) == "READY");
+  CHECK(cli::ready_column(false) == 6);
+}

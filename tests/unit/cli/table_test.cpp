@@ -35,6 +35,23 @@ TEST_CASE("one_line cuts long text at a character boundary", "[cli]") {
   CHECK(cli::one_line("short", 6) == "short");
 }
 
+TEST_CASE("one_line neutralises what a terminal would act on", "[cli]") {
+  CHECK(cli::one_line("a\nb\rc\x1b[31md\x7f") == "a b c [31md ");
+  // C1 controls in UTF-8: U+009B (CSI) and U+0085 (next line).
+  CHECK(cli::one_line("x\xc2\x9b" "2Jy\xc2\x85z") == "x 2Jy z");
+  // Bidi embeddings, overrides and isolates: U+202A..U+202E, U+2066..U+2069; line separators.
+  CHECK(cli::one_line("a\xe2\x80\xae" "b\xe2\x80\xaa" "c\xe2\x81\xa6" "d\xe2\x81\xa9" "e") == "a b c d e");
+  CHECK(cli::one_line("a\xe2\x80\xa8" "b") == "a b");
+  // Bytes that are not UTF-8 (a lone C1 byte, a cut sequence, an overlong ESC) become '?'.
+  CHECK(cli::one_line("a\x9b" "b") == "a?b");
+  CHECK(cli::one_line("a\xe2\x80") == "a??");
+  CHECK(cli::one_line("a\xc0\x9b") == "a??");
+  // Printable text is kept: accents, CJK, emoji, U+00A0, and the neighbours of the ranges (U+202F, U+2065, U+206A).
+  CHECK(cli::one_line("ä 日本 \xf0\x9f\x98\x80 \xc2\xa0 \xe2\x80\xa9" "x") == "ä 日本 \xf0\x9f\x98\x80 \xc2\xa0  x");
+  CHECK(cli::one_line("\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa") == "\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa");
+  CHECK(cli::one_line("\xe2\x80\xae\xe2\x80\xae\xe2\x80\xae" "abcdef", 6) == "   ...");
+}
+
 TEST_CASE("age as kubectl prints it", "[cli]") {
   CHECK(cli::format_age(seconds(45)) == "45s");
   CHECK(cli::format_age(seconds(192)) == "3m12s");
