@@ -142,6 +142,31 @@ expect_code 0 "reconcile --wait after the fix"
 cli reconcile missing --wait
 expect_code 2 "reconcile of an unknown name"
 expect_one_line_error "GitRepository $ns/missing not found" "reconcile missing"
+cli resume missing
+expect_code 2 "resume of an unknown name"
+expect_one_line_error "GitRepository $ns/missing not found" "resume missing"
+
+# reconcile --wait --timeout: with no agent to handle the request, it gives up when told, exit 1.
+stop_agent || fail "the agent did not stop cleanly"
+cli reconcile app --wait --timeout 2s
+expect_code 1 "reconcile --wait past its --timeout"
+expect_one_line_error "GitRepository $ns/app did not handle the request within 2s" "reconcile --timeout"
+interval=1h start_agent
+cli reconcile app --wait --timeout 60s
+expect_code 0 "reconcile --wait with the agent back"
+
+# --context picks a context other than the current one.
+kubectl config view --raw --flatten >"$work/two.kubeconfig"
+live_context=$(kubectl config current-context)
+dead=$(reserve_port "$work")
+KUBECONFIG=$work/two.kubeconfig kubectl config set-cluster dead --server "https://127.0.0.1:$dead" >/dev/null
+KUBECONFIG=$work/two.kubeconfig kubectl config set-context dead --cluster dead --user "$(kubectl config view --minify -o jsonpath='{.users[0].name}')" >/dev/null
+KUBECONFIG=$work/two.kubeconfig kubectl config use-context dead >/dev/null
+code=0; "$gitopsd_bin" get app --kubeconfig "$work/two.kubeconfig" -n "$ns" >"$work/out" 2>"$work/err" || code=$?
+expect_code 2 "get through the current context, which is unreachable"
+code=0; "$gitopsd_bin" get app --kubeconfig "$work/two.kubeconfig" --context "$live_context" -n "$ns" >"$work/out" 2>"$work/err" || code=$?
+expect_code 0 "get --context of the live cluster"
+out | grep -q "^app " || fail "get --context row: $(out)"
 
 # tree: namespace > kind > object with health.
 cli tree app
