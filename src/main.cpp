@@ -7,7 +7,6 @@
 #include "gitopsd/cli/diff_command.hpp"
 #include "gitopsd/cli/get_command.hpp"
 #include "gitopsd/cli/reconcile_command.hpp"
-#include "gitopsd/cli/substitute_flags.hpp"
 #include "gitopsd/cli/table.hpp"
 #include "gitopsd/cli/trace_command.hpp"
 #include "gitopsd/cli/tree_command.hpp"
@@ -18,6 +17,7 @@
 #include "kube_cli_flags.hpp"
 #include "git_budget_flags.hpp"
 #include "render_budget_flags.hpp"
+#include "source_option_flags.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -144,12 +144,8 @@ int main(int argc, char** argv) {
                     "Files a kustomization may read, as kustomize's flag: LoadRestrictionsRootOnly (its own folder "
                     "and below, the default) or LoadRestrictionsNone (none also works)")
       ->check(CLI::IsMember({"LoadRestrictionsRootOnly", "LoadRestrictionsNone", "none"}));
-  std::vector<std::string> substitute_pairs, substitute_files, ignore_lines;
-  bool substitute_strict = false;
-  build->add_option("--substitute", substitute_pairs, "Variable for postBuild substitution, KEY=VALUE (repeatable; wins over files)");
-  build->add_option("--substitute-from-file", substitute_files,
-                    "File of variables: a YAML/JSON map (.yaml, .yml, .json) or KEY=VALUE lines (repeatable; later wins)");
-  build->add_flag("--substitute-strict", substitute_strict, "An undefined variable without a default is an error");
+  gitopsd::source_option_flags build_source_flags;
+  build_source_flags.add_to(build);
   gitopsd::cli::verify_flags verify_flags;
   build->add_option("--verify-keys", verify_flags.key_files,
                     "Verify the commit's signature with these public keys: .asc files (OpenPGP) and .pub files (SSH, "
@@ -157,25 +153,18 @@ int main(int argc, char** argv) {
       ->needs(url);
   build->add_option("--verify-mode", verify_flags.mode, "What --verify-keys verifies: HEAD (the commit), Tag or TagAndHEAD")
       ->check(CLI::IsMember({"HEAD", "Tag", "TagAndHEAD"}))->needs("--verify-keys");
-  build->add_option("--ignore", ignore_lines, "Ignore pattern (gitignore syntax) as in spec.ignore (repeatable, one line each)");
   build->callback([&] {
     auto format = build_output == "json" ? gitopsd::render::output_format::json : gitopsd::render::output_format::yaml;
     gitopsd::render::options render_opts = build_budgets.apply();
     if (load_restrictor == "LoadRestrictionsNone" || load_restrictor == "none")
       render_opts.load = gitopsd::render::load_restrictor::none;
-    gitopsd::render::source_options source_opts;
-    auto vars = gitopsd::cli::substitution_from_flags(substitute_pairs, substitute_files, substitute_strict);
-    if (!vars) {
-      std::cerr << "error: " << vars.error().what() << "\n";
+    auto source_flags = build_source_flags.apply();
+    if (!source_flags) {
+      std::cerr << "error: " << source_flags.error().what() << "\n";
       exit_code = 2;
       return;
     }
-    source_opts.post_build = std::move(*vars);
-    if (!ignore_lines.empty()) {
-      std::string joined;
-      for (const auto& l : ignore_lines) joined += l + "\n";
-      source_opts.ignore = std::move(joined);
-    }
+    gitopsd::render::source_options source_opts = std::move(*source_flags);
     if (source.url.empty()) {
       if (build_dir.empty()) throw CLI::ValidationError("build", "give a DIR or --url");
       auto objects = gitopsd::render::render_folder(build_dir, render_opts, std::move(source_opts));
@@ -237,8 +226,7 @@ int main(int argc, char** argv) {
   // diff: what the agent would change, for a folder or a commit, before it is merged.
   gitopsd::cli::diff_options diff_opts;
   std::string diff_load_restrictor = "LoadRestrictionsNone";
-  std::vector<std::string> diff_substitute_pairs, diff_substitute_files, diff_ignore_lines;
-  bool diff_substitute_strict = false;
+  gitopsd::source_option_flags diff_source_flags;
   auto* diff = app.add_subcommand(
       "diff", "Show what applying a folder or a commit would change in the cluster (server-side dry run); "
               "exit 0: no difference, 1: differences, 2: error");
@@ -269,25 +257,17 @@ int main(int argc, char** argv) {
                    "Files a kustomization may read: LoadRestrictionsNone (as the agent renders, the default) or "
                    "LoadRestrictionsRootOnly")
       ->check(CLI::IsMember({"LoadRestrictionsRootOnly", "LoadRestrictionsNone", "none"}));
-  diff->add_option("--substitute", diff_substitute_pairs, "Variable for postBuild substitution, KEY=VALUE (repeatable)");
-  diff->add_option("--substitute-from-file", diff_substitute_files, "File of variables, as for build (repeatable)");
-  diff->add_flag("--substitute-strict", diff_substitute_strict, "An undefined variable without a default is an error");
-  diff->add_option("--ignore", diff_ignore_lines, "Ignore pattern (gitignore syntax) as in spec.ignore (repeatable)");
+  diff_source_flags.add_to(diff);
   diff->callback([&] {
     diff_opts.render = diff_budgets.apply();
     diff_opts.render.load = diff_load_restrictor == "LoadRestrictionsRootOnly" ? gitopsd::render::load_restrictor::root_only
                                                                              : gitopsd::render::load_restrictor::none;
-    auto vars = gitopsd::cli::substitution_from_flags(diff_substitute_pairs, diff_substitute_files, diff_substitute_strict);
-    if (!vars) {
-      exit_code = gitopsd::cli::fail(vars.error().what());
+    auto source_flags = diff_source_flags.apply();
+    if (!source_flags) {
+      exit_code = gitopsd::cli::fail(source_flags.error().what());
       return;
     }
-    diff_opts.source_opts.post_build = std::move(*vars);
-    if (!diff_ignore_lines.empty()) {
-      std::string joined;
-      for (const auto& l : diff_ignore_lines) joined += l + "\n";
-      diff_opts.source_opts.ignore = std::move(joined);
-    }
+    diff_opts.source_opts = std::move(*source_flags);
     exit_code = gitopsd::cli::run_diff(kube_flags, std::move(diff_opts));
   });
 

@@ -39,7 +39,7 @@ void print_views(const session& s, const std::vector<repo_view>& views, bool all
 asio::awaitable<int> get(session& s, get_options options, bool all_namespaces) {
   std::vector<repo_view> views;
   std::string resource_version;
-  group_version_kind gvk{controller::api_group, "v1alpha1", controller::kind};
+  group_version_kind gvk = controller::gitrepository_gvk();
   if (!options.name.empty()) {
     auto object = co_await get_gitrepository(s, options.name);
     if (!object) co_return fail(object.error().message);

@@ -70,7 +70,7 @@ int run_with_cluster(const kube_flags& flags, std::function<asio::awaitable<int>
 }
 
 kube::task<rapidjson::Document> get_gitrepository(session& s, std::string name) {
-  object_ref ref{{controller::api_group, "v1alpha1", controller::kind}, s.namespace_, name};
+  object_ref ref = controller::gitrepository_ref(s.namespace_, name);
   auto object = co_await s.client.get(ref);
   if (!object)
     co_return make_error(object.error().code,

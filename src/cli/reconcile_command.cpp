@@ -22,7 +22,7 @@ namespace {
 namespace asio = boost::asio;
 
 object_ref self(const session& s, const std::string& name) {
-  return {{controller::api_group, "v1alpha1", controller::kind}, s.namespace_, name};
+  return controller::gitrepository_ref(s.namespace_, name);
 }
 
 std::string subject(const session& s, const std::string& name) { return fmt::format("GitRepository {}/{}", s.namespace_, name); }
@@ -71,7 +71,7 @@ asio::awaitable<int> follow_request(session& s, std::string name, std::string st
   };
   kube::watch_options options;
   options.field_selector = "metadata.name=" + name;
-  group_version_kind gvk{controller::api_group, "v1alpha1", controller::kind};
+  group_version_kind gvk = controller::gitrepository_gvk();
   boost::system::error_code timer_error;
   auto watching = s.client.watch(gvk, s.namespace_, options, on_event);
   auto waiting = timer.async_wait(asio::redirect_error(asio::use_awaitable, timer_error));

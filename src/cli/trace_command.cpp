@@ -81,7 +81,7 @@ asio::awaitable<int> trace(session& s, std::string text) {
     std::string owner_key = fmt::format("{}/{}", marks.namespace_, marks.name);
     add(out, "managedBy", owner_key, a);
     lines.push_back({"Managed by:", "GitRepository " + owner_key});
-    object_ref owner_ref{{controller::api_group, "v1alpha1", controller::kind}, marks.namespace_, marks.name};
+    object_ref owner_ref = controller::gitrepository_ref(marks.namespace_, marks.name);
     auto owner = co_await s.client.get(owner_ref);
     if (!owner) {
       std::string why = describe_failure(owner.error(), "GitRepository " + owner_key, s.server);

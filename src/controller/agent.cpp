@@ -250,7 +250,7 @@ class agent {
   asio::awaitable<void> watch() {
     kube::watch_options w;
     w.label_selector = options_.watch_label_selector;
-    group_version_kind gvk{api_group, "v1alpha1", kind};
+    group_version_kind gvk = gitrepository_gvk();
     std::set<std::string> seen;
     std::function<void(kube::watch_event&)> on_event = [&](kube::watch_event& e) {
       auto now = clock::now();

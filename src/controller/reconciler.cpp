@@ -199,9 +199,8 @@ asio::awaitable<bool> reconciler::set_finalizer(run& r, const rapidjson::Value& 
 asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object, bool skip_unchanged) {
   run r(client_);
   r.skip_unchanged = skip_unchanged;
-  r.self = {{api_group, "v1alpha1", kind},
-            std::string(json::get_string(object, "metadata", "namespace").value_or("")),
-            std::string(json::get_string(object, "metadata", "name").value_or(""))};
+  r.self = gitrepository_ref(std::string(json::get_string(object, "metadata", "namespace").value_or("")),
+                             std::string(json::get_string(object, "metadata", "name").value_or("")));
   if (const auto* status = json::find(object, "status"); status && status->IsObject()) r.status.CopyFrom(*status, r.status.GetAllocator());
   // Deletion first: nothing in the spec may stand in the way of deleting the object.
   r.repo = read_gitrepository_metadata(object);
@@ -314,7 +313,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   // Dependencies must be Ready at their latest generation.
   r.at = stage::dependencies;
   for (const auto& dep : spec.depends_on) {
-    object_ref dependency_ref{{api_group, "v1alpha1", kind}, dep.namespace_, dep.name};
+    object_ref dependency_ref = gitrepository_ref(dep.namespace_, dep.name);
     auto live = co_await r.applier.get(dependency_ref);
     if (!live) {
       step_failure f{reason::dependency_not_ready,

@@ -4,6 +4,7 @@
 
 #include "gitopsd/core/duration.hpp"
 #include "gitopsd/core/error.hpp"
+#include "gitopsd/core/identity.hpp"
 #include "gitopsd/sync/inventory.hpp"
 #include "gitopsd/verify/verify.hpp"
 
@@ -22,6 +23,11 @@ inline constexpr const char* kind = "GitRepository";
 inline constexpr const char* resource = "gitrepositories";
 inline constexpr const char* finalizer = "gitopsd.io/finalizer";
 inline constexpr const char* requested_at_annotation = "gitopsd.io/requestedAt";
+
+inline group_version_kind gitrepository_gvk() { return {api_group, "v1alpha1", kind}; }
+inline object_ref gitrepository_ref(std::string namespace_, std::string name) {
+  return {gitrepository_gvk(), std::move(namespace_), std::move(name)};
+}
 
 struct source_ref {
   enum class type { branch, tag, semver, commit };
