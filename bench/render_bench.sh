@@ -142,10 +142,21 @@ run_pair() {
   # The same objects in the same order, or the timing means nothing.
   rm -rf "$work/cmp" && mkdir -p "$work/cmp/g" "$work/cmp/k"
   cp "$work/gitopsd.yaml" "$work/cmp/g/out.yaml" && cp "$work/out" "$work/cmp/k/out.yaml"
-  if ! cmp -s <("$gitopsd" build "$work/cmp/g" -o json | jq -S .) <("$gitopsd" build "$work/cmp/k" -o json | jq -S .); then
+  # Each output read back as one file: far past the default budgets, which are for Git input. A
+  # read that fails is a failed comparison, not an empty (and so equal) one.
+  local big=(--max-yaml-file-bytes 1099511627776 --max-yaml-documents 100000000 --max-yaml-values 100000000
+    --max-yaml-text-bytes 1099511627776 --max-render-objects 100000000 --max-render-bytes 1099511627776)
+  if ! "$gitopsd" build "$work/cmp/g" -o json "${big[@]}" | jq -S . >"$work/cmp/g.json" ||
+    ! "$gitopsd" build "$work/cmp/k" -o json "${big[@]}" | jq -S . >"$work/cmp/k.json"; then
+    echo "$name: COMPARISON FAILED (an output could not be read back)" >&2
+    exit 1
+  fi
+  if ! cmp -s "$work/cmp/g.json" "$work/cmp/k.json"; then
     [ -n "${BENCH_KEEP:-}" ] && cp -r "$work/cmp" "$BENCH_KEEP"
     echo "$name: OUTPUTS DIFFER" >&2
+    exit 1
   fi
+  echo "$name: outputs identical ($(jq ".items | length" "$work/cmp/g.json") objects)" >&2
   printf '%-28s %10.3f %12.1f %10s\n' "$name: gitopsd build" "$gt" "$(echo "$gm/1024" | bc -l)" "$gn"
   printf '%-28s %10.3f %12.1f %10s\n' "$name: kubectl kustomize" "$kt" "$(echo "$km/1024" | bc -l)" "$kn"
   printf '%-28s %10.1fx\n' "$name: speed-up" "$(echo "$kt / $gt" | bc -l)"
