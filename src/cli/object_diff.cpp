@@ -86,10 +86,11 @@ void mask_secret_values(rapidjson::Document* live, rapidjson::Document* merged) 
   if (live != nullptr) only(live_annotations, live_alloc, live_one);
   if (merged != nullptr) only(merged_annotations, merged_alloc, merged_one);
   mask_map(live != nullptr ? &live_one : nullptr, live_alloc, merged != nullptr ? &merged_one : nullptr, merged_alloc);
+  // A side that is absent (a new object) left its one-key map null: nothing to put back there.
   auto put_back = [](rapidjson::Value* annotations, rapidjson::Value& one) {
-    auto it = one.IsObject() ? one.FindMember(last_applied) : one.MemberEnd();
-    if (annotations != nullptr && annotations->IsObject() && it != one.MemberEnd())
-      annotations->FindMember(last_applied)->value = it->value;
+    if (annotations == nullptr || !annotations->IsObject() || !one.IsObject()) return;
+    auto it = one.FindMember(last_applied);
+    if (it != one.MemberEnd()) annotations->FindMember(last_applied)->value = it->value;
   };
   put_back(live_annotations, live_one);
   put_back(merged_annotations, merged_one);
