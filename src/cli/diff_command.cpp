@@ -39,7 +39,7 @@ struct owner_view {
   std::vector<sync::inventory_entry> inventory;
 };
 
-// Takes the owner marks (and the source annotation stamped with them) off an object (make_plan stamps them; without --name the owner is read
+// Takes the owner marks off an object (make_plan stamps them; without --name the owner is read
 // from each live object instead).
 void unstamp_owner(rapidjson::Value& object) {
   if (!object.IsObject()) return;
@@ -47,7 +47,7 @@ void unstamp_owner(rapidjson::Value& object) {
   if (found == object.MemberEnd() || !found->value.IsObject()) return;
   auto* metadata = &found->value;
   for (auto [field, key] : {std::pair{"labels", sync::owner_name_label}, {"labels", sync::owner_namespace_label},
-                            {"annotations", sync::tracking_annotation}, {"annotations", sync::source_annotation}}) {
+                            {"annotations", sync::tracking_annotation}}) {
     auto it = metadata->FindMember(field);
     if (it == metadata->MemberEnd() || !it->value.IsObject()) continue;
     it->value.RemoveMember(key);
@@ -149,7 +149,6 @@ asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, c
       if (!named.name.empty() && sync::is_owned_by(*current, named, ref)) {
         who = named;
         sync::stamp_owner(p.object, named, ref);
-        sync::stamp_source(p.object, p.origin);
       }
     }
     std::optional<sync::claim_decision> claim;
