@@ -1,0 +1,17 @@
+#pragma once
+// The ASCII armor of age files (`age -a`, and how SOPS stores data keys): PEM-like begin and end
+// lines around padded base64 in lines of 64 columns.
+
+#include "gitopsd/core/error.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace gitopsd::decrypt::detail {
+
+// True when the text, after leading whitespace, starts with the armor's begin line.
+bool is_armored(std::string_view text);
+result<std::string> dearmor(std::string_view text);
+std::string armor(std::string_view binary);
+
+}  // namespace gitopsd::decrypt::detail
