@@ -14,6 +14,8 @@ packages=(
   openssl curl lighttpd lighttpd-mod-openssl openssh-server openssh-client iproute2 jq procps util-linux
   # signature tests: real signatures made by gpg (gnupg) and ssh-keygen (openssh-client)
   gnupg
+  # SOPS tests: the real age tool checks our age code in both directions
+  age
 )
 
 missing=()
