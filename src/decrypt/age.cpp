@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <optional>
 
 namespace gitopsd::decrypt {
@@ -22,6 +23,16 @@ using namespace detail;
 
 constexpr std::string_view x25519_label = "age-encryption.org/v1/X25519";
 constexpr std::size_t wrapped_key_size = 16 + 16;  // file key + tag
+
+// The largest encrypted file that can hold `max_plaintext` bytes: a full header, the payload
+// nonce and every chunk's tag (saturating, so a huge limit means no limit).
+std::size_t max_file_size(std::size_t max_plaintext) {
+  constexpr std::size_t limit = std::numeric_limits<std::size_t>::max();
+  constexpr std::size_t per_chunk = chunk_size + 16;
+  std::size_t chunks = max_plaintext / chunk_size + 1;
+  if (chunks > (limit - max_header_size - 16) / per_chunk) return limit;
+  return max_header_size + 16 + chunks * per_chunk;
+}
 
 result<key32> wrap_key(const key32& shared, std::string_view share, const std::array<unsigned char, 32>& recipient) {
   std::string salt(share);
@@ -84,13 +95,16 @@ result<stanza> wrap_for(const file_key& key, std::string_view recipient_text, st
 
 result<std::string> age_decrypt(std::string_view file, const std::vector<age_identity>& ids,
                                 std::size_t max_plaintext) {
+  const auto max_file = max_file_size(max_plaintext);
   std::string dearmored;
   if (is_armored(file)) {
-    auto binary = dearmor(file);
+    auto binary = dearmor(file, max_file);
     if (!binary) return binary.error();
     dearmored = std::move(*binary);
     file = dearmored;
   }
+  if (file.size() > max_file)
+    return make_error(errc::too_large, "the encrypted file is larger than its plaintext limit allows");
   auto hdr = parse_header(file);
   if (!hdr) return hdr.error();
 

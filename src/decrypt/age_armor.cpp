@@ -55,7 +55,7 @@ bool is_armored(std::string_view text) {
   return text.substr(i, begin_line.size()) == begin_line;
 }
 
-result<std::string> dearmor(std::string_view text) {
+result<std::string> dearmor(std::string_view text, std::size_t max_binary) {
   line_reader lines(text);
   std::size_t skipped = 0;
   while (true) {
@@ -79,6 +79,8 @@ result<std::string> dearmor(std::string_view text) {
     auto bytes = base64_decode(line, true);
     if (!bytes) return bad(lines.number(), "invalid base64");
     out += *bytes;
+    if (out.size() > max_binary)
+      return make_error(errc::too_large, "armor: the encrypted file is larger than its plaintext limit allows");
     if (bytes->size() < bytes_per_line) {
       if (lines.done()) return bad(lines.number() + 1, "no end line");
       if (lines.next() != end_line) return bad(lines.number(), "short line not followed by the end line");

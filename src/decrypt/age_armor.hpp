@@ -4,6 +4,7 @@
 
 #include "gitopsd/core/error.hpp"
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -11,7 +12,8 @@ namespace gitopsd::decrypt::detail {
 
 // True when the text, after leading whitespace, starts with the armor's begin line.
 bool is_armored(std::string_view text);
-result<std::string> dearmor(std::string_view text);
+// Stops with errc::too_large once the binary form would exceed `max_binary` bytes.
+result<std::string> dearmor(std::string_view text, std::size_t max_binary);
 std::string armor(std::string_view binary);
 
 }  // namespace gitopsd::decrypt::detail

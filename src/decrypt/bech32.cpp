@@ -2,6 +2,8 @@
 
 #include "gitopsd/decrypt/errc.hpp"
 
+#include <openssl/crypto.h>
+
 #include <array>
 #include <cstdint>
 
@@ -93,6 +95,15 @@ result<bech32_data> bech32_decode(std::string_view text) {
   }
   auto checked = hrp_expand(out.hrp);
   checked.insert(checked.end(), values.begin(), values.end());
+  // The groups of an identity are secret: wipe the working copies on every way out.
+  struct wiper {
+    std::vector<unsigned char>& a;
+    std::vector<unsigned char>& b;
+    ~wiper() {
+      if (!a.empty()) OPENSSL_cleanse(a.data(), a.size());
+      if (!b.empty()) OPENSSL_cleanse(b.data(), b.size());
+    }
+  } wipe_groups{values, checked};
   if (polymod(checked) != 1) return bad("checksum does not match");
 
   unsigned acc = 0;

@@ -151,3 +151,20 @@ TEST_CASE("age encrypt refuses bad recipients") {
     CHECK(r.error().message.rfind("recipient 2: ", 0) == 0);
   }
 }
+
+TEST_CASE("age decrypt refuses a file too large for the plaintext limit before decrypting it") {
+  auto id = fresh_identity();
+  auto file = age_encrypt(plaintext_of_size(300000), {id.recipient}, false);
+  auto armored = age_encrypt(plaintext_of_size(300000), {id.recipient}, true);
+  REQUIRE(file);
+  REQUIRE(armored);
+  auto r = age_decrypt(*file, {id}, 32);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::too_large);
+  CHECK(r.error().message == "the encrypted file is larger than its plaintext limit allows");
+  auto a = age_decrypt(*armored, {id}, 32);
+  REQUIRE_FALSE(a);
+  CHECK(a.error().message == "armor: the encrypted file is larger than its plaintext limit allows");
+  CHECK(age_decrypt(*armored, {id}, 300000));
+  CHECK(age_decrypt(*file, {id}, static_cast<std::size_t>(-1)));
+}
