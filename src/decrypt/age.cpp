@@ -141,7 +141,8 @@ result<std::string> age_encrypt(std::string_view plaintext, const std::vector<st
   if (recipients.empty()) return make_error(errc::invalid_recipient, "no recipients");
   if (recipients.size() > max_stanzas) return make_error(errc::invalid_recipient, "more than 100 recipients");
   file_key key;
-  if (!random_fill(key.bytes.data(), key.bytes.size())) return make_error(errc::internal, "random number generator failed");
+  if (!random_fill(key.bytes.data(), key.bytes.size()))
+    return make_error(errc::internal, "random number generator failed");
   std::vector<stanza> stanzas;
   for (std::size_t i = 0; i < recipients.size(); ++i) {
     auto s = wrap_for(key, recipients[i], i);

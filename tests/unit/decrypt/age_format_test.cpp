@@ -57,7 +57,9 @@ struct sample {
     }
     payload = file.substr(pos);
   }
-  [[nodiscard]] std::string with(const std::vector<std::string>& lines) const { return join_lines(lines) + "\n" + payload; }
+  [[nodiscard]] std::string with(const std::vector<std::string>& lines) const {
+    return join_lines(lines) + "\n" + payload;
+  }
 };
 
 void expect_malformed(const std::string& file, const age_identity& id, const std::string& message) {
@@ -126,7 +128,6 @@ TEST_CASE("age header: stanza bodies are wrapped at 64 columns and end with a sh
 
 TEST_CASE("age header: stanza lines and the MAC line are checked") {
   sample s;
-  auto lines = s.header;
   auto expect_line = [&](std::size_t index, const std::string& text, const std::string& message) {
     auto l = s.header;
     l[index] = text;
@@ -142,7 +143,8 @@ TEST_CASE("age header: stanza lines and the MAC line are checked") {
   expect_line(3, "--- AAAA", "age header line 4: MAC is not 32 bytes of canonical base64");
   expect_line(3, "---x " + s.header[3].substr(4), "age header line 4: malformed MAC line");
   expect_line(3, s.header[3] + " extra", "age header line 4: malformed MAC line");
-  expect_line(1, "-> X25519 " + s.header[1].substr(10) + "A", "X25519 stanza 1: share is not 32 bytes of canonical base64");
+  expect_line(1, "-> X25519 " + s.header[1].substr(10) + "A",
+              "X25519 stanza 1: share is not 32 bytes of canonical base64");
 }
 
 TEST_CASE("age header: a missing MAC line or a cut header is refused") {
@@ -219,7 +221,8 @@ TEST_CASE("age armor: malformed armor is refused with its line") {
   auto no_end = std::vector<std::string>(lines.begin(), lines.end() - 2);
   expect(join_lines(no_end), "armor: no end line on line " + std::to_string(no_end.size() + 1));
   expect(*file + "trailing", "armor: data after the end line on line " + std::to_string(lines.size()));
-  expect(*file + std::string(2000, '\n'), "armor: too much trailing whitespace on line " + std::to_string(lines.size()));
+  expect(*file + std::string(2000, '\n'),
+         "armor: too much trailing whitespace on line " + std::to_string(lines.size()));
   expect("-----BEGIN AGE ENCRYPTED FILE-----", "armor: no end line on line 2");
 }
 

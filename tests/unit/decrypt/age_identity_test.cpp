@@ -13,8 +13,9 @@ using namespace gitopsd::decrypt;
 
 namespace {
 
-// age-keygen's output for a fixed key, with the recipient `age-keygen -y` prints for it.
-constexpr std::string_view known_identity = "AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX";
+// A fixed identity and the recipient `age-keygen -y` prints for it.
+constexpr std::string_view known_identity =
+    "AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX";
 constexpr std::string_view known_recipient = "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj";
 
 }  // namespace
