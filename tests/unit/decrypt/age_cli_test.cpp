@@ -106,3 +106,23 @@ TEST_CASE("age tool: an ssh-ed25519 stanza beside the X25519 one is skipped") {
   REQUIRE_FALSE(wrong);
   CHECK(wrong.error().message == "no identity matches any of the file's 1 X25519 recipient");
 }
+
+TEST_CASE("age tool: armor whose last line is a full 64 columns reads both ways") {
+  age_cli cli;
+  auto recipient = cli.keygen("key.txt");
+  auto ids = identities_in(cli, "key.txt");
+  // Pick the plaintext size that makes the binary file a whole number of 48-byte armor lines.
+  auto empty = age_encrypt("", {recipient}, false);
+  REQUIRE(empty);
+  auto size = (48 - empty->size() % 48) % 48;
+  auto plain = plaintext_of_size(size);
+  auto ours = age_encrypt(plain, {recipient}, true);
+  REQUIRE(ours);
+  auto last_data = ours->rfind('\n', ours->rfind("-----END") - 2) + 1;
+  CHECK(ours->find('\n', last_data) - last_data == 64);
+  CHECK(cli.run_tool("age", "-d -i '" + cli.path("key.txt").string() + "'", *ours) == plain);
+  auto theirs = cli.run_tool("age", "-a -r " + recipient, plain);
+  auto back = age_decrypt(theirs, ids, no_limit);
+  REQUIRE(back);
+  CHECK(*back == plain);
+}
