@@ -1,81 +1,28 @@
 #include "gitopsd/verify/openpgp.hpp"
 
 #include "gitopsd/verify/errc.hpp"
+#include "gpgme_home.hpp"
 
 #include <fmt/format.h>
-#include <gpgme.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
-#include <memory>
-#include <mutex>
 
 namespace gitopsd::verify {
-namespace {
-
-void ensure_gpgme() {
-  static std::once_flag once;
-  std::call_once(once, [] { gpgme_check_version(nullptr); });
-}
-
-// The private keyring of one verification; removed with everything in it when it goes.
-class temp_home {
- public:
-  temp_home() {
-    std::error_code ec;
-    auto base = std::filesystem::temp_directory_path(ec);
-    if (ec) base = "/tmp";
-    std::string pattern = (base / "gitopsd-gnupg-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~temp_home() {
-    if (path_.empty()) return;
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  temp_home(const temp_home&) = delete;
-  temp_home& operator=(const temp_home&) = delete;
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-struct ctx_free {
-  void operator()(gpgme_ctx_t c) const noexcept { gpgme_release(c); }
-};
-struct data_free {
-  void operator()(gpgme_data_t d) const noexcept { gpgme_data_release(d); }
-};
-using ctx_ptr = std::unique_ptr<gpgme_context, ctx_free>;
-using data_ptr = std::unique_ptr<gpgme_data, data_free>;
-
-data_ptr memory_data(std::string_view bytes) {
-  gpgme_data_t d = nullptr;
-  if (gpgme_data_new_from_mem(&d, bytes.data(), bytes.size(), 0) != 0) return {};
-  return data_ptr(d);
-}
-
-}  // namespace
 
 result<std::string> verify_openpgp(std::string_view signature, std::string_view payload,
                                    const std::vector<openpgp_key>& keys, std::string_view what) {
   auto internal = [&](std::string_view step, gpgme_error_t err) {
     return make_error(errc::internal, fmt::format("{}: OpenPGP verification: {}: {}", what, step, gpgme_strerror(err)));
   };
-  ensure_gpgme();
+  using namespace gpgme_home;
+  ensure_initialized();
   temp_home home;
   if (home.path().empty()) return make_error(errc::internal, fmt::format("{}: cannot create a temporary keyring", what));
   // Only the keys imported here are known; no agent or key server is ever asked.
   std::ofstream(home.path() + "/gpg.conf") << "no-autostart\nno-auto-key-retrieve\n";
 
-  gpgme_ctx_t raw = nullptr;
-  if (auto err = gpgme_new(&raw); err != 0) return internal("creating a context", err);
-  ctx_ptr ctx(raw);
-  if (auto err = gpgme_set_protocol(ctx.get(), GPGME_PROTOCOL_OpenPGP); err != 0) return internal("OpenPGP protocol", err);
-  if (auto err = gpgme_ctx_set_engine_info(ctx.get(), GPGME_PROTOCOL_OpenPGP, nullptr, home.path().c_str()); err != 0)
-    return internal("setting the keyring", err);
+  ctx_ptr ctx;
+  if (auto err = open_context(home, ctx); err != 0) return internal("opening the keyring", err);
 
   for (const auto& key : keys) {
     auto data = memory_data(key.armored);
