@@ -12,6 +12,7 @@ const char* describe(errc e) {
     case errc::bad_payload: return "encrypted payload does not authenticate";
     case errc::too_large: return "decrypted data too large";
     case errc::internal: return "decryption failed internally";
+    case errc::unsupported: return "unsupported encryption feature";
   }
   return "unknown decryption error";
 }

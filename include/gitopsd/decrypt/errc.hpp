@@ -1,5 +1,5 @@
 #pragma once
-// Errors of decryption (age files and identities). Messages name the file or key source and what
+// Errors of decryption (age files and identities, SOPS files). Messages name the file or key source and what
 // failed; never key material or plaintext.
 
 #include "gitopsd/core/error.hpp"
@@ -15,6 +15,7 @@ enum class errc {
   bad_payload,           // a payload chunk does not authenticate, or the payload is cut or extended
   too_large,             // the plaintext exceeds the caller's limit
   internal,              // the cryptographic library failed
+  unsupported,           // a SOPS feature gitopsd does not implement (key groups, comment rules, INI)
 };
 
 const char* describe(errc e);
