@@ -76,12 +76,13 @@ etcd=$(build etcd "$ETCD_VERSION-$(module_key "$here/bins/etcd")" build_etcd)
 kwok=$(build kwok "$KWOK_VERSION-stages" build_kwok)
 helm=$(build helm "$HELM_VERSION" go_install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION")
 kustomize=$(build kustomize "$KUSTOMIZE_VERSION" go_install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION")
+sops=$(build sops "$SOPS_VERSION" go_install "github.com/getsops/sops/v3/cmd/sops@$SOPS_VERSION")
 
 # One folder of links, so callers need a single PATH entry.
-bin="$cache/bin-$(echo "$kube $etcd $kwok $helm $kustomize" | sha256sum | cut -c1-12)"
+bin="$cache/bin-$(echo "$kube $etcd $kwok $helm $kustomize $sops" | sha256sum | cut -c1-12)"
 if [ ! -d "$bin" ]; then
   tmp=$(mktemp -d "$cache/bin.XXXXXX")
-  for d in "$kube" "$etcd" "$kwok" "$helm" "$kustomize"; do
+  for d in "$kube" "$etcd" "$kwok" "$helm" "$kustomize" "$sops"; do
     for f in "$d"/*; do ln -sf "$f" "$tmp/"; done
   done
   mv -T "$tmp" "$bin" 2>/dev/null || rm -rf "$tmp"

@@ -1,55 +1,15 @@
 // Runs `kustomize build` and `kubectl label --local` (which decodes files exactly as `kubectl apply`
 // does, without an API server) on every corpus case and compares with gitopsd's rendering.
 #include "../unit/render/corpus.hpp"
+#include "oracle_tools.hpp"
 
-#include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <memory>
-#include <unistd.h>
 
 using namespace gitopsd;
-
-namespace {
-
-struct run_result {
-  int status;
-  std::string out;
-};
-
-run_result run(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 65536> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  int status = ::pclose(pipe);
-  return {status, out};
-}
-
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-const std::string& tools_bin() {
-  static const std::string bin = [] {
-    if (const char* env = std::getenv("GITOPSD_TOOLS_BIN"); env != nullptr && *env != '\0') return std::string(env);
-    auto r = run(quote(std::string(GITOPSD_SOURCE_DIR) + "/tests/cluster/tools.sh"));
-    REQUIRE(r.status == 0);
-    std::string path = r.out;
-    while (!path.empty() && (path.back() == '\n' || path.back() == ' ')) path.pop_back();
-    if (auto nl = path.rfind('\n'); nl != std::string::npos) path = path.substr(nl + 1);
-    return path;
-  }();
-  return bin;
-}
-
-}  // namespace
+using gitopsd::oracle::quote;
+using gitopsd::oracle::run;
+using gitopsd::oracle::tools_bin;
 
 TEST_CASE("every kustomize case renders as kustomize build and kubectl kustomize render it", "[oracle]") {
   auto cases = testing::entries(testing::testdata("kustomize"), true);
