@@ -148,6 +148,21 @@ void read_inventory(const rapidjson::Value& status, gitrepository& repo) {
   }
 }
 
+// spec.decryption; SOPS is the only provider, as with Flux.
+result<std::optional<decryption_spec>> read_decryption(const reader& r) {
+  const rapidjson::Value* v = json::find(r.spec, "decryption");
+  if (v == nullptr || v->IsNull()) return std::optional<decryption_spec>();
+  if (!v->IsObject()) return r.fail("decryption", "must be an object");
+  auto provider = json::get_string(*v, "provider");
+  if (!provider || *provider != "sops")
+    return r.fail("decryption.provider", provider ? fmt::format("must be sops, not \"{}\"", shorten(*provider)) : "must be sops");
+  const auto* secret = json::find(*v, "secretRef");
+  auto name = secret != nullptr ? json::get_string(*secret, "name") : std::nullopt;
+  if (!name || name->empty()) return r.fail("decryption.secretRef.name", "is required (the Secret holding the private keys)");
+  if (name->size() > 253) return r.fail("decryption.secretRef.name", "is longer than 253 characters");
+  return std::optional<decryption_spec>(decryption_spec{std::string(*name)});
+}
+
 }  // namespace
 
 gitrepository read_gitrepository_metadata(const rapidjson::Value& object) {
@@ -319,6 +334,8 @@ result<gitrepository> parse_gitrepository(const rapidjson::Value& object) {
   else s.post_build = std::move(*post);
   if (auto v = read_verify(r, s.ref); !v) return v.error();
   else s.verify = std::move(*v);
+  if (auto d = read_decryption(r); !d) return d.error();
+  else s.decryption = std::move(*d);
 
   return repo;
 }

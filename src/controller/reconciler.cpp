@@ -10,6 +10,7 @@
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/core/log.hpp"
 #include "gitopsd/core/wait.hpp"
+#include "gitopsd/decrypt/errc.hpp"
 #include "gitopsd/git/url.hpp"
 #include "gitopsd/kube/errc.hpp"
 #include "gitopsd/render/errc.hpp"
@@ -86,6 +87,20 @@ std::map<std::string, std::string> decode_secret(const rapidjson::Value& secret,
     out.emplace(std::string(json::view(m.name)), std::move(*decoded));
   }
   return out;
+}
+
+// The decoded data of a Secret of the GitRepository's namespace that `field` names, read with the
+// reconcile's identity; errors name the field and, when a ServiceAccount acts, whose rights.
+asio::awaitable<result<std::map<std::string, std::string>>> read_named_secret(kube::client& applier, const std::string& namespace_,
+                                                                            const std::string& account, const std::string& name,
+                                                                            std::string_view field) {
+  object_ref ref{{"", "v1", "Secret"}, namespace_, name};
+  auto secret = co_await applier.get(ref);
+  if (!secret) co_return error{secret.error().code, fmt::format("{}{}: {}", field, read_as(namespace_, account), secret.error().what())};
+  std::string problem;
+  auto data = decode_secret(*secret, name, problem);
+  if (!problem.empty()) co_return make_error(kube::errc::malformed_response, problem);
+  co_return data;
 }
 
 git::ref_spec to_git_ref(const source_ref& ref) {
@@ -344,19 +359,12 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   source.limits = settings_.git_tree;
   source.budget = settings_.git_budget;
   if (!spec.secret_name.empty()) {
-    object_ref secret_ref{{"", "v1", "Secret"}, repo.namespace_, spec.secret_name};
-    auto secret = co_await r.applier.get(secret_ref);
-    if (!secret) {
-      step_failure f{reason::git_failed,
-                     fmt::format("secretRef{}: {}", read_as(r.repo.namespace_, r.account), secret.error().what())};
+    auto data = co_await read_named_secret(r.applier, repo.namespace_, r.account, spec.secret_name, "secretRef");
+    if (!data) {
+      step_failure f{reason::git_failed, data.error().what()};
       co_return co_await fail(f);
     }
-    std::string problem;
-    source.secret = decode_secret(*secret, spec.secret_name, problem);
-    if (!problem.empty()) {
-      step_failure f{reason::git_failed, problem};
-      co_return co_await fail(f);
-    }
+    source.secret = std::move(*data);
   }
   auto fetch_started = steady::now();
   source.watch = pool_job(r, "Git fetch");
@@ -378,17 +386,10 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
 
   // Verify: nothing of a commit whose signature does not verify is rendered or applied.
   if (spec.verify) {
-    object_ref keys_ref{{"", "v1", "Secret"}, repo.namespace_, spec.verify->secret_name};
-    auto secret = co_await r.applier.get(keys_ref);
-    if (!secret) {
-      step_failure f{reason::verification_failed, fmt::format("spec.verify.secretRef{}: {}", read_as(r.repo.namespace_, r.account),
-                                                              secret.error().what())};
-      co_return co_await fail(f);
-    }
-    std::string problem;
-    auto data = decode_secret(*secret, spec.verify->secret_name, problem);
-    auto keys = problem.empty() ? verify::parse_key_set(data, fmt::format("Secret {}", spec.verify->secret_name))
-                                : result<verify::key_set>(make_error(verify::errc::invalid_keys, problem));
+    auto data = co_await read_named_secret(r.applier, repo.namespace_, r.account, spec.verify->secret_name,
+                                           "spec.verify.secretRef");
+    auto keys = data ? verify::parse_key_set(*data, fmt::format("Secret {}", spec.verify->secret_name))
+                     : result<verify::key_set>(data.error());
     if (!keys) {
       step_failure f{reason::verification_failed, keys.error().what()};
       co_return co_await fail(f);
@@ -410,6 +411,20 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     log::debug("signature verified", {{"object", repo.key()}, {"revision", r.revision}, {"by", r.verified_by}});
   }
 
+  // Decryption keys, read as the acting identity each time (a rotated key takes effect at once).
+  render::source_options source_opts;
+  if (spec.decryption) {
+    auto data = co_await read_named_secret(r.applier, repo.namespace_, r.account, spec.decryption->secret_name,
+                                           "spec.decryption.secretRef");
+    auto keys = data ? decrypt::keyring_from_entries(*data, fmt::format("Secret {}", spec.decryption->secret_name))
+                     : result<decrypt::keyring>(data.error());
+    if (!keys) {
+      step_failure f{reason::decryption_failed, keys.error().what()};
+      co_return co_await fail(f);
+    }
+    source_opts.decryption = std::make_shared<const decrypt::keyring>(std::move(*keys));
+  }
+
   // Render on the pool: big trees must not stall the event loop.
   auto tree = snapshot->tree;
   auto normalized = normalize_tree_path(spec.path);
@@ -420,7 +435,6 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   std::string path = *normalized;
   // postBuild variables, read as the identity that applies; read every time, so a changed
   // ConfigMap or Secret takes effect at the next reconcile even on the same commit.
-  render::source_options source_opts;
   source_opts.ignore = spec.ignore;
   if (!spec.post_build.substitute_from.empty() || !spec.post_build.substitute.empty()) {
     auto vars = co_await load_substitution(r.applier, repo);
@@ -452,7 +466,9 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
                                           asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
   if (cancel.is_connected()) cancel.clear();
   if (!rendered) {
-    step_failure f{reason::build_failed, fmt::format("{}: {}", r.revision, rendered.error().what())};
+    bool decryption = rendered.error().code.category() == decrypt::category::instance();
+    step_failure f{decryption ? reason::decryption_failed : reason::build_failed,
+                   fmt::format("{}: {}", r.revision, rendered.error().what())};
     co_return co_await fail(f);
   }
 

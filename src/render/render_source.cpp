@@ -2,6 +2,7 @@
 
 #include "gitopsd/core/filtered_tree.hpp"
 #include "gitopsd/core/json.hpp"
+#include "gitopsd/decrypt/decrypting_tree.hpp"
 #include "gitopsd/render/errc.hpp"
 
 #include <fmt/format.h>
@@ -13,12 +14,16 @@ result<std::vector<manifest>> render_source(const file_tree& tree, std::string_v
   try {
     auto rules = load_ignore_rules(tree, source.ignore, source.ignore_root);
     if (!rules) return make_error(errc::read_failed, fmt::format("ignore rules: {}", rules.error().what()));
-    filtered_tree visible(tree, std::move(*rules));
+    decrypt::decrypting_tree readable(tree, source.decryption.get(), opts.yaml);
+    filtered_tree visible(readable, std::move(*rules));
     if (!path.empty()) {
       if (auto entry = visible.stat(path); !entry)
         return make_error(errc::read_failed, fmt::format("path \"{}\": {}", path, entry.error().what()));
     }
     auto objects = render(visible, path, opts);
+    // The build may have wrapped a decryption error in its own code: the message stays, the code
+    // says decryption (a DecryptionFailed reason).
+    if (!objects && readable.failure()) return error{readable.failure(), objects.error().what()};
     if (!objects) return objects;
     if (auto ok = substitute_objects(*objects, source.post_build, opts.yaml); !ok) return ok.error();
     if (!source.post_build.vars.empty()) {

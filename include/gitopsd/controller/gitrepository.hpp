@@ -60,6 +60,11 @@ struct verify_spec {
   std::string secret_name;
 };
 
+// spec.decryption: SOPS-encrypted files are decrypted with the keys of this Secret.
+struct decryption_spec {
+  std::string secret_name;
+};
+
 struct gitrepository_spec {
   std::string url;
   source_ref ref;
@@ -79,6 +84,7 @@ struct gitrepository_spec {
   std::optional<std::string> ignore;  // spec.ignore: gitignore lines
   post_build_spec post_build;
   std::optional<verify_spec> verify;
+  std::optional<decryption_spec> decryption;
 };
 
 struct gitrepository {

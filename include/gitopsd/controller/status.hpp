@@ -31,6 +31,7 @@ inline constexpr const char* ownership_conflict = "OwnershipConflict";
 inline constexpr const char* empty_render = "EmptyRender";
 inline constexpr const char* access_denied = "AccessDenied";  // a reference the tenancy policy refuses
 inline constexpr const char* verification_failed = "VerificationFailed";
+inline constexpr const char* decryption_failed = "DecryptionFailed";
 // Warning Event reasons that are not a Ready condition.
 inline constexpr const char* prune_skipped = "PruneSkipped";  // deletion left objects in place
 inline constexpr const char* orphaned = "Orphaned";           // prune left adopted Namespaces and CRDs
