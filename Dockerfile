@@ -12,9 +12,11 @@ RUN cmake --preset release && cmake --build --preset release && strip build-rele
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
       ca-certificates libgit2-1.5 libcurl4 libyaml-cpp0.7 libfmt9 \
-      libssl3 libre2-9 libyaml-0-2 libgpgme11 gpg \
+      libssl3 libre2-9 libyaml-0-2 libgpgme11 gpg gpg-agent gpgconf tini \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build-release/gitopsd /usr/local/bin/gitopsd
 USER 65532:65532
-ENTRYPOINT ["/usr/local/bin/gitopsd"]
+# OpenPGP decryption starts a gpg-agent per render; it is stopped afterwards, and tini as PID 1
+# reaps it (gpg detaches it, so it would otherwise stay a zombie of gitopsd).
+ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/gitopsd"]
 CMD ["run"]
