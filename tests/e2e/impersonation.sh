@@ -47,3 +47,13 @@ grep -q "spec.verify.secretRef (read as ServiceAccount $ns/tenant)" <<<"$message
 grep -qi "forbidden" <<<"$message" || fail "message must say forbidden: $message"
 grep -q "Secret/$ns/release-keys" <<<"$message" || fail "message must name the Secret: $message"
 grep -q "system:serviceaccount:$ns:tenant" <<<"$message" || fail "message must name the account: $message"
+
+# So are the decryption keys: a Secret the account may not read is refused, nothing decrypted.
+kubectl create secret generic sops-keys -n "$ns" --from-literal=team.agekey="# no identity" >/dev/null
+gitrepository app "  path: app
+  serviceAccountName: tenant
+  decryption: {provider: sops, secretRef: {name: sops-keys}}"
+wait_for 30 "DecryptionFailed" failed_with app DecryptionFailed
+grep -q "spec.decryption.secretRef (read as ServiceAccount $ns/tenant)" <<<"$message" || fail "message must say whose rights were used: $message"
+grep -qi "forbidden" <<<"$message" || fail "message must say forbidden: $message"
+grep -q "Secret/$ns/sops-keys" <<<"$message" || fail "message must name the Secret: $message"
