@@ -127,7 +127,7 @@ class converter {
         return;
       }
     }
-    detail::scalar s = detail::resolve_plain(text, !kustomize());
+    detail::scalar s = detail::resolve_plain(text, limits_.rules == yaml_rules::kubectl);
     if (tag != "?") {
       std::string_view want = std::string_view(tag).substr(tag_prefix.size());
       bool ok = (want == "bool" && s.kind == scalar_kind::boolean) || (want == "null" && s.kind == scalar_kind::null) ||
@@ -197,7 +197,7 @@ class converter {
     if (key.IsScalar()) count_bytes(key, key.Scalar().size());
     if (key.IsMap() || key.IsSequence()) fail(errc::invalid_yaml, key.Mark(), "a map or list cannot be a map key");
     if (auto str = string_scalar(key)) return *str;
-    if (kustomize()) return kustomize_key(key, depth);
+    if (limits_.rules != yaml_rules::kubectl) return kustomize_key(key, depth);
     if (key.IsNull() && !tag_is(key, "str")) fail(errc::invalid_yaml, key.Mark(), "null cannot be a map key");
     if (key.IsNull()) return {};
     const std::string& tag = key.Tag();

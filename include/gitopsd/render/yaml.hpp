@@ -19,7 +19,9 @@ namespace gitopsd::render {
 // as `kustomize build` reads resources and patches and writes them out through JSON: only
 // true/false words are booleans, timestamps become RFC 3339 strings, metadata.annotations values
 // are their text as written, and maps below the top level may only have string keys.
-enum class yaml_rules { kubectl, kustomize };
+// sops: go-yaml v3 decoding into plain values, as SOPS reads a file to check its MAC: YAML 1.2
+// words and numbers as with kustomize, but timestamps and annotations stay as written.
+enum class yaml_rules { kubectl, kustomize, sops };
 
 // Budgets of one file, checked while it is read (before a node graph is built). See docs/rendering.md.
 struct limits {
