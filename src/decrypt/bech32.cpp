@@ -117,7 +117,10 @@ result<bech32_data> bech32_decode(std::string_view text) {
     }
   }
   // Leftover bits must be fewer than 5 and zero (BIP 173 canonical padding).
-  if (bits >= 5 || (acc & ((1u << bits) - 1)) != 0) return bad("invalid padding");
+  if (bits >= 5 || (acc & ((1u << bits) - 1)) != 0) {
+    if (!out.data.empty()) OPENSSL_cleanse(out.data.data(), out.data.size());
+    return bad("invalid padding");
+  }
   return out;
 }
 

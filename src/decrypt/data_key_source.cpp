@@ -45,7 +45,8 @@ result<std::string> data_key_source::open_openpgp(const std::string& message) {
     if (s.home.path().empty()) {
       s.problem = "cannot create a temporary keyring";
     } else {
-      std::ofstream(s.home.path() + "/gpg.conf") << "no-auto-key-retrieve\npinentry-mode loopback\n";
+      // max-output: a data key is 32 bytes; a compressed message may hold gigabytes.
+      std::ofstream(s.home.path() + "/gpg.conf") << "no-auto-key-retrieve\npinentry-mode loopback\nmax-output 1024\n";
       if (auto err = open_context(s.home, s.ctx); err != 0) {
         s.problem = fmt::format("opening the keyring: {}", gpgme_strerror(err));
       } else {
@@ -69,8 +70,13 @@ result<std::string> data_key_source::open_openpgp(const std::string& message) {
   gpgme_data_t plain_raw = nullptr;
   if (!cipher || gpgme_data_new(&plain_raw) != 0) return make_error(errc::internal, "OpenPGP: out of memory");
   gpgme_home::data_ptr plain(plain_raw);
-  if (auto err = gpgme_op_decrypt(openpgp_->ctx.get(), cipher.get(), plain.get()); err != 0)
+  if (auto err = gpgme_op_decrypt(openpgp_->ctx.get(), cipher.get(), plain.get()); err != 0) {
+    auto code = gpgme_err_code(err);
+    if (code == GPG_ERR_CANCELED || code == GPG_ERR_BAD_PASSPHRASE || code == GPG_ERR_NO_PASSPHRASE)
+      return make_error(errc::invalid_identity, "an OpenPGP key that opens the data key has a passphrase; keys for the "
+                                                "agent must have none");
     return make_error(errc::no_identity, fmt::format("OpenPGP: {}", gpgme_strerror(err)));
+  }
   std::size_t n = 0;
   char* bytes = gpgme_data_release_and_get_mem(plain.release(), &n);
   std::string out(bytes != nullptr ? bytes : "", bytes != nullptr ? n : 0);
@@ -90,9 +96,12 @@ result<data_key> data_key_source::unwrap(const sops_metadata& md) {
     return k;
   };
   std::string last_problem;
-  if (!keys_.age.empty()) {
-    for (const auto& wrapped : md.age) {
-      auto bytes = age_decrypt(wrapped.enc, keys_.age, key_size);
+  // Only entries for one of our recipients are opened, each with that identity alone: a file may
+  // list many entries of many stanzas, and each attempt costs an X25519 exchange.
+  for (const auto& wrapped : md.age) {
+    for (const auto& id : keys_.age) {
+      if (id.recipient != wrapped.id) continue;
+      auto bytes = age_decrypt(wrapped.enc, {id}, key_size);
       if (bytes && bytes->size() == key_size) return take(*bytes);
       last_problem = bytes ? "an age-wrapped data key is not 32 bytes" : bytes.error().what();
     }

@@ -70,15 +70,16 @@ result<sops_metadata> read_metadata(const rapidjson::Value& sops) {
   if (md.mac.empty()) return make_error(errc::malformed, "sops.mac is missing");
   if (md.last_modified.empty()) return make_error(errc::malformed, "sops.lastmodified is missing");
 
+  // Keys at the top level win over key_groups, as with SOPS.
+  if (auto ok = read_group(sops, md); !ok) return ok.error();
   auto groups = sops.FindMember("key_groups");
-  if (groups != sops.MemberEnd() && groups->value.IsArray() && !groups->value.Empty()) {
+  bool top_level = !md.age.empty() || !md.openpgp.empty() || !md.other_services.empty();
+  if (!top_level && groups != sops.MemberEnd() && groups->value.IsArray() && !groups->value.Empty()) {
     // Several groups split the data key (Shamir's scheme); one group is a plain list of keys.
     if (groups->value.Size() > 1)
       return make_error(errc::unsupported, "the data key is split over several key groups (Shamir), which is not supported");
     if (!groups->value[0].IsObject()) return make_error(errc::malformed, "sops.key_groups[0] is not a mapping");
     if (auto ok = read_group(groups->value[0], md); !ok) return ok.error();
-  } else if (auto ok = read_group(sops, md); !ok) {
-    return ok.error();
   }
 
   for (const char* comment_rule : {"unencrypted_comment_regex", "encrypted_comment_regex"})
@@ -98,13 +99,21 @@ result<sops_metadata> read_metadata(const rapidjson::Value& sops) {
   auto only = sops.FindMember("mac_only_encrypted");
   if (only != sops.MemberEnd()) {
     // Written as a boolean, or as text in dotenv files.
-    md.rules.mac_only_encrypted = (only->value.IsBool() && only->value.GetBool()) ||
-                                  (only->value.IsString() && std::string_view(only->value.GetString()) == "true");
+    std::string_view text = only->value.IsString() ? std::string_view(only->value.GetString(), only->value.GetStringLength()) : "";
+    md.rules.mac_only_encrypted = (only->value.IsBool() && only->value.GetBool()) || text == "true" || text == "True" ||
+                                  text == "TRUE" || text == "t" || text == "T" || text == "1";
   }
   return md;
 }
 
 result<sops_metadata> read_flat_metadata(const std::vector<std::pair<std::string, std::string>>& entries) {
+  // Metadata is a few fields per wrapped key: more, or longer names, is not SOPS's (and the
+  // unflattening below costs time per entry and name length).
+  constexpr std::size_t max_entries = 4 * max_wrapped_keys + 32, max_name = 256;
+  if (entries.size() > max_entries)
+    return make_error(errc::malformed, fmt::format("more than {} sops_ entries", max_entries));
+  for (const auto& e : entries)
+    if (e.first.size() > max_name) return make_error(errc::malformed, fmt::format("a sops_ entry name is longer than {} bytes", max_name));
   // Unflattens "a__list_0__map_b" paths into a document, then reads it as the nested form.
   rapidjson::Document doc(rapidjson::kObjectType);
   auto& alloc = doc.GetAllocator();

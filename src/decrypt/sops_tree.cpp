@@ -5,10 +5,13 @@
 #include <fmt/format.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <re2/re2.h>
 
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 
 namespace gitopsd::decrypt {
@@ -51,11 +54,34 @@ std::string path_name(const std::vector<std::string>& path) {
   return out;
 }
 
+// Go's strconv.FormatFloat(d, 'f', -1, 64): the shortest digits that read back as d, written
+// without an exponent (1e23 is "100000000000000000000000", not the double's exact value).
 std::string fixed_shortest(double d) {
-  std::array<char, 400> buf{};
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), d, std::chars_format::fixed);
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "+Inf" : "-Inf";
+  std::array<char, 64> buf{};
+  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), d, std::chars_format::scientific);
   if (ec != std::errc()) return {};
-  return std::string(buf.data(), end);
+  std::string_view sci(buf.data(), static_cast<std::size_t>(end - buf.data()));
+  std::string out;
+  if (!sci.empty() && sci.front() == '-') {
+    out += '-';
+    sci.remove_prefix(1);
+  }
+  auto e = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e))
+    if (c != '.') digits += c;
+  int exponent = 0;
+  std::string_view exp_text = sci.substr(e + 1);
+  if (!exp_text.empty() && exp_text.front() == '+') exp_text.remove_prefix(1);
+  std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exponent);
+  if (exponent >= 0) {
+    auto whole = static_cast<std::size_t>(exponent) + 1;
+    if (digits.size() <= whole) return out + digits + std::string(whole - digits.size(), '0');
+    return out + digits.substr(0, whole) + "." + digits.substr(whole);
+  }
+  return out + "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
 }
 
 // Go's strconv.ParseBool.
@@ -86,6 +112,9 @@ result<void> set_typed(rapidjson::Value& v, const std::string& type, const std::
     double d = 0;
     auto [end, ec] = std::from_chars(plain.data(), plain.data() + plain.size(), d);
     if (plain.empty() || ec != std::errc() || end != plain.data() + plain.size()) return bad();
+    // JSON, and so a Kubernetes object, has no infinity or NaN.
+    if (!std::isfinite(d))
+      return make_error(errc::unsupported, fmt::format("the value at {} is not a finite number", path_name(path)));
     v.SetDouble(d);
   } else if (type == "bool") {
     auto b = parse_bool(plain);
@@ -95,6 +124,20 @@ result<void> set_typed(rapidjson::Value& v, const std::string& type, const std::
     return make_error(errc::unsupported, fmt::format("the value at {} has the unknown type {}", path_name(path), type));
   }
   return {};
+}
+
+// A decrypted value as YAML text that reads back as that value: strings double-quoted (JSON
+// escapes are YAML's too), floats with a point so they stay floats.
+std::string yaml_scalar(const rapidjson::Value& v, const std::string& plain) {
+  if (v.IsString()) {
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    v.Accept(w);
+    return std::string(buf.GetString(), buf.GetSize());
+  }
+  if (v.IsBool()) return v.GetBool() ? "true" : "false";
+  if (v.IsDouble() && plain.find_first_of(".eE") == std::string::npos) return plain + ".0";
+  return plain;
 }
 
 struct frame {
@@ -175,16 +218,16 @@ std::string mac_bytes(const rapidjson::Value& v) {
   return {};
 }
 
-result<std::string> decrypt_tree(std::vector<rapidjson::Document>& documents, const value_selector& select,
-                                 const data_key& key) {
+result<std::string> decrypt_tree(std::vector<rapidjson::Document*>& documents, const value_selector& select,
+                                 const data_key& key, std::vector<opened_value>* opened) {
   sha512 mac;
   if (select.mac_only_encrypted())
     mac.add(std::string_view(reinterpret_cast<const char*>(mac_only_encrypted_prefix.data()), mac_only_encrypted_prefix.size()));
   std::vector<std::string> path;
   std::vector<frame> stack;
-  for (auto& doc : documents) {
-    auto& alloc = doc.GetAllocator();
-    stack.push_back({&doc, 0, nullptr});
+  for (auto* doc : documents) {
+    auto& alloc = doc->GetAllocator();
+    stack.push_back({doc, 0, nullptr});
     // Depth first, children in document order, without recursion: nesting comes from the file.
     while (!stack.empty()) {
       frame f = stack.back();
@@ -211,12 +254,14 @@ result<std::string> decrypt_tree(std::vector<rapidjson::Document>& documents, co
       if (encrypted && !(v.IsString() && v.GetStringLength() == 0)) {
         if (!v.IsString())
           return make_error(errc::malformed, fmt::format("the value at {} should be encrypted but is not", path_name(path)));
-        auto sealed = parse_sealed(std::string_view(v.GetString(), v.GetStringLength()));
+        std::string_view sealed_text(v.GetString(), v.GetStringLength());
+        auto sealed = parse_sealed(sealed_text);
         if (!sealed)
           return make_error(errc::malformed, fmt::format("the value at {} should be encrypted but is not", path_name(path)));
         auto plain = open_sealed(*sealed, key, additional_data(path));
         if (!plain) return plain.error().wrap(fmt::format("the value at {}", path_name(path)));
         auto typed = set_typed(v, sealed->type, *plain, alloc, path);
+        if (typed && opened != nullptr) opened->push_back({std::string(sealed_text), yaml_scalar(v, *plain)});
         OPENSSL_cleanse(plain->data(), plain->size());
         if (!typed) return typed.error();
       }

@@ -43,10 +43,18 @@ class value_selector {
 // shortest fixed notation, booleans as True/False. Nothing for null.
 std::string mac_bytes(const rapidjson::Value& value);
 
+// One decrypted value: its encrypted text as it stands in the file (unique: the IV is random) and
+// the plaintext written as a YAML scalar of its type.
+struct opened_value {
+  std::string sealed;
+  std::string yaml;
+};
+
 // Decrypts every selected value of `documents` in place (typed per the value's `type:`) and returns
-// the tree's MAC. Errors name the key path, never a value.
-result<std::string> decrypt_tree(std::vector<rapidjson::Document>& documents, const value_selector& select,
-                                 const data_key& key);
+// the tree's MAC; each decrypted value is added to `opened` when given. Errors name the key path,
+// never a value.
+result<std::string> decrypt_tree(std::vector<rapidjson::Document*>& documents, const value_selector& select,
+                                 const data_key& key, std::vector<opened_value>* opened = nullptr);
 
 // The stored MAC, decrypted with lastmodified as additional data, compared with the computed one.
 result<void> check_mac(std::string_view stored_mac, std::string_view last_modified, std::string_view computed,

@@ -28,8 +28,8 @@ class decrypting_tree final : public file_tree {
 
  private:
   const file_tree& inner_;
-  render::limits yaml_;
-  std::unique_ptr<sops_decryptor> decryptor_;  // null without keys
+  bool have_keys_;
+  std::unique_ptr<sops_decryptor> decryptor_;
   mutable std::mutex mutex_;
   mutable boost::system::error_code failure_;
 };

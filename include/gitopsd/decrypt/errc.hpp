@@ -11,7 +11,7 @@ enum class errc {
   invalid_recipient,     // a recipient (public key) cannot be read
   malformed,             // the encrypted file's armor or header cannot be parsed
   no_identity,           // no identity given unwraps the file key
-  bad_mac,               // the header MAC does not verify
+  bad_mac,               // an age header MAC, a SOPS value or a SOPS file MAC does not verify
   bad_payload,           // a payload chunk does not authenticate, or the payload is cut or extended
   too_large,             // the plaintext exceeds the caller's limit
   internal,              // the cryptographic library failed

@@ -2,6 +2,7 @@
 // the bytes the MAC covers, metadata reading.
 #include "../render/print_error.hpp"
 #include "../../../src/decrypt/sops_metadata.hpp"
+#include "../../../src/decrypt/sops_text.hpp"
 #include "../../../src/decrypt/sops_tree.hpp"
 #include "../../../src/decrypt/sops_value.hpp"
 
@@ -93,20 +94,27 @@ TEST_CASE("sops MAC: plain values hash as SOPS writes them, in document order, n
   CHECK(mac_bytes(doc("a: 1.0")["a"]) == "1");
   CHECK(mac_bytes(doc("a: 0.1")["a"]) == "0.1");
   CHECK(mac_bytes(doc("a: 1e21")["a"]) == "1000000000000000000000");
+  CHECK(mac_bytes(doc("a: 1e23")["a"]) == "100000000000000000000000");  // Go's digits, not the double's exact value
+  CHECK(mac_bytes(doc("a: 1.5e300")["a"]) == "15" + std::string(299, '0'));
+  CHECK(mac_bytes(doc("a: 0.000125")["a"]) == "0.000125");
+  CHECK(mac_bytes(doc("a: -2.5e-7")["a"]) == "-0.00000025");
+  CHECK(mac_bytes(doc("a: 123.456")["a"]) == "123.456");
   CHECK(mac_bytes(doc("a: text")["a"]) == "text");
   CHECK(mac_bytes(doc("a: null")["a"]).empty());
 
   // Every value plain: the MAC is SHA-512 of "v1" "True" "x" "3" "1.5" (sha512sum of the bytes).
   std::vector<rapidjson::Document> docs;
   docs.push_back(doc("k: v1\nn: {b: true, c: [x, 3, null]}\nf: 1.5\n"));
-  auto mac = decrypt_tree(docs, selector(rule(&encryption_rules::unencrypted_regex, ".")), data_key{});
+  std::vector<rapidjson::Document*> all{&docs[0]};
+  auto mac = decrypt_tree(all, selector(rule(&encryption_rules::unencrypted_regex, ".")), data_key{});
   REQUIRE(mac);
   CHECK(*mac == "EC619CD4EA022962F160CB47F5170989FB3C597B82B38DF34B713325E1D917D0C814B8BB49CF2D4520D5FC34C77778B46444119DB96F116B92C710457DACDF40");
 
   // A value that should be encrypted but is plain: named by its path, its value not shown.
   std::vector<rapidjson::Document> plain;
   plain.push_back(doc("stringData: {password: hunter2}\n"));
-  auto refused = decrypt_tree(plain, selector(rule(&encryption_rules::encrypted_regex, "^stringData$")), data_key{});
+  std::vector<rapidjson::Document*> one{&plain[0]};
+  auto refused = decrypt_tree(one, selector(rule(&encryption_rules::encrypted_regex, "^stringData$")), data_key{});
   REQUIRE_FALSE(refused);
   CHECK(refused.error().what() == "the value at stringData.password should be encrypted but is not");
 }
@@ -162,4 +170,20 @@ TEST_CASE("sops metadata: dotenv's flattened entries") {
   CHECK_FALSE(read_flat_metadata({{"age__list_1__map_enc", "E"}, {"mac", "M"}, {"lastmodified", "x"}}));  // gap
   CHECK_FALSE(read_flat_metadata({{"mac", "M"}, {"mac", "N"}, {"lastmodified", "x"}}));                  // twice
   CHECK_FALSE(read_flat_metadata({{"age__list_0", "E"}, {"mac", "M"}, {"lastmodified", "x"}}));          // no field
+}
+
+TEST_CASE("sops text: values go back into the file's own text, the sops block and encrypted comments go") {
+  const std::string v1 = "ENC[AES256_GCM,data:a,iv:b,tag:c,type:str]";
+  const std::string v2 = "ENC[AES256_GCM,data:d,iv:e,tag:f,type:int]";
+  const std::string note = "ENC[AES256_GCM,data:g,iv:h,tag:i,type:comment]";
+  std::string text = "# head\nkind: ConfigMap\ndata:\n    x: " + v1 + " #" + note + "\n    n: '" + v2 +
+                     "'\nsops:\n    mac: ENC[AES256_GCM,data:j,iv:k,tag:l,type:str]\n    version: 3.13.3\n---\nkind: Other\n";
+  std::vector<opened_value> opened{{v1, "\"plain\""}, {v2, "7"}};
+  auto out = substitute_plaintext(text, opened, 1);
+  REQUIRE(out);
+  CHECK(*out == "# head\nkind: ConfigMap\ndata:\n    x: \"plain\" #\n    n: 7\n---\nkind: Other\n");
+
+  CHECK_FALSE(substitute_plaintext(text, opened, 2));  // a sops block the text does not hold
+  std::vector<opened_value> missing{{v1, "\"plain\""}, {"ENC[AES256_GCM,data:z,iv:z,tag:z,type:str]", "1"}};
+  CHECK_FALSE(substitute_plaintext(text, missing, 1));  // a value the text does not hold
 }
