@@ -1,5 +1,7 @@
 #include "gpgme_home.hpp"
 
+#include "gitopsd/core/log.hpp"
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -35,7 +37,8 @@ temp_home::~temp_home() {
 
 void temp_home::stop_agent() const {
   if (path_.empty()) return;
-  std::vector<std::string> args{"gpgconf", "--homedir", path_, "--kill", "gpg-agent"};
+  // "all": newer GnuPG also starts keyboxd.
+  std::vector<std::string> args{"gpgconf", "--homedir", path_, "--kill", "all"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -44,12 +47,14 @@ void temp_home::stop_agent() const {
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
   pid_t pid = 0;
+  int status = -1;
   if (posix_spawnp(&pid, "gpgconf", &actions, nullptr, argv.data(), environ) == 0) {
-    int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
   }
   posix_spawn_file_actions_destroy(&actions);
+  // A running agent keeps its process (not the folder, removed next) until it notices: say so.
+  if (status != 0) log::warn("gpgconf --kill failed; a gpg-agent may outlive its temporary keyring", {{"home", path_}});
 }
 
 data_ptr memory_data(std::string_view bytes) {

@@ -176,6 +176,7 @@ TEST_CASE("sops: a file changed after encryption, or for another key, fails nami
   };
   // A plain value edited: the MAC no longer matches.
   auto e = decrypt_error(f.keys, changed("name: db", "name: dc"), "secret.yaml");
+  CHECK(e == "the MAC does not match the file's values (the file was changed after encryption)");
   CHECK(e.find("MAC does not match") != std::string::npos);
   CHECK(e.find(planted) == std::string::npos);
   // An encrypted value moved to another key: its additional data (the key path) fails.
@@ -201,7 +202,7 @@ TEST_CASE("sops: a file changed after encryption, or for another key, fails nami
   auto mac_at = enc.find("    mac: ");
   std::string no_mac = enc.substr(0, mac_at) + enc.substr(enc.find('\n', mac_at) + 1);
   e = decrypt_error(f.keys, no_mac, "secret.yaml");
-  CHECK(e.find("sops") != std::string::npos);
+  CHECK(e == "sops.mac is missing");
 }
 
 TEST_CASE("sops: OpenPGP-wrapped data keys open with the armored secret key in a private keyring", "[oracle]") {
@@ -244,4 +245,78 @@ TEST_CASE("sops: without keys an encrypted file is refused by name, a plain one 
   auto ok = with.read("app/secret.yaml");
   REQUIRE(ok);
   CHECK(as_json(*ok) == as_json(secret_yaml));
+}
+
+TEST_CASE("sops: found by content, whatever the file name and document, and read as sops reads plain values", "[oracle]") {
+  sops_fixture f;
+  // Plain values SOPS hashes as go-yaml v3 reads them: timestamps as written, 0x1F as 31.
+  std::string odd = R"(apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: odd
+  annotations: {a: true, b: 1.0, when: 2024-01-02}
+data_plain: {date: 2024-01-02, hex: 0x1F, octal: 017, under: 1_000, big: 1.2345678901234568e+29, yes: yes}
+stringData: {password: planted-secret-7f3c}
+)";
+  auto enc = f.encrypt("odd.yaml", odd, "--encrypted-regex '^stringData$'");
+  auto got = decrypted(f.keys, enc, "odd.yaml");
+  CHECK(as_json(got) == as_json(f.oracle("odd.yaml", enc)));
+  CHECK(got.find("# keep") == std::string::npos);
+
+  // A YAML file under another name, and a dotenv file not named .env.
+  CHECK(as_json(decrypted(f.keys, enc, "odd.enc")) == as_json(f.oracle("odd.yaml", enc)));
+  auto env = f.encrypt("app.env", "TOKEN=planted-secret-7f3c\n");
+  CHECK(decrypted(f.keys, env, "secrets.txt") == "TOKEN=planted-secret-7f3c\n");
+
+  // A plain document before a separately encrypted one, and two encrypted files joined.
+  std::string plain_cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\ndata: {a: b}\n";
+  auto second = f.encrypt("s.yaml", secret_yaml);
+  auto joined = decrypted(f.keys, plain_cm + "---\n" + second + "---\n" + enc, "all.yaml");
+  CHECK(as_json(joined) == as_json(plain_cm + "---\n" + secret_yaml + "---\n" + f.oracle("odd.yaml", enc)));
+  CHECK(joined.find("ENC[") == std::string::npos);
+
+  // The text stays the file's own: comments and layout are kept.
+  auto commented = f.encrypt("c.yaml", "# top comment\nkind: ConfigMap\ndata:\n  x: planted-secret-7f3c  # keep\n",
+                             "--encrypted-regex '^data$'");
+  auto text = decrypted(f.keys, commented, "c.yaml");
+  CHECK(text.find("# top comment") != std::string::npos);
+  CHECK(text.find("ENC[") == std::string::npos);
+  CHECK(text.find("sops") == std::string::npos);
+}
+
+TEST_CASE("sops: a file this reader cannot parse is refused, not passed on as ciphertext", "[oracle]") {
+  sops_fixture f;
+  std::string deep = "kind: ConfigMap\nd:\n";
+  std::string indent = "  ";
+  for (int i = 0; i < 300; ++i, indent += "  ") deep += indent + "k:\n";
+  deep += indent + "v: planted-secret-7f3c\n";
+  auto enc = f.encrypt("deep.yaml", deep);
+  for (const decrypt::keyring* keys : std::vector<const decrypt::keyring*>{&f.keys, nullptr}) {
+    testing::memory_tree files;
+    files.files = {{"app/deep.yaml", enc}};
+    decrypt::decrypting_tree tree(files, keys, render::limits{});
+    auto read = tree.read("app/deep.yaml");
+    REQUIRE_FALSE(read);
+    CHECK(read.error().what().find("app/deep.yaml") != std::string::npos);
+  }
+}
+
+TEST_CASE("sops: an OpenPGP key with a passphrase is refused by name", "[oracle]") {
+  sops_fixture f;
+  auto home = f.dir / "gnupg";
+  std::filesystem::create_directories(home);
+  std::filesystem::permissions(home, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
+  std::string gpg = "gpg --homedir " + quote(home.string()) + " --batch --pinentry-mode loopback ";
+  REQUIRE(run(gpg + "--passphrase hunter2 --quick-gen-key 'locked <l@example.com>' default default never 2>/dev/null").status == 0);
+  auto fpr = run(gpg + "--with-colons --list-keys | awk -F: '/^fpr/ {print $10; exit}'").out;
+  fpr = fpr.substr(0, fpr.find('\n'));
+  spit(f.dir / "cm.yaml", "kind: ConfigMap\ndata: {v: planted-secret-7f3c}\n");
+  auto enc = f.sops("--encrypt --pgp " + fpr + " cm.yaml", "GNUPGHOME=" + quote(home.string()));
+  auto secret_key = run(gpg + "--passphrase hunter2 --armor --export-secret-keys " + fpr).out;
+  decrypt::keyring keys;
+  REQUIRE(decrypt::add_key(keys, "locked.asc", secret_key));
+  auto e = decrypt_error(keys, enc, "cm.yaml");
+  CHECK(e.find("has a passphrase") != std::string::npos);
+
+  run("gpgconf --homedir " + quote(home.string()) + " --kill all >/dev/null 2>&1");
 }

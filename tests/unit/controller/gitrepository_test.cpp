@@ -195,3 +195,26 @@ TEST_CASE("spec.verify is read, and a bad mode, a Tag mode without a tag ref and
   CHECK(error_of(R"({"url":"https://git.example/app.git","interval":"1m","verify":{"mode":7,"secretRef":{"name":"k"}}})") ==
         "GitRepository team/app: spec.verify.mode must be HEAD, Tag or TagAndHEAD, not a non-string");
 }
+
+TEST_CASE("spec.decryption is read, and another provider or a missing Secret are named", "[gitrepository]") {
+  auto none = parse(R"({"url":"https://git.example/app.git","interval":"1m","decryption":null})").value();
+  CHECK_FALSE(none.spec.decryption.has_value());
+  auto sops = parse(R"({"url":"https://git.example/app.git","interval":"1m",
+    "decryption":{"provider":"sops","secretRef":{"name":"sops-keys"}}})").value();
+  REQUIRE(sops.spec.decryption.has_value());
+  CHECK(sops.spec.decryption->secret_name == "sops-keys");
+
+  CHECK(error_of(R"({"url":"https://git.example/app.git","interval":"1m","decryption":{"provider":"vault","secretRef":{"name":"k"}}})") ==
+        "GitRepository team/app: spec.decryption.provider must be sops, not \"vault\"");
+  CHECK(error_of(R"({"url":"https://git.example/app.git","interval":"1m","decryption":{"secretRef":{"name":"k"}}})") ==
+        "GitRepository team/app: spec.decryption.provider must be sops");
+  CHECK(error_of(R"({"url":"https://git.example/app.git","interval":"1m","decryption":{"provider":"sops"}})") ==
+        "GitRepository team/app: spec.decryption.secretRef.name is required (the Secret holding the private keys)");
+  CHECK(error_of(R"({"url":"https://git.example/app.git","interval":"1m","decryption":{"provider":"sops","secretRef":{"name":""}}})") ==
+        "GitRepository team/app: spec.decryption.secretRef.name is required (the Secret holding the private keys)");
+  CHECK(error_of(fmt::format(R"({{"url":"https://git.example/app.git","interval":"1m","decryption":{{"provider":"sops","secretRef":{{"name":"{}"}}}}}})",
+                             std::string(254, 'k'))) ==
+        "GitRepository team/app: spec.decryption.secretRef.name is longer than 253 characters");
+  CHECK(error_of(R"({"url":"https://git.example/app.git","interval":"1m","decryption":"sops"})") ==
+        "GitRepository team/app: spec.decryption must be an object");
+}
