@@ -82,4 +82,18 @@ bool skip_full_check(bool covered, bool drift_requested, std::optional<clock::ti
   return now - *last_full < resync;
 }
 
+std::set<group_version_kind> kinds_to_watch(const std::vector<const std::set<group_version_kind>*>& owners_kinds,
+                                            std::size_t cap) {
+  auto order = owners_kinds;
+  std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) { return a->size() < b->size(); });
+  std::set<group_version_kind> out;
+  for (const auto* kinds : order) {
+    std::size_t added = 0;
+    for (const auto& gvk : *kinds) added += out.contains(gvk) ? 0 : 1;
+    if (out.size() + added > cap) continue;
+    out.insert(kinds->begin(), kinds->end());
+  }
+  return out;
+}
+
 }  // namespace gitopsd::controller

@@ -94,8 +94,16 @@ void drift_watches::untrack(const std::string& owner) {
 
 void drift_watches::update_watches() {
   if (stopping_) return;
-  std::set<group_version_kind> needed;
-  for (const auto& [key, o] : owners_) needed.insert(o.kinds.begin(), o.kinds.end());
+  std::vector<const std::set<group_version_kind>*> owners_kinds;
+  for (const auto& [key, o] : owners_) owners_kinds.push_back(&o.kinds);
+  auto needed = kinds_to_watch(owners_kinds, settings_.max_watches);
+  std::set<group_version_kind> wanted;
+  for (const auto* kinds : owners_kinds) wanted.insert(kinds->begin(), kinds->end());
+  if (needed.size() < wanted.size() && !cap_reported_) {
+    cap_reported_ = true;
+    log::warn("more kinds in inventories than drift watches allowed; the rest are checked at each interval",
+              {{"watches", std::to_string(settings_.max_watches)}});
+  }
   for (auto it = watches_.begin(); it != watches_.end();) {
     if (needed.contains(it->first)) {
       ++it;

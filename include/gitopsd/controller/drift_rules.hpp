@@ -4,11 +4,13 @@
 // and when a periodic run of an unchanged commit may skip its full dry run.
 
 #include "gitopsd/controller/scheduler.hpp"
+#include "gitopsd/core/identity.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -93,5 +95,12 @@ class fight_detector {
 // resync zero: never skip.
 bool skip_full_check(bool covered, bool drift_requested, std::optional<clock::time_point> last_full,
                      clock::time_point now, clock::duration resync);
+
+// The kinds to watch, at most `cap`: an inventory is written by the agent, but whoever may write a
+// GitRepository's status could list thousands of kinds, each a watch. Owners are taken whole (a
+// partly watched owner gains nothing), those with fewer kinds first; an owner left out is not
+// covered and keeps its periodic full dry run.
+std::set<group_version_kind> kinds_to_watch(const std::vector<const std::set<group_version_kind>*>& owners_kinds,
+                                            std::size_t cap);
 
 }  // namespace gitopsd::controller

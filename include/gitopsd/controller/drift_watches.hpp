@@ -29,6 +29,7 @@ struct drift_settings {
   std::string namespace_;  // empty: watch every namespace
   clock::duration resync = std::chrono::hours(1);  // zero: every periodic run does the full dry run
   int fight_limit = 5;
+  std::size_t max_watches = 256;  // kinds watched at once (see kinds_to_watch)
   clock::duration fight_window = std::chrono::minutes(1);
 };
 
@@ -94,6 +95,7 @@ class drift_watches {
   fight_detector fights_;
   std::size_t alive_ = 0;
   bool stopping_ = false;
+  bool cap_reported_ = false;
 };
 
 }  // namespace gitopsd::controller

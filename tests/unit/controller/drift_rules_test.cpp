@@ -120,3 +120,23 @@ TEST_CASE("resync: a covered, recently checked owner skips the full dry run of a
   CHECK_FALSE(skip_full_check(true, false, std::nullopt, t0, 1h));    // never checked by this process
   CHECK_FALSE(skip_full_check(true, false, t0, t0 + 1s, 0s));         // resync off
 }
+
+TEST_CASE("watched kinds: capped, owners taken whole, smaller owners first") {
+  using gitopsd::group_version_kind;
+  auto kind = [](int i) { return group_version_kind{"example.com", "v1", "K" + std::to_string(i)}; };
+  std::set<group_version_kind> small{kind(1), kind(2)};
+  std::set<group_version_kind> shared{kind(2), kind(3)};
+  std::set<group_version_kind> hostile;
+  for (int i = 100; i < 1100; ++i) hostile.insert(kind(i));
+
+  auto all = kinds_to_watch({&hostile, &small, &shared}, 256);
+  CHECK(all == std::set<group_version_kind>{kind(1), kind(2), kind(3)});  // the 1,000 kinds do not fit
+
+  // A kind two owners share counts once; an owner that would pass the cap is left out whole.
+  auto three = kinds_to_watch({&small, &shared}, 3);
+  CHECK(three.size() == 3);
+  auto two = kinds_to_watch({&small, &shared}, 2);
+  CHECK(two.size() == 2);
+  CHECK_FALSE((two.contains(kind(1)) && two.contains(kind(3))));
+  CHECK(kinds_to_watch({}, 10).empty());
+}
