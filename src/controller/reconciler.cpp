@@ -48,6 +48,7 @@ struct reconciler::run {
   std::string account;   // the ServiceAccount acted as (spec or --default-service-account); empty: the agent
   rapidjson::Document status;  // the latest status we know, for condition transition times
   steady::time_point started = steady::now();
+  std::optional<steady::time_point> last_progress;  // the last progress step written to status
   std::string revision;  // the revision being attempted
   std::optional<git::commit_info> commit;
   std::vector<sync::inventory_entry> inventory;  // of the commit being applied
@@ -165,6 +166,14 @@ asio::awaitable<bool> reconciler::progress(run& r, stage at, const std::string& 
     log::debug(message, {{"object", r.repo.key()}});
     co_return true;
   }
+  bool records_inventory = inventory_grows(r.repo.inventory, r.inventory);
+  bool requested = !r.repo.requested_at.empty() && r.repo.requested_at != r.repo.handled_requested_at;
+  auto now = steady::now();
+  if (!progress_due(records_inventory, requested, r.started, r.last_progress, now)) {
+    log::debug(message, {{"object", r.repo.key()}});
+    co_return true;
+  }
+  r.last_progress = now;
   log::info(message, {{"object", r.repo.key()}});
   status_update u{phase::progressing, reason::progressing, message, r.repo.generation};
   if (!r.revision.empty()) u.last_attempted_revision = r.revision;

@@ -8,6 +8,7 @@
 
 #include <rapidjson/document.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,14 @@ bool routine(const gitrepository& repo, const std::string& revision);
 // Whether `next` names an object that `recorded` does not: then the write-ahead inventory must
 // reach the status before anything is applied.
 bool inventory_grows(const std::vector<sync::inventory_entry>& recorded, const std::vector<sync::inventory_entry>& next);
+
+// Whether a progress step goes to status now. Steps are coalesced: none while the reconcile is
+// younger than `spacing` (a quick one writes only its result) and at most one per `spacing`.
+// A step that records the write-ahead inventory is always written, and so is every step of a
+// reconcile a person asked for (requestedAt), whose steps `gitopsd reconcile --wait` shows.
+bool progress_due(bool records_inventory, bool requested, std::chrono::steady_clock::time_point started,
+                  std::optional<std::chrono::steady_clock::time_point> last_write, std::chrono::steady_clock::time_point now,
+                  std::chrono::steady_clock::duration spacing = std::chrono::seconds(1));
 
 // A JSON Patch (RFC 6902) on the object that adds or removes our finalizer and touches no other
 // entry of metadata.finalizers; nullopt when the list already is as asked. An add is guarded by

@@ -98,3 +98,16 @@ TEST_CASE("Git failures that no retry can fix are spec errors", "[reconcile_rule
                  errc::cache, errc::internal})
     CHECK_FALSE(unfixable_by_retry(make_error_code(e)));
 }
+
+TEST_CASE("progress steps are coalesced, write-ahead inventory and requested reconciles excepted", "[reconcile_rules]") {
+  using steady = std::chrono::steady_clock;
+  steady::time_point t0{};
+  CHECK_FALSE(progress_due(false, false, t0, std::nullopt, t0));               // a reconcile just started
+  CHECK_FALSE(progress_due(false, false, t0, std::nullopt, t0 + 999ms));
+  CHECK(progress_due(false, false, t0, std::nullopt, t0 + 1s));                // a slow one shows its step
+  CHECK_FALSE(progress_due(false, false, t0, t0 + 1s, t0 + 1500ms));           // at most one a second
+  CHECK(progress_due(false, false, t0, t0 + 1s, t0 + 2s));
+  CHECK(progress_due(true, false, t0, std::nullopt, t0));                      // objects about to be created
+  CHECK(progress_due(true, false, t0, t0 + 1s, t0 + 1100ms));
+  CHECK(progress_due(false, true, t0, std::nullopt, t0));                      // a person is watching
+}
