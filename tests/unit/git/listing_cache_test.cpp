@@ -1,0 +1,73 @@
+#include "gitopsd/git/listing_cache.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace gitopsd::git;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::shared_ptr<const std::vector<remote_ref>> refs_at(const std::string& oid) {
+  return std::make_shared<const std::vector<remote_ref>>(std::vector<remote_ref>{{"refs/heads/main", oid}});
+}
+
+}  // namespace
+
+TEST_CASE("a listing is reused only when it started at or after not_before", "[listing]") {
+  auto t = listing_clock::now();
+  CHECK(may_reuse_listing(t, t));
+  CHECK(may_reuse_listing(t, t - 1s));
+  CHECK_FALSE(may_reuse_listing(t, t + 1ns));
+  CHECK_FALSE(may_reuse_listing(t, listing_clock::time_point::max()));
+}
+
+TEST_CASE("the credentials digest tells every Secret apart and keeps no secret text", "[listing]") {
+  std::map<std::string, std::string> a{{"username", "git"}, {"password", "one"}};
+  std::map<std::string, std::string> b{{"username", "git"}, {"password", "two"}};
+  CHECK(credentials_digest(a) == credentials_digest(a));
+  CHECK(credentials_digest(a) != credentials_digest(b));
+  CHECK(credentials_digest(a) != credentials_digest({}));
+  // Entry boundaries count: {"ab": "c"} is not {"a": "bc"}.
+  CHECK(credentials_digest({{"ab", "c"}}) != credentials_digest({{"a", "bc"}}));
+  CHECK(credentials_digest({{"a", "b"}, {"c", "d"}}) != credentials_digest({{"a", "b:1:c1:d"}}));
+  CHECK(credentials_digest(a).size() == 64);
+  CHECK(credentials_digest(a).find("one") == std::string::npos);
+  // SHA-256 of the empty encoding.
+  CHECK(credentials_digest({}) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST_CASE("a remembered listing answers only the same credentials and recent enough requests", "[listing]") {
+  listing_cache cache;
+  auto t = listing_clock::now();
+  const std::string mine = credentials_digest({{"password", "mine"}});
+  const std::string theirs = credentials_digest({{"password", "theirs"}});
+  cache.remember(mine, t, refs_at("aaaa"));
+
+  const remembered_listing* hit = cache.find(mine, t - 30s);
+  REQUIRE(hit != nullptr);
+  CHECK(hit->refs->front().oid == "aaaa");
+  CHECK(cache.find(theirs, t - 30s) == nullptr);  // other credentials never see it
+  CHECK(cache.find(mine, t + 1s) == nullptr);     // older than asked: list anew
+
+  // A newer listing replaces it; an older one does not.
+  cache.remember(mine, t + 2s, refs_at("bbbb"));
+  cache.remember(mine, t + 1s, refs_at("cccc"));
+  REQUIRE(cache.find(mine, t + 2s) != nullptr);
+  CHECK(cache.find(mine, t + 2s)->refs->front().oid == "bbbb");
+
+  // A failed listing forgets what these credentials saw before, and only that.
+  cache.remember(theirs, t, refs_at("dddd"));
+  cache.forget(mine);
+  CHECK(cache.find(mine, t - 1h) == nullptr);
+  CHECK(cache.find(theirs, t - 1h) != nullptr);
+}
+
+TEST_CASE("a URL keeps a bounded number of credential sets, dropping the oldest listing", "[listing]") {
+  listing_cache cache;
+  auto t = listing_clock::now();
+  for (std::size_t i = 0; i <= listing_cache::max_entries; ++i)
+    cache.remember(credentials_digest({{"password", std::to_string(i)}}), t + std::chrono::seconds(i), refs_at("aaaa"));
+  CHECK(cache.size() == listing_cache::max_entries);
+  CHECK(cache.find(credentials_digest({{"password", "0"}}), t - 1h) == nullptr);
+  CHECK(cache.find(credentials_digest({{"password", "1"}}), t - 1h) != nullptr);
+}
