@@ -18,8 +18,9 @@ void put_sized(std::string& out, const std::string& text) {
 
 }  // namespace
 
-std::string credentials_digest(const std::map<std::string, std::string>& secret) {
+std::string credentials_digest(const std::string& url_as_given, const std::map<std::string, std::string>& secret) {
   std::string encoded;
+  put_sized(encoded, url_as_given);
   for (const auto& [key, value] : secret) {
     put_sized(encoded, key);
     put_sized(encoded, value);

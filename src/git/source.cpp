@@ -258,7 +258,7 @@ result<remote_revision> source_cache::poll(const source_spec& spec, std::shared_
   std::lock_guard use(slot->mutex);
   auto repo = open_cache_repo(dir_ / folder_name(req->url.cache_key), req->url);
   if (!repo) return repo.error();
-  listing now(*slot, credentials_digest(spec.secret));
+  listing now(*slot, credentials_digest(req->url.for_git, spec.secret));
   if (!now.reuse(spec.listing_not_before, listings_reused_)) {
     if (auto listed = now.list(repo->get(), req->url, s, listings_); !listed) return listed.error();
     git_remote_disconnect(now.remote->remote.get());
@@ -293,7 +293,7 @@ result<snapshot> source_cache::fetch(const source_spec& spec, std::shared_ptr<ca
   auto repo = open_cache_repo(dir_ / folder_name(url->cache_key), *url);
   if (!repo) return repo.error();
 
-  listing now(*slot, credentials_digest(spec.secret));
+  listing now(*slot, credentials_digest(url->for_git, spec.secret));
   bool reused = now.reuse(spec.listing_not_before, listings_reused_);
   if (!reused)
     if (auto listed = now.list(repo->get(), *url, s, listings_); !listed) return listed.error();

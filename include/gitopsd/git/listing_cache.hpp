@@ -3,7 +3,7 @@
 // share one listing per interval instead of making one each.
 //
 // A listing is remembered under a digest of the credentials that obtained it: a request reuses
-// only a listing made with exactly its own Secret data, so nobody learns refs through another's
+// only a listing made with exactly its own URL text and Secret data, so nobody learns refs through another's
 // credentials. Only the digest is kept, no secret bytes.
 
 #include "gitopsd/git/ref.hpp"
@@ -19,9 +19,10 @@ namespace gitopsd::git {
 
 using listing_clock = std::chrono::steady_clock;
 
-// SHA-256 (hex) over a length-prefixed encoding of every entry, in key order: equal maps, and only
-// those, give equal digests.
-std::string credentials_digest(const std::map<std::string, std::string>& secret);
+// SHA-256 (hex) over a length-prefixed encoding of the URL exactly as given (it may hold a user
+// name or token that the URL's cache key leaves out) and every Secret entry, in key order: the same
+// URL text and Secret data, and only those, give equal digests.
+std::string credentials_digest(const std::string& url_as_given, const std::map<std::string, std::string>& secret);
 
 // Whether a listing that started at `started` may answer a request that wants none older than
 // `not_before`. A listing started at the very instant counts: it saw everything before it.

@@ -7,6 +7,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
+const std::string url = "https://git.example.com/app.git";
+
 std::shared_ptr<const std::vector<remote_ref>> refs_at(const std::string& oid) {
   return std::make_shared<const std::vector<remote_ref>>(std::vector<remote_ref>{{"refs/heads/main", oid}});
 }
@@ -24,23 +26,27 @@ TEST_CASE("a listing is reused only when it started at or after not_before", "[l
 TEST_CASE("the credentials digest tells every Secret apart and keeps no secret text", "[listing]") {
   std::map<std::string, std::string> a{{"username", "git"}, {"password", "one"}};
   std::map<std::string, std::string> b{{"username", "git"}, {"password", "two"}};
-  CHECK(credentials_digest(a) == credentials_digest(a));
-  CHECK(credentials_digest(a) != credentials_digest(b));
-  CHECK(credentials_digest(a) != credentials_digest({}));
+  CHECK(credentials_digest(url, a) == credentials_digest(url, a));
+  CHECK(credentials_digest(url, a) != credentials_digest(url, b));
+  CHECK(credentials_digest(url, a) != credentials_digest(url, {}));
   // Entry boundaries count: {"ab": "c"} is not {"a": "bc"}.
-  CHECK(credentials_digest({{"ab", "c"}}) != credentials_digest({{"a", "bc"}}));
-  CHECK(credentials_digest({{"a", "b"}, {"c", "d"}}) != credentials_digest({{"a", "b:1:c1:d"}}));
-  CHECK(credentials_digest(a).size() == 64);
-  CHECK(credentials_digest(a).find("one") == std::string::npos);
-  // SHA-256 of the empty encoding.
-  CHECK(credentials_digest({}) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(credentials_digest(url, {{"ab", "c"}}) != credentials_digest(url, {{"a", "bc"}}));
+  CHECK(credentials_digest(url, {{"a", "b"}, {"c", "d"}}) != credentials_digest(url, {{"a", "b:1:c1:d"}}));
+  CHECK(credentials_digest(url, a).size() == 64);
+  CHECK(credentials_digest(url, a).find("one") == std::string::npos);
+  // A token in the URL counts as credentials: the cache key of both URLs is the same.
+  CHECK(credentials_digest("https://token-a@git.example.com/app.git", {}) !=
+        credentials_digest("https://token-b@git.example.com/app.git", {}));
+  CHECK(credentials_digest("https://token-a@git.example.com/app.git", {}) != credentials_digest(url, {}));
+  // SHA-256 of the encoding "0:" (an empty URL, no entries), as `printf 0: | sha256sum` gives.
+  CHECK(credentials_digest("", {}) == "ba768b331fd86cec803be04e56ab2b3d4c0e98ef4ee4fcd4e72ad7cce61a1d1f");
 }
 
 TEST_CASE("a remembered listing answers only the same credentials and recent enough requests", "[listing]") {
   listing_cache cache;
   auto t = listing_clock::now();
-  const std::string mine = credentials_digest({{"password", "mine"}});
-  const std::string theirs = credentials_digest({{"password", "theirs"}});
+  const std::string mine = credentials_digest(url, {{"password", "mine"}});
+  const std::string theirs = credentials_digest(url, {{"password", "theirs"}});
   cache.remember(mine, t, refs_at("aaaa"));
 
   const remembered_listing* hit = cache.find(mine, t - 30s);
@@ -66,8 +72,8 @@ TEST_CASE("a URL keeps a bounded number of credential sets, dropping the oldest 
   listing_cache cache;
   auto t = listing_clock::now();
   for (std::size_t i = 0; i <= listing_cache::max_entries; ++i)
-    cache.remember(credentials_digest({{"password", std::to_string(i)}}), t + std::chrono::seconds(i), refs_at("aaaa"));
+    cache.remember(credentials_digest(url, {{"password", std::to_string(i)}}), t + std::chrono::seconds(i), refs_at("aaaa"));
   CHECK(cache.size() == listing_cache::max_entries);
-  CHECK(cache.find(credentials_digest({{"password", "0"}}), t - 1h) == nullptr);
-  CHECK(cache.find(credentials_digest({{"password", "1"}}), t - 1h) != nullptr);
+  CHECK(cache.find(credentials_digest(url, {{"password", "0"}}), t - 1h) == nullptr);
+  CHECK(cache.find(credentials_digest(url, {{"password", "1"}}), t - 1h) != nullptr);
 }
