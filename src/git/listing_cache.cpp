@@ -47,12 +47,22 @@ const remembered_listing* listing_cache::find(const std::string& digest, listing
 
 void listing_cache::remember(const std::string& digest, listing_clock::time_point started,
                              std::shared_ptr<const std::vector<remote_ref>> refs) {
+  if (!refs) return;
+  if (refs->size() > max_refs) {
+    forget(digest);  // what came before is older still
+    return;
+  }
   auto& entry = entries_[digest];
   // A listing that started earlier than the one kept (requests of one URL run one after the other,
   // so this is only a clock oddity) must not replace a newer one.
   if (entry.refs && entry.started > started) return;
   entry = {started, std::move(refs)};
-  while (entries_.size() > max_entries) {
+  auto total_refs = [this] {
+    std::size_t n = 0;
+    for (const auto& [key, kept] : entries_) n += kept.refs->size();
+    return n;
+  };
+  while (entries_.size() > max_entries || total_refs() > max_refs) {
     auto oldest = std::min_element(entries_.begin(), entries_.end(),
                                    [](const auto& a, const auto& b) { return a.second.started < b.second.started; });
     entries_.erase(oldest);

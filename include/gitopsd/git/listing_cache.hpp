@@ -36,8 +36,10 @@ struct remembered_listing {
 // The listings of one URL, by credentials digest; not thread-safe (the URL's slot serializes).
 class listing_cache {
  public:
-  // At most this many credential sets per URL; the oldest listing goes first.
+  // At most this many credential sets and refs in all per URL; the oldest listing goes first, and
+  // a listing larger than max_refs alone is not remembered (a listing is otherwise freed at once).
   static constexpr std::size_t max_entries = 16;
+  static constexpr std::size_t max_refs = 50000;
 
   // The remembered listing for `digest` when it may answer a request with `not_before`.
   [[nodiscard]] const remembered_listing* find(const std::string& digest, listing_clock::time_point not_before) const;

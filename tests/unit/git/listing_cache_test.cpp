@@ -77,3 +77,21 @@ TEST_CASE("a URL keeps a bounded number of credential sets, dropping the oldest 
   CHECK(cache.find(credentials_digest(url, {{"password", "0"}}), t - 1h) == nullptr);
   CHECK(cache.find(credentials_digest(url, {{"password", "1"}}), t - 1h) != nullptr);
 }
+
+TEST_CASE("a URL keeps a bounded number of refs, and never a listing larger than that", "[listing]") {
+  listing_cache cache;
+  auto t = listing_clock::now();
+  auto many = [](std::size_t n) {
+    return std::make_shared<const std::vector<remote_ref>>(n, remote_ref{"refs/tags/x", std::string(40, 'a')});
+  };
+  const std::string a = credentials_digest(url, {{"password", "a"}});
+  const std::string b = credentials_digest(url, {{"password", "b"}});
+  cache.remember(a, t, many(listing_cache::max_refs / 2 + 1));
+  cache.remember(b, t + 1s, many(listing_cache::max_refs / 2));
+  CHECK(cache.find(a, t - 1h) == nullptr);  // the oldest went to make room
+  CHECK(cache.find(b, t - 1h) != nullptr);
+
+  cache.remember(b, t + 2s, many(listing_cache::max_refs + 1));
+  CHECK(cache.find(b, t - 1h) == nullptr);  // too large: neither it nor the older one is kept
+  CHECK(cache.size() == 0);
+}

@@ -450,13 +450,17 @@ TEST_CASE("a listing is not shared with other credentials, nor by default", "[so
   CHECK(must(cache.fetch(theirs)).commit.sha == first);
   CHECK(cache.stats().listings == 2);
   CHECK(cache.stats().listings_reused == 0);
+  // The same credentials again: theirs is the newest listing, mine is still remembered.
+  CHECK(must(cache.fetch(mine)).commit.sha == first);
+  CHECK(cache.stats().listings == 2);
+  CHECK(cache.stats().listings_reused == 1);
 
   // Without a bound (the CLI's and every caller's default) each request lists.
   auto plain = spec_for(remote, ref_spec::make_branch("main"));
   plain.secret = mine.secret;
   CHECK(must(cache.fetch(plain)).commit.sha == first);
   CHECK(cache.stats().listings == 3);
-  CHECK(cache.stats().listings_reused == 0);
+  CHECK(cache.stats().listings_reused == 1);
 }
 
 TEST_CASE("a failed listing is not remembered and ends reuse of the one before", "[source][listing]") {
