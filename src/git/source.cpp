@@ -259,11 +259,14 @@ result<remote_revision> source_cache::poll(const source_spec& spec, std::shared_
   auto repo = open_cache_repo(dir_ / folder_name(req->url.cache_key), req->url);
   if (!repo) return repo.error();
   listing now(*slot, credentials_digest(req->url.for_git, spec.secret));
-  if (!now.reuse(spec.listing_not_before, listings_reused_)) {
+  bool reused = now.reuse(spec.listing_not_before, listings_reused_);
+  result<resolved_ref> resolved = make_error(errc::ref_not_found, "");
+  if (reused) resolved = resolve(req->ref, *now.refs, req->url.display);
+  if (!resolved) {  // no listing, or a remembered one without the ref (made before it was pushed)
     if (auto listed = now.list(repo->get(), req->url, s, listings_); !listed) return listed.error();
     git_remote_disconnect(now.remote->remote.get());
+    resolved = resolve(req->ref, *now.refs, req->url.display);
   }
-  auto resolved = resolve(req->ref, *now.refs, req->url.display);
   if (!resolved) return resolved.error();
   remote_revision out;
   if (!resolved->wanted_commit.empty())

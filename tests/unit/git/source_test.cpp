@@ -520,4 +520,12 @@ TEST_CASE("a remembered listing that names an uncached commit lists anew before 
   CHECK(tagged.commit.sha == on_other);
   CHECK(cache.stats().listings == 3);
   CHECK(cache.stats().fetches == 2);
+  // So does a poll for a tag pushed after the listing.
+  remote.git("tag v3.0.0");
+  auto tag3 = spec_for(remote, ref_spec::make_tag("v3.0.0"));
+  tag3.listing_not_before = past;
+  auto polled = cache.poll(tag3);
+  REQUIRE(polled.has_value());
+  CHECK(polled->commit == on_other);
+  CHECK(cache.stats().listings == 4);
 }
