@@ -206,7 +206,7 @@ class agent {
 
 
   bool drift_trigger(const std::string& key) {
-    bool queued = scheduler_.request_now(key, clock::now());
+    bool queued = scheduler_.request_now(key, clock::now(), false);
     wake_.cancel();
     return queued;
   }
@@ -221,6 +221,7 @@ class agent {
     auto git = sources_.stats();
     metrics_.set("gitopsd_git_fetches_total", {}, static_cast<double>(git.fetches));
     metrics_.set("gitopsd_git_listings_total", {}, static_cast<double>(git.listings));
+    metrics_.set("gitopsd_git_listings_reused_total", {}, static_cast<double>(git.listings_reused));
     return metrics_.render();
   }
 
@@ -356,7 +357,9 @@ class agent {
         reconciles_[key] = cancel;
         ++running_;
         bool skip = drift_.begin_reconcile(key, clock::now());
-        asio::co_spawn(io_, reconciler_.reconcile(*object, skip),
+        std::optional<clock::time_point> asked_at;
+        if (const auto* item = scheduler_.find(key)) asked_at = item->run_asked_at;
+        asio::co_spawn(io_, reconciler_.reconcile(*object, skip, asked_at),
                        asio::bind_cancellation_slot(cancel->slot(), [this, key, object, cancel, skip](std::exception_ptr e, bool ok) {
                          if (e) {
                            try {

@@ -116,4 +116,11 @@ std::string list_objects(const std::vector<std::string>& names, std::size_t show
   return out;
 }
 
+std::chrono::steady_clock::time_point listing_not_before(std::optional<std::chrono::steady_clock::time_point> asked_at,
+                                                         duration interval, std::chrono::steady_clock::time_point now) {
+  if (asked_at) return *asked_at;
+  duration age = std::clamp(interval / 2, duration::zero(), max_shared_listing_age);
+  return now - age;
+}
+
 }  // namespace gitopsd::controller

@@ -56,6 +56,7 @@ struct reconciler::run {
   std::optional<bool> reported;  // the outcome that reached status: a late deadline must not overwrite it
   std::string verified_by;       // who signed the revision (spec.verify), for status and the Event
   bool skip_unchanged = false;   // see reconcile()
+  std::optional<steady::time_point> asked_at;  // see reconcile()
 };
 
 // A failed step: its Ready reason and a message that names the file, object or server answer.
@@ -220,9 +221,11 @@ asio::awaitable<bool> reconciler::set_finalizer(run& r, const rapidjson::Value& 
   co_return true;
 }
 
-asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object, bool skip_unchanged) {
+asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object, bool skip_unchanged,
+                                            std::optional<steady::time_point> asked_at) {
   run r(client_);
   r.skip_unchanged = skip_unchanged;
+  r.asked_at = asked_at;
   r.self = gitrepository_ref(std::string(json::get_string(object, "metadata", "namespace").value_or("")),
                              std::string(json::get_string(object, "metadata", "name").value_or("")));
   if (const auto* status = json::find(object, "status"); status && status->IsObject()) r.status.CopyFrom(*status, r.status.GetAllocator());
@@ -376,6 +379,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     source.secret = std::move(*data);
   }
   auto fetch_started = steady::now();
+  source.listing_not_before = listing_not_before(r.asked_at, spec.interval, fetch_started);
   source.watch = pool_job(r, "Git fetch");
   auto snapshot = co_await sources_.fetch_async(std::move(source), pool_);
   metrics_.observe("gitopsd_git_fetch_duration_seconds", repo_labels(repo), seconds_since(fetch_started));

@@ -17,7 +17,7 @@ void scheduler::observe(const std::string& key, const schedule_input& input, clo
   schedule_item& item = it->second;
   if (item.forgotten) {
     // Re-created while the deleted one's run unwinds: new to us, run once that run ends.
-    item = schedule_item{{}, std::nullopt, true, false, 0, false};
+    item = schedule_item{{}, std::nullopt, true, false, 0, false, std::nullopt, std::nullopt};
     inserted = true;
   }
   const schedule_input previous = item.input;
@@ -36,6 +36,7 @@ void scheduler::observe(const std::string& key, const schedule_input& input, clo
     if (!item.running) item.due.reset();
     return;
   }
+  if (urgent) item.asked_at = now;
   if (!urgent) {
     // A status write of our own, or a label change: keep the timer, but pick up a new interval.
     if (!item.due && !item.running) item.due = now + jittered(input.interval);
@@ -60,11 +61,12 @@ void scheduler::forget(const std::string& key) {
   it->second.due.reset();
 }
 
-bool scheduler::request_now(const std::string& key, clock::time_point now) {
+bool scheduler::request_now(const std::string& key, clock::time_point now, bool source_may_have_changed) {
   auto it = items_.find(key);
   if (it == items_.end()) return false;
   schedule_item& item = it->second;
   if (item.forgotten || (item.input.suspended && !item.input.deleting)) return false;
+  if (source_may_have_changed) item.asked_at = now;
   if (item.running) item.rerun = true;
   else item.due = now;
   return true;
@@ -85,6 +87,8 @@ std::vector<std::string> scheduler::take_due(clock::time_point now, std::size_t 
     item.running = true;
     item.rerun = false;
     item.due.reset();
+    item.run_asked_at = item.asked_at;
+    item.asked_at.reset();
     out.push_back(*key);
   }
   return out;
@@ -107,7 +111,10 @@ void scheduler::finished(const std::string& key, bool succeeded, clock::time_poi
     return;
   }
   item.running = false;
+  item.run_asked_at.reset();
   item.failures = succeeded ? 0 : item.failures + 1;
+  // A retry asks for the source as it is after the failure (a rerun keeps its own asked_at).
+  if (!succeeded && !item.rerun) item.asked_at = now;
   if (item.rerun) {
     item.rerun = false;
     item.due = now;

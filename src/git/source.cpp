@@ -1,6 +1,7 @@
 #include "gitopsd/git/source.hpp"
 
 #include "gitopsd/core/log.hpp"
+#include "gitopsd/git/listing_cache.hpp"
 #include "gitopsd/git/errc.hpp"
 #include "gitopsd/git/url.hpp"
 #include "libgit2.hpp"
@@ -13,6 +14,7 @@
 #include <openssl/sha.h>
 
 #include <fstream>
+#include <optional>
 #include <system_error>
 
 namespace gitopsd::git {
@@ -25,6 +27,7 @@ struct source_cache::repo_slot {
   // GitRepository objects on one URL (and every periodic re-check) cost one read, one copy.
   std::string tree_key;
   std::shared_ptr<const file_tree> tree;
+  listing_cache listings;  // the last listing per set of credentials
 };
 
 namespace {
@@ -142,7 +145,7 @@ std::shared_ptr<source_cache::repo_slot> source_cache::slot_for(const std::strin
   return slot;
 }
 
-cache_stats source_cache::stats() const { return {listings_.load(), fetches_.load()}; }
+cache_stats source_cache::stats() const { return {listings_.load(), listings_reused_.load(), fetches_.load()}; }
 
 std::size_t source_cache::release_unused(const std::set<std::string>& urls_in_use) {
   std::set<std::string> keep_keys, keep_folders;
@@ -212,6 +215,39 @@ result<checked_request> check(const source_spec& spec) {
 
 }  // namespace
 
+// The refs one request works with: a remembered listing, or one it makes (and remembers) itself.
+// Used under the slot's mutex.
+struct source_cache::listing {
+  listing(repo_slot& of_url, std::string credentials) : slot(of_url), digest(std::move(credentials)) {}
+
+  bool reuse(listing_clock::time_point not_before, std::atomic<std::uint64_t>& reused) {
+    const remembered_listing* kept = slot.listings.find(digest, not_before);
+    if (!kept) return false;
+    refs = kept->refs;
+    reused.fetch_add(1);
+    return true;
+  }
+
+  result<void> list(git_repository* repo, const remote_url& url, session& s, std::atomic<std::uint64_t>& made) {
+    auto started = listing_clock::now();
+    made.fetch_add(1);
+    auto listed = list_remote(repo, url, s);
+    if (!listed) {
+      slot.listings.forget(digest);  // failures are not remembered, nor what came before them
+      return listed.error();
+    }
+    refs = std::make_shared<const std::vector<remote_ref>>(std::move(listed->refs));
+    slot.listings.remember(digest, started, refs);
+    remote = std::move(*listed);
+    return {};
+  }
+
+  repo_slot& slot;
+  std::string digest;
+  std::shared_ptr<const std::vector<remote_ref>> refs;
+  std::optional<connected_remote> remote;  // when this request listed: connected, for a fetch
+};
+
 result<remote_revision> source_cache::poll(const source_spec& spec, std::shared_ptr<cancel_signal> cancel) {
   auto req = check(spec);
   if (!req) return req.error();
@@ -222,11 +258,15 @@ result<remote_revision> source_cache::poll(const source_spec& spec, std::shared_
   std::lock_guard use(slot->mutex);
   auto repo = open_cache_repo(dir_ / folder_name(req->url.cache_key), req->url);
   if (!repo) return repo.error();
-  listings_.fetch_add(1);
-  auto remote = list_remote(repo->get(), req->url, s);
-  if (!remote) return remote.error();
-  git_remote_disconnect(remote->remote.get());
-  auto resolved = resolve(req->ref, remote->refs, req->url.display);
+  listing now(*slot, credentials_digest(req->url.for_git, spec.secret));
+  bool reused = now.reuse(spec.listing_not_before, listings_reused_);
+  result<resolved_ref> resolved = make_error(errc::ref_not_found, "");
+  if (reused) resolved = resolve(req->ref, *now.refs, req->url.display);
+  if (!resolved) {  // no listing, or a remembered one without the ref (made before it was pushed)
+    if (auto listed = now.list(repo->get(), req->url, s, listings_); !listed) return listed.error();
+    git_remote_disconnect(now.remote->remote.get());
+    resolved = resolve(req->ref, *now.refs, req->url.display);
+  }
   if (!resolved) return resolved.error();
   remote_revision out;
   if (!resolved->wanted_commit.empty())
@@ -256,16 +296,31 @@ result<snapshot> source_cache::fetch(const source_spec& spec, std::shared_ptr<ca
   auto repo = open_cache_repo(dir_ / folder_name(url->cache_key), *url);
   if (!repo) return repo.error();
 
-  listings_.fetch_add(1);
-  auto remote = list_remote(repo->get(), *url, s);
-  if (!remote) return remote.error();
-  auto resolved = resolve(*ref, remote->refs, url->display);
-  if (!resolved) return resolved.error();
+  listing now(*slot, credentials_digest(url->for_git, spec.secret));
+  bool reused = now.reuse(spec.listing_not_before, listings_reused_);
+  if (!reused)
+    if (auto listed = now.list(repo->get(), *url, s, listings_); !listed) return listed.error();
 
-  const std::string want = resolved->wanted_commit.empty() ? resolved->oid : resolved->wanted_commit;
-  lg2::commit commit = find_commit(repo->get(), want);
-  // A tag object is needed for verification; a commit cached from a branch may lack its tag.
-  if (commit && !resolved->tag_object.empty() && !has_object(repo->get(), resolved->tag_object)) commit.reset();
+  // The ref in the listing, and its commit when cached. A tag object is needed for verification;
+  // a commit cached from a branch may lack its tag.
+  result<resolved_ref> resolved = make_error(errc::ref_not_found, "");
+  std::string want;
+  lg2::commit commit;
+  auto locate = [&] {
+    resolved = resolve(*ref, *now.refs, url->display);
+    if (!resolved) return;
+    want = resolved->wanted_commit.empty() ? resolved->oid : resolved->wanted_commit;
+    commit = find_commit(repo->get(), want);
+    if (commit && !resolved->tag_object.empty() && !has_object(repo->get(), resolved->tag_object)) commit.reset();
+  };
+  locate();
+  // A remembered listing that names what is not cached (or not the ref): the fetch must connect
+  // anyway, so list anew first; the fetch and the answer then agree with the remote as it is now.
+  if (reused && (!resolved || !commit)) {
+    if (auto listed = now.list(repo->get(), *url, s, listings_); !listed) return listed.error();
+    locate();
+  }
+  if (!resolved) return resolved.error();
   if (!commit) {
     std::vector<std::string> specs;
     if (resolved->refname.empty())  // a bare commit: it may be on any branch
@@ -274,14 +329,14 @@ result<snapshot> source_cache::fetch(const source_spec& spec, std::shared_ptr<ca
       specs = {"+" + resolved->refname + ":" + resolved->refname};
     fetches_.fetch_add(1);
     log::debug("git fetch", {{"url", url->display}, {"ref", describe(*ref)}});
-    if (auto f = fetch_refspecs(remote->remote.get(), specs, s); !f) return f.error();
+    if (auto f = fetch_refspecs(now.remote->remote.get(), specs, s); !f) return f.error();
     commit = find_commit(repo->get(), want);
     if (!commit)
       return make_error(errc::ref_not_found,
                         fmt::format("{}: {} not found after fetching {}", url->display, describe(*ref),
                                     resolved->refname.empty() ? "all branches" : resolved->refname));
   }
-  git_remote_disconnect(remote->remote.get());
+  if (now.remote) git_remote_disconnect(now.remote->remote.get());
 
   snapshot snap;
   snap.commit = describe_commit(commit.get());

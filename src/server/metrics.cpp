@@ -111,6 +111,8 @@ void describe_agent_metrics(metrics& m) {
   m.describe("gitopsd_git_fetch_duration_seconds", "histogram", "Time to resolve and fetch a Git source.");
   m.describe("gitopsd_git_fetches_total", "counter", "Git fetches made (a commit already cached costs none).");
   m.describe("gitopsd_git_listings_total", "counter", "Remote ref listings made to poll Git sources.");
+  m.describe("gitopsd_git_listings_reused_total", "counter",
+             "Reconciles that used a recent ref listing of their URL and credentials instead of listing.");
   m.describe("gitopsd_objects_applied_total", "counter", "Objects applied, by action (created, configured).");
   m.describe("gitopsd_objects_pruned_total", "counter", "Objects deleted because Git no longer declares them.");
   m.describe("gitopsd_drift_corrections_total", "counter", "Objects changed in the cluster and restored from Git.");

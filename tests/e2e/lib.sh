@@ -185,7 +185,7 @@ absent() { ! kubectl get "$@" >/dev/null 2>&1; }
 # LABEL-TEXT), without the # HELP and # TYPE lines.
 metric() {
   curl -s "http://$agent_http/metrics" |
-    awk -v n="$1" -v l="${2:-}" '$1 !~ /^#/ && (index($1, n "{") == 1 || $1 == n) && index($1, l) > 0 {s += $2} END {print s + 0}'
+    awk -v n="$1" -v l="${2:-}" '$1 !~ /^#/ && (index($1, n "{") == 1 || $1 == n) && (l == "" || index($1, l) > 0) {s += $2} END {print s + 0}'
 }
 
 # metric_at_least NAME LABEL-TEXT VALUE: the metric has reached VALUE.

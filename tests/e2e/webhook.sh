@@ -88,6 +88,8 @@ expect_eq "$(metric gitopsd_reconcile_total)" "$reconciles_before" "reconciles a
 is_ready_at app "$sha1" || fail "a refused webhook must not apply $sha2"
 
 # The signed POST: app and same-url (same repository) reconcile now, not in 5 minutes.
+listings_before=$(metric gitopsd_git_listings_total)
+reused_before=$(metric gitopsd_git_listings_reused_total)
 started=$(date +%s%N)
 sed -i 's/"1"/"2"/' "$work/src/other/settings.yaml"
 sha3=$(commit "third")
@@ -101,6 +103,11 @@ bound_ms=${WEBHOOK_READY_BOUND_MS:-10000}
 wait_for 5 "same-url at the pushed commit" is_ready_at same-url "$sha3"
 expect_eq "$(jsonpath configmap/settings '{.data.value}')" 2 "pushed value"
 expect_eq "$(jsonpath configmap/other-settings '{.data.value}')" 2 "pushed value of same-url"
+# The three GitRepositories of the URL shared one listing, made after the call.
+wait_for 10 "closed at the pushed commit" is_ready_at closed "$sha3"
+expect_eq "$(($(metric gitopsd_git_listings_total) - listings_before))" 1 "listings for one webhook call"
+reused=$(($(metric gitopsd_git_listings_reused_total) - reused_before))
+[ "$reused" -ge 2 ] || fail "listings reused for one webhook call: expected at least 2, got $reused"
 
 # GitLab's token header and Gitea's bare-hex signature are accepted too.
 sha4=$(commit "fourth")

@@ -54,6 +54,15 @@ bool release_without_pruning(bool service_account_missing, bool namespace_termin
 // hold): Stalled as InvalidSpec, not retried with backoff; the interval looks again.
 bool unfixable_by_retry(const boost::system::error_code& git_failure);
 
+// The oldest ref listing a reconcile may take from another GitRepository of its URL (made with the
+// same credentials) instead of listing the remote itself. A run someone or something asked for
+// (`asked_at`: a spec change, requestedAt, a webhook, first sight, a retry) wants a listing made
+// after it was asked; a run the interval brought accepts one up to half its interval old, at most
+// max_shared_listing_age: so many objects on one URL make about one listing per URL per interval.
+inline constexpr duration max_shared_listing_age = std::chrono::seconds(60);
+std::chrono::steady_clock::time_point listing_not_before(std::optional<std::chrono::steady_clock::time_point> asked_at,
+                                                         duration interval, std::chrono::steady_clock::time_point now);
+
 // "ConfigMap/ns/a, Secret/ns/b and 3 more", for Events that name objects left behind.
 std::string list_objects(const std::vector<std::string>& names, std::size_t shown = 10);
 

@@ -16,6 +16,9 @@
 #include <boost/asio/thread_pool.hpp>
 #include <rapidjson/document.h>
 
+#include <chrono>
+#include <optional>
+
 namespace gitopsd::controller {
 
 struct reconciler_settings {
@@ -37,8 +40,10 @@ class reconciler {
 
   // Reconciles the object as the watch last saw it; true when it ended Ready (or had nothing to
   // do), false when it should be retried. `skip_unchanged`: watches cover drift, so a commit
-  // already applied needs no render and no dry run this time.
-  boost::asio::awaitable<bool> reconcile(const rapidjson::Value& object, bool skip_unchanged = false);
+  // already applied needs no render and no dry run this time. `asked_at`: see schedule_item; none
+  // for a run the interval brought, which may share a recent ref listing of its URL.
+  boost::asio::awaitable<bool> reconcile(const rapidjson::Value& object, bool skip_unchanged,
+                                         std::optional<std::chrono::steady_clock::time_point> asked_at);
 
  private:
   struct run;

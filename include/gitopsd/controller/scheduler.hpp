@@ -37,6 +37,11 @@ struct schedule_item {
   // Deleted while its reconcile still unwinds: the entry stays (running) until that run ends, so
   // an object re-created meanwhile waits for it instead of running twice at once.
   bool forgotten = false;
+  // When the latest reason to run ahead of the interval arrived (first sight, a spec change, a
+  // requestedAt, a webhook, a failure to retry); none: only the interval is due. A run started
+  // for such a reason must see the source as it was at that time or later.
+  std::optional<clock::time_point> asked_at;
+  std::optional<clock::time_point> run_asked_at;  // asked_at of the run in progress
 };
 
 class scheduler {
@@ -53,9 +58,12 @@ class scheduler {
 
   // Run now (a push webhook): due at once, or right after the run in progress. A suspended item
   // stays suspended. Returns false when there is nothing to run (unknown or suspended).
-  bool request_now(const std::string& key, clock::time_point now);
+  // `source_may_have_changed`: false for a change in the cluster (drift), which a listing made
+  // before it still answers, so the run is not asked-for (no asked_at).
+  bool request_now(const std::string& key, clock::time_point now, bool source_may_have_changed = true);
 
-  // Keys due at `now`, oldest first, at most `slots`; they are marked running.
+  // Keys due at `now`, oldest first, at most `slots`; they are marked running (their asked_at
+  // moves to run_asked_at).
   std::vector<std::string> take_due(clock::time_point now, std::size_t slots);
 
   // A reconcile ended. Success: next run after the interval; failure: after the retry interval,

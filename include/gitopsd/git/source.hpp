@@ -6,7 +6,8 @@
 // be deleted at any time. Requests for the same URL share that repository and run one after the other
 // (so a second request finds the commit the first fetched and does not fetch). Every request lists
 // the remote with its own credentials first, so a cached commit is never served to a request that
-// cannot read the remote.
+// cannot read the remote; a request may instead reuse a listing made with the very same credentials
+// that started at or after its `listing_not_before` (see listing_cache.hpp).
 //
 // Secret data keys (Flux's): username, password, bearerToken, ca.crt, identity, password (passphrase
 // of identity), known_hosts (required for ssh). Credentials stay in memory and never reach a message.
@@ -63,6 +64,10 @@ struct source_spec {
   // Called on the pool thread when the blocking work starts; the ticket is held until it ends
   // (the agent's /healthz watchdog: time queued for a thread does not count).
   std::function<busy_watch::ticket()> watch;
+  // A remembered listing that started at or after this time (made with the same URL and Secret
+  // data) answers instead of a new one; a commit it names that is not cached is still fetched.
+  // The default lists anew every time.
+  std::chrono::steady_clock::time_point listing_not_before = std::chrono::steady_clock::time_point::max();
 };
 
 // Requests cancellation of the operations it was given to; thread-safe.
@@ -83,6 +88,7 @@ struct remote_revision {
 
 struct cache_stats {
   std::uint64_t listings = 0;  // remote listings made
+  std::uint64_t listings_reused = 0;  // requests answered by a remembered listing instead
   std::uint64_t fetches = 0;   // fetches made (a cached commit costs none)
 };
 
@@ -118,6 +124,7 @@ class source_cache {
 
  private:
   struct repo_slot;
+  struct listing;
   std::shared_ptr<repo_slot> slot_for(const std::string& cache_key);
   struct url_turns;
   class turn;
@@ -129,7 +136,7 @@ class source_cache {
   std::filesystem::path dir_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<repo_slot>> slots_;
-  std::atomic<std::uint64_t> listings_{0}, fetches_{0};
+  std::atomic<std::uint64_t> listings_{0}, listings_reused_{0}, fetches_{0};
   std::map<std::string, std::shared_ptr<url_turns>> turns_;  // event loop only
 };
 

@@ -111,3 +111,17 @@ TEST_CASE("progress steps are coalesced, write-ahead inventory and requested rec
   CHECK(progress_due(true, false, t0, t0 + 1s, t0 + 1100ms));
   CHECK(progress_due(false, true, t0, std::nullopt, t0));                      // a person is watching
 }
+
+TEST_CASE("an asked-for reconcile wants a listing made after it was asked", "[reconcile][listing]") {
+  auto now = std::chrono::steady_clock::now();
+  CHECK(listing_not_before(now - 3s, 5min, now) == now - 3s);
+  CHECK(listing_not_before(now, 10s, now) == now);
+}
+
+TEST_CASE("an interval reconcile shares a listing up to half its interval old, at most a minute", "[reconcile][listing]") {
+  auto now = std::chrono::steady_clock::now();
+  CHECK(listing_not_before(std::nullopt, 10s, now) == now - 5s);
+  CHECK(listing_not_before(std::nullopt, 2min, now) == now - 60s);
+  CHECK(listing_not_before(std::nullopt, 5min, now) == now - 60s);
+  CHECK(listing_not_before(std::nullopt, 0s, now) == now);
+}

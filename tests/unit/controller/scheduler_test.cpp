@@ -204,3 +204,49 @@ TEST_CASE("a webhook request runs now, or right after the run in progress", "[sc
   CHECK_FALSE(s.request_now("a/app", t0 + 15s));
   CHECK_FALSE(s.next_wakeup(4));
 }
+
+TEST_CASE("a run knows when it was asked for, an interval run was not asked", "[scheduler][listing]") {
+  auto s = no_jitter();
+  s.observe("a/app", repo(), t0);  // first sight
+  REQUIRE(s.take_due(t0, 4) == std::vector<std::string>{"a/app"});
+  CHECK(s.find("a/app")->run_asked_at == t0);
+  s.finished("a/app", true, t0 + 1s);
+  CHECK_FALSE(s.find("a/app")->run_asked_at);
+
+  // The interval brings the next run.
+  REQUIRE(s.take_due(t0 + 1s + 5min, 4).size() == 1);
+  CHECK_FALSE(s.find("a/app")->run_asked_at);
+  s.finished("a/app", true, t0 + 302s);
+
+  // A new generation, a requestedAt and a webhook each ask, at their own time.
+  s.observe("a/app", repo(2), t0 + 310s);
+  REQUIRE(s.take_due(t0 + 310s, 4).size() == 1);
+  CHECK(s.find("a/app")->run_asked_at == t0 + 310s);
+  s.finished("a/app", true, t0 + 311s);
+  auto requested = repo(2);
+  requested.requested_at = "now";
+  s.observe("a/app", requested, t0 + 320s);
+  REQUIRE(s.take_due(t0 + 320s, 4).size() == 1);
+  CHECK(s.find("a/app")->run_asked_at == t0 + 320s);
+  s.finished("a/app", true, t0 + 321s);
+  CHECK(s.request_now("a/app", t0 + 330s));
+  REQUIRE(s.take_due(t0 + 330s, 4).size() == 1);
+  CHECK(s.find("a/app")->run_asked_at == t0 + 330s);
+
+  // Asked again while running: the rerun wants the later time, not the one of the run before.
+  CHECK(s.request_now("a/app", t0 + 331s));
+  s.finished("a/app", true, t0 + 332s);
+  REQUIRE(s.take_due(t0 + 332s, 4).size() == 1);
+  CHECK(s.find("a/app")->run_asked_at == t0 + 331s);
+
+  // A retry after a failure asks for the source as it is after the failure.
+  s.finished("a/app", false, t0 + 333s);
+  REQUIRE(s.take_due(t0 + 333s + 30s, 4).size() == 1);
+  CHECK(s.find("a/app")->run_asked_at == t0 + 333s);
+  s.finished("a/app", true, t0 + 364s);
+
+  // A drift trigger runs now but may share a listing as an interval run does.
+  CHECK(s.request_now("a/app", t0 + 370s, false));
+  REQUIRE(s.take_due(t0 + 370s, 4).size() == 1);
+  CHECK_FALSE(s.find("a/app")->run_asked_at);
+}

@@ -5,6 +5,7 @@
 #include "local_repo.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -94,4 +95,49 @@ TEST_CASE("a server answering 403 Forbidden is an authentication failure", "[bea
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code == errc::auth_failed);
   CHECK_THAT(r.error().message, Catch::Contains("status code: 403"));
+}
+
+namespace {
+
+std::string pkt_line(const std::string& payload) { return fmt::format("{:04x}{}", payload.size() + 4, payload); }
+
+// A smart HTTP ref advertisement of one branch, main at `oid`.
+std::string advertisement(const std::string& oid) {
+  std::string body = pkt_line("# service=git-upload-pack\n") + "0000" +
+                     pkt_line(oid + " refs/heads/main" + std::string(1, '\0') + "agent=git/test\n") + "0000";
+  return fmt::format("HTTP/1.1 200 OK\r\nContent-Type: application/x-git-upload-pack-advertisement\r\n"
+                     "Content-Length: {}\r\nConnection: close\r\n\r\n{}",
+                     body.size(), body);
+}
+
+}  // namespace
+
+TEST_CASE("a token in the URL keeps a listing to requests that give the same token", "[bearer][listing]") {
+  const std::string oid(40, 'a');
+  one_reply_server server(advertisement(oid));  // answers one listing, then refuses connections
+  gitopsd::test::temp_dir tmp;
+  source_cache cache(tmp.path / "cache");
+  auto base = spec_for(server);
+  base.timeout = std::chrono::seconds(2);  // the later connections are never answered
+  base.listing_not_before = std::chrono::steady_clock::now() - std::chrono::minutes(1);
+  auto with_token = [&](const std::string& token) {
+    auto spec = base;
+    spec.url = "http://" + token + "@127.0.0.1:" + std::to_string(server.port) + "/org/repo.git";
+    return spec;
+  };
+
+  auto first = cache.poll(with_token("token-a"));
+  server.join();
+  INFO((first ? std::string() : first.error().what()));
+  REQUIRE(first.has_value());
+  CHECK(first->commit == oid);
+  // Same cache key, another token: it must list for itself (and the server is gone).
+  CHECK_FALSE(cache.poll(with_token("token-b")).has_value());
+  CHECK_FALSE(cache.poll(base).has_value());
+  CHECK(cache.stats().listings == 3);
+  // The same token reuses the listing its URL made.
+  auto again = cache.poll(with_token("token-a"));
+  REQUIRE(again.has_value());
+  CHECK(again->commit == oid);
+  CHECK(cache.stats().listings_reused == 1);
 }

@@ -394,3 +394,138 @@ TEST_CASE("a cached repository that gathered too many packs is fetched anew", "[
   CHECK(most <= 33);  // and the folder started over before growing without bound
   CHECK(packs() < most);
 }
+
+TEST_CASE("requests with the same URL and credentials share a recent listing", "[source][listing]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  remote.write("app.yaml", "one");
+  const std::string first = remote.commit("one");
+  source_cache cache(tmp.path / "cache");
+  auto before_listing = std::chrono::steady_clock::now();
+
+  auto shared = spec_for(remote, ref_spec::make_branch("main"));
+  shared.listing_not_before = before_listing;
+  CHECK(must(cache.fetch(shared)).commit.sha == first);
+  CHECK(must(cache.fetch(shared)).commit.sha == first);
+  CHECK(cache.stats().listings == 1);
+  CHECK(cache.stats().listings_reused == 1);
+  CHECK(cache.stats().fetches == 1);
+  auto polled = cache.poll(shared);
+  REQUIRE(polled.has_value());
+  CHECK(polled->commit == first);
+  CHECK(cache.stats().listings == 1);
+  CHECK(cache.stats().listings_reused == 2);
+
+  // A push after the listing: a request content with that listing still sees the old commit; one
+  // that wants a listing made after the push sees the new one.
+  remote.write("app.yaml", "two");
+  const std::string second = remote.commit("two");
+  auto after_push = std::chrono::steady_clock::now();
+  CHECK(must(cache.fetch(shared)).commit.sha == first);
+  auto fresh = shared;
+  fresh.listing_not_before = after_push;
+  auto moved = must(cache.fetch(fresh));
+  CHECK(moved.commit.sha == second);
+  CHECK(moved.tree->read("app.yaml").value() == "two");
+  CHECK(cache.stats().listings == 2);
+  CHECK(cache.stats().fetches == 2);
+  // That listing is now the one remembered: the older bound sees the new commit too.
+  CHECK(must(cache.fetch(shared)).commit.sha == second);
+  CHECK(cache.stats().listings == 2);
+}
+
+TEST_CASE("a listing is not shared with other credentials, nor by default", "[source][listing]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  const std::string first = remote.commit("one");
+  source_cache cache(tmp.path / "cache");
+  auto past = std::chrono::steady_clock::now() - std::chrono::minutes(1);
+
+  auto mine = spec_for(remote, ref_spec::make_branch("main"));
+  mine.secret = {{"username", "git"}, {"password", "mine"}};
+  mine.listing_not_before = past;
+  auto theirs = mine;
+  theirs.secret["password"] = "theirs";
+  CHECK(must(cache.fetch(mine)).commit.sha == first);
+  CHECK(must(cache.fetch(theirs)).commit.sha == first);
+  CHECK(cache.stats().listings == 2);
+  CHECK(cache.stats().listings_reused == 0);
+  // The same credentials again: theirs is the newest listing, mine is still remembered.
+  CHECK(must(cache.fetch(mine)).commit.sha == first);
+  CHECK(cache.stats().listings == 2);
+  CHECK(cache.stats().listings_reused == 1);
+
+  // Without a bound (the CLI's and every caller's default) each request lists.
+  auto plain = spec_for(remote, ref_spec::make_branch("main"));
+  plain.secret = mine.secret;
+  CHECK(must(cache.fetch(plain)).commit.sha == first);
+  CHECK(cache.stats().listings == 3);
+  CHECK(cache.stats().listings_reused == 1);
+}
+
+TEST_CASE("a failed listing is not remembered and ends reuse of the one before", "[source][listing]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  const std::string first = remote.commit("one");
+  source_cache cache(tmp.path / "cache");
+  auto past = std::chrono::steady_clock::now() - std::chrono::minutes(1);
+  auto shared = spec_for(remote, ref_spec::make_branch("main"));
+  shared.listing_not_before = past;
+  CHECK(must(cache.fetch(shared)).commit.sha == first);
+
+  // The remote goes away; a fresh listing fails.
+  std::filesystem::rename(remote.dir, tmp.path / "moved");
+  auto fresh = shared;
+  fresh.listing_not_before = std::chrono::steady_clock::time_point::max();
+  must_fail(cache.fetch(fresh));
+  CHECK(cache.stats().listings == 2);
+  // Nothing is left to reuse: this one lists (and fails) too.
+  must_fail(cache.fetch(shared));
+  CHECK(cache.stats().listings == 3);
+  CHECK(cache.stats().listings_reused == 0);
+}
+
+TEST_CASE("a remembered listing that names an uncached commit lists anew before fetching", "[source][listing]") {
+  temp_dir tmp;
+  work_repo remote(tmp.path / "remote");
+  const std::string first = remote.commit("one");
+  remote.git("branch other");
+  source_cache cache(tmp.path / "cache");
+  auto past = std::chrono::steady_clock::now() - std::chrono::minutes(1);
+  auto main_spec = spec_for(remote, ref_spec::make_branch("main"));
+  main_spec.listing_not_before = past;
+  // A poll lists and fetches nothing: the remembered listing names a commit not cached, which a
+  // fetch must download over a connection of its own, listing anew.
+  REQUIRE(cache.poll(main_spec).has_value());
+  CHECK(must(cache.fetch(main_spec)).commit.sha == first);
+  CHECK(cache.stats().listings == 2);
+  CHECK(cache.stats().listings_reused == 1);
+  CHECK(cache.stats().fetches == 1);
+  CHECK(must(cache.fetch(main_spec)).commit.sha == first);
+  CHECK(cache.stats().listings_reused == 2);
+
+  // `other` moves after the listing; the listing names its old commit, cached already.
+  remote.git("checkout -q other");
+  const std::string on_other = remote.commit("other");
+  auto other_spec = spec_for(remote, ref_spec::make_branch("other"));
+  other_spec.listing_not_before = past;
+  CHECK(must(cache.fetch(other_spec)).commit.sha == first);
+  CHECK(cache.stats().listings == 2);
+
+  // A tag created after the listing is not in it: the request lists anew and finds it.
+  remote.git("tag v2.0.0");
+  auto tag_spec = spec_for(remote, ref_spec::make_tag("v2.0.0"));
+  tag_spec.listing_not_before = past;
+  auto tagged = must(cache.fetch(tag_spec));
+  CHECK(tagged.commit.sha == on_other);
+  CHECK(cache.stats().listings == 3);
+  CHECK(cache.stats().fetches == 2);
+  // So does a poll for a tag pushed after the listing.
+  remote.git("tag v3.0.0");
+  auto tag3 = spec_for(remote, ref_spec::make_tag("v3.0.0"));
+  tag3.listing_not_before = past;
+  auto polled = cache.poll(tag3);
+  REQUIRE(polled.has_value());
+  CHECK(polled->commit == on_other);
+  CHECK(cache.stats().listings == 4);
+}
