@@ -122,11 +122,14 @@ CONF
     --endpoint-reconciler-type=none --profiling=false >"$state/args/kube-apiserver"
   # Tests that need other API server behaviour (e.g. --watch-cache=false) add flags here.
   for extra in ${GITOPSD_TEST_APISERVER_ARGS:-}; do echo "$extra" >>"$state/args/kube-apiserver"; done
+  # The one fake node's heartbeats come from kwok, which a loaded machine delays: a node judged
+  # NotReady marks every pod unready, so Deployments lose availability in the middle of a test.
   printf '%s\n' "$bin/kube-controller-manager" --kubeconfig="$state/kube-controller-manager.kubeconfig" \
     --leader-elect=false --bind-address=127.0.0.1 --secure-port="$kcm_port" \
     --cert-dir="$state/kcm-certs" \
     --service-account-private-key-file="$pki/sa.key" --root-ca-file="$pki/ca.crt" \
     --use-service-account-credentials=true \
+    --node-monitor-grace-period=10m \
     --cluster-name=gitopsd-test --profiling=false >"$state/args/kube-controller-manager"
   printf '%s\n' "$bin/kube-scheduler" --kubeconfig="$state/kube-scheduler.kubeconfig" \
     --leader-elect=false --bind-address=127.0.0.1 --secure-port="$scheduler_port" \
