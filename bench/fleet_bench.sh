@@ -107,6 +107,14 @@ agent_pid=$!
 wait_until 20 "agent" curl -sf "http://127.0.0.1:$port/readyz"
 metrics() { curl -s "http://127.0.0.1:$port/metrics"; }
 agent_requests() { metrics | awk '/^gitopsd_api_requests_total/ {s += $2} END {print s + 0}'; }
+# The agent's own requests by verb, and its Git ref listings: "VERB=N ..." / "made=N reused=M".
+agent_by_verb() {
+  metrics | awk '/^gitopsd_api_requests_total\{/ {v = $0; sub(/.*verb="/, "", v); sub(/".*/, "", v); n[v] += $2}
+    END {for (k in n) printf "%s=%d ", k, n[k]}'
+}
+agent_listings() {
+  metrics | awk '/^gitopsd_git_listings_total/ {m = $2} /^gitopsd_git_listings_reused_total/ {r = $2} END {printf "made=%d reused=%d", m, r}'
+}
 gitrepo_yaml() {  # NAME PATH INTERVAL
   printf -- '---\napiVersion: gitopsd.io/v1alpha1\nkind: GitRepository\nmetadata: {name: %s, namespace: %s}\nspec: {url: "%s/fleet.git", secretRef: {name: git-auth}, path: "%s", interval: %s, timeout: 5m}\n' \
     "$1" "$ns_fleet" "$URL" "$2" "$3"
@@ -136,6 +144,8 @@ server_requests >"$work/f1"
 cpu1=$(cpu_of "$agent_pid")
 rss_kib=$(awk '/VmHWM/ {print $2}' "/proc/$agent_pid/status")
 sent=$(agent_requests)
+by_verb=$(agent_by_verb)
+listings=$(agent_listings)
 
 # 4. Idle: nothing changes (intervals of 10 minutes: only what the agent does unprompted).
 sleep 5
@@ -151,6 +161,8 @@ printf 'gitopsd: all %d GitRepositories Ready %.2fs after one kubectl apply (whi
 printf '  API server requests (the agent, the kubectl apply of the GitRepositories and this script'"'"'s polling): %s\n' \
   "$(requests_between "$work/f0" "$work/f1")"
 printf '  requests the agent sent: %d (%.1f per application)\n' "$sent" "$(echo "$sent / $apps" | bc -l)"
+printf '  by verb: %s\n' "$by_verb"
+printf '  Git ref listings of the one URL: %s\n' "$listings"
 printf '  agent CPU %.2fs, peak RSS %.1f MiB\n' "$(echo "$cpu1 - $cpu0" | bc)" "$(echo "$rss_kib / 1024" | bc -l)"
 printf 'urgent requested reconcile during the fleet sync: Ready after %.2fs\n' "$urgent_s"
 printf 'idle fleet per 10s: %.3f agent CPU seconds, %.1f API requests\n' \
