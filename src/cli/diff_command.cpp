@@ -75,8 +75,10 @@ struct object_result {
   std::optional<error> failure;
 };
 
+// `secret_values`: the objects came from decrypted files, so the server's messages about them
+// are not shown.
 asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, const std::string& name,
-                          progress_line& progress) {
+                          progress_line& progress, bool secret_values) {
   auto failed = [&](std::string_view line) {
     progress.clear();
     return fail(line);
@@ -166,6 +168,7 @@ asio::awaitable<int> diff(session& s, std::vector<render::manifest>& rendered, c
       options.dry_run = true;
       options.detect_unchanged = false;  // the live object was just read
       options.validation = kube::field_validation::ignore;  // as the agent applies
+      options.secret_values = secret_values;
       auto merged = co_await s.client.apply(p.object, options);
       if (!merged && merged.error().code == kube::errc::not_found && current == nullptr &&
           new_namespaces.contains(ref.namespace_)) {
@@ -246,7 +249,8 @@ int run_diff(const kube_flags& flags, diff_options options) {
     rendered = std::move(*objects);
   }
   progress.clear();  // run_with_cluster may print a configuration error
-  return run_with_cluster(flags, [&](session& s) { return diff(s, rendered, options.name, progress); });
+  bool secret_values = options.source_opts.decryption != nullptr;
+  return run_with_cluster(flags, [&](session& s) { return diff(s, rendered, options.name, progress, secret_values); });
 }
 
 }  // namespace gitopsd::cli

@@ -83,9 +83,15 @@ bool skip_full_check(bool covered, bool drift_requested, std::optional<clock::ti
 }
 
 std::set<group_version_kind> kinds_to_watch(const std::vector<const std::set<group_version_kind>*>& owners_kinds,
-                                            std::size_t cap) {
+                                            std::size_t cap, const std::set<group_version_kind>& watched) {
   auto order = owners_kinds;
-  std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) { return a->size() < b->size(); });
+  auto kept = [&](const std::set<group_version_kind>* kinds) {
+    return std::includes(watched.begin(), watched.end(), kinds->begin(), kinds->end());
+  };
+  std::stable_sort(order.begin(), order.end(), [&](const auto* a, const auto* b) {
+    bool ka = kept(a), kb = kept(b);
+    return ka != kb ? ka : a->size() < b->size();
+  });
   std::set<group_version_kind> out;
   for (const auto* kinds : order) {
     std::size_t added = 0;

@@ -96,7 +96,9 @@ void drift_watches::update_watches() {
   if (stopping_) return;
   std::vector<const std::set<group_version_kind>*> owners_kinds;
   for (const auto& [key, o] : owners_) owners_kinds.push_back(&o.kinds);
-  auto needed = kinds_to_watch(owners_kinds, settings_.max_watches);
+  std::set<group_version_kind> watched;
+  for (const auto& [gvk, w] : watches_) watched.insert(gvk);
+  auto needed = kinds_to_watch(owners_kinds, settings_.max_watches, watched);
   std::set<group_version_kind> wanted;
   for (const auto* kinds : owners_kinds) wanted.insert(kinds->begin(), kinds->end());
   if (needed.size() < wanted.size() && !cap_reported_) {

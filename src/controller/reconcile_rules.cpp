@@ -22,10 +22,10 @@ bool inventory_grows(const std::vector<sync::inventory_entry>& recorded, const s
   return std::any_of(next.begin(), next.end(), [&](const sync::inventory_entry& e) { return !known.contains(e.id); });
 }
 
-bool progress_due(bool records_inventory, bool requested, std::chrono::steady_clock::time_point started,
+bool progress_due(bool must_show, bool requested, std::chrono::steady_clock::time_point started,
                   std::optional<std::chrono::steady_clock::time_point> last_write, std::chrono::steady_clock::time_point now,
                   std::chrono::steady_clock::duration spacing) {
-  if (records_inventory || requested) return true;
+  if (must_show || requested) return true;
   if (now - started < spacing) return false;
   return !last_write || now - *last_write >= spacing;
 }

@@ -167,10 +167,13 @@ asio::awaitable<bool> reconciler::progress(run& r, stage at, const std::string& 
     log::debug(message, {{"object", r.repo.key()}});
     co_return true;
   }
-  bool records_inventory = inventory_grows(r.repo.inventory, r.inventory);
+  // The apply step always records its inventory: the status this run started from may be older
+  // than the last write (a re-run starts before the watch shows the previous run's result).
+  bool records_inventory = at == stage::applying ? !r.inventory.empty() : inventory_grows(r.repo.inventory, r.inventory);
   bool requested = !r.repo.requested_at.empty() && r.repo.requested_at != r.repo.handled_requested_at;
   auto now = steady::now();
-  if (!progress_due(records_inventory, requested, r.started, r.last_progress, now)) {
+  // A health wait may last the whole timeout: it is always shown.
+  if (!progress_due(records_inventory || at == stage::waiting, requested, r.started, r.last_progress, now)) {
     log::debug(message, {{"object", r.repo.key()}});
     co_return true;
   }
@@ -534,6 +537,8 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   sync::apply_settings apply_settings;
   apply_settings.who = who;
   apply_settings.in_flight = settings_.in_flight;
+  // Objects built from decrypted files may hold their values in any field.
+  apply_settings.secret_values = spec.decryption.has_value();
   apply_settings.written = settings_.own_write;
   const sync::claim_result& claim = *claimed;
   auto changes = co_await sync::apply_plan(r.applier, *plan, apply_settings, &claim);

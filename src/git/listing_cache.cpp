@@ -48,7 +48,12 @@ const remembered_listing* listing_cache::find(const std::string& digest, listing
 void listing_cache::remember(const std::string& digest, listing_clock::time_point started,
                              std::shared_ptr<const std::vector<remote_ref>> refs) {
   if (!refs) return;
-  if (refs->size() > max_refs) {
+  auto bytes_of = [](const std::vector<remote_ref>& listing) {
+    std::size_t n = 0;
+    for (const auto& r : listing) n += sizeof(remote_ref) + r.name.size() + r.oid.size();
+    return n;
+  };
+  if (refs->size() > max_refs || bytes_of(*refs) > max_bytes) {
     forget(digest);  // what came before is older still
     return;
   }
@@ -62,7 +67,12 @@ void listing_cache::remember(const std::string& digest, listing_clock::time_poin
     for (const auto& [key, kept] : entries_) n += kept.refs->size();
     return n;
   };
-  while (entries_.size() > max_entries || total_refs() > max_refs) {
+  auto total_bytes = [&] {
+    std::size_t n = 0;
+    for (const auto& [key, kept] : entries_) n += bytes_of(*kept.refs);
+    return n;
+  };
+  while (entries_.size() > max_entries || total_refs() > max_refs || total_bytes() > max_bytes) {
     auto oldest = std::min_element(entries_.begin(), entries_.end(),
                                    [](const auto& a, const auto& b) { return a.second.started < b.second.started; });
     entries_.erase(oldest);

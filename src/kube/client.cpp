@@ -93,7 +93,8 @@ task<http_response> send(std::shared_ptr<client::state> s, impersonation who, re
         --attempt;
         continue;
       }
-      failure = status_error(response->status, response->body, what, !spec.body.empty() && is_secret_path(spec.path));
+      failure = status_error(response->status, response->body, what,
+                             !spec.body.empty() && (spec.secret_body || is_secret_path(spec.path)));
       retry_after = response->retry_after;
       if (!retry_after && failure.code == errc::too_many_requests) {
         if (auto st = parse_status(response->body); st && st->retry_after_seconds)

@@ -62,8 +62,15 @@ task<apply_result> client::apply(const rapidjson::Value& object, apply_options o
   if (const char* v = validation_value(options.validation)) q.add("fieldValidation", v);
   // A dry run writes nothing: its own verb keeps the request metrics honest about writes.
   const char* verb = options.dry_run ? "apply-dry-run" : "apply";
-  auto r = co_await request(verb, "PATCH", path + q.str(), json::serialize(object), "application/apply-patch+yaml",
-                            "application/json", what);
+  request_spec spec;
+  spec.verb = verb;
+  spec.method = "PATCH";
+  spec.path = path + q.str();
+  spec.body = json::serialize(object);
+  spec.content_type = "application/apply-patch+yaml";
+  spec.subject = what;
+  spec.secret_body = options.secret_values;
+  auto r = co_await send(state_, who_, std::move(spec));
   if (!r) co_return r.error();
   auto doc = json::parse(r->body);
   if (!doc || !doc->IsObject())

@@ -68,6 +68,9 @@ struct request_spec {
   std::optional<std::chrono::milliseconds> timeout;  // default: the client's request timeout
   bool bounded = true;  // counts toward max_in_flight
   bool retry = true;
+  // The body holds secret values (a Secret, or an object from decrypted files): a refusal's
+  // message, which may quote them, is not shown.
+  bool secret_body = false;
 };
 
 // Auth, impersonation, rate limit, retries; non-2xx answers become typed errors.

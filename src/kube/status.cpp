@@ -86,7 +86,7 @@ error status_error(long http_status, std::string_view body, std::string_view sub
   bool may_quote_values = code == errc::bad_request || code == errc::invalid || code == errc::internal_error ||
                           code == errc::unexpected_status;
   if (secret_body && may_quote_values) {
-    text += ": the API server's message is not shown, as it may quote the Secret's values";
+    text += ": the API server's message is not shown, as it may quote secret values";
     if (type_error) text += " (a field has the wrong type, such as a number where data or stringData needs a string)";
     std::string fields;
     if (status)

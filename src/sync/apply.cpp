@@ -100,6 +100,7 @@ asio::awaitable<std::vector<outcome>> dry_run(kube::client& client, const std::v
   auto work = [&](std::size_t i) -> asio::awaitable<void> {
     kube::apply_options options;
     options.dry_run = true;
+    options.secret_values = settings.secret_values;
     // Server-side apply refuses unknown fields at any validation level and the renderer refuses
     // duplicate keys, so the server's strict check would only parse every body a second time.
     options.validation = kube::field_validation::ignore;
@@ -143,6 +144,7 @@ asio::awaitable<result<void>> apply_changed(kube::client& client, const std::vec
   auto work = [&](std::size_t k) -> asio::awaitable<void> {
     std::size_t i = pending[k];
     kube::apply_options options;
+    options.secret_values = settings.secret_values;
     // As in the dry run: the unknown-field check does not depend on it.
     options.validation = kube::field_validation::ignore;
     // New in the dry run: the answer's 201 tells created, nothing needs reading first.

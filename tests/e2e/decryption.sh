@@ -114,6 +114,23 @@ gitrepository app "  path: app
 wait_for 60 "fixed commit applied" is_ready_at app "$sha3"
 exists configmap extra -n "$ns" || fail "the fixed commit's new object"
 
+# A decrypted value the API server refuses (a label value may not hold '!'): its message, which
+# quotes the value, is not shown for an object built from decrypted files.
+write app/labelled.yaml <<YAML
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: labelled
+  labels: {team: "x-$planted-!"}
+data: {a: b}
+YAML
+encrypt app/labelled.yaml --age "$recipient" --encrypted-regex '^labels$'
+sed -i 's/resources: \[db.yaml, pgp.yaml, extra.yaml\]/resources: [db.yaml, pgp.yaml, extra.yaml, labelled.yaml]/' "$work/src/app/kustomization.yaml"
+sha4=$(commit "an invalid decrypted label")
+kubectl annotate gitrepository app -n "$ns" gitopsd.io/requestedAt="$(date +%s%N)" --overwrite >/dev/null
+wait_for 30 "the refused apply" bash -c "kubectl get gitrepository app -n '$ns' -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].message}' | grep -qF 'ConfigMap/$ns/labelled'"
+grep -qF "not shown, as it may quote secret values" <<<"$(ready_message app)" || fail "the server's message must be left out: $(ready_message app)"
+
 # The planted value appears nowhere but in the objects it belongs to.
 ! grep -qF "$planted" "$work/agent.log" || fail "the decrypted value is in the agent's log"
 ! kubectl get events -n "$ns" -o json | grep -qF "$planted" || fail "the decrypted value is in an Event"

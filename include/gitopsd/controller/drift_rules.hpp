@@ -98,9 +98,10 @@ bool skip_full_check(bool covered, bool drift_requested, std::optional<clock::ti
 
 // The kinds to watch, at most `cap`: an inventory is written by the agent, but whoever may write a
 // GitRepository's status could list thousands of kinds, each a watch. Owners are taken whole (a
-// partly watched owner gains nothing), those with fewer kinds first; an owner left out is not
-// covered and keeps its periodic full dry run.
+// partly watched owner keeps its full dry run anyway): first those all of whose kinds are
+// `watched` already, so one owner's changes do not push another out, then by fewest kinds. An
+// owner left out is not covered and keeps its periodic full dry run.
 std::set<group_version_kind> kinds_to_watch(const std::vector<const std::set<group_version_kind>*>& owners_kinds,
-                                            std::size_t cap);
+                                            std::size_t cap, const std::set<group_version_kind>& watched = {});
 
 }  // namespace gitopsd::controller

@@ -26,9 +26,10 @@ bool inventory_grows(const std::vector<sync::inventory_entry>& recorded, const s
 
 // Whether a progress step goes to status now. Steps are coalesced: none while the reconcile is
 // younger than `spacing` (a quick one writes only its result) and at most one per `spacing`.
-// A step that records the write-ahead inventory is always written, and so is every step of a
-// reconcile a person asked for (requestedAt), whose steps `gitopsd reconcile --wait` shows.
-bool progress_due(bool records_inventory, bool requested, std::chrono::steady_clock::time_point started,
+// A step that must be shown (the write-ahead inventory, a health wait) is always written, and so
+// is every step of a reconcile a person asked for (requestedAt), whose steps `gitopsd reconcile
+// --wait` shows.
+bool progress_due(bool must_show, bool requested, std::chrono::steady_clock::time_point started,
                   std::optional<std::chrono::steady_clock::time_point> last_write, std::chrono::steady_clock::time_point now,
                   std::chrono::steady_clock::duration spacing = std::chrono::seconds(1));
 

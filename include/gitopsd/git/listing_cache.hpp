@@ -40,6 +40,8 @@ class listing_cache {
   // a listing larger than max_refs alone is not remembered (a listing is otherwise freed at once).
   static constexpr std::size_t max_entries = 16;
   static constexpr std::size_t max_refs = 50000;
+  // The same for bytes: a hostile server's ref names may be long.
+  static constexpr std::size_t max_bytes = 8u << 20;
 
   // The remembered listing for `digest` when it may answer a request with `not_before`.
   [[nodiscard]] const remembered_listing* find(const std::string& digest, listing_clock::time_point not_before) const;

@@ -7,7 +7,9 @@
 // (so a second request finds the commit the first fetched and does not fetch). Every request lists
 // the remote with its own credentials first, so a cached commit is never served to a request that
 // cannot read the remote; a request may instead reuse a listing made with the very same credentials
-// that started at or after its `listing_not_before` (see listing_cache.hpp).
+// that started at or after its `listing_not_before` (see listing_cache.hpp). So credentials revoked
+// at the Git server, with the Secret unchanged, still reach cached commits for that long (an
+// interval run: at most half its interval, a minute at most); their first failed listing ends it.
 //
 // Secret data keys (Flux's): username, password, bearerToken, ca.crt, identity, password (passphrase
 // of identity), known_hosts (required for ssh). Credentials stay in memory and never reach a message.

@@ -90,6 +90,9 @@ struct apply_options {
   std::string field_manager = "gitopsd";
   bool force = true;
   bool dry_run = false;
+  // The object holds secret values (it came from decrypted files): the server's message about a
+  // refused apply is not shown, as for Secrets.
+  bool secret_values = false;
   // The resourceVersion the caller last saw. When absent and detect_unchanged is set, the client
   // reads the object's metadata first so it can tell configured from unchanged.
   std::optional<std::string> previous_resource_version;

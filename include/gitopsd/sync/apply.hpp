@@ -35,6 +35,8 @@ struct apply_settings {
   // Each object written, with the resourceVersion the server answered (the drift watch knows its
   // own writes by it).
   std::function<void(const object_ref&, const std::string&)> written;
+  // The objects may hold decrypted values: the server's messages about them are not shown.
+  bool secret_values = false;
 };
 
 enum class apply_errc { invalid = 1, failed, crd_not_established };

@@ -140,3 +140,17 @@ TEST_CASE("watched kinds: capped, owners taken whole, smaller owners first") {
   CHECK_FALSE((two.contains(kind(1)) && two.contains(kind(3))));
   CHECK(kinds_to_watch({}, 10).empty());
 }
+
+TEST_CASE("watched kinds: an owner already watched keeps its watches when another changes", "[drift]") {
+  using gitopsd::group_version_kind;
+  auto kind = [](int i) { return group_version_kind{"example.com", "v1", "K" + std::to_string(i)}; };
+  std::set<group_version_kind> big, grown;
+  for (int i = 0; i < 250; ++i) big.insert(kind(i));
+  for (int i = 1000; i < 1010; ++i) grown.insert(kind(i));
+  // `big` is watched; `grown` just gained kinds and no longer fits beside it: `grown` is left out,
+  // not the owner that did nothing.
+  auto kept = kinds_to_watch({&grown, &big}, 256, big);
+  CHECK(kept == big);
+  // Without that history the smaller owner comes first.
+  CHECK(kinds_to_watch({&grown, &big}, 256) == grown);
+}

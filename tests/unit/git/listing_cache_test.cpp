@@ -95,3 +95,14 @@ TEST_CASE("a URL keeps a bounded number of refs, and never a listing larger than
   CHECK(cache.find(b, t - 1h) == nullptr);  // too large: neither it nor the older one is kept
   CHECK(cache.size() == 0);
 }
+
+TEST_CASE("a URL keeps a bounded number of bytes: a listing of long ref names is not remembered", "[listing]") {
+  listing_cache cache;
+  auto t = listing_clock::now();
+  const std::string a = credentials_digest(url, {{"password", "a"}});
+  // 200 refs of 64 KiB names: few refs, 12.8 MiB.
+  auto long_names = std::make_shared<const std::vector<remote_ref>>(200, remote_ref{std::string(64 << 10, 'r'), std::string(40, 'a')});
+  cache.remember(a, t, long_names);
+  CHECK(cache.find(a, t - 1h) == nullptr);
+  CHECK(cache.size() == 0);
+}
