@@ -85,7 +85,8 @@ result<std::optional<std::string>> sops_decryptor::decrypt_file(std::string_view
     // A generator input is not parsed again by the render: a SOPS file this reader refuses (too
     // deep, too large) must fail here, not pass on as ciphertext.
     if (looks_like_sops_tree(text))
-      return make_error(errc::malformed, fmt::format("it looks encrypted with SOPS but does not parse: {}", decoded.error().what()));
+      return make_error(errc::malformed,
+                        fmt::format("it looks encrypted with SOPS but does not parse: {}", decoded.error().what()));
     return std::optional<std::string>{};
   }
   auto& docs = *decoded;
@@ -114,10 +115,12 @@ result<std::optional<std::string>> sops_decryptor::decrypt_file(std::string_view
     if (auto ok = decrypt_group(*md, members, &opened); !ok) return ok.error();
   }
 
-  if (format == sops_format::json || (format != sops_format::yaml && text.find_first_not_of(" \t\r\n") != std::string_view::npos &&
-                                      text[text.find_first_not_of(" \t\r\n")] == '{')) {
-    if (format != sops_format::yaml && format != sops_format::json)
-      if (const auto* data = binary_data(docs)) return std::optional<std::string>(std::string(data->GetString(), data->GetStringLength()));
+  auto first = text.find_first_not_of(" \t\r\n");
+  bool json_text = format == sops_format::json ||
+                   (format != sops_format::yaml && first != std::string_view::npos && text[first] == '{');
+  if (json_text) {
+    const auto* data = format == sops_format::json ? nullptr : binary_data(docs);
+    if (data != nullptr) return std::optional<std::string>(std::string(data->GetString(), data->GetStringLength()));
     if (docs.size() == 1) return std::optional<std::string>(write_json(docs[0]));
   }
   // YAML: the file's own text with the values put back, so it reads as its plain version would.
