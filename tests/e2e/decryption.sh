@@ -90,16 +90,17 @@ grep -qF "${sha2:0:12}" <<<"$message" || grep -qF "$sha2" <<<"$message" || fail 
 absent configmap extra -n "$ns" || fail "nothing of the tampered commit may be applied"
 expect_eq "$(jsonpath gitrepository/app '{.status.lastAppliedRevision}')" "main@sha1:$sha1" "last applied stays"
 
-# A key Secret without keys: named.
+# A key Secret without keys: named. (The keys go before the fix is pushed: with the good keys a
+# retry would apply the fix at once.)
 kubectl create secret generic empty-keys -n "$ns" --from-literal=readme=none >/dev/null
-cp "$work/db.good" "$work/src/app/db.yaml"
-sha3=$(commit "fixed")
 gitrepository app "  path: app
   decryption:
     provider: sops
     secretRef: {name: empty-keys}"
 wait_for 30 "key Secret refused" bash -c "kubectl get gitrepository app -n '$ns' -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].message}' | grep -qF 'Secret empty-keys holds no entry ending in .agekey'"
 has_reason app DecryptionFailed || fail "reason: $(ready_reason app)"
+cp "$work/db.good" "$work/src/app/db.yaml"
+sha3=$(commit "fixed")
 
 # Without spec.decryption: the encrypted file is refused, never applied as ciphertext.
 gitrepository app "  path: app"
