@@ -1,5 +1,7 @@
 #include "age_base64.hpp"
 
+#include "gitopsd/core/base64.hpp"
+
 #include <array>
 
 namespace gitopsd::decrypt::detail {
@@ -18,25 +20,9 @@ constexpr auto table = make_table();
 }  // namespace
 
 std::string base64_encode(std::string_view data, bool padded) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    unsigned n = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8) |
-                 static_cast<unsigned char>(data[i + 2]);
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
-    out += alphabet[(n >> 6) & 63];
-    out += alphabet[n & 63];
-  }
-  std::size_t rest = data.size() - i;
-  if (rest == 0) return out;
-  unsigned n = static_cast<unsigned>(static_cast<unsigned char>(data[i])) << 16;
-  if (rest == 2) n |= static_cast<unsigned>(static_cast<unsigned char>(data[i + 1])) << 8;
-  out += alphabet[(n >> 18) & 63];
-  out += alphabet[(n >> 12) & 63];
-  if (rest == 2) out += alphabet[(n >> 6) & 63];
-  if (padded) out.append(3 - rest, '=');
+  // The standard encoding; age's header form only drops the padding.
+  std::string out = gitopsd::base64_encode(data);
+  if (!padded) out.erase(out.find_last_not_of('=') + 1);
   return out;
 }
 
