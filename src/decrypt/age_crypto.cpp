@@ -1,5 +1,7 @@
 #include "age_crypto.hpp"
 
+#include "../core/openssl_ptr.hpp"
+
 #include "gitopsd/decrypt/errc.hpp"
 
 #include <openssl/core_names.h>
@@ -13,15 +15,11 @@
 namespace gitopsd::decrypt::detail {
 namespace {
 
-template <class T, void (*Free)(T*)>
-struct freer {
-  void operator()(T* p) const noexcept { Free(p); }
-};
-using pkey_ptr = std::unique_ptr<EVP_PKEY, freer<EVP_PKEY, EVP_PKEY_free>>;
-using pkey_ctx_ptr = std::unique_ptr<EVP_PKEY_CTX, freer<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
-using kdf_ptr = std::unique_ptr<EVP_KDF, freer<EVP_KDF, EVP_KDF_free>>;
-using kdf_ctx_ptr = std::unique_ptr<EVP_KDF_CTX, freer<EVP_KDF_CTX, EVP_KDF_CTX_free>>;
-using cipher_ctx_ptr = std::unique_ptr<EVP_CIPHER_CTX, freer<EVP_CIPHER_CTX, EVP_CIPHER_CTX_free>>;
+using openssl::cipher_ctx_ptr;
+using openssl::pkey_ctx_ptr;
+using openssl::pkey_ptr;
+using kdf_ptr = openssl::owned<EVP_KDF, EVP_KDF_free>;
+using kdf_ctx_ptr = openssl::owned<EVP_KDF_CTX, EVP_KDF_CTX_free>;
 
 constexpr std::size_t tag_size = 16;
 

@@ -1,5 +1,7 @@
 #include "sops_tree.hpp"
 
+#include "../core/openssl_ptr.hpp"
+
 #include "gitopsd/decrypt/errc.hpp"
 
 #include <fmt/format.h>
@@ -148,22 +150,19 @@ struct frame {
 
 class sha512 {
  public:
-  sha512() : ctx_(EVP_MD_CTX_new()) { ok_ = ctx_ != nullptr && EVP_DigestInit_ex(ctx_, EVP_sha512(), nullptr) == 1; }
-  ~sha512() { EVP_MD_CTX_free(ctx_); }
-  sha512(const sha512&) = delete;
-  sha512& operator=(const sha512&) = delete;
-  void add(std::string_view bytes) { ok_ = ok_ && EVP_DigestUpdate(ctx_, bytes.data(), bytes.size()) == 1; }
+  sha512() : ctx_(EVP_MD_CTX_new()) { ok_ = ctx_ && EVP_DigestInit_ex(ctx_.get(), EVP_sha512(), nullptr) == 1; }
+  void add(std::string_view bytes) { ok_ = ok_ && EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size()) == 1; }
   std::optional<std::string> hex_upper() {
     std::array<unsigned char, 64> md{};
     unsigned int n = 0;
-    if (!ok_ || EVP_DigestFinal_ex(ctx_, md.data(), &n) != 1) return std::nullopt;
+    if (!ok_ || EVP_DigestFinal_ex(ctx_.get(), md.data(), &n) != 1) return std::nullopt;
     std::string out;
     for (unsigned i = 0; i < n; ++i) out += fmt::format("{:02X}", md[i]);
     return out;
   }
 
  private:
-  EVP_MD_CTX* ctx_;
+  openssl::md_ctx_ptr ctx_;
   bool ok_ = false;
 };
 

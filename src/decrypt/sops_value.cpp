@@ -1,5 +1,7 @@
 #include "sops_value.hpp"
 
+#include "../core/openssl_ptr.hpp"
+
 #include "gitopsd/core/base64.hpp"
 #include "gitopsd/decrypt/errc.hpp"
 
@@ -21,9 +23,6 @@ std::optional<std::string_view> field(std::string_view& rest, std::string_view n
   return value;
 }
 
-struct cipher_ctx_free {
-  void operator()(EVP_CIPHER_CTX* c) const noexcept { EVP_CIPHER_CTX_free(c); }
-};
 
 }  // namespace
 
@@ -45,7 +44,7 @@ std::optional<sealed_value> parse_sealed(std::string_view text) {
 
 result<std::string> open_sealed(const sealed_value& value, const data_key& key, std::string_view additional_data) {
   auto failed = [] { return make_error(errc::bad_mac, "a value does not authenticate under the file's data key"); };
-  std::unique_ptr<EVP_CIPHER_CTX, cipher_ctx_free> ctx(EVP_CIPHER_CTX_new());
+  openssl::cipher_ctx_ptr ctx(EVP_CIPHER_CTX_new());
   if (!ctx || value.iv.size() > 1024 || value.data.size() > (1u << 30)) return failed();
   auto* c = ctx.get();
   auto bytes = [](const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); };

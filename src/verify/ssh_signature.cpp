@@ -1,5 +1,7 @@
 // The sshsig format: parsing the armored block and verifying it with OpenSSL.
 #include "gitopsd/core/base64.hpp"
+
+#include "../core/openssl_ptr.hpp"
 #include "gitopsd/verify/errc.hpp"
 #include "gitopsd/verify/ssh.hpp"
 #include "ssh_wire.hpp"
@@ -23,17 +25,13 @@ constexpr std::size_t max_armored = 64 * 1024;  // real ones are under 2 KiB (RS
 
 error malformed(std::string_view why) { return make_error(errc::malformed, fmt::format("SSH signature: {}", why)); }
 
-template <class T, void (*Free)(T*)>
-struct freer {
-  void operator()(T* p) const noexcept { Free(p); }
-};
-using pkey_ptr = std::unique_ptr<EVP_PKEY, freer<EVP_PKEY, EVP_PKEY_free>>;
-using md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, freer<EVP_MD_CTX, EVP_MD_CTX_free>>;
-using pkey_ctx_ptr = std::unique_ptr<EVP_PKEY_CTX, freer<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
-using bn_ptr = std::unique_ptr<BIGNUM, freer<BIGNUM, BN_free>>;
-using bld_ptr = std::unique_ptr<OSSL_PARAM_BLD, freer<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>>;
-using params_ptr = std::unique_ptr<OSSL_PARAM, freer<OSSL_PARAM, OSSL_PARAM_free>>;
-using ecdsa_sig_ptr = std::unique_ptr<ECDSA_SIG, freer<ECDSA_SIG, ECDSA_SIG_free>>;
+using openssl::md_ctx_ptr;
+using openssl::pkey_ctx_ptr;
+using openssl::pkey_ptr;
+using bn_ptr = openssl::owned<BIGNUM, BN_free>;
+using bld_ptr = openssl::owned<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>;
+using params_ptr = openssl::owned<OSSL_PARAM, OSSL_PARAM_free>;
+using ecdsa_sig_ptr = openssl::owned<ECDSA_SIG, ECDSA_SIG_free>;
 
 const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
