@@ -80,7 +80,10 @@ class agent {
         reconciler_(client_, sources_, pool_, metrics_,
                     {options.allow_file_urls, options.in_flight, options.render, &busy_, options.tenancy, options.git_tree,
                      options.git_budget,
-                     [this](const object_ref& ref, const std::string& version) { drift_.own_write(ref, version); }}),
+                     [this](const object_ref& ref, const std::string& version) { drift_.own_write(ref, version); },
+                     [this](const std::string& owner, const group_version_kind& gvk, const std::string& ns) {
+                       return drift_.owns_none(owner, gvk, ns);
+                     }}),
         drift_(io.get_executor(), client_, metrics_, {options.watch_namespace, options.drift_resync},
                [this](const std::string& key) { return drift_trigger(key); }) {
     server::describe_agent_metrics(metrics_);
@@ -356,11 +359,12 @@ class agent {
         auto cancel = std::make_shared<asio::cancellation_signal>();
         reconciles_[key] = cancel;
         ++running_;
-        bool skip = drift_.begin_reconcile(key, clock::now());
+        auto check = drift_.begin_reconcile(key, clock::now());
+        auto scope = check.scope;
         std::optional<clock::time_point> asked_at;
         if (const auto* item = scheduler_.find(key)) asked_at = item->run_asked_at;
-        asio::co_spawn(io_, reconciler_.reconcile(*object, skip, asked_at),
-                       asio::bind_cancellation_slot(cancel->slot(), [this, key, object, cancel, skip](std::exception_ptr e, bool ok) {
+        asio::co_spawn(io_, reconciler_.reconcile(*object, std::move(check), asked_at),
+                       asio::bind_cancellation_slot(cancel->slot(), [this, key, object, cancel, scope](std::exception_ptr e, bool ok) {
                          if (e) {
                            try {
                              std::rethrow_exception(e);
@@ -380,7 +384,7 @@ class agent {
                          if (auto r = reconciles_.find(key); r != reconciles_.end() && r->second == cancel) reconciles_.erase(r);
                          // Forgotten while it ran: a step that ended after that may have written a series again.
                          if (!objects_.contains(key)) drop_metrics(*object);
-                         drift_.end_reconcile(key, ok, !skip, clock::now());
+                         drift_.end_reconcile(key, ok, scope, clock::now());
                          scheduler_.finished(key, ok, clock::now());
                          wake_.cancel();
                        }));

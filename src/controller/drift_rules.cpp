@@ -1,6 +1,7 @@
 #include "gitopsd/controller/drift_rules.hpp"
 
 #include <algorithm>
+#include <functional>
 
 namespace gitopsd::controller {
 
@@ -29,6 +30,29 @@ void own_writes::record(const std::string& object, const std::string& resource_v
   auto& versions = versions_[object];
   if (versions.size() >= per_object_) versions.erase(versions.begin());
   versions.push_back(resource_version);
+}
+
+std::size_t label_owner_counts::key(std::string_view owner_namespace, std::string_view owner_name) {
+  if (owner_namespace.empty() || owner_name.empty()) return 0;
+  std::string owner;
+  owner.reserve(owner_namespace.size() + 1 + owner_name.size());
+  owner.append(owner_namespace).append("/").append(owner_name);
+  std::size_t h = std::hash<std::string>{}(owner);
+  return h == 0 ? 1 : h;  // 0 means "no owner"
+}
+
+void label_owner_counts::add(std::size_t owner, const std::string& namespace_) {
+  if (owner != 0) ++counts_[{owner, namespace_}];
+}
+
+void label_owner_counts::remove(std::size_t owner, const std::string& namespace_) {
+  auto it = counts_.find({owner, namespace_});
+  if (it == counts_.end()) return;
+  if (--it->second == 0) counts_.erase(it);
+}
+
+bool label_owner_counts::none(std::size_t owner, const std::string& namespace_) const {
+  return !counts_.contains({owner, namespace_});
 }
 
 bool own_writes::take(const std::string& object, const std::string& resource_version) {
@@ -76,10 +100,10 @@ void fight_detector::expire(clock::time_point now) {
   std::erase_if(windows_, [&](const auto& kv) { return now - kv.second.start >= window_; });
 }
 
-bool skip_full_check(bool covered, bool drift_requested, std::optional<clock::time_point> last_full,
-                     clock::time_point now, clock::duration resync) {
-  if (resync <= clock::duration::zero() || !covered || drift_requested || !last_full) return false;
-  return now - *last_full < resync;
+check_scope decide_check(bool covered, bool drifted, std::optional<clock::time_point> last_full, clock::time_point now,
+                         clock::duration resync) {
+  if (resync <= clock::duration::zero() || !covered || !last_full || now - *last_full >= resync) return check_scope::full;
+  return drifted ? check_scope::drifted_only : check_scope::skip;
 }
 
 std::set<group_version_kind> kinds_to_watch(const std::vector<const std::set<group_version_kind>*>& owners_kinds,

@@ -24,6 +24,13 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr std::uint32_t no_owner = UINT32_MAX;
+// Drifted objects remembered per owner between runs; more make the next run a full check.
+constexpr std::size_t max_drifted = 64;
+
+std::size_t label_owner_of(const rapidjson::Value& object) {
+  return label_owner_counts::key(json::get_string(object, "metadata", "labels", sync::owner_namespace_label).value_or(""),
+                                 json::get_string(object, "metadata", "labels", sync::owner_name_label).value_or(""));
+}
 
 std::string key_of(const rapidjson::Value& object) {
   return fmt::format("{}/{}", json::get_string(object, "metadata", "namespace").value_or(""),
@@ -36,10 +43,12 @@ struct drift_watches::kind_watch {
   struct record {
     drift_seen seen;
     std::uint32_t owner = no_owner;
+    std::size_t label_owner = 0;  // label_owner_of
   };
   group_version_kind gvk;
   asio::cancellation_signal stop;
   std::unordered_map<std::string, record> objects;  // by "namespace/name"
+  label_owner_counts per_owner;  // of `objects`
   own_writes own;  // versions our applies got back, not yet seen here
   std::set<std::string> listed;  // during a list: the objects it returned
   bool listing = false;
@@ -171,6 +180,16 @@ void drift_watches::own_write(const object_ref& ref, const std::string& resource
   it->second->own.record(ref.namespace_ + "/" + ref.name, resource_version);
 }
 
+bool drift_watches::owns_none(const std::string& owner, const group_version_kind& gvk, const std::string& namespace_) const {
+  if (!settings_.namespace_.empty() && namespace_ != settings_.namespace_) return false;  // not watched there
+  auto it = watches_.find(gvk);
+  if (it == watches_.end() || !it->second->synced || it->second->listing) return false;
+  auto slash = owner.find('/');
+  if (slash == std::string::npos) return false;
+  std::string_view key(owner);
+  return it->second->per_owner.none(label_owner_counts::key(key.substr(0, slash), key.substr(slash + 1)), namespace_);
+}
+
 void drift_watches::on_event(kind_watch& w, kube::watch_event& e) {
   switch (e.type) {
     case kube::watch_event_type::reset:
@@ -239,11 +258,15 @@ void drift_watches::on_change(kind_watch& w, const std::string& key, drift_chang
     if (change == drift_change::modified) in.written_by_us = w.own.take(key, in.after.resource_version);
   }
   auto verdict = decide_drift(in);
+  std::string ns = key.substr(0, key.find('/'));
+  if (it != w.objects.end()) w.per_owner.remove(it->second.label_owner, ns);
   if (change == drift_change::deleted) {
     if (it != w.objects.end()) w.objects.erase(it);
     w.own.forget(key);
   } else {
-    w.objects[key] = {in.after, owner};
+    std::size_t label_owner = object != nullptr ? label_owner_of(*object) : 0;
+    w.per_owner.add(label_owner, ns);
+    w.objects[key] = {in.after, owner, label_owner};
   }
   if (!triggers(verdict)) return;
   correct(w, owner, key, verdict, std::move(uid));
@@ -291,7 +314,9 @@ void drift_watches::correct(kind_watch& w, std::uint32_t owner, const std::strin
   }
   auto o = owners_.find(owner_key);
   if (o == owners_.end()) return;  // an owner this agent does not reconcile
-  o->second.drift_requested = true;
+  // Only the objects that drifted are checked, unless so many did that listing them costs more.
+  if (o->second.drifted.size() < max_drifted) o->second.drifted.insert(ref.inventory_id());
+  else o->second.drift_overflow = true;
   if (!trigger_(owner_key)) return;
   metrics_.add("gitopsd_drift_events_total", labels);
   log::info("drift detected; reconciling its owner", {{"object", object}, {"owner", owner_key}, {"change", to_string(why)}});
@@ -317,21 +342,28 @@ bool drift_watches::covered(const owner_state& o) const {
   });
 }
 
-bool drift_watches::begin_reconcile(const std::string& owner, clock::time_point now) {
+drift_check drift_watches::begin_reconcile(const std::string& owner, clock::time_point now) {
   auto it = owners_.find(owner);
-  if (it == owners_.end()) return false;
+  if (it == owners_.end()) return {};
   owner_state& o = it->second;
   o.running = true;
-  bool drift = std::exchange(o.drift_requested, false);
-  return skip_full_check(covered(o), drift, o.last_full, now, settings_.resync);
+  auto drifted = std::exchange(o.drifted, {});
+  bool overflow = std::exchange(o.drift_overflow, false);
+  drift_check check;
+  check.scope = decide_check(covered(o), overflow || !drifted.empty(), o.last_full, now, settings_.resync);
+  if (overflow && check.scope == check_scope::drifted_only) check.scope = check_scope::full;
+  if (check.scope == check_scope::drifted_only) check.ids = std::move(drifted);
+  return check;
 }
 
-void drift_watches::end_reconcile(const std::string& owner, bool ok, bool full, clock::time_point now) {
+void drift_watches::end_reconcile(const std::string& owner, bool ok, check_scope scope, clock::time_point now) {
   auto it = owners_.find(owner);
   if (it == owners_.end()) return;
   owner_state& o = it->second;
   o.running = false;
-  if (ok && full) o.last_full = now;
+  if (ok && scope == check_scope::full) o.last_full = now;
+  // A failed partial check may have left drift behind: the retry checks everything.
+  if (!ok && scope == check_scope::drifted_only) o.last_full.reset();
 }
 
 void drift_watches::stop() {

@@ -55,7 +55,7 @@ struct reconciler::run {
   stage at = stage::starting;  // for the message when the deadline passes
   std::optional<bool> reported;  // the outcome that reached status: a late deadline must not overwrite it
   std::string verified_by;       // who signed the revision (spec.verify), for status and the Event
-  bool skip_unchanged = false;   // see reconcile()
+  drift_check check;             // see reconcile()
   std::optional<steady::time_point> asked_at;  // see reconcile()
 };
 
@@ -224,10 +224,10 @@ asio::awaitable<bool> reconciler::set_finalizer(run& r, const rapidjson::Value& 
   co_return true;
 }
 
-asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object, bool skip_unchanged,
+asio::awaitable<bool> reconciler::reconcile(const rapidjson::Value& object, drift_check check,
                                             std::optional<steady::time_point> asked_at) {
   run r(client_);
-  r.skip_unchanged = skip_unchanged;
+  r.check = std::move(check);
   r.asked_at = asked_at;
   r.self = gitrepository_ref(std::string(json::get_string(object, "metadata", "namespace").value_or("")),
                              std::string(json::get_string(object, "metadata", "name").value_or("")));
@@ -394,7 +394,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   }
   r.revision = snapshot->revision;
   r.commit = snapshot->commit;
-  if (r.skip_unchanged && routine(repo, r.revision)) {
+  if (r.check.scope == check_scope::skip && routine(repo, r.revision)) {
     log::debug("commit unchanged and drift watched; no dry run", {{"object", repo.key()}, {"revision", r.revision}});
     r.reported = true;
     co_return true;
@@ -515,12 +515,26 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     step_failure f{reason::empty_render, sync::empty_render_message(r.revision, repo.inventory.size())};
     co_return co_await fail(f);
   }
+  auto inventory = sync::inventory_of(*plan);
+  // A commit already applied, and watches named the objects that drifted: only those are checked.
+  if (r.check.scope == check_scope::drifted_only && routine(repo, r.revision) && inventory == repo.inventory) {
+    std::erase_if(*plan, [&](const sync::planned_object& p) { return !r.check.ids.contains(p.ref.inventory_id()); });
+    log::debug("checking the objects that drifted", {{"object", repo.key()}, {"objects", std::to_string(plan->size())}});
+  }
   // Ownership, before anything is written: another owner's object, or one nobody let us adopt,
   // stops the whole commit.
   sync::claim_settings claim_settings;
   claim_settings.who = who;
   claim_settings.adopt = spec.adopt;
   claim_settings.in_flight = settings_.in_flight;
+  claim_settings.defer_unknown = true;
+  if (settings_.owns_none) {
+    std::string owner_key = repo.key();
+    claim_settings.known_none = [owns_none = settings_.owns_none, owner_key](const group_version_kind& gvk,
+                                                                             const std::string& ns) {
+      return owns_none(owner_key, gvk, ns);
+    };
+  }
   auto claimed = co_await sync::claim_objects(r.applier, *plan, claim_settings);
   if (!claimed) {
     bool conflict = claimed.error().code == sync::claim_errc::conflict;
@@ -528,7 +542,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
                    fmt::format("{}: {}", r.revision, claimed.error().what())};
     co_return co_await fail(f);
   }
-  r.inventory = sync::inventory_of(*plan);
+  r.inventory = std::move(inventory);
 
   // Apply.
   step = fmt::format("applying {} objects of {}", plan->size(), r.revision);
@@ -540,10 +554,11 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   // Objects built from decrypted files may hold their values in any field.
   apply_settings.secret_values = spec.decryption.has_value();
   apply_settings.written = settings_.own_write;
-  const sync::claim_result& claim = *claimed;
-  auto changes = co_await sync::apply_plan(r.applier, *plan, apply_settings, &claim);
+  auto changes = co_await sync::apply_plan(r.applier, *plan, apply_settings, &*claimed);
   if (!changes) {
-    step_failure f{reason::apply_failed, changes.error().what()};
+    bool conflict = changes.error().code == sync::claim_errc::conflict;
+    step_failure f{conflict ? reason::ownership_conflict : reason::apply_failed,
+                   conflict ? fmt::format("{}: {}", r.revision, changes.error().what()) : changes.error().what()};
     co_return co_await fail(f);
   }
   if (changes->changed() > 0) {

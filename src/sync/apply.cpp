@@ -183,16 +183,47 @@ std::vector<const planned_object*> select(const std::vector<planned_object>& pla
 
 }  // namespace
 
-asio::awaitable<result<change_set>> apply_plan(kube::client& client, const std::vector<planned_object>& plan,
-                                               const apply_settings& settings, const claim_result* claimed) {
+asio::awaitable<result<change_set>> apply_plan(kube::client& client, std::vector<planned_object>& plan,
+                                               const apply_settings& settings, claim_result* claimed) {
   change_set changes;
   const live_objects* known = claimed != nullptr ? &claimed->live : nullptr;
-  if (claimed != nullptr) changes.adopted = static_cast<int>(claimed->adopted.size());
+  // The claim stage left these unread: read those the dry run does not show to be new, before
+  // anything is written.
+  auto resolve = [&](const std::vector<const planned_object*>& objects, const std::vector<outcome>& outcomes,
+                     const std::set<std::string>& new_namespaces) -> asio::awaitable<result<void>> {
+    if (claimed == nullptr || claimed->pending.empty()) co_return result<void>{};
+    std::vector<object_ref> refs;
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+      const object_ref& ref = objects[i]->ref;
+      if (!claimed->pending.contains(ref)) continue;
+      bool checked = i < outcomes.size();
+      bool is_new = checked ? !outcomes[i].failure && outcomes[i].result == kube::apply_outcome::created
+                            : new_namespaces.contains(ref.namespace_);
+      if (!is_new) refs.push_back(ref);
+    }
+    if (refs.empty()) co_return result<void>{};
+    co_return co_await resolve_pending(client, plan, *claimed, refs);
+  };
   // First CRDs, Namespaces and ClusterRoles: objects of new kinds and in new namespaces can only
   // be checked once these exist.
   auto definitions = select(plan, true);
+  auto rest = select(plan, false);
   if (!definitions.empty()) {
     auto outcomes = co_await dry_run(client, definitions, settings, known);
+    bool writes = std::any_of(outcomes.begin(), outcomes.end(), [](const outcome& o) {
+      return o.failure || (!o.disabled && o.result != kube::apply_outcome::unchanged);
+    });
+    if (auto r = co_await resolve(definitions, outcomes, {}); !r) co_return r.error();
+    if (writes) {
+      // Everything of the commit is decided before its first write; what lies in a Namespace
+      // this commit creates cannot exist yet.
+      std::set<std::string> new_namespaces;
+      for (std::size_t i = 0; i < definitions.size(); ++i)
+        if (definitions[i]->ref.gvk.kind == "Namespace" && definitions[i]->ref.gvk.group.empty() &&
+            !outcomes[i].failure && outcomes[i].result == kube::apply_outcome::created)
+          new_namespaces.insert(definitions[i]->ref.name);
+      if (auto r = co_await resolve(rest, {}, new_namespaces); !r) co_return r.error();
+    }
     if (any_failed(outcomes)) co_return make_error(category::code(apply_errc::invalid), failure_list(outcomes, definitions));
     if (auto r = co_await apply_changed(client, definitions, outcomes, settings, changes); !r) co_return r.error();
     for (const auto* o : definitions) {
@@ -204,20 +235,22 @@ asio::awaitable<result<change_set>> apply_plan(kube::client& client, const std::
     }
   }
   // Then everything else, validated as a whole before any of it is written; classes first.
-  auto rest = select(plan, false);
-  if (rest.empty()) co_return changes;
-  auto outcomes = co_await dry_run(client, rest, settings, known);
-  if (any_failed(outcomes)) co_return make_error(category::code(apply_errc::invalid), failure_list(outcomes, rest));
-  for (auto stage : {apply_stage::classes, apply_stage::workloads}) {
-    std::vector<const planned_object*> objects;
-    std::vector<outcome> stage_outcomes;
-    for (std::size_t i = 0; i < rest.size(); ++i) {
-      if (rest[i]->stage != stage) continue;
-      objects.push_back(rest[i]);
-      stage_outcomes.push_back(outcomes[i]);
+  if (!rest.empty()) {
+    auto outcomes = co_await dry_run(client, rest, settings, known);
+    if (auto r = co_await resolve(rest, outcomes, {}); !r) co_return r.error();
+    if (any_failed(outcomes)) co_return make_error(category::code(apply_errc::invalid), failure_list(outcomes, rest));
+    for (auto stage : {apply_stage::classes, apply_stage::workloads}) {
+      std::vector<const planned_object*> objects;
+      std::vector<outcome> stage_outcomes;
+      for (std::size_t i = 0; i < rest.size(); ++i) {
+        if (rest[i]->stage != stage) continue;
+        objects.push_back(rest[i]);
+        stage_outcomes.push_back(outcomes[i]);
+      }
+      if (auto r = co_await apply_changed(client, objects, stage_outcomes, settings, changes); !r) co_return r.error();
     }
-    if (auto r = co_await apply_changed(client, objects, stage_outcomes, settings, changes); !r) co_return r.error();
   }
+  if (claimed != nullptr) changes.adopted = static_cast<int>(claimed->adopted.size());
   co_return changes;
 }
 

@@ -116,27 +116,25 @@ std::string conflict_message(const std::vector<claim_conflict>& conflicts) {
   return text;
 }
 
-asio::awaitable<result<claim_result>> claim_objects(kube::client& client, std::vector<planned_object>& plan,
-                                                    const claim_settings& settings) {
-  claim_result out;
-  std::vector<group> groups;
-  groups.reserve(plan.size());
-  for (const auto& p : plan) groups.push_back(group_of(p.ref));
-  out.live = co_await list_owned(client, groups, settings.who, settings.in_flight);
+namespace {
 
-  // What the labelled lists do not show: absent, someone else's, or unlisted. Looked up by a GET
-  // each, or by one metadata LIST of the kind and namespace when there are many.
+// Reads the owner of each object of `indices` that the lists do not show (a GET each, or one
+// metadata LIST of its kind and namespace when there are many), then decides for each of
+// `indices`: conflicts stop the commit; adopted objects are marked and added to `out.adopted`.
+asio::awaitable<result<void>> read_and_decide(kube::client& client, std::vector<planned_object>& plan,
+                                              const std::vector<std::size_t>& indices, claim_result& out) {
+  const claim_settings& settings = out.settings;
   std::map<group, std::vector<std::size_t>> unknown;
-  for (std::size_t i = 0; i < plan.size(); ++i)
+  for (std::size_t i : indices)
     if (!out.live.by_ref.contains(plan[i].ref) && !out.live.unserved.contains(plan[i].ref.gvk))
       unknown[group_of(plan[i].ref)].push_back(i);
   std::vector<const rapidjson::Value*> found(plan.size(), nullptr);
   std::vector<std::optional<error>> failures(plan.size());
   std::vector<std::pair<group, const std::vector<std::size_t>*>> to_list;
   std::vector<std::size_t> to_get;
-  for (const auto& [g, indices] : unknown) {
-    if (indices.size() > reads_before_list && out.live.listed.contains(g)) to_list.emplace_back(g, &indices);
-    else to_get.insert(to_get.end(), indices.begin(), indices.end());
+  for (const auto& [g, members] : unknown) {
+    if (members.size() > reads_before_list && out.live.listed.contains(g)) to_list.emplace_back(g, &members);
+    else to_get.insert(to_get.end(), members.begin(), members.end());
   }
   std::vector<rapidjson::Document> listed(to_list.size());  // `found` points into these
   std::vector<std::vector<std::size_t>> unlisted(to_list.size());  // indices whose list failed
@@ -157,7 +155,7 @@ asio::awaitable<result<claim_result>> claim_objects(kube::client& client, std::v
       if (auto it = by_name.find(plan[i].ref.name); it != by_name.end()) found[i] = it->second;
   };
   co_await for_each_bounded(to_list.size(), settings.in_flight, list_work);
-  for (const auto& indices : unlisted) to_get.insert(to_get.end(), indices.begin(), indices.end());
+  for (const auto& members : unlisted) to_get.insert(to_get.end(), members.begin(), members.end());
   std::vector<rapidjson::Document> read(to_get.size());  // `found` points to these
   auto get_work = [&](std::size_t k) -> asio::awaitable<void> {
     std::size_t i = to_get[k];
@@ -171,25 +169,77 @@ asio::awaitable<result<claim_result>> claim_objects(kube::client& client, std::v
   };
   co_await for_each_bounded(to_get.size(), settings.in_flight, get_work);
 
-  for (std::size_t i = 0; i < plan.size(); ++i)
+  for (std::size_t i : indices)
     if (failures[i])
       co_return make_error(category::code(claim_errc::unreadable),
                            fmt::format("cannot read who owns {} ({}): {}", plan[i].ref.display(), plan[i].origin,
                                        failures[i]->what()));
 
   std::vector<claim_conflict> conflicts;
-  for (std::size_t i = 0; i < plan.size(); ++i) {
+  std::vector<object_ref> adopted;
+  for (std::size_t i : indices) {
     const rapidjson::Value* live = found[i];
     if (auto it = out.live.by_ref.find(plan[i].ref); it != out.live.by_ref.end()) live = it->second;
     auto decision = decide_claim(live, settings.who, plan[i].ref, settings.adopt);
     if (decision.verdict == claim::other_owner || decision.verdict == claim::unmarked)
       conflicts.push_back({plan[i].ref, plan[i].origin, decision.verdict, std::move(decision.current_owner)});
     if (decision.mark_adopted) mark_adopted(plan[i].object);
-    if (decision.verdict == claim::adopt) out.adopted.push_back(plan[i].ref);
+    if (decision.verdict == claim::adopt) adopted.push_back(plan[i].ref);
   }
   if (!conflicts.empty()) co_return make_error(category::code(claim_errc::conflict), conflict_message(conflicts));
-  for (const auto& ref : out.adopted) log::info("adopting", {{"object", ref.display()}});
+  for (const auto& ref : adopted) log::info("adopting", {{"object", ref.display()}});
+  out.adopted.insert(out.adopted.end(), adopted.begin(), adopted.end());
+  // What was read is what the dry run compares with.
+  for (std::size_t k = 0; k < to_get.size(); ++k) {
+    if (found[to_get[k]] != &read[k]) continue;
+    out.live.lists.push_back(std::move(read[k]));
+    out.live.by_ref.insert_or_assign(plan[to_get[k]].ref, &out.live.lists.back());
+  }
+  co_return result<void>{};
+}
+
+}  // namespace
+
+asio::awaitable<result<claim_result>> claim_objects(kube::client& client, std::vector<planned_object>& plan,
+                                                    const claim_settings& settings) {
+  claim_result out;
+  out.settings = settings;
+  std::map<group, std::size_t> planned;
+  for (const auto& p : plan) ++planned[group_of(p.ref)];
+  std::vector<group> groups;
+  std::set<group> known_empty;
+  std::set<group> single;  // one object of its kind and namespace: a GET tells more than a LIST
+  for (const auto& [g, count] : planned) {
+    if (settings.known_none && !settings.who.name.empty() && settings.known_none(g.first, g.second)) known_empty.insert(g);
+    else if (count == 1 && !settings.who.name.empty()) single.insert(g);
+    else groups.push_back(g);
+  }
+  out.live = co_await list_owned(client, groups, settings.who, settings.in_flight);
+  // As good as a LIST that came back empty (a watch that lags behind our own writes only leaves
+  // our objects pending, and the dry run then says they exist).
+  out.live.listed.insert(known_empty.begin(), known_empty.end());
+
+  std::vector<std::size_t> now;
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    bool shown = out.live.by_ref.contains(plan[i].ref) || out.live.unserved.contains(plan[i].ref.gvk);
+    if (shown || single.contains(group_of(plan[i].ref)) || !settings.defer_unknown) now.push_back(i);
+    else out.pending.insert(plan[i].ref);
+  }
+  if (auto r = co_await read_and_decide(client, plan, now, out); !r) co_return r.error();
+  // Read (or found absent) one by one: what the lists would have shown.
+  out.live.listed.insert(single.begin(), single.end());
   co_return out;
+}
+
+asio::awaitable<result<void>> resolve_pending(kube::client& client, std::vector<planned_object>& plan,
+                                              claim_result& claimed, const std::vector<object_ref>& refs) {
+  std::set<object_ref> wanted;
+  for (const auto& ref : refs)
+    if (claimed.pending.erase(ref) > 0) wanted.insert(ref);
+  std::vector<std::size_t> indices;
+  for (std::size_t i = 0; i < plan.size(); ++i)
+    if (wanted.contains(plan[i].ref)) indices.push_back(i);
+  co_return co_await read_and_decide(client, plan, indices, claimed);
 }
 
 }  // namespace gitopsd::sync

@@ -34,11 +34,25 @@ requests() { metric gitopsd_api_requests_total "verb=\"$1\""; }  # VERB
 now_ms() { date +%s%3N; }
 took() { log "$1 after $(($(now_ms) - t0)) ms (target 2000 ms)"; }  # WHAT
 
+settled() {  # the reconcile count unchanged for 3 s
+  local a b
+  a=$(metric gitopsd_reconcile_total 'name="app"')
+  sleep 3
+  b=$(metric gitopsd_reconcile_total 'name="app"')
+  [ "$a" = "$b" ]
+}
+wait_for 60 "reconciles settled" settled
+
 # A deleted ConfigMap comes back at once (2 s is the target; 10 s allows for a busy machine).
+dry_runs=$(requests apply-dry-run) applies=$(requests apply)
 t0=$(now_ms)
 kubectl delete configmap settings -n "$ns" >/dev/null
 wait_for 10 "ConfigMap recreated" exists configmap settings -n "$ns"
 took "ConfigMap recreated"
+# Only the object that drifted is checked and written, not every object of the commit.
+wait_for 60 "reconciles settled" settled
+expect_eq "$(($(requests apply-dry-run) - dry_runs))" 1 "dry runs to repair one deleted object of two"
+expect_eq "$(($(requests apply) - applies))" 1 "applies to repair one deleted object"
 
 # A Deployment field that Git sets, edited by hand, is restored.
 image_is_git() { [ "$(jsonpath deployment/web '{.spec.template.spec.containers[0].image}')" = nginx:1.27 ]; }
@@ -48,13 +62,6 @@ wait_for 10 "Deployment image restored" image_is_git
 took "Deployment image restored"
 [ "$(metric gitopsd_drift_events_total 'name="app"')" -ge 2 ] || fail "drift events not counted"
 
-settled() {  # the reconcile count unchanged for 3 s
-  local a b
-  a=$(metric gitopsd_reconcile_total 'name="app"')
-  sleep 3
-  b=$(metric gitopsd_reconcile_total 'name="app"')
-  [ "$a" = "$b" ]
-}
 # Replicas: Git does not set them. The scale bumps the generation, so the owner reconciles once;
 # its dry run finds nothing to change and nothing is applied.
 wait_for 60 "reconciles settled" settled  # runs still queued by the changes above (see below)

@@ -12,6 +12,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace gitopsd::controller {
@@ -64,6 +66,22 @@ class own_writes {
   std::map<std::string, std::vector<std::string>> versions_;
 };
 
+// How many watched objects carry each owner's labels ("namespace/name"), per namespace: an owner
+// with none of a kind in a namespace need not list them there. Owners are kept as a hash, not a
+// name; a collision only makes none() say false, and the caller then lists.
+class label_owner_counts {
+ public:
+  // 0 for an object without both owner labels (not counted).
+  static std::size_t key(std::string_view owner_namespace, std::string_view owner_name);
+  void add(std::size_t owner, const std::string& namespace_);
+  void remove(std::size_t owner, const std::string& namespace_);
+  [[nodiscard]] bool none(std::size_t owner, const std::string& namespace_) const;
+  [[nodiscard]] std::size_t tracked() const { return counts_.size(); }
+
+ private:
+  std::map<std::pair<std::size_t, std::string>, std::size_t> counts_;
+};
+
 [[nodiscard]] inline bool triggers(drift_verdict v) { return v >= drift_verdict::deleted; }
 const char* to_string(drift_verdict v);
 
@@ -90,11 +108,18 @@ class fight_detector {
   std::map<std::string, window> windows_;
 };
 
-// A periodic run of an unchanged commit may skip its full dry run when watches cover every kind
-// of the owner's inventory, no drift event asked for it, and the last full run is recent.
-// resync zero: never skip.
-bool skip_full_check(bool covered, bool drift_requested, std::optional<clock::time_point> last_full,
-                     clock::time_point now, clock::duration resync);
+// What a run of an unchanged commit checks. With watches on every kind of the owner's inventory
+// and a full check within `resync`: nothing, or only the objects a drift event named. Otherwise
+// (a kind not watched, never checked by this process, resync due or off): every object.
+enum class check_scope { full, skip, drifted_only };
+check_scope decide_check(bool covered, bool drifted, std::optional<clock::time_point> last_full, clock::time_point now,
+                         clock::duration resync);
+
+// The scope of one run, and for drifted_only the inventory ids of the drifted objects.
+struct drift_check {
+  check_scope scope = check_scope::full;
+  std::set<std::string> ids;
+};
 
 // The kinds to watch, at most `cap`: an inventory is written by the agent, but whoever may write a
 // GitRepository's status could list thousands of kinds, each a watch. Owners are taken whole (a

@@ -46,14 +46,18 @@ class drift_watches {
   void track(const std::string& owner, const rapidjson::Value& gitrepository);
   void untrack(const std::string& owner);
 
-  // Called when a reconcile of `owner` starts: true when it may skip the full dry run of an
-  // unchanged commit (consumes a pending drift request).
-  bool begin_reconcile(const std::string& owner, clock::time_point now);
-  // `full`: the run did not skip the full dry run.
-  void end_reconcile(const std::string& owner, bool ok, bool full, clock::time_point now);
+  // Called when a reconcile of `owner` starts: what it checks of an unchanged commit (consumes
+  // the drift events seen since the last run).
+  drift_check begin_reconcile(const std::string& owner, clock::time_point now);
+  // `scope`: what begin_reconcile told that run.
+  void end_reconcile(const std::string& owner, bool ok, check_scope scope, clock::time_point now);
 
   // Our own apply of `ref` got `resource_version` back: its watch event is not drift.
   void own_write(const object_ref& ref, const std::string& resource_version);
+
+  // True when the watch of `gvk` is in sync and sees no object in `namespace_` that carries the
+  // labels of `owner` ("namespace/name"): a LIST of them would come back empty.
+  [[nodiscard]] bool owns_none(const std::string& owner, const group_version_kind& gvk, const std::string& namespace_) const;
 
   void stop();
   [[nodiscard]] std::size_t alive() const { return alive_; }
@@ -67,7 +71,8 @@ class drift_watches {
     bool in_scope = true;  // every namespaced object of its inventory is in the watched namespace
     bool running = false;
     std::optional<clock::time_point> last_full;
-    bool drift_requested = false;
+    std::set<std::string> drifted;  // inventory ids drift events named since the last run
+    bool drift_overflow = false;    // more than max_drifted: the next run checks everything
   };
 
   void update_watches();

@@ -2,6 +2,7 @@
 // One reconcile of one GitRepository: source -> render -> plan -> apply -> prune -> health ->
 // status, each step a coroutine on the agent's event loop (Git and rendering on the thread pool).
 
+#include "gitopsd/controller/drift_rules.hpp"
 #include "gitopsd/controller/gitrepository.hpp"
 #include "gitopsd/controller/reconcile_rules.hpp"
 #include "gitopsd/controller/status.hpp"
@@ -31,6 +32,9 @@ struct reconciler_settings {
   git::git_budget git_budget;
   // Told of every object an apply wrote and the resourceVersion it got (for the drift watch).
   std::function<void(const object_ref&, const std::string&)> own_write;
+  // True when the drift watches know that GitRepository "namespace/name" has no object of this
+  // kind in this namespace (its first sync then lists nothing).
+  std::function<bool(const std::string&, const group_version_kind&, const std::string&)> owns_none;
 };
 
 class reconciler {
@@ -39,10 +43,11 @@ class reconciler {
              reconciler_settings settings);
 
   // Reconciles the object as the watch last saw it; true when it ended Ready (or had nothing to
-  // do), false when it should be retried. `skip_unchanged`: watches cover drift, so a commit
-  // already applied needs no render and no dry run this time. `asked_at`: see schedule_item; none
-  // for a run the interval brought, which may share a recent ref listing of its URL.
-  boost::asio::awaitable<bool> reconcile(const rapidjson::Value& object, bool skip_unchanged,
+  // do), false when it should be retried. `check`: watches cover drift, so a commit already
+  // applied needs no render and no dry run this time (skip), or of only the objects that drifted
+  // (drifted_only). `asked_at`: see schedule_item; none for a run the interval brought, which may
+  // share a recent ref listing of its URL.
+  boost::asio::awaitable<bool> reconcile(const rapidjson::Value& object, drift_check check,
                                          std::optional<std::chrono::steady_clock::time_point> asked_at);
 
  private:

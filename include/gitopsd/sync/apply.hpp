@@ -43,9 +43,10 @@ enum class apply_errc { invalid = 1, failed, crd_not_established };
 
 // Stage by stage: dry-run every object of the stage (collecting every failure), then apply those
 // the dry run shows would change. CRDs of the first stage must be Established before the next.
-// `claimed`: the claim stage's result for this plan (its lists are reused; its adoptions counted).
-boost::asio::awaitable<result<change_set>> apply_plan(kube::client& client, const std::vector<planned_object>& plan,
-                                                      const apply_settings& settings,
-                                                      const claim_result* claimed = nullptr);
+// `claimed`: the claim stage's result for this plan (its lists are reused; its adoptions counted;
+// its pending objects are read and decided once the dry run shows they exist, before anything is
+// written: a conflict is a claim_errc error, and objects adopted then are marked in `plan`).
+boost::asio::awaitable<result<change_set>> apply_plan(kube::client& client, std::vector<planned_object>& plan,
+                                                      const apply_settings& settings, claim_result* claimed = nullptr);
 
 }  // namespace gitopsd::sync

@@ -10,6 +10,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <rapidjson/document.h>
 
+#include <deque>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -19,9 +21,10 @@
 namespace gitopsd::sync {
 
 // The owner's objects as the cluster has them (one LIST per kind and namespace, by the owner's
-// labels); the dry run compares with them instead of reading each object.
+// labels, or a GET of the one object of its kind and namespace); the dry run compares with them
+// instead of reading each object.
 struct live_objects {
-  std::vector<rapidjson::Document> lists;
+  std::deque<rapidjson::Document> lists;  // and objects read one by one; `by_ref` points into them
   std::map<object_ref, const rapidjson::Value*> by_ref;
   // Kinds and namespaces listed: their objects missing from `by_ref` are absent or not ours yet.
   std::set<std::pair<group_version_kind, std::string>> listed;
@@ -39,11 +42,20 @@ struct claim_settings {
   owner who;
   bool adopt = false;  // spec.adopt
   std::size_t in_flight = 32;
+  // Objects the labelled lists do not show are not read here but left `pending`: the apply
+  // stage's dry run tells which of them exist (resolve_pending), so a first sync reads nothing.
+  bool defer_unknown = false;
+  // True when a watch knows that `who` has no object of this kind in this namespace: no LIST.
+  std::function<bool(const group_version_kind&, const std::string& namespace_)> known_none;
 };
 
 struct claim_result {
   live_objects live;  // for the dry run
   std::vector<object_ref> adopted;  // existing objects taken over by this commit
+  // Not in the lists and not read yet (defer_unknown): absent, or someone else's. Nothing of the
+  // plan may be written until each is resolved or known to be new.
+  std::set<object_ref> pending;
+  claim_settings settings;
 };
 
 struct claim_conflict {
@@ -65,6 +77,11 @@ std::string conflict_message(const std::vector<claim_conflict>& conflicts);
 // owner cannot be read (nothing is written then either).
 boost::asio::awaitable<result<claim_result>> claim_objects(kube::client& client, std::vector<planned_object>& plan,
                                                            const claim_settings& settings);
+
+// Reads and decides the pending objects `refs` (their dry run did not say they are new), as
+// claim_objects does, and removes them from `claimed.pending`.
+boost::asio::awaitable<result<void>> resolve_pending(kube::client& client, std::vector<planned_object>& plan,
+                                                     claim_result& claimed, const std::vector<object_ref>& refs);
 
 }  // namespace gitopsd::sync
 

@@ -112,13 +112,17 @@ TEST_CASE("fight detector: ended windows are forgotten", "[drift]") {
   CHECK(f.tracked() == 0);
 }
 
-TEST_CASE("resync: a covered, recently checked owner skips the full dry run of an unchanged commit", "[drift]") {
-  CHECK(skip_full_check(true, false, t0, t0 + 10min, 1h));
-  CHECK_FALSE(skip_full_check(true, false, t0, t0 + 1h, 1h));         // resync due
-  CHECK_FALSE(skip_full_check(false, false, t0, t0 + 10min, 1h));     // a kind not watched
-  CHECK_FALSE(skip_full_check(true, true, t0, t0 + 10min, 1h));       // drift asked for it
-  CHECK_FALSE(skip_full_check(true, false, std::nullopt, t0, 1h));    // never checked by this process
-  CHECK_FALSE(skip_full_check(true, false, t0, t0 + 1s, 0s));         // resync off
+TEST_CASE("resync: a covered, recently checked owner checks nothing of an unchanged commit, or only what drifted", "[drift]") {
+  CHECK(decide_check(true, false, t0, t0 + 10min, 1h) == check_scope::skip);
+  CHECK(decide_check(true, true, t0, t0 + 10min, 1h) == check_scope::drifted_only);  // only what drifted
+  CHECK(decide_check(true, false, t0, t0 + 1h, 1h) == check_scope::full);           // resync due
+  CHECK(decide_check(true, true, t0, t0 + 1h, 1h) == check_scope::full);
+  CHECK(decide_check(false, false, t0, t0 + 10min, 1h) == check_scope::full);       // a kind not watched
+  CHECK(decide_check(false, true, t0, t0 + 10min, 1h) == check_scope::full);
+  CHECK(decide_check(true, false, std::nullopt, t0, 1h) == check_scope::full);      // never checked by this process
+  CHECK(decide_check(true, true, std::nullopt, t0, 1h) == check_scope::full);
+  CHECK(decide_check(true, false, t0, t0 + 1s, 0s) == check_scope::full);          // resync off
+  CHECK(decide_check(true, true, t0, t0 + 1s, 0s) == check_scope::full);
 }
 
 TEST_CASE("watched kinds: capped, owners taken whole, smaller owners first") {
@@ -153,4 +157,30 @@ TEST_CASE("watched kinds: an owner already watched keeps its watches when anothe
   CHECK(kept == big);
   // Without that history the smaller owner comes first.
   CHECK(kinds_to_watch({&grown, &big}, 256) == grown);
+}
+
+TEST_CASE("label owner counts: an owner has none of a kind in a namespace until one of its objects is seen there", "[drift]") {
+  label_owner_counts counts;
+  auto app = label_owner_counts::key("team-a", "app");
+  auto other = label_owner_counts::key("team-b", "app");
+  CHECK(label_owner_counts::key("", "app") == 0);
+  CHECK(label_owner_counts::key("team-a", "") == 0);
+  CHECK(app != other);
+  CHECK(counts.none(app, "ns"));
+  counts.add(app, "ns");
+  counts.add(app, "ns");
+  counts.add(other, "elsewhere");
+  counts.add(0, "ns");  // an object without both labels: not counted
+  CHECK_FALSE(counts.none(app, "ns"));
+  CHECK(counts.none(app, "elsewhere"));
+  CHECK(counts.none(other, "ns"));
+  counts.remove(app, "ns");
+  CHECK_FALSE(counts.none(app, "ns"));
+  counts.remove(app, "ns");
+  CHECK(counts.none(app, "ns"));
+  counts.remove(app, "ns");  // more removals than adds: stays at none, never wraps
+  CHECK(counts.none(app, "ns"));
+  counts.add(app, "ns");
+  CHECK_FALSE(counts.none(app, "ns"));
+  CHECK(counts.tracked() == 2);
 }

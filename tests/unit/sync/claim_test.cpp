@@ -1,123 +1,19 @@
 // The claim and prune stages against a fake API server holding a few ConfigMaps and Namespaces:
 // which requests they make, and that another owner's object is never written or deleted.
 
-#include "../kube/client_support.hpp"
-#include "gitopsd/core/json.hpp"
+#include "fake_cluster.hpp"
 #include "gitopsd/core/log.hpp"
-#include "gitopsd/sync/claim.hpp"
 #include "gitopsd/sync/prune.hpp"
 
-#include <fmt/format.h>
-
 #include <iostream>
-#include <map>
-#include <mutex>
 #include <sstream>
 
 using namespace gitopsd;
 using namespace gitopsd::sync;
+using namespace test::sync;
 namespace asio = boost::asio;
 using test::request;
 using test::tcp;
-
-namespace {
-
-const owner us{"team-a", "app"};
-const group_version_kind configmap_kind{"", "v1", "ConfigMap"};
-const group_version_kind namespace_kind{"", "v1", "Namespace"};
-
-// A live object's JSON: with the marks of `marked_by` (none when its name is empty) and more
-// annotations.
-std::string live_json(const object_ref& ref, const owner& marked_by, const std::string& annotations = "") {
-  std::string notes = annotations;
-  std::string labels;
-  if (!marked_by.name.empty()) {
-    labels = fmt::format(R"("gitopsd.io/name":"{}","gitopsd.io/namespace":"{}")", marked_by.name, marked_by.namespace_);
-    notes = fmt::format(R"("gitopsd.io/tracking-id":"{}"{}{})", tracking_id(marked_by.namespace_, marked_by.name, ref),
-                        notes.empty() ? "" : ",", notes);
-  }
-  std::string ns = ref.namespace_.empty() ? "" : fmt::format(R"("namespace":"{}",)", ref.namespace_);
-  return fmt::format(R"({{"apiVersion":"v1","kind":"{}","metadata":{{"name":"{}",{}"uid":"u-{}","resourceVersion":"1",)"
-                     R"("labels":{{{}}},"annotations":{{{}}}}}}})",
-                     ref.gvk.kind, ref.name, ns, ref.name, labels, notes);
-}
-
-// The API server: objects by path, and every request it saw.
-struct fake_cluster {
-  std::mutex m;
-  std::map<std::string, std::string> objects;  // "/api/v1/namespaces/ns/configmaps/x" -> JSON
-  std::vector<std::string> seen;               // "VERB target"
-
-  static std::string path_of(const object_ref& ref) {
-    if (ref.gvk.kind == "Namespace") return "/api/v1/namespaces/" + ref.name;
-    return "/api/v1/namespaces/" + ref.namespace_ + "/configmaps/" + ref.name;
-  }
-  void put(const object_ref& ref, const owner& marked_by, const std::string& annotations = "") {
-    std::lock_guard lock(m);
-    objects[path_of(ref)] = live_json(ref, marked_by, annotations);
-  }
-  int count(std::string_view prefix) {
-    std::lock_guard lock(m);
-    int n = 0;
-    for (const auto& s : seen) n += s.starts_with(prefix) ? 1 : 0;
-    return n;
-  }
-
-  bool handle(const request& req, tcp::socket& s) {
-    if (test::serve_core_discovery(req, s)) return true;
-    std::lock_guard lock(m);
-    std::string target(req.target());
-    seen.push_back(std::string(req.method_string()) + " " + target);
-    std::string path = target.substr(0, target.find('?'));
-    if (req.method() == test::http::verb::get && path == "/api/v1/namespaces/ns/configmaps") {
-      // By our labels (the fake knows one selector), or every object's metadata.
-      bool by_labels = target.find("labelSelector=") != std::string::npos;
-      std::string items;
-      for (const auto& [p, json] : objects) {
-        if (!p.starts_with(path + "/")) continue;
-        if (by_labels && json.find(R"("gitopsd.io/name":"app","gitopsd.io/namespace":"team-a")") == std::string::npos)
-          continue;
-        items += (items.empty() ? "" : ",") + json;
-      }
-      test::server::respond(s, 200, R"({"kind":"ConfigMapList","apiVersion":"v1","metadata":{"resourceVersion":"5"},"items":[)" +
-                                        items + "]}");
-      return true;
-    }
-    auto it = objects.find(path);
-    if (it == objects.end()) {
-      test::server::respond(s, 404, test::status_body(404, "NotFound", "not found"));
-      return true;
-    }
-    if (req.method() == test::http::verb::delete_) {
-      objects.erase(it);
-      test::server::respond(s, 200, test::status_body(200, "", "deleted"));
-      return true;
-    }
-    test::server::respond(s, 200, it->second);
-    return true;
-  }
-};
-
-std::vector<planned_object> plan_of(const std::vector<std::string>& names) {
-  std::vector<render::manifest> manifests;
-  for (const auto& n : names)
-    manifests.push_back(
-        {json::parse(fmt::format(R"({{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"{}"}}}})", n)).value(),
-         n + ".yaml#1"});
-  auto scope = [](const group_version_kind&) -> std::optional<bool> { return true; };
-  return make_plan(std::move(manifests), {us, "ns"}, scope).value();
-}
-
-object_ref cm(const std::string& name) { return {configmap_kind, "ns", name}; }
-
-const planned_object& planned(const std::vector<planned_object>& plan, const std::string& name) {
-  for (const auto& p : plan)
-    if (p.ref.name == name) return p;
-  FAIL("not planned: " << name);
-  return plan.front();
-}
-
-}  // namespace
 
 TEST_CASE("claim: another GitRepository's object stops the commit, naming the object and its owner", "[claim]") {
   fake_cluster cluster;
@@ -175,8 +71,9 @@ TEST_CASE("claim: an object made by hand is adopted only by policy, and then mar
   CHECK(mark("annotated") == "true");
   CHECK(mark("mine") == "true");  // adopted before: the mark stays
   CHECK_FALSE(mark("fresh"));
-  // The dry run reuses the LIST by our labels.
-  CHECK(adopted->live.by_ref.size() == 1);
+  // The dry run compares with what the LIST by our labels showed and what was read.
+  CHECK(adopted->live.by_ref.size() == 3);
+  CHECK_FALSE(adopted->live.by_ref.contains(cm("fresh")));
   CHECK(adopted->live.listed.contains({configmap_kind, "ns"}));
   CHECK(cluster.count("PATCH") == 0);
 }
@@ -272,4 +169,74 @@ TEST_CASE("prune deletes only what carries our tracking id, and orphans an adopt
   CHECK(cluster.count("DELETE") == 2);
   CHECK(cluster.count("DELETE /api/v1/namespaces/ns/configmaps/mine") == 1);
   CHECK(cluster.count("DELETE /api/v1/namespaces/created") == 1);
+}
+
+TEST_CASE("claim: with deferred reads, what the lists do not show is left pending and read only when asked", "[claim]") {
+  fake_cluster cluster;
+  cluster.put(cm("mine"), us);
+  cluster.put(cm("theirs"), {"team-b", "app"});
+  test::server srv([&](const request& req, tcp::socket& s) { return cluster.handle(req, s); });
+  asio::io_context io;
+  auto client = test::make_client(io, srv);
+  auto plan = plan_of({"mine", "theirs", "fresh"});
+  claim_settings settings;
+  settings.who = us;
+  settings.defer_unknown = true;
+  auto r = test::run(io, claim_objects(client, plan, settings));
+  REQUIRE(r.has_value());
+  CHECK(r->pending == std::set<object_ref>{cm("theirs"), cm("fresh")});
+  CHECK(cluster.count("GET /api/v1/namespaces/ns/configmaps?") == 1);
+  CHECK(cluster.count("GET /api/v1/namespaces/ns/configmaps/") == 0);
+
+  auto resolved = test::run(io, resolve_pending(client, plan, *r, {cm("theirs")}));
+  REQUIRE_FALSE(resolved.has_value());
+  CHECK(resolved.error().code == claim_errc::conflict);
+  CHECK(resolved.error().what() == "ConfigMap/ns/theirs (theirs.yaml#1) belongs to GitRepository team-b/app");
+  CHECK(r->pending == std::set<object_ref>{cm("fresh")});
+  CHECK(cluster.count("GET /api/v1/namespaces/ns/configmaps/theirs") == 1);
+  CHECK(cluster.count("GET /api/v1/namespaces/ns/configmaps/fresh") == 0);
+}
+
+TEST_CASE("claim: a kind and namespace a watch knows to hold none of ours are not listed", "[claim]") {
+  fake_cluster cluster;
+  test::server srv([&](const request& req, tcp::socket& s) { return cluster.handle(req, s); });
+  asio::io_context io;
+  auto client = test::make_client(io, srv);
+  auto plan = plan_of({"a", "b"});
+  claim_settings settings;
+  settings.who = us;
+  settings.defer_unknown = true;
+  std::vector<std::string> asked;
+  settings.known_none = [&](const group_version_kind& gvk, const std::string& ns) {
+    asked.push_back(gvk.kind + " " + ns);
+    return true;
+  };
+  auto r = test::run(io, claim_objects(client, plan, settings));
+  REQUIRE(r.has_value());
+  CHECK(asked == std::vector<std::string>{"ConfigMap ns"});  // once per kind and namespace
+  CHECK(r->live.listed.contains({configmap_kind, "ns"}));
+  CHECK(r->pending.size() == 2);
+  CHECK(cluster.count("GET") == 0);
+}
+
+TEST_CASE("claim: the one object of its kind and namespace is read, not listed, and its dry run needs no read", "[claim]") {
+  fake_cluster cluster;
+  cluster.put(cm("mine"), us);
+  test::server srv([&](const request& req, tcp::socket& s) { return cluster.handle(req, s); });
+  asio::io_context io;
+  auto client = test::make_client(io, srv);
+  for (const auto* name : {"mine", "fresh"}) {
+    auto plan = plan_of({name});
+    claim_settings settings;
+    settings.who = us;
+    settings.defer_unknown = true;
+    auto r = test::run(io, claim_objects(client, plan, settings));
+    REQUIRE(r.has_value());
+    CHECK(r->pending.empty());
+    CHECK(r->live.listed.contains({configmap_kind, "ns"}));  // absent unless in by_ref
+    CHECK(r->live.by_ref.contains(cm(name)) == (std::string(name) == "mine"));
+  }
+  CHECK(cluster.count("GET /api/v1/namespaces/ns/configmaps?") == 0);
+  CHECK(cluster.count("GET /api/v1/namespaces/ns/configmaps/mine") == 1);
+  CHECK(cluster.count("GET /api/v1/namespaces/ns/configmaps/fresh") == 1);
 }
