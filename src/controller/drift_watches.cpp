@@ -269,6 +269,13 @@ void drift_watches::on_change(kind_watch& w, const std::string& key, drift_chang
     w.objects[key] = {in.after, owner, label_owner};
   }
   if (!triggers(verdict)) return;
+  if (change == drift_change::modified && owner != no_owner) {
+    auto o = owners_.find(owner_names_.at(owner));
+    if (o != owners_.end() && o->second.running && o->second.while_running.size() < max_drifted) {
+      o->second.while_running.push_back({w.gvk, key, in.after.resource_version, verdict, std::move(uid)});
+      return;
+    }
+  }
   correct(w, owner, key, verdict, std::move(uid));
 }
 
@@ -364,6 +371,13 @@ void drift_watches::end_reconcile(const std::string& owner, bool ok, check_scope
   if (ok && scope == check_scope::full) o.last_full = now;
   // A failed partial check may have left drift behind: the retry checks everything.
   if (!ok && scope == check_scope::drifted_only) o.last_full.reset();
+  auto seen = std::exchange(o.while_running, {});
+  std::uint32_t id = owner_id(owner);
+  for (auto& u : seen) {
+    auto w = watches_.find(u.gvk);
+    if (w == watches_.end() || w->second->own.take(u.key, u.resource_version)) continue;  // our own apply
+    correct(*w->second, id, u.key, u.why, std::move(u.uid));
+  }
 }
 
 void drift_watches::stop() {

@@ -73,6 +73,16 @@ class drift_watches {
     std::optional<clock::time_point> last_full;
     std::set<std::string> drifted;  // inventory ids drift events named since the last run
     bool drift_overflow = false;    // more than max_drifted: the next run checks everything
+    // Changes seen while its reconcile ran, judged when it ends: the watch event of our own apply
+    // may arrive before the apply's answer tells its resourceVersion.
+    struct unconfirmed {
+      group_version_kind gvk;
+      std::string key;  // "namespace/name"
+      std::string resource_version;
+      drift_verdict why;
+      std::string uid;
+    };
+    std::vector<unconfirmed> while_running;
   };
 
   void update_watches();
