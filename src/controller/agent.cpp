@@ -306,6 +306,7 @@ class agent {
       asio::post(io_, [signal = running->second] { signal->emit(asio::cancellation_type::terminal); });
     scheduler_.forget(key);
     drift_.untrack(key);
+    reconciler_.forget(key);
     if (auto it = objects_.find(key); it != objects_.end()) {
       drop_metrics(it->second);
       objects_.erase(it);
@@ -383,7 +384,10 @@ class agent {
                          --running_;
                          if (auto r = reconciles_.find(key); r != reconciles_.end() && r->second == cancel) reconciles_.erase(r);
                          // Forgotten while it ran: a step that ended after that may have written a series again.
-                         if (!objects_.contains(key)) drop_metrics(*object);
+                         if (!objects_.contains(key)) {
+                           drop_metrics(*object);
+                           reconciler_.forget(key);
+                         }
                          drift_.end_reconcile(key, ok, scope, clock::now());
                          scheduler_.finished(key, ok, clock::now());
                          wake_.cancel();

@@ -16,6 +16,12 @@ bool routine(const gitrepository& repo, const std::string& revision) {
          (repo.requested_at.empty() || repo.requested_at == repo.handled_requested_at);
 }
 
+bool may_skip_unchanged_render(const gitrepository& repo, const std::string& rendered_revision,
+                               const std::string& revision, bool full_check_due) {
+  return !full_check_due && !rendered_revision.empty() && rendered_revision == repo.last_applied_revision &&
+         revision != rendered_revision && routine(repo, "");
+}
+
 bool inventory_grows(const std::vector<sync::inventory_entry>& recorded, const std::vector<sync::inventory_entry>& next) {
   std::set<std::string> known;
   for (const auto& e : recorded) known.insert(e.id);

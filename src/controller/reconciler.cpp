@@ -68,6 +68,12 @@ struct step_failure {
 
 namespace {
 
+// Bounds of what is kept of each render's reads, and of all of them: past them, new commits are
+// rendered (a render of thousands of files, or a fleet of them, costs memory, not correctness).
+constexpr std::size_t max_render_reads = 20000;
+constexpr std::size_t max_render_read_bytes = 2u << 20;
+constexpr std::size_t max_render_records_bytes = 48u << 20;
+
 // " (read as ServiceAccount ns/name)" when the reconcile acts as one: a refusal then names whose
 // rights were missing. Everything a tenant names (Secrets, dependencies) is read with those rights.
 std::string read_as(const std::string& namespace_, const std::string& account) {
@@ -427,6 +433,28 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     log::debug("signature verified", {{"object", repo.key()}, {"revision", r.revision}, {"by", r.verified_by}});
   }
 
+  // A new commit that changes nothing the last applied render read (another folder of a monorepo):
+  // nothing to render, check or apply; status moves to it.
+  if (auto rec = renders_.find(repo.key()); rec != renders_.end() &&
+      may_skip_unchanged_render(repo, rec->second.revision, r.revision, r.check.scope != check_scope::skip) &&
+      same_answers(*snapshot->tree, rec->second.reads)) {
+    std::string where = spec.path.empty() ? std::string("the repository") : spec.path;
+    status_update done{phase::succeeded, reason::succeeded, fmt::format("Applied revision: {} (no change in {})", r.revision, where),
+                       repo.generation};
+    done.last_attempted_revision = r.revision;
+    done.last_applied_revision = r.revision;
+    done.inventory = repo.inventory;
+    done.verified_by = r.verified_by;
+    if (r.commit) done.last_applied_commit = commit_summary{r.commit->author, r.commit->subject, rfc3339(r.commit->time)};
+    r.at = stage::reporting;
+    if (!co_await write_status(r, done)) co_return false;
+    r.reported = true;
+    if (auto now = renders_.find(repo.key()); now != renders_.end()) now->second.revision = r.revision;
+    log::info("new commit changes nothing this GitRepository renders", {{"object", repo.key()}, {"revision", r.revision},
+                                                                        {"path", where}});
+    co_return true;
+  }
+
   // Decryption keys, read as the acting identity each time (a rotated key takes effect at once).
   render::source_options source_opts;
   if (spec.decryption) {
@@ -463,16 +491,18 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   // The render looks at `stop` between files and kustomizations: the reconcile's deadline (our
   // cancellation) ends it there. The flag is shared, so a late signal never touches freed memory.
   auto stop = std::make_shared<std::atomic<bool>>(false);
-  auto render_on_pool = [tree, path, stop, source_opts, opts = settings_.render, watch = pool_job(r, "render")]() mutable
+  // What the render reads is recorded: a later commit that changes none of it needs no render.
+  auto reads = std::make_shared<recording_tree>(*tree, max_render_reads, max_render_read_bytes);
+  auto render_on_pool = [tree, reads, path, stop, source_opts, opts = settings_.render, watch = pool_job(r, "render")]() mutable
       -> asio::awaitable<result<std::vector<render::manifest>>> {
     auto busy = watch ? watch() : busy_watch::ticket{};
     if (!path.empty()) {
-      if (auto entry = tree->stat(path); !entry || *entry != tree_entry::kind::directory)
+      if (auto entry = reads->stat(path); !entry || *entry != tree_entry::kind::directory)
         co_return make_error(entry ? render::errc::read_failed : entry.error().code,
                              fmt::format("path \"{}\" is not a folder of the repository", path));
     }
     opts.stop = stop.get();
-    co_return render::render_source(*tree, path, source_opts, opts);
+    co_return render::render_source(*reads, path, source_opts, opts);
   };
   r.at = stage::rendering;
   auto cancel = (co_await asio::this_coro::cancellation_state).slot();
@@ -611,6 +641,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   r.at = stage::reporting;
   if ((!routine(repo, r.revision) || r.inventory != repo.inventory) && !co_await write_status(r, done)) co_return false;
   r.reported = true;
+  remember_render(repo.key(), r.revision, reads->accesses());
   std::string summary = changes_text(*changes, pruned);
   log::write(changes->changed() > 0 || pruned > 0 || !routine(repo, r.revision) ? log::level::info : log::level::debug,
              "reconciled", {{"object", repo.key()}, {"revision", r.revision}, {"changes", summary},
@@ -623,6 +654,24 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     co_await event(r, false, why, message);
   }
   co_return true;
+}
+
+void reconciler::forget(const std::string& key) {
+  auto it = renders_.find(key);
+  if (it == renders_.end()) return;
+  render_bytes_ -= it->second.bytes;
+  renders_.erase(it);
+}
+
+void reconciler::remember_render(const std::string& key, const std::string& revision,
+                                 std::optional<std::vector<tree_access>> reads) {
+  forget(key);
+  if (!reads) return;  // over its bounds: every new commit is rendered
+  std::size_t bytes = 0;
+  for (const auto& a : *reads) bytes += sizeof(tree_access) + a.path.size() + a.digest.size();
+  if (render_bytes_ + bytes > max_render_records_bytes) return;
+  render_bytes_ += bytes;
+  renders_[key] = {revision, std::move(*reads), bytes};
 }
 
 // Runs on what metadata and status say, whatever the spec holds: our finalizer means prune was

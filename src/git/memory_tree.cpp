@@ -33,7 +33,7 @@ std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\"";
 
 }  // namespace
 
-memory_tree::memory_tree() { nodes_.emplace("", node{tree_entry::kind::directory, {}, {}}); }
+memory_tree::memory_tree() { nodes_.emplace("", node{tree_entry::kind::directory, {}, {}, {}}); }
 memory_tree::memory_tree(std::shared_ptr<const blob_loader> loader) : memory_tree() { loader_ = std::move(loader); }
 
 void memory_tree::add(const std::string& path, node n) {
@@ -53,18 +53,18 @@ void memory_tree::add(const std::string& path, node n) {
   nodes_.insert_or_assign(path, std::move(n));
 }
 
-void memory_tree::add_directory(const std::string& path) { add(path, node{tree_entry::kind::directory, {}, {}}); }
+void memory_tree::add_directory(const std::string& path) { add(path, node{tree_entry::kind::directory, {}, {}, {}}); }
 void memory_tree::add_file(const std::string& path, std::string content) {
-  add(path, node{tree_entry::kind::file, std::move(content), {}});
+  add(path, node{tree_entry::kind::file, std::move(content), {}, {}});
 }
 void memory_tree::add_lazy_file(const std::string& path, std::string id) {
   if (!loader_) throw std::invalid_argument("memory_tree: a lazy file " + in_quotes(path) + " needs a loader");
-  node n{tree_entry::kind::file, std::move(id), {}};
+  node n{tree_entry::kind::file, id, std::move(id), {}};
   n.pending = true;
   add(path, std::move(n));
 }
 void memory_tree::add_symlink(const std::string& path, std::string target) {
-  add(path, node{tree_entry::kind::symlink, std::move(target), {}});
+  add(path, node{tree_entry::kind::symlink, std::move(target), {}, {}});
 }
 
 namespace {
@@ -164,6 +164,14 @@ result<std::string> memory_tree::read(std::string_view file) const {
     n.pending = false;
   }
   return n.data;
+}
+
+std::optional<std::string> memory_tree::content_id(std::string_view file) const {
+  auto real = resolve(file, true);
+  if (!real) return std::nullopt;
+  const node& n = nodes_.find(*real)->second;
+  if (n.type != tree_entry::kind::file || n.id.empty()) return std::nullopt;
+  return n.id;
 }
 
 result<tree_entry::kind> memory_tree::stat(std::string_view path) const {

@@ -20,6 +20,13 @@ namespace gitopsd::controller {
 // so a steady state costs the API server no writes.
 bool routine(const gitrepository& repo, const std::string& revision);
 
+// A new commit may be taken as applied without rendering when the last one was applied, is Ready
+// and was rendered by this process (`rendered_revision`: what the record of its render's reads
+// is for), nothing else asks for a full run (a spec change, requestedAt, a due drift check), and
+// the new tree answers every read of that render as before (checked by the caller).
+bool may_skip_unchanged_render(const gitrepository& repo, const std::string& rendered_revision,
+                               const std::string& revision, bool full_check_due);
+
 // Whether `next` names an object that `recorded` does not: then the write-ahead inventory must
 // reach the status before anything is applied.
 bool inventory_grows(const std::vector<sync::inventory_entry>& recorded, const std::vector<sync::inventory_entry>& next);

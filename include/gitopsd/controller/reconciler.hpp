@@ -8,6 +8,7 @@
 #include "gitopsd/controller/status.hpp"
 #include "gitopsd/controller/tenancy.hpp"
 #include "gitopsd/core/busy_watch.hpp"
+#include "gitopsd/core/recording_tree.hpp"
 #include "gitopsd/git/source.hpp"
 #include "gitopsd/kube/client.hpp"
 #include "gitopsd/render/render.hpp"
@@ -18,7 +19,10 @@
 #include <rapidjson/document.h>
 
 #include <chrono>
+#include <map>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace gitopsd::controller {
 
@@ -50,6 +54,9 @@ class reconciler {
   boost::asio::awaitable<bool> reconcile(const rapidjson::Value& object, drift_check check,
                                          std::optional<std::chrono::steady_clock::time_point> asked_at);
 
+  // The GitRepository "namespace/name" is gone: drop what was kept of its last render.
+  void forget(const std::string& key);
+
  private:
   struct run;
   boost::asio::awaitable<bool> finalize(run& r, const rapidjson::Value& object);
@@ -68,8 +75,19 @@ class reconciler {
   // A Warning naming adopted Namespaces and CRDs that prune left in place.
   boost::asio::awaitable<void> orphaned_event(run& r, const std::vector<object_ref>& orphaned);
 
+  // What the last applied render of each GitRepository read (recording_tree), and of which
+  // revision: a later commit that changes none of it needs no render, dry run or apply.
+  struct render_record {
+    std::string revision;
+    std::vector<tree_access> reads;
+    std::size_t bytes = 0;
+  };
+  void remember_render(const std::string& key, const std::string& revision, std::optional<std::vector<tree_access>> reads);
+
   kube::client client_;
   git::source_cache& sources_;
+  std::map<std::string, render_record> renders_;
+  std::size_t render_bytes_ = 0;
   boost::asio::thread_pool& pool_;
   server::metrics& metrics_;
   reconciler_settings settings_;

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,9 @@ class file_tree {
   // kustomize checks a file against its kustomization's folder. Trees without symlinks keep the
   // default.
   [[nodiscard]] virtual result<std::string> real_path(std::string_view path) const { return std::string(path); }
+  // An id that changes whenever the file's content does (Git's blob id), known without reading
+  // the content; none where the tree keeps no such id.
+  [[nodiscard]] virtual std::optional<std::string> content_id(std::string_view /*file*/) const { return std::nullopt; }
 };
 
 }  // namespace gitopsd

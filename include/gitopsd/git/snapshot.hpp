@@ -58,6 +58,8 @@ class memory_tree final : public file_tree {
   [[nodiscard]] result<std::string> read(std::string_view file) const override;
   [[nodiscard]] result<tree_entry::kind> stat(std::string_view path) const override;
   [[nodiscard]] result<std::string> real_path(std::string_view path) const override { return resolve(path, true); }
+  // The id given to add_lazy_file (the blob id); none for other files.
+  [[nodiscard]] std::optional<std::string> content_id(std::string_view file) const override;
 
  private:
   struct node {
@@ -65,6 +67,7 @@ class memory_tree final : public file_tree {
     // File content or symlink target; a lazy file's id until its first read loads it (that read
     // changes only when the content is fetched, so it may happen in a const read, under *load_mutex_).
     mutable std::string data;
+    std::string id;  // a lazy file's id, kept after its content is loaded
     std::vector<tree_entry> children;
     mutable bool pending = false;  // a lazy file not loaded yet
   };

@@ -39,6 +39,24 @@ TEST_CASE("only a re-check of the applied, Ready commit is routine", "[reconcile
   CHECK(routine(requested, "main@sha1:a"));
 }
 
+TEST_CASE("a new commit skips the render only after this process rendered the applied one, with nothing else due", "[reconcile_rules]") {
+  auto repo = ready_at("main@sha1:a");
+  CHECK(may_skip_unchanged_render(repo, "main@sha1:a", "main@sha1:b", false));
+  CHECK_FALSE(may_skip_unchanged_render(repo, "main@sha1:a", "main@sha1:a", false));  // no new commit
+  CHECK_FALSE(may_skip_unchanged_render(repo, "", "main@sha1:b", false));             // not rendered here
+  CHECK_FALSE(may_skip_unchanged_render(repo, "main@sha1:z", "main@sha1:b", false));  // another commit's reads
+  CHECK_FALSE(may_skip_unchanged_render(repo, "main@sha1:a", "main@sha1:b", true));   // a full check is due
+  auto edited = repo;
+  edited.generation = 3;
+  CHECK_FALSE(may_skip_unchanged_render(edited, "main@sha1:a", "main@sha1:b", false));
+  auto failing = repo;
+  failing.ready_status = "False";
+  CHECK_FALSE(may_skip_unchanged_render(failing, "main@sha1:a", "main@sha1:b", false));
+  auto requested = repo;
+  requested.requested_at = "now";
+  CHECK_FALSE(may_skip_unchanged_render(requested, "main@sha1:a", "main@sha1:b", false));
+}
+
 TEST_CASE("the write-ahead inventory is written when it names new objects", "[reconcile_rules]") {
   std::vector<sync::inventory_entry> recorded{{"ns_a__ConfigMap", "v1"}, {"ns_b__ConfigMap", "v1"}};
   CHECK_FALSE(inventory_grows(recorded, {{"ns_a__ConfigMap", "v1"}}));
