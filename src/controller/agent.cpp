@@ -1,5 +1,6 @@
 #include "gitopsd/controller/agent.hpp"
 
+#include "gitopsd/controller/dependencies.hpp"
 #include "gitopsd/controller/drift_watches.hpp"
 #include "gitopsd/controller/gitrepository.hpp"
 #include "gitopsd/controller/leader_election.hpp"
@@ -269,7 +270,12 @@ class agent {
           if (auto it = e.object.FindMember("metadata"); it != e.object.MemberEnd() && it->value.IsObject())
             it->value.RemoveMember("managedFields");
           drift_.track(key, e.object);
+          dependencies_.update(key, dependency_keys(e.object));
+          auto previous = objects_.find(key);
+          bool was_ready = previous != objects_.end() && ready_for_dependents(previous->second);
+          bool now_ready = ready_for_dependents(e.object);
           objects_[key] = std::move(e.object);
+          if (now_ready && !was_ready) start_dependents(key, now);
           break;
         }
         case kube::watch_event_type::deleted: {
@@ -306,12 +312,24 @@ class agent {
       asio::post(io_, [signal = running->second] { signal->emit(asio::cancellation_type::terminal); });
     scheduler_.forget(key);
     drift_.untrack(key);
+    dependencies_.remove(key);
     reconciler_.forget(key);
     if (auto it = objects_.find(key); it != objects_.end()) {
       drop_metrics(it->second);
       objects_.erase(it);
     }
     release_unused_sources();
+  }
+
+  // `key` turned Ready: the dependents whose last run stopped on a dependency run now, not one
+  // retryInterval later (their run checks every dependency again).
+  void start_dependents(const std::string& key, clock::time_point now) {
+    for (const auto& dependent : dependencies_.dependents_of(key)) {
+      auto it = objects_.find(dependent);
+      if (it == objects_.end() || !waiting_on_dependency(it->second)) continue;
+      if (scheduler_.request_now(dependent, now, false))
+        log::info("dependency ready; starting its dependent", {{"dependency", key}, {"object", dependent}});
+    }
   }
 
   void drop_metrics(const rapidjson::Value& object) {
@@ -488,6 +506,7 @@ class agent {
   std::uniform_real_distribution<double> jitter_{0.0, 1.0};
   scheduler scheduler_;
   std::map<std::string, rapidjson::Document> objects_;
+  dependency_index dependencies_;  // who waits for whom (dependsOn), from objects_
   asio::steady_timer wake_;
   asio::cancellation_signal stop_watch_;
   asio::cancellation_signal stop_elector_;
