@@ -84,6 +84,10 @@ class agent {
                      [this](const object_ref& ref, const std::string& version) { drift_.own_write(ref, version); },
                      [this](const std::string& owner, const group_version_kind& gvk, const std::string& ns) {
                        return drift_.owns_none(owner, gvk, ns);
+                     },
+                     [this](const std::string& key, bool waiting) {
+                       scheduler_.set_waiting(key, waiting);
+                       if (waiting) wake_.cancel();  // a slot is free
                      }}),
         drift_(io.get_executor(), client_, metrics_, {options.watch_namespace, options.drift_resync},
                [this](const std::string& key) { return drift_trigger(key); }) {
@@ -202,8 +206,17 @@ class agent {
   void trigger_same_url(const server::hook_target& target) {
     auto now = clock::now();
     std::size_t triggered = 0;
-    for (const auto& key : same_url_keys(objects_, target.namespace_ + "/" + target.name))
-      if (scheduler_.request_now(key, now)) ++triggered;
+    for (const auto& key : same_url_keys(objects_, target.namespace_ + "/" + target.name)) {
+      if (!scheduler_.request_now(key, now)) continue;
+      ++triggered;
+      // A health wait of the previous commit gives way to the new one (the rerun follows).
+      const auto* item = scheduler_.find(key);
+      auto running = reconciles_.find(key);
+      if (item != nullptr && item->waiting && running != reconciles_.end()) {
+        log::info("new commit pushed; cancelling the health wait of the previous one", {{"object", key}});
+        asio::post(io_, [signal = running->second] { signal->emit(asio::cancellation_type::terminal); });
+      }
+    }
     log::debug("webhook triggered reconciles", {{"object", target.namespace_ + "/" + target.name}, {"reconciles", triggered}});
     wake_.cancel();
   }

@@ -624,7 +624,10 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     if (!co_await progress(r, stage::waiting, step)) co_return false;
     auto deadline = r.started + repo.spec.timeout - std::chrono::seconds(1);
     std::function<void(const std::string&)> no_progress;
+    // The wait holds no slot (a cancelled run's end tells the scheduler too).
+    if (settings_.health_wait) settings_.health_wait(repo.key(), true);
     auto healthy = co_await sync::wait_healthy(r.applier, refs, deadline, settings_.in_flight, no_progress);
+    if (settings_.health_wait) settings_.health_wait(repo.key(), false);
     if (!healthy) {
       step_failure f{reason::health_failed, healthy.error().what()};
       co_return co_await fail(f);

@@ -17,7 +17,8 @@ void scheduler::observe(const std::string& key, const schedule_input& input, clo
   schedule_item& item = it->second;
   if (item.forgotten) {
     // Re-created while the deleted one's run unwinds: new to us, run once that run ends.
-    item = schedule_item{{}, std::nullopt, true, false, 0, false, std::nullopt, std::nullopt};
+    item = schedule_item{};
+    item.running = true;
     inserted = true;
   }
   const schedule_input previous = item.input;
@@ -72,6 +73,11 @@ bool scheduler::request_now(const std::string& key, clock::time_point now, bool 
   return true;
 }
 
+void scheduler::set_waiting(const std::string& key, bool waiting) {
+  auto it = items_.find(key);
+  if (it != items_.end() && it->second.running) it->second.waiting = waiting;
+}
+
 std::vector<std::string> scheduler::take_due(clock::time_point now, std::size_t slots) {
   std::vector<std::pair<clock::time_point, const std::string*>> ready;
   for (auto& [key, item] : items_)
@@ -111,6 +117,7 @@ void scheduler::finished(const std::string& key, bool succeeded, clock::time_poi
     return;
   }
   item.running = false;
+  item.waiting = false;
   item.run_asked_at.reset();
   item.failures = succeeded ? 0 : item.failures + 1;
   // A retry asks for the source as it is after the failure (a rerun keeps its own asked_at).
@@ -142,7 +149,7 @@ const schedule_item* scheduler::find(const std::string& key) const {
 
 std::size_t scheduler::running() const {
   return static_cast<std::size_t>(
-      std::count_if(items_.begin(), items_.end(), [](const auto& kv) { return kv.second.running; }));
+      std::count_if(items_.begin(), items_.end(), [](const auto& kv) { return kv.second.running && !kv.second.waiting; }));
 }
 
 }  // namespace gitopsd::controller

@@ -39,6 +39,9 @@ struct reconciler_settings {
   // True when the drift watches know that GitRepository "namespace/name" has no object of this
   // kind in this namespace (its first sync then lists nothing).
   std::function<bool(const std::string&, const group_version_kind&, const std::string&)> owns_none;
+  // Told when a reconcile of GitRepository "namespace/name" starts (true) and ends (false) its
+  // health wait: meanwhile it holds no slot, and a webhook may cancel the wait.
+  std::function<void(const std::string&, bool)> health_wait;
 };
 
 class reconciler {

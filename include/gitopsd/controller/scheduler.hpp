@@ -32,6 +32,7 @@ struct schedule_item {
   schedule_input input;
   std::optional<clock::time_point> due;  // none: nothing scheduled (suspended)
   bool running = false;
+  bool waiting = false;  // running, in a health wait: holds no slot
   bool rerun = false;  // something changed while running: run again right after
   int failures = 0;
   // Deleted while its reconcile still unwinds: the entry stays (running) until that run ends, so
@@ -61,6 +62,10 @@ class scheduler {
   // `source_may_have_changed`: false for a change in the cluster (drift), which a listing made
   // before it still answers, so the run is not asked-for (no asked_at).
   bool request_now(const std::string& key, clock::time_point now, bool source_may_have_changed = true);
+
+  // A running reconcile entered (true) or left (false) its health wait: while it waits, it does
+  // not hold one of the slots.
+  void set_waiting(const std::string& key, bool waiting);
 
   // Keys due at `now`, oldest first, at most `slots`; they are marked running (their asked_at
   // moves to run_asked_at).

@@ -250,3 +250,28 @@ TEST_CASE("a run knows when it was asked for, an interval run was not asked", "[
   REQUIRE(s.take_due(t0 + 370s, 4).size() == 1);
   CHECK_FALSE(s.find("a/app")->run_asked_at);
 }
+
+TEST_CASE("a reconcile in its health wait holds no slot", "[scheduler]") {
+  auto s = no_jitter();
+  s.observe("a/slow", repo(), t0);
+  s.observe("a/next", repo(), t0 + 1s);
+  REQUIRE(s.take_due(t0 + 1s, 1) == std::vector<std::string>{"a/slow"});
+  CHECK(s.take_due(t0 + 1s, 1).empty());  // the one slot is taken
+  s.set_waiting("a/slow", true);
+  CHECK(s.running() == 0);
+  CHECK(s.next_wakeup(1) == t0 + 1s);
+  REQUIRE(s.take_due(t0 + 2s, 1) == std::vector<std::string>{"a/next"});
+  CHECK(s.take_due(t0 + 2s, 1).empty());
+  // Waiting or not, it is still running: not handed out twice, and a change reruns it after.
+  CHECK(s.request_now("a/slow", t0 + 3s));
+  CHECK(s.take_due(t0 + 3s, 4).empty());
+  s.set_waiting("a/slow", false);  // back from its wait: holds its slot again
+  CHECK(s.running() == 2);
+  s.set_waiting("a/slow", true);
+  s.finished("a/slow", true, t0 + 4s);
+  CHECK(s.running() == 1);
+  CHECK(s.find("a/slow")->waiting == false);
+  CHECK(s.take_due(t0 + 4s, 2) == std::vector<std::string>{"a/slow"});  // the rerun
+  s.set_waiting("a/unknown", true);  // ignored
+  CHECK(s.running() == 2);
+}
