@@ -379,16 +379,24 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   source.allow_file = settings_.allow_file_urls;
   source.limits = settings_.git_tree;
   source.budget = settings_.git_budget;
-  if (!spec.secret_name.empty()) {
-    auto data = co_await read_named_secret(r.applier, repo.namespace_, r.account, spec.secret_name, "secretRef");
-    if (!data) {
-      step_failure f{reason::git_failed, data.error().what()};
-      co_return co_await fail(f);
-    }
-    source.secret = std::move(*data);
-  }
   auto fetch_started = steady::now();
   source.listing_not_before = listing_not_before(r.asked_at, spec.interval, fetch_started);
+  if (!spec.secret_name.empty()) {
+    // Shared by a fleet on one Secret: read once under the listing's rule (secret_cache.hpp).
+    secret_cache::key secret_key{repo.namespace_, spec.secret_name, r.account};
+    auto kept = credentials_.find(secret_key, source.listing_not_before, fetch_started);
+    if (!kept) {
+      auto read_at = steady::now();
+      auto data = co_await read_named_secret(r.applier, repo.namespace_, r.account, spec.secret_name, "secretRef");
+      if (!data) {
+        step_failure f{reason::git_failed, data.error().what()};
+        co_return co_await fail(f);
+      }
+      kept = std::make_shared<const secret_cache::data>(std::move(*data));
+      credentials_.put(secret_key, kept, read_at);
+    }
+    source.secret = *kept;
+  }
   source.watch = pool_job(r, "Git fetch");
   auto snapshot = co_await sources_.fetch_async(std::move(source), pool_);
   metrics_.observe("gitopsd_git_fetch_duration_seconds", repo_labels(repo), seconds_since(fetch_started));

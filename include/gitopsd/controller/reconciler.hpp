@@ -5,6 +5,7 @@
 #include "gitopsd/controller/drift_rules.hpp"
 #include "gitopsd/controller/gitrepository.hpp"
 #include "gitopsd/controller/reconcile_rules.hpp"
+#include "gitopsd/controller/secret_cache.hpp"
 #include "gitopsd/controller/status.hpp"
 #include "gitopsd/controller/tenancy.hpp"
 #include "gitopsd/core/busy_watch.hpp"
@@ -90,6 +91,7 @@ class reconciler {
   kube::client client_;
   git::source_cache& sources_;
   std::map<std::string, render_record> renders_;
+  secret_cache credentials_;  // Git credentials Secrets (secretRef)
   std::size_t render_bytes_ = 0;
   boost::asio::thread_pool& pool_;
   server::metrics& metrics_;
