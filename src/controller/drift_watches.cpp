@@ -26,6 +26,8 @@ namespace {
 constexpr std::uint32_t no_owner = UINT32_MAX;
 // Drifted objects remembered per owner between runs; more make the next run a full check.
 constexpr std::size_t max_drifted = 64;
+// Changes held per owner while its reconcile runs (one apply of a large commit brings one each).
+constexpr std::size_t max_unconfirmed = 4096;
 
 std::size_t label_owner_of(const rapidjson::Value& object) {
   return label_owner_counts::key(json::get_string(object, "metadata", "labels", sync::owner_namespace_label).value_or(""),
@@ -271,7 +273,7 @@ void drift_watches::on_change(kind_watch& w, const std::string& key, drift_chang
   if (!triggers(verdict)) return;
   if (change == drift_change::modified && owner != no_owner) {
     auto o = owners_.find(owner_names_.at(owner));
-    if (o != owners_.end() && o->second.running && o->second.while_running.size() < max_drifted) {
+    if (o != owners_.end() && o->second.running && o->second.while_running.size() < max_unconfirmed) {
       o->second.while_running.push_back({w.gvk, key, in.after.resource_version, verdict, std::move(uid)});
       return;
     }
