@@ -3,7 +3,12 @@
 #   1. cold sync of 1,000 objects (ConfigMaps, Services, Deployments) from commit to Ready, beside
 #      `kubectl apply --server-side` of the same rendered files;
 #   2. steady state with nothing changed: API requests (and writes) and CPU per interval;
-#   3. 100 GitRepository objects of 50 objects each: time to all Ready, peak RSS.
+#   3. drift repair from watches: 100 deletes and edits of managed ConfigMaps, each timed from
+#      the change to its undoing (interval 5m, so that polling cannot explain it), and the API
+#      requests it cost;
+#   4. 100 GitRepository objects of 100 objects each: time to all Ready, peak RSS;
+#   5. monorepo: a commit to one of those 100 applications: time until all 100 are at the new
+#      revision, and what the agent sent (only that application's objects are dry-run and applied).
 # Prints numbers; not a test. Needs `make build cluster-up`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,7 +47,7 @@ busy_percent() {  # BUSY0 TOTAL0: share of the machine's CPU busy since then
   echo "100 * ($b1 - $1) / ($t1 - $2)" | bc -l
 }
 
-# The repository: big/ (1,000 objects) and fleet/NN/ (100 x 50 ConfigMaps).
+# The repository: big/ (1,000 objects) and fleet/NN/ (100 x 100 ConfigMaps).
 mkdir -p "$work/repos" "$work/src/big"
 git init -q --bare -b main "$work/repos/bench.git"
 for i in $(seq 1 400); do
@@ -54,7 +59,7 @@ for i in $(seq 1 300); do
 done
 for r in $(seq -w 1 100); do
   mkdir -p "$work/src/fleet/$r"
-  for i in $(seq 1 50); do
+  for i in $(seq 1 100); do
     printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: f%s-%d}\ndata: {key: "v"}\n---\n' "$r" "$i"
   done >"$work/src/fleet/$r/all.yaml"
 done
@@ -124,7 +129,19 @@ requests1=$(sum_metric gitopsd_api_requests_total)
 writes1=$(writes)
 cpu1=$(sum_metric gitopsd_process_cpu_seconds_total)
 
-# 3. 100 GitRepository objects of 50 objects each, in a fresh agent so its peak RSS is theirs alone.
+# 3. Drift repair: with a 5m interval only the watches can explain a repair within seconds.
+kubectl patch gitrepository big -n "$ns_gitopsd" --type merge -p '{"spec":{"interval":"5m"}}' >/dev/null
+wait_until 120 "big at its new generation" bash -c "kubectl get gitrepository big -n '$ns_gitopsd' \
+  -o jsonpath='{.metadata.generation} {.status.observedGeneration} {.status.conditions[?(@.type==\"Ready\")].status}' |
+  awk '\$1 == \$2 && \$3 == \"True\" {ok = 1} END {exit !ok}'"
+sleep 2
+applies() { metrics | awk '$1 ~ /^gitopsd_api_requests_total/ && $1 ~ /verb="apply"/ {s += $2} END {print s + 0}'; }
+drift_requests0=$(sum_metric gitopsd_api_requests_total) drift_applies0=$(applies)
+drift_line=$(python3 "$root/bench/drift_latency.py" "$ns_gitopsd" 100 "$run")
+drift_requests=$(echo "$(sum_metric gitopsd_api_requests_total) - $drift_requests0" | bc)
+drift_applies=$(echo "$(applies) - $drift_applies0" | bc)
+
+# 4. 100 GitRepository objects of 100 objects each, in a fresh agent so its peak RSS is theirs alone.
 kubectl delete gitrepository big -n "$ns_gitopsd" >/dev/null
 kill "$agent_pid" && wait "$agent_pid" || true
 "$root/build/gitopsd" run --http-addr "127.0.0.1:$port" --cache-dir "$work/cache" --log-format text --log-level warn \
@@ -139,7 +156,22 @@ wait_ready 600s --all -n "$ns_fleet"
 fleet_s=$(elapsed "$start")
 rss_kib=$(awk '/VmHWM/ {print $2}' "/proc/$agent_pid/status")
 
-echo "== gitopsd agent benchmark (1,000 objects; 100 x 50) =="
+# 5. Monorepo: one application's file changes; the other 99 read none of it.
+sleep 12  # every application past its first interval run, drift watches in sync
+verb() { metrics | awk -v v="verb=\"$1\"" '$1 ~ /^gitopsd_api_requests_total/ && index($1, v) > 0 {s += $2} END {print s + 0}'; }
+sed -i 's/key: "v"/key: "v2"/' "$work/src/fleet/001/all.yaml"
+git -C "$work/src" -c user.name=bench -c user.email=bench@example.com commit -q -am "fleet/001 changes"
+mono_sha=$(git -C "$work/src" rev-parse HEAD)
+mono_dry0=$(verb apply-dry-run) mono_apply0=$(verb apply) mono_patch0=$(verb patch) mono_all0=$(sum_metric gitopsd_api_requests_total)
+start=$(now)
+git -C "$work/src" push -q "http://$USERNAME:$PASSWORD@${URL#http://}/bench.git" main
+kubectl wait --for=jsonpath='{.status.lastAppliedRevision}'="main@sha1:$mono_sha" --all -n "$ns_fleet" gitrepository \
+  --timeout=120s >/dev/null
+mono_s=$(elapsed "$start")
+mono_dry=$(($(verb apply-dry-run) - mono_dry0)) mono_apply=$(($(verb apply) - mono_apply0))
+mono_patch=$(($(verb patch) - mono_patch0)) mono_all=$(($(sum_metric gitopsd_api_requests_total) - mono_all0))
+
+echo "== gitopsd agent benchmark (1,000 objects; 100 x 100) =="
 printf 'cold sync 1000 objects: gitopsd %.2fs (commit to Ready) | kubectl apply --server-side %.2fs | gitopsd/kubectl %.2f\n' \
   "$gitopsd_s" "$kubectl_s" "$(echo "$gitopsd_s / $kubectl_s" | bc -l)"
 printf '  control plane CPU meanwhile (%s cores): gitopsd run %.1fs, kubectl run %.1fs\n' "$(nproc)" "$gitopsd_cpu" "$kubectl_cpu"
@@ -148,5 +180,10 @@ printf '  gitopsd: dry run of every object %.2fs, apply %.2fs, the rest (watch, 
   "$dry_run_s" "$apply_s" "$(echo "$gitopsd_s - $dry_run_s - $apply_s" | bc -l)"
 printf 'steady state per 10s interval (1 GitRepository, 1000 objects): %.0f API requests, %.0f writes (apply, create, patch, update, delete), %.3f CPU seconds\n' \
   "$(echo "($requests1 - $requests0) / 3" | bc -l)" "$(echo "($writes1 - $writes0) / 3" | bc -l)" "$(echo "($cpu1 - $cpu0) / 3" | bc -l)"
-printf '100 GitRepositories x 50 objects: all Ready in %.2fs; peak RSS %.1f MiB (idle agent %.1f MiB)\n' "$fleet_s" \
+echo "$drift_line"
+printf '  API requests of the agent for those 100 repairs: %s in all, %s applies (one object each)\n' "$drift_requests" "$drift_applies"
+printf '100 GitRepositories x 100 objects: all Ready in %.2fs; peak RSS %.1f MiB (idle agent %.1f MiB)\n' "$fleet_s" \
   "$(echo "$rss_kib / 1024" | bc -l)" "$(echo "$idle_kib / 1024" | bc -l)"
+printf 'monorepo, a commit to 1 of the 100 applications (interval 10s): all 100 at the new revision %.2fs after the push;\n' "$mono_s"
+printf '  the agent sent %s requests: %s dry runs and %s applies (that application has 100 objects), %s status patches\n' \
+  "$mono_all" "$mono_dry" "$mono_apply" "$mono_patch"
