@@ -65,52 +65,23 @@ result<tree_entry::kind> filtered_tree::stat(std::string_view path) const {
 result<ignore_matcher> load_ignore_rules(const file_tree& tree, const std::optional<std::string>& extra,
                                          std::string_view start, const ignore_limits& lim) {
   std::vector<ignore_pattern> patterns;
-  // Depth first, parents before children, siblings in name order: an explicit stack, pushed in
-  // reverse so the first name comes out first.
-  struct folder {
-    std::string path;
+  auto files = tree.find_named(start, ignore_file_name, {lim.max_folders, lim.max_depth});
+  if (!files) return files.error();
+  for (const auto& f : *files) {
+    if (f.content.size() > lim.max_file_bytes)
+      return make_error(std::make_error_code(std::errc::value_too_large),
+                        fmt::format("{}: larger than {} bytes", f.path, lim.max_file_bytes));
+    // Each file's patterns apply to its folder and below.
     std::vector<std::string> domain;
-  };
-  auto root = normalize_tree_path(start);
-  if (!root) return root.error();
-  std::vector<std::string> root_domain;
-  for (std::size_t b = 0; b < root->size();) {
-    auto e = root->find('/', b);
-    if (e == std::string::npos) e = root->size();
-    root_domain.push_back(root->substr(b, e - b));
-    b = e + 1;
-  }
-  std::vector<folder> stack{{*root, root_domain}};
-  std::size_t folders = 0;
-  while (!stack.empty()) {
-    folder f = std::move(stack.back());
-    stack.pop_back();
-    if (++folders > lim.max_folders)
-      return make_error(std::make_error_code(std::errc::value_too_large),
-                        fmt::format("more than {} folders while looking for {} files", lim.max_folders, ignore_file_name));
-    if (f.domain.size() - root_domain.size() > lim.max_depth)
-      return make_error(std::make_error_code(std::errc::value_too_large),
-                        fmt::format("{}: folders nested deeper than {}", f.path, lim.max_depth));
-    auto entries = tree.list(f.path);
-    if (!entries) return entries.error();
-    std::vector<folder> children;
-    for (const auto& e : *entries) {
-      std::string path = join(f.path, e.name);
-      if (e.type == tree_entry::kind::file && e.name == ignore_file_name) {
-        auto text = tree.read(path);
-        if (!text) return text.error();
-        if (text->size() > lim.max_file_bytes)
-          return make_error(std::make_error_code(std::errc::value_too_large),
-                            fmt::format("{}: larger than {} bytes", path, lim.max_file_bytes));
-        auto read = read_ignore_patterns(*text, f.domain);
-        patterns.insert(patterns.end(), std::make_move_iterator(read.begin()), std::make_move_iterator(read.end()));
-      } else if (e.type == tree_entry::kind::directory && e.name != ".git") {
-        auto domain = f.domain;
-        domain.push_back(e.name);
-        children.push_back({std::move(path), std::move(domain)});
-      }
+    auto folder_end = f.path.rfind('/');
+    for (std::size_t b = 0; folder_end != std::string::npos && b < folder_end;) {
+      auto e = f.path.find('/', b);
+      if (e == std::string::npos || e > folder_end) e = folder_end;
+      domain.push_back(f.path.substr(b, e - b));
+      b = e + 1;
     }
-    for (auto it = children.rbegin(); it != children.rend(); ++it) stack.push_back(std::move(*it));
+    auto read = read_ignore_patterns(f.content, domain);
+    patterns.insert(patterns.end(), std::make_move_iterator(read.begin()), std::make_move_iterator(read.end()));
   }
   if (extra) {
     auto read = read_ignore_patterns(*extra, {});

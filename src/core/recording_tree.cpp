@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <charconv>
+#include <system_error>
 
 namespace gitopsd {
 namespace {
@@ -51,6 +53,41 @@ std::string content_digest(const std::optional<std::string>& id, const result<st
   return content ? "C" + sha256(*content) : error_digest(content.error());
 }
 
+std::string found_digest(const result<std::vector<named_file>>& r) {
+  if (!r) return error_digest(r.error());
+  std::string text;
+  for (const auto& f : *r) {
+    text += f.path;
+    text += '\0';
+    text += sha256(f.content);
+  }
+  return "F" + sha256(text);
+}
+
+// A find_named search as an access path: its folder, file name and limits, one per line.
+std::string find_key(std::string_view dir, std::string_view name, const walk_limits& lim) {
+  return std::string(dir) + "\n" + std::string(name) + "\n" + std::to_string(lim.max_folders) + "\n" +
+         std::to_string(lim.max_depth);
+}
+
+result<std::vector<named_file>> find_by_key(const file_tree& tree, std::string_view key) {
+  std::vector<std::string> parts;
+  for (std::size_t b = 0;;) {
+    auto e = key.find('\n', b);
+    parts.emplace_back(key.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b));
+    if (e == std::string_view::npos) break;
+    b = e + 1;
+  }
+  walk_limits lim;
+  auto number = [](const std::string& text, std::size_t& out) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc() && end == text.data() + text.size();
+  };
+  if (parts.size() != 4 || !number(parts[2], lim.max_folders) || !number(parts[3], lim.max_depth))
+    return make_error(std::make_error_code(std::errc::invalid_argument), "bad search key");
+  return tree.find_named(parts[0], parts[1], lim);
+}
+
 }  // namespace
 
 recording_tree::recording_tree(const file_tree& inner, std::size_t max_accesses, std::size_t max_bytes)
@@ -95,6 +132,13 @@ result<std::string> recording_tree::real_path(std::string_view path) const {
 
 std::optional<std::string> recording_tree::content_id(std::string_view file) const { return inner_.content_id(file); }
 
+result<std::vector<named_file>> recording_tree::find_named(std::string_view dir, std::string_view name,
+                                                           const walk_limits& lim) const {
+  auto r = inner_.find_named(dir, name, lim);
+  record(tree_access::op::find, find_key(dir, name, lim), found_digest(r));
+  return r;
+}
+
 std::optional<std::vector<tree_access>> recording_tree::accesses() const {
   std::lock_guard lock(mutex_);
   if (overflow_) return std::nullopt;
@@ -106,6 +150,7 @@ std::string access_digest(const file_tree& tree, tree_access::op what, std::stri
     case tree_access::op::list: return list_digest(tree.list(path));
     case tree_access::op::stat: return stat_digest(tree.stat(path));
     case tree_access::op::real_path: return path_digest(tree.real_path(path));
+    case tree_access::op::find: return found_digest(find_by_key(tree, path));
     case tree_access::op::read: {
       auto id = tree.content_id(path);
       return id ? content_digest(id, std::string()) : content_digest(std::nullopt, tree.read(path));

@@ -4,6 +4,7 @@
 
 #include "gitopsd/core/error.hpp"
 
+#include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -12,6 +13,18 @@
 #include <vector>
 
 namespace gitopsd {
+
+// A file found by file_tree::find_named.
+struct named_file {
+  std::string path;     // from the tree's root
+  std::string content;
+};
+
+// Budget of a find_named walk.
+struct walk_limits {
+  std::size_t max_folders = 100'000;
+  std::size_t max_depth = 256;  // levels below the start
+};
 
 struct tree_entry {
   enum class kind { file, directory, symlink };
@@ -36,6 +49,11 @@ class file_tree {
   // An id that changes whenever the file's content does (Git's blob id), known without reading
   // the content; none where the tree keeps no such id.
   [[nodiscard]] virtual std::optional<std::string> content_id(std::string_view /*file*/) const { return std::nullopt; }
+  // Every file called `name` in `dir` and below (folders named `.git` skipped), depth first,
+  // parents before children, siblings in name order, with its content: a search that wants only
+  // these files, not the folders it walks (a recording keeps just its result).
+  [[nodiscard]] virtual result<std::vector<named_file>> find_named(std::string_view dir, std::string_view name,
+                                                                   const walk_limits& lim) const;
 };
 
 }  // namespace gitopsd

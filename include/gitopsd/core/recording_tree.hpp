@@ -17,7 +17,8 @@
 namespace gitopsd {
 
 struct tree_access {
-  enum class op : char { list = 'L', stat = 'S', real_path = 'P', read = 'R' };
+  // find: one entry for a whole find_named search (its path names the search, see find_key).
+  enum class op : char { list = 'L', stat = 'S', real_path = 'P', read = 'R', find = 'F' };
   op what;
   std::string path;
   std::string digest;  // of the answer, errors included
@@ -35,6 +36,10 @@ class recording_tree final : public file_tree {
   [[nodiscard]] result<tree_entry::kind> stat(std::string_view path) const override;
   [[nodiscard]] result<std::string> real_path(std::string_view path) const override;
   [[nodiscard]] std::optional<std::string> content_id(std::string_view file) const override;
+  // Searched in the inner tree and kept as one access: the folders walked are not reads of the
+  // render (a file added elsewhere in a monorepo changes nothing), only what was found is.
+  [[nodiscard]] result<std::vector<named_file>> find_named(std::string_view dir, std::string_view name,
+                                                           const walk_limits& lim) const override;
 
   [[nodiscard]] std::optional<std::vector<tree_access>> accesses() const;
 

@@ -22,13 +22,13 @@ struct counting_loader final : git::blob_loader {
 };
 
 // apps/a/{kustomization.yaml, cm.yaml}, apps/b/cm.yaml, shared/base.yaml; `a_cm` is apps/a/cm.yaml.
-memory_tree monorepo(const std::string& a_cm, const std::string& b_cm = "b1") {
+memory_tree monorepo(const std::string& a_cm, const std::string& b_cm = "b1", const std::string& base = "base") {
   memory_tree t;
   for (const char* d : {"apps", "apps/a", "apps/b", "shared"}) t.add_directory(d);
   t.add_file("apps/a/kustomization.yaml", "resources: [cm.yaml, ../../shared/base.yaml]");
   t.add_file("apps/a/cm.yaml", a_cm);
   t.add_file("apps/b/cm.yaml", b_cm);
-  t.add_file("shared/base.yaml", "base");
+  t.add_file("shared/base.yaml", base);
   return t;
 }
 
@@ -55,6 +55,7 @@ TEST_CASE("recording tree: a commit that changes none of what a render read answ
   CHECK(same_answers(before, accesses));
   CHECK(same_answers(monorepo("a1", "b2"), accesses));  // another application's file changed
   CHECK_FALSE(same_answers(monorepo("a2"), accesses));  // a file it read changed
+  CHECK_FALSE(same_answers(monorepo("a1", "b1", "base 2"), accesses));  // the base outside apps/a changed
 }
 
 TEST_CASE("recording tree: new files where the render listed or probed are changes, elsewhere not", "[tree]") {
@@ -106,4 +107,31 @@ TEST_CASE("recording tree: over its bounds the record is dropped, not cut short"
   recording_tree small(t, 100, 10);
   (void)small.read("apps/a/kustomization.yaml");  // path and digest over 10 bytes
   CHECK_FALSE(small.accesses().has_value());
+}
+
+TEST_CASE("recording tree: a search for one kind of file is kept as what it found, not the folders it walked", "[tree]") {
+  auto t = monorepo("a1");
+  t.add_file("apps/a/.sourceignore", "*.md");
+  recording_tree rec(t, 100, 1 << 20);
+  auto found = rec.find_named("", ".sourceignore", {});
+  REQUIRE(found.has_value());
+  REQUIRE(found->size() == 1);
+  CHECK((*found)[0].path == "apps/a/.sourceignore");
+  auto accesses = rec.accesses().value();
+  CHECK(accesses.size() == 1);
+  CHECK(same_answers(t, accesses));
+  auto added_elsewhere = monorepo("a1", "b2");  // another file changed, a folder added
+  added_elsewhere.add_file("apps/a/.sourceignore", "*.md");
+  added_elsewhere.add_directory("apps/c");
+  added_elsewhere.add_file("apps/c/new.yaml", "x");
+  CHECK(same_answers(added_elsewhere, accesses));
+  auto new_rules = monorepo("a1");
+  new_rules.add_file("apps/a/.sourceignore", "*.txt");
+  CHECK_FALSE(same_answers(new_rules, accesses));
+  auto another_file = monorepo("a1");
+  another_file.add_file("apps/a/.sourceignore", "*.md");
+  another_file.add_file("shared/.sourceignore", "x");
+  CHECK_FALSE(same_answers(another_file, accesses));
+  auto over_limit = rec.find_named("", ".sourceignore", {2, 256});
+  CHECK_FALSE(over_limit.has_value());
 }
