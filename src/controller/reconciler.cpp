@@ -71,8 +71,8 @@ namespace {
 // Bounds of what is kept of each render's reads, and of all of them: past them, new commits are
 // rendered (a render of thousands of files, or a fleet of them, costs memory, not correctness).
 constexpr std::size_t max_render_reads = 20000;
-constexpr std::size_t max_render_read_bytes = 2u << 20;
-constexpr std::size_t max_render_records_bytes = 48u << 20;
+constexpr std::size_t max_render_read_bytes = 1u << 20;
+constexpr std::size_t max_render_records_bytes = 16u << 20;
 
 // " (read as ServiceAccount ns/name)" when the reconcile acts as one: a refusal then names whose
 // rights were missing. Everything a tenant names (Secrets, dependencies) is read with those rights.
@@ -379,12 +379,12 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   source.allow_file = settings_.allow_file_urls;
   source.limits = settings_.git_tree;
   source.budget = settings_.git_budget;
-  auto fetch_started = steady::now();
-  source.listing_not_before = listing_not_before(r.asked_at, spec.interval, fetch_started);
+  auto source_asked = steady::now();
+  source.listing_not_before = listing_not_before(r.asked_at, spec.interval, source_asked);
   if (!spec.secret_name.empty()) {
     // Shared by a fleet on one Secret: read once under the listing's rule (secret_cache.hpp).
     secret_cache::key secret_key{repo.namespace_, spec.secret_name, r.account};
-    auto kept = credentials_.find(secret_key, source.listing_not_before, fetch_started);
+    auto kept = credentials_.find(secret_key, source.listing_not_before, source_asked);
     if (!kept) {
       auto read_at = steady::now();
       auto data = co_await read_named_secret(r.applier, repo.namespace_, r.account, spec.secret_name, "secretRef");
@@ -397,6 +397,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     }
     source.secret = *kept;
   }
+  auto fetch_started = steady::now();
   source.watch = pool_job(r, "Git fetch");
   auto snapshot = co_await sources_.fetch_async(std::move(source), pool_);
   metrics_.observe("gitopsd_git_fetch_duration_seconds", repo_labels(repo), seconds_since(fetch_started));
@@ -443,16 +444,33 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
 
   // A new commit that changes nothing the last applied render read (another folder of a monorepo):
   // nothing to render, check or apply; status moves to it.
-  if (auto rec = renders_.find(repo.key()); rec != renders_.end() &&
-      may_skip_unchanged_render(repo, rec->second.revision, r.revision, r.check.scope != check_scope::skip) &&
-      same_answers(*snapshot->tree, rec->second.reads)) {
+  // Values read from the cluster at render time (postBuild.substituteFrom, decryption keys) are
+  // not in the record: such a GitRepository renders every new commit.
+  bool cluster_inputs = !spec.post_build.substitute_from.empty() || spec.decryption.has_value();
+  auto rec = renders_.find(repo.key());
+  bool may_skip = rec != renders_.end() && !cluster_inputs &&
+                  may_skip_unchanged_render(repo, rec->second.revision, r.revision, r.check.scope != check_scope::skip);
+  bool unchanged = false;
+  if (may_skip) {
+    // Thousands of reads compared: on the pool, not the event loop.
+    auto compare = [tree = snapshot->tree, reads = rec->second.reads, watch = pool_job(r, "render comparison")]() mutable
+        -> asio::awaitable<bool> {
+      auto busy = watch ? watch() : busy_watch::ticket{};
+      co_return same_answers(*tree, reads);
+    };
+    unchanged = co_await asio::co_spawn(pool_, compare,
+                                        asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
+  }
+  // Past this point the record is stale until this run succeeds: a failed run must not leave
+  // it for a rerun that starts from an older view of the object.
+  if (!unchanged && r.revision != repo.last_applied_revision) forget(repo.key());
+  if (unchanged) {
     std::string where = spec.path.empty() ? std::string("the repository") : spec.path;
     status_update done{phase::succeeded, reason::succeeded, fmt::format("Applied revision: {} (no change in {})", r.revision, where),
                        repo.generation};
     done.last_attempted_revision = r.revision;
     done.last_applied_revision = r.revision;
-    done.inventory = repo.inventory;
-    done.verified_by = r.verified_by;
+    done.verified_by = r.verified_by;  // the inventory stays as it is in status
     if (r.commit) done.last_applied_commit = commit_summary{r.commit->author, r.commit->subject, rfc3339(r.commit->time)};
     r.at = stage::reporting;
     if (!co_await write_status(r, done)) co_return false;
@@ -584,15 +602,22 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
 
   // Apply.
   step = fmt::format("applying {} objects of {}", plan->size(), r.revision);
-  // The write-ahead inventory must be in status before anything is applied.
-  if (!co_await progress(r, stage::applying, step)) co_return false;
   sync::apply_settings apply_settings;
+  // The write-ahead inventory must be in status before anything is applied, and only once every
+  // object's owner is decided (the dry run tells which objects exist).
+  bool status_unwritten = false;
+  apply_settings.before_first_write = [&]() -> asio::awaitable<bool> {
+    bool written = co_await progress(r, stage::applying, step);
+    status_unwritten = !written;
+    co_return written;
+  };
   apply_settings.who = who;
   apply_settings.in_flight = settings_.in_flight;
   // Objects built from decrypted files may hold their values in any field.
   apply_settings.secret_values = spec.decryption.has_value();
   apply_settings.written = settings_.own_write;
   auto changes = co_await sync::apply_plan(r.applier, *plan, apply_settings, &*claimed);
+  if (status_unwritten) co_return false;  // a failed status write is a failed reconcile
   if (!changes) {
     bool conflict = changes.error().code == sync::claim_errc::conflict;
     step_failure f{conflict ? reason::ownership_conflict : reason::apply_failed,
