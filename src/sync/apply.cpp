@@ -26,6 +26,7 @@ const char* describe(apply_errc e) {
     case apply_errc::invalid: return "the server refused objects in a dry run";
     case apply_errc::failed: return "apply failed";
     case apply_errc::crd_not_established: return "CustomResourceDefinition not established";
+    case apply_errc::status_not_written: return "status not written";
   }
   return "apply error";
 }
@@ -106,8 +107,9 @@ asio::awaitable<std::vector<outcome>> dry_run(kube::client& client, const std::v
     options.validation = kube::field_validation::ignore;
     const object_ref& ref = objects[i]->ref;
     if (const auto* before = previous(ref)) options.previous_object = before;
-    // Absent from a list of our objects: new (the answer says 201), or an object the claim stage
-    // let us adopt, which taking over changes (at least our labels), so nothing needs reading.
+    // Absent from a list of our objects: new (the answer says 201), or one the claim left pending
+    // (someone else's, adoptable, or ours behind a lagging watch), which is read and decided
+    // after this dry run if it exists; nothing needs reading first.
     else if (listed(ref)) options.detect_unchanged = false;
     auto r = co_await client.apply(objects[i]->object, options);
     if (!r) {
@@ -189,6 +191,8 @@ asio::awaitable<result<change_set>> apply_plan(kube::client& client, std::vector
   const live_objects* known = claimed != nullptr ? &claimed->live : nullptr;
   // The claim stage left these unread: read those the dry run does not show to be new, before
   // anything is written.
+  // Without dry run answers (`outcomes` empty): all but what cannot exist yet, the objects in a
+  // Namespace this commit creates and of kinds not served before its CRDs are written.
   auto resolve = [&](const std::vector<const planned_object*>& objects, const std::vector<outcome>& outcomes,
                      const std::set<std::string>& new_namespaces) -> asio::awaitable<result<void>> {
     if (claimed == nullptr || claimed->pending.empty()) co_return result<void>{};
@@ -198,11 +202,20 @@ asio::awaitable<result<change_set>> apply_plan(kube::client& client, std::vector
       if (!claimed->pending.contains(ref)) continue;
       bool checked = i < outcomes.size();
       bool is_new = checked ? !outcomes[i].failure && outcomes[i].result == kube::apply_outcome::created
-                            : new_namespaces.contains(ref.namespace_);
+                            : new_namespaces.contains(ref.namespace_) || claimed->live.unserved.contains(ref.gvk);
       if (!is_new) refs.push_back(ref);
     }
     if (refs.empty()) co_return result<void>{};
     co_return co_await resolve_pending(client, plan, *claimed, refs);
+  };
+  bool announced = false;
+  auto announce = [&]() -> asio::awaitable<bool> {
+    if (announced || !settings.before_first_write) co_return true;
+    announced = true;
+    co_return co_await settings.before_first_write();
+  };
+  auto not_announced = [] {
+    return make_error(category::code(apply_errc::status_not_written), "status not written before applying");
   };
   // First CRDs, Namespaces and ClusterRoles: objects of new kinds and in new namespaces can only
   // be checked once these exist.
@@ -213,7 +226,8 @@ asio::awaitable<result<change_set>> apply_plan(kube::client& client, std::vector
     bool writes = std::any_of(outcomes.begin(), outcomes.end(), [](const outcome& o) {
       return o.failure || (!o.disabled && o.result != kube::apply_outcome::unchanged);
     });
-    if (auto r = co_await resolve(definitions, outcomes, {}); !r) co_return r.error();
+    const std::set<std::string> none;  // named: no temporaries in a co_await (g++ 12)
+    if (auto r = co_await resolve(definitions, outcomes, none); !r) co_return r.error();
     if (writes) {
       // Everything of the commit is decided before its first write; what lies in a Namespace
       // this commit creates cannot exist yet.
@@ -222,9 +236,11 @@ asio::awaitable<result<change_set>> apply_plan(kube::client& client, std::vector
         if (definitions[i]->ref.gvk.kind == "Namespace" && definitions[i]->ref.gvk.group.empty() &&
             !outcomes[i].failure && outcomes[i].result == kube::apply_outcome::created)
           new_namespaces.insert(definitions[i]->ref.name);
-      if (auto r = co_await resolve(rest, {}, new_namespaces); !r) co_return r.error();
+      const std::vector<outcome> unchecked;
+      if (auto r = co_await resolve(rest, unchecked, new_namespaces); !r) co_return r.error();
     }
     if (any_failed(outcomes)) co_return make_error(category::code(apply_errc::invalid), failure_list(outcomes, definitions));
+    if (writes && !co_await announce()) co_return not_announced();
     if (auto r = co_await apply_changed(client, definitions, outcomes, settings, changes); !r) co_return r.error();
     for (const auto* o : definitions) {
       if (o->ref.gvk.kind != "CustomResourceDefinition") continue;
@@ -237,8 +253,10 @@ asio::awaitable<result<change_set>> apply_plan(kube::client& client, std::vector
   // Then everything else, validated as a whole before any of it is written; classes first.
   if (!rest.empty()) {
     auto outcomes = co_await dry_run(client, rest, settings, known);
-    if (auto r = co_await resolve(rest, outcomes, {}); !r) co_return r.error();
+    const std::set<std::string> none;
+    if (auto r = co_await resolve(rest, outcomes, none); !r) co_return r.error();
     if (any_failed(outcomes)) co_return make_error(category::code(apply_errc::invalid), failure_list(outcomes, rest));
+    if (!co_await announce()) co_return not_announced();
     for (auto stage : {apply_stage::classes, apply_stage::workloads}) {
       std::vector<const planned_object*> objects;
       std::vector<outcome> stage_outcomes;

@@ -121,15 +121,18 @@ namespace {
 // Reads the owner of each object of `indices` that the lists do not show (a GET each, or one
 // metadata LIST of its kind and namespace when there are many), then decides for each of
 // `indices`: conflicts stop the commit; adopted objects are marked and added to `out.adopted`.
+// `defer_unserved`: an object whose kind the API server does not serve (yet) is left pending,
+// not decided absent (its CRD may be in this commit, and an instance may exist by the dry run).
 asio::awaitable<result<void>> read_and_decide(kube::client& client, std::vector<planned_object>& plan,
-                                              const std::vector<std::size_t>& indices, claim_result& out) {
+                                              const std::vector<std::size_t>& indices, claim_result& out,
+                                              bool defer_unserved) {
   const claim_settings& settings = out.settings;
   std::map<group, std::vector<std::size_t>> unknown;
   for (std::size_t i : indices)
-    if (!out.live.by_ref.contains(plan[i].ref) && !out.live.unserved.contains(plan[i].ref.gvk))
-      unknown[group_of(plan[i].ref)].push_back(i);
+    if (!out.live.by_ref.contains(plan[i].ref)) unknown[group_of(plan[i].ref)].push_back(i);
   std::vector<const rapidjson::Value*> found(plan.size(), nullptr);
   std::vector<std::optional<error>> failures(plan.size());
+  std::vector<char> not_served(plan.size(), 0);
   std::vector<std::pair<group, const std::vector<std::size_t>*>> to_list;
   std::vector<std::size_t> to_get;
   for (const auto& [g, members] : unknown) {
@@ -162,6 +165,7 @@ asio::awaitable<result<void>> read_and_decide(kube::client& client, std::vector<
     auto r = co_await client.get(plan[i].ref);
     if (!r) {
       if (!absent_code(r.error().code)) failures[i] = r.error();
+      not_served[i] = r.error().code == kube::errc::unknown_kind ? 1 : 0;
       co_return;
     }
     read[k] = std::move(*r);
@@ -178,6 +182,11 @@ asio::awaitable<result<void>> read_and_decide(kube::client& client, std::vector<
   std::vector<claim_conflict> conflicts;
   std::vector<object_ref> adopted;
   for (std::size_t i : indices) {
+    if (not_served[i] != 0 && defer_unserved) {
+      out.pending.insert(plan[i].ref);
+      out.live.unserved.insert(plan[i].ref.gvk);
+      continue;
+    }
     const rapidjson::Value* live = found[i];
     if (auto it = out.live.by_ref.find(plan[i].ref); it != out.live.by_ref.end()) live = it->second;
     auto decision = decide_claim(live, settings.who, plan[i].ref, settings.adopt);
@@ -221,11 +230,17 @@ asio::awaitable<result<claim_result>> claim_objects(kube::client& client, std::v
 
   std::vector<std::size_t> now;
   for (std::size_t i = 0; i < plan.size(); ++i) {
-    bool shown = out.live.by_ref.contains(plan[i].ref) || out.live.unserved.contains(plan[i].ref.gvk);
-    if (shown || single.contains(group_of(plan[i].ref)) || !settings.defer_unknown) now.push_back(i);
+    group g = group_of(plan[i].ref);
+    bool unserved = out.live.unserved.contains(plan[i].ref.gvk);
+    bool shown = out.live.by_ref.contains(plan[i].ref) || (unserved && !settings.defer_unknown);
+    // Deferred only where a list (or the watch) showed the owner's objects: elsewhere the dry run
+    // would read the object anyway, and then the claim a second time. A kind not served yet (its
+    // CRD is in this commit) is deferred too: its dry run, after the CRD, tells whether one exists.
+    bool deferrable = settings.defer_unknown && (unserved || (!single.contains(g) && out.live.listed.contains(g)));
+    if (shown || !deferrable) now.push_back(i);
     else out.pending.insert(plan[i].ref);
   }
-  if (auto r = co_await read_and_decide(client, plan, now, out); !r) co_return r.error();
+  if (auto r = co_await read_and_decide(client, plan, now, out, settings.defer_unknown); !r) co_return r.error();
   // Read (or found absent) one by one: what the lists would have shown.
   out.live.listed.insert(single.begin(), single.end());
   co_return out;
@@ -239,7 +254,7 @@ asio::awaitable<result<void>> resolve_pending(kube::client& client, std::vector<
   std::vector<std::size_t> indices;
   for (std::size_t i = 0; i < plan.size(); ++i)
     if (wanted.contains(plan[i].ref)) indices.push_back(i);
-  co_return co_await read_and_decide(client, plan, indices, claimed);
+  co_return co_await read_and_decide(client, plan, indices, claimed, false);
 }
 
 }  // namespace gitopsd::sync

@@ -37,9 +37,12 @@ struct apply_settings {
   std::function<void(const object_ref&, const std::string&)> written;
   // The objects may hold decrypted values: the server's messages about them are not shown.
   bool secret_values = false;
+  // Called once, after every object is validated and its owner decided, before the first write
+  // (the write-ahead inventory goes to status there); false stops the apply (status_not_written).
+  std::function<boost::asio::awaitable<bool>()> before_first_write;
 };
 
-enum class apply_errc { invalid = 1, failed, crd_not_established };
+enum class apply_errc { invalid = 1, failed, crd_not_established, status_not_written };
 
 // Stage by stage: dry-run every object of the stage (collecting every failure), then apply those
 // the dry run shows would change. CRDs of the first stage must be Established before the next.

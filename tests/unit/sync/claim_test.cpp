@@ -219,7 +219,7 @@ TEST_CASE("claim: a kind and namespace a watch knows to hold none of ours are no
   CHECK(cluster.count("GET") == 0);
 }
 
-TEST_CASE("claim: the one object of its kind and namespace is read, not listed, and its dry run needs no read", "[claim]") {
+TEST_CASE("claim: the one object of its kind and namespace is read, not listed, and kept for the dry run", "[claim]") {
   fake_cluster cluster;
   cluster.put(cm("mine"), us);
   test::server srv([&](const request& req, tcp::socket& s) { return cluster.handle(req, s); });
