@@ -206,16 +206,21 @@ class agent {
   void trigger_same_url(const server::hook_target& target) {
     auto now = clock::now();
     std::size_t triggered = 0;
-    for (const auto& key : same_url_keys(objects_, target.namespace_ + "/" + target.name)) {
-      if (!scheduler_.request_now(key, now)) continue;
-      ++triggered;
-      // A health wait of the previous commit gives way to the new one (the rerun follows).
-      const auto* item = scheduler_.find(key);
-      auto running = reconciles_.find(key);
-      if (item != nullptr && item->waiting && running != reconciles_.end()) {
-        log::info("new commit pushed; cancelling the health wait of the previous one", {{"object", key}});
-        asio::post(io_, [signal = running->second] { signal->emit(asio::cancellation_type::terminal); });
-      }
+    std::string named = target.namespace_ + "/" + target.name;
+    for (const auto& key : same_url_keys(objects_, named))
+      if (scheduler_.request_now(key, now)) ++triggered;
+    // The health wait of the GitRepository the hook names (only that one: its token proves
+    // nothing about the others) gives way to the pushed commit; the rerun follows.
+    const auto* item = scheduler_.find(named);
+    if (auto running = reconciles_.find(named); item != nullptr && item->waiting && running != reconciles_.end()) {
+      log::info("new commit pushed; cancelling the health wait of the previous one", {{"object", named}});
+      // Posted: checked again when it runs, as the wait may have ended meanwhile.
+      asio::post(io_, [this, named, signal = running->second] {
+        const auto* now_item = scheduler_.find(named);
+        auto now_running = reconciles_.find(named);
+        if (now_item != nullptr && now_item->waiting && now_running != reconciles_.end() && now_running->second == signal)
+          signal->emit(asio::cancellation_type::terminal);
+      });
     }
     log::debug("webhook triggered reconciles", {{"object", target.namespace_ + "/" + target.name}, {"reconciles", triggered}});
     wake_.cancel();
@@ -339,7 +344,10 @@ class agent {
   void start_dependents(const std::string& key, clock::time_point now) {
     for (const auto& dependent : dependencies_.dependents_of(key)) {
       auto it = objects_.find(dependent);
-      if (it == objects_.end() || !waiting_on_dependency(it->second)) continue;
+      if (it == objects_.end()) continue;
+      // Running now: it may have read the dependency just before it turned Ready (a rerun follows).
+      const auto* item = scheduler_.find(dependent);
+      if (!waiting_on_dependency(it->second) && (item == nullptr || !item->running)) continue;
       if (scheduler_.request_now(dependent, now, false))
         log::info("dependency ready; starting its dependent", {{"dependency", key}, {"object", dependent}});
     }

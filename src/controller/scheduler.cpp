@@ -85,7 +85,8 @@ std::vector<std::string> scheduler::take_due(clock::time_point now, std::size_t 
   std::sort(ready.begin(), ready.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first < b.first : *a.second < *b.second;
   });
-  std::size_t free = slots > running() ? slots - running() : 0;
+  std::size_t held = slots_held(slots);
+  std::size_t free = slots > held ? slots - held : 0;
   std::vector<std::string> out;
   for (const auto& [when, key] : ready) {
     if (out.size() >= free) break;
@@ -136,7 +137,7 @@ void scheduler::finished(const std::string& key, bool succeeded, clock::time_poi
 
 std::optional<clock::time_point> scheduler::next_wakeup(std::size_t slots) const {
   std::optional<clock::time_point> next;
-  if (running() >= slots) return next;
+  if (slots_held(slots) >= slots) return next;
   for (const auto& [key, item] : items_)
     if (!item.running && item.due && (!next || *item.due < *next)) next = item.due;
   return next;
@@ -149,7 +150,18 @@ const schedule_item* scheduler::find(const std::string& key) const {
 
 std::size_t scheduler::running() const {
   return static_cast<std::size_t>(
-      std::count_if(items_.begin(), items_.end(), [](const auto& kv) { return kv.second.running && !kv.second.waiting; }));
+      std::count_if(items_.begin(), items_.end(), [](const auto& kv) { return kv.second.running; }));
+}
+
+std::size_t scheduler::slots_held(std::size_t slots) const {
+  std::size_t active = 0, waiting = 0;
+  for (const auto& [key, item] : items_) {
+    if (!item.running) continue;
+    ++(item.waiting ? waiting : active);
+  }
+  // Waiting runs hold no slot up to as many as there are slots; past that they count again, so
+  // at most twice `slots` runs (and their memory and API polling) are alive.
+  return active + (waiting > slots ? waiting - slots : 0);
 }
 
 }  // namespace gitopsd::controller

@@ -81,6 +81,9 @@ class scheduler {
   [[nodiscard]] std::optional<clock::time_point> next_wakeup(std::size_t slots) const;
   [[nodiscard]] const schedule_item* find(const std::string& key) const;
   [[nodiscard]] std::size_t running() const;
+  // Of `slots`, how many the running reconciles hold (those in a health wait hold none, up to
+  // `slots` of them).
+  [[nodiscard]] std::size_t slots_held(std::size_t slots) const;
 
   // The backoff for the n-th failure in a row (n >= 1), without jitter.
   static duration retry_delay(const schedule_input& input, int failures);

@@ -251,27 +251,31 @@ TEST_CASE("a run knows when it was asked for, an interval run was not asked", "[
   CHECK_FALSE(s.find("a/app")->run_asked_at);
 }
 
-TEST_CASE("a reconcile in its health wait holds no slot", "[scheduler]") {
+TEST_CASE("a reconcile in its health wait holds no slot, up to as many waiting as there are slots", "[scheduler]") {
   auto s = no_jitter();
   s.observe("a/slow", repo(), t0);
   s.observe("a/next", repo(), t0 + 1s);
-  REQUIRE(s.take_due(t0 + 1s, 1) == std::vector<std::string>{"a/slow"});
-  CHECK(s.take_due(t0 + 1s, 1).empty());  // the one slot is taken
+  s.observe("a/third", repo(), t0 + 2s);
+  REQUIRE(s.take_due(t0 + 2s, 1) == std::vector<std::string>{"a/slow"});
+  CHECK(s.take_due(t0 + 2s, 1).empty());  // the one slot is taken
   s.set_waiting("a/slow", true);
-  CHECK(s.running() == 0);
+  CHECK(s.slots_held(1) == 0);
   CHECK(s.next_wakeup(1) == t0 + 1s);
   REQUIRE(s.take_due(t0 + 2s, 1) == std::vector<std::string>{"a/next"});
   CHECK(s.take_due(t0 + 2s, 1).empty());
-  // Waiting or not, it is still running: not handed out twice, and a change reruns it after.
+  // A second waiting run is past the cap: it holds its slot, so a third does not start.
+  s.set_waiting("a/next", true);
+  CHECK(s.slots_held(1) == 1);
+  CHECK(s.take_due(t0 + 2s, 1).empty());
+  CHECK(s.running() == 2);
+  // Waiting or not, a run is still running: not handed out twice, and a change reruns it after.
   CHECK(s.request_now("a/slow", t0 + 3s));
-  CHECK(s.take_due(t0 + 3s, 4).empty());
+  CHECK(s.take_due(t0 + 3s, 4) == std::vector<std::string>{"a/third"});
   s.set_waiting("a/slow", false);  // back from its wait: holds its slot again
-  CHECK(s.running() == 2);
-  s.set_waiting("a/slow", true);
+  CHECK(s.slots_held(4) == 2);     // slow and third; next waits within the cap
   s.finished("a/slow", true, t0 + 4s);
-  CHECK(s.running() == 1);
   CHECK(s.find("a/slow")->waiting == false);
-  CHECK(s.take_due(t0 + 4s, 2) == std::vector<std::string>{"a/slow"});  // the rerun
+  CHECK(s.take_due(t0 + 4s, 4) == std::vector<std::string>{"a/slow"});  // the rerun
   s.set_waiting("a/unknown", true);  // ignored
-  CHECK(s.running() == 2);
+  CHECK(s.running() == 3);
 }
