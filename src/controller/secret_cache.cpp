@@ -19,6 +19,7 @@ std::shared_ptr<const secret_cache::data> secret_cache::find(const key& k, clock
 
 void secret_cache::put(const key& k, std::shared_ptr<const data> d, clock::time_point read_at) {
   if (max_entries_ == 0) return;
+  expire(read_at);  // a deleted GitRepository's Secret goes with the next read of any
   if (!entries_.contains(k) && entries_.size() >= max_entries_) {
     auto oldest = std::min_element(entries_.begin(), entries_.end(),
                                    [](const auto& a, const auto& b) { return a.second.read_at < b.second.read_at; });

@@ -25,7 +25,8 @@ class secret_cache {
     auto operator<=>(const key&) const = default;
   };
 
-  explicit secret_cache(std::size_t max_entries = 1024, clock::duration max_age = std::chrono::minutes(1));
+  // Up to a minute: the longest a ref listing is shared.
+  explicit secret_cache(std::size_t max_entries = 256, clock::duration max_age = std::chrono::minutes(1));
 
   // The data read at or after `not_before` (and within max_age of `now`), if kept.
   [[nodiscard]] std::shared_ptr<const data> find(const key& k, clock::time_point not_before, clock::time_point now);
