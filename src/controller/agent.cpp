@@ -207,12 +207,17 @@ class agent {
     auto now = clock::now();
     std::size_t triggered = 0;
     std::string named = target.namespace_ + "/" + target.name;
-    for (const auto& key : same_url_keys(objects_, named))
-      if (scheduler_.request_now(key, now)) ++triggered;
+    bool named_rerun = false;
+    for (const auto& key : same_url_keys(objects_, named)) {
+      if (!scheduler_.request_now(key, now)) continue;  // suspended: nothing runs
+      ++triggered;
+      named_rerun = named_rerun || key == named;
+    }
     // The health wait of the GitRepository the hook names (only that one: its token proves
     // nothing about the others) gives way to the pushed commit; the rerun follows.
     const auto* item = scheduler_.find(named);
-    if (auto running = reconciles_.find(named); item != nullptr && item->waiting && running != reconciles_.end()) {
+    if (auto running = reconciles_.find(named);
+        named_rerun && item != nullptr && item->waiting && running != reconciles_.end()) {
       log::info("new commit pushed; cancelling the health wait of the previous one", {{"object", named}});
       // Posted: checked again when it runs, as the wait may have ended meanwhile.
       asio::post(io_, [this, named, signal = running->second] {

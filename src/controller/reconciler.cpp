@@ -461,9 +461,9 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     unchanged = co_await asio::co_spawn(pool_, compare,
                                         asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
   }
-  // Past this point the record is stale until this run succeeds: a failed run must not leave
-  // it for a rerun that starts from an older view of the object.
-  if (!unchanged && r.revision != repo.last_applied_revision) forget(repo.key());
+  // Past this point the record is stale until this run succeeds (and records again): a failed
+  // run must not leave it for a rerun that starts from an older view of the object.
+  if (!unchanged) forget(repo.key());
   if (unchanged) {
     std::string where = spec.path.empty() ? std::string("the repository") : spec.path;
     status_update done{phase::succeeded, reason::succeeded, fmt::format("Applied revision: {} (no change in {})", r.revision, where),
