@@ -189,22 +189,19 @@ asio::awaitable<result<change_set>> apply_plan(kube::client& client, std::vector
                                                const apply_settings& settings, claim_result* claimed) {
   change_set changes;
   const live_objects* known = claimed != nullptr ? &claimed->live : nullptr;
-  // The claim stage left these unread: read those the dry run does not show to be new, before
-  // anything is written.
-  // Without dry run answers (`outcomes` empty): all but what cannot exist yet, the objects in a
-  // Namespace this commit creates and of kinds not served before its CRDs are written.
+  // The claim stage left some objects unread: those that may exist are read and decided before
+  // anything is written (pending_to_read; `outcomes` empty: no dry run answers yet).
   auto resolve = [&](const std::vector<const planned_object*>& objects, const std::vector<outcome>& outcomes,
                      const std::set<std::string>& new_namespaces) -> asio::awaitable<result<void>> {
     if (claimed == nullptr || claimed->pending.empty()) co_return result<void>{};
     std::vector<object_ref> refs;
+    std::vector<std::optional<bool>> is_new;
     for (std::size_t i = 0; i < objects.size(); ++i) {
-      const object_ref& ref = objects[i]->ref;
-      if (!claimed->pending.contains(ref)) continue;
-      bool checked = i < outcomes.size();
-      bool is_new = checked ? !outcomes[i].failure && outcomes[i].result == kube::apply_outcome::created
-                            : new_namespaces.contains(ref.namespace_) || claimed->live.unserved.contains(ref.gvk);
-      if (!is_new) refs.push_back(ref);
+      refs.push_back(objects[i]->ref);
+      if (i < outcomes.size())
+        is_new.emplace_back(!outcomes[i].failure && outcomes[i].result == kube::apply_outcome::created);
     }
+    refs = pending_to_read(refs, is_new, claimed->pending, new_namespaces, claimed->live.unserved);
     if (refs.empty()) co_return result<void>{};
     co_return co_await resolve_pending(client, plan, *claimed, refs);
   };

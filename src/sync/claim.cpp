@@ -246,6 +246,20 @@ asio::awaitable<result<claim_result>> claim_objects(kube::client& client, std::v
   co_return out;
 }
 
+std::vector<object_ref> pending_to_read(const std::vector<object_ref>& objects, const std::vector<std::optional<bool>>& is_new,
+                                        const std::set<object_ref>& pending, const std::set<std::string>& new_namespaces,
+                                        const std::set<group_version_kind>& unserved) {
+  std::vector<object_ref> out;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    const object_ref& ref = objects[i];
+    if (!pending.contains(ref)) continue;
+    std::optional<bool> answer = i < is_new.size() ? is_new[i] : std::nullopt;
+    bool spared = answer ? *answer : new_namespaces.contains(ref.namespace_) || unserved.contains(ref.gvk);
+    if (!spared) out.push_back(ref);
+  }
+  return out;
+}
+
 asio::awaitable<result<void>> resolve_pending(kube::client& client, std::vector<planned_object>& plan,
                                               claim_result& claimed, const std::vector<object_ref>& refs) {
   std::set<object_ref> wanted;

@@ -13,6 +13,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -77,6 +78,14 @@ std::string conflict_message(const std::vector<claim_conflict>& conflicts);
 // owner cannot be read (nothing is written then either).
 boost::asio::awaitable<result<claim_result>> claim_objects(kube::client& client, std::vector<planned_object>& plan,
                                                            const claim_settings& settings);
+
+// Which of `objects` that are `pending` must be read and decided now, before the commit's next
+// write. `is_new[i]`: the dry run of objects[i] answered 201 (true) or anything else, a failure
+// included (false); none when it has not run yet: then all are read but what cannot exist yet,
+// objects in a Namespace this commit creates and of kinds the API server does not serve yet.
+std::vector<object_ref> pending_to_read(const std::vector<object_ref>& objects, const std::vector<std::optional<bool>>& is_new,
+                                        const std::set<object_ref>& pending, const std::set<std::string>& new_namespaces,
+                                        const std::set<group_version_kind>& unserved);
 
 // Reads and decides the pending objects `refs` (their dry run did not say they are new), as
 // claim_objects does, and removes them from `claimed.pending`.

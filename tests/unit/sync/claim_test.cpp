@@ -240,3 +240,20 @@ TEST_CASE("claim: the one object of its kind and namespace is read, not listed, 
   CHECK(cluster.count("GET /api/v1/namespaces/ns/configmaps/mine") == 1);
   CHECK(cluster.count("GET /api/v1/namespaces/ns/configmaps/fresh") == 1);
 }
+
+TEST_CASE("claim: what of the pending objects is read before the next write", "[claim]") {
+  const group_version_kind widget{"example.com", "v1", "Widget"};
+  object_ref in_new_ns{configmap_kind, "fresh-ns", "a"};
+  object_ref unserved_kind{widget, "ns", "w"};
+  std::vector<object_ref> objects{cm("created"), cm("exists"), cm("failed"), cm("mine"), in_new_ns, unserved_kind};
+  std::set<object_ref> pending{cm("created"), cm("exists"), cm("failed"), in_new_ns, unserved_kind};
+  // With dry run answers: all but those it created (201); a failed dry run is read too.
+  std::vector<std::optional<bool>> answers{true, false, false, false, true, false};
+  CHECK(pending_to_read(objects, answers, pending, {}, {}) ==
+        std::vector<object_ref>{cm("exists"), cm("failed"), unserved_kind});
+  // Before any dry run: all pending but what cannot exist yet.
+  CHECK(pending_to_read(objects, {}, pending, {"fresh-ns"}, {widget}) ==
+        std::vector<object_ref>{cm("created"), cm("exists"), cm("failed")});
+  CHECK(pending_to_read(objects, {}, pending, {}, {}).size() == 5);
+  CHECK(pending_to_read(objects, answers, {}, {}, {}).empty());  // nothing pending: nothing read
+}
