@@ -100,10 +100,18 @@ void fight_detector::expire(clock::time_point now) {
   std::erase_if(windows_, [&](const auto& kv) { return now - kv.second.start >= window_; });
 }
 
-check_scope decide_check(bool covered, bool drifted, std::optional<clock::time_point> last_full, clock::time_point now,
-                         clock::duration resync) {
+check_scope decide_check(bool covered, bool drifted, bool overflow, std::optional<clock::time_point> last_full,
+                         clock::time_point now, clock::duration resync) {
   if (resync <= clock::duration::zero() || !covered || !last_full || now - *last_full >= resync) return check_scope::full;
+  if (overflow) return check_scope::full;
   return drifted ? check_scope::drifted_only : check_scope::skip;
+}
+
+std::optional<clock::time_point> last_full_after(std::optional<clock::time_point> last_full, bool ok, check_scope scope,
+                                                 clock::time_point now) {
+  if (ok && scope == check_scope::full) return now;
+  if (!ok && scope == check_scope::drifted_only) return std::nullopt;
+  return last_full;
 }
 
 std::set<group_version_kind> kinds_to_watch(const std::vector<const std::set<group_version_kind>*>& owners_kinds,

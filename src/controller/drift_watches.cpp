@@ -359,8 +359,7 @@ drift_check drift_watches::begin_reconcile(const std::string& owner, clock::time
   auto drifted = std::exchange(o.drifted, {});
   bool overflow = std::exchange(o.drift_overflow, false);
   drift_check check;
-  check.scope = decide_check(covered(o), overflow || !drifted.empty(), o.last_full, now, settings_.resync);
-  if (overflow && check.scope == check_scope::drifted_only) check.scope = check_scope::full;
+  check.scope = decide_check(covered(o), !drifted.empty(), overflow, o.last_full, now, settings_.resync);
   if (check.scope == check_scope::drifted_only) check.ids = std::move(drifted);
   return check;
 }
@@ -370,9 +369,7 @@ void drift_watches::end_reconcile(const std::string& owner, bool ok, check_scope
   if (it == owners_.end()) return;
   owner_state& o = it->second;
   o.running = false;
-  if (ok && scope == check_scope::full) o.last_full = now;
-  // A failed partial check may have left drift behind: the retry checks everything.
-  if (!ok && scope == check_scope::drifted_only) o.last_full.reset();
+  o.last_full = last_full_after(o.last_full, ok, scope, now);
   auto seen = std::exchange(o.while_running, {});
   std::uint32_t id = owner_id(owner);
   for (auto& u : seen) {

@@ -111,9 +111,15 @@ class fight_detector {
 // What a run of an unchanged commit checks. With watches on every kind of the owner's inventory
 // and a full check within `resync`: nothing, or only the objects a drift event named. Otherwise
 // (a kind not watched, never checked by this process, resync due or off): every object.
+// `overflow`: more objects drifted than were remembered, so a partial check would miss some.
 enum class check_scope { full, skip, drifted_only };
-check_scope decide_check(bool covered, bool drifted, std::optional<clock::time_point> last_full, clock::time_point now,
-                         clock::duration resync);
+check_scope decide_check(bool covered, bool drifted, bool overflow, std::optional<clock::time_point> last_full,
+                         clock::time_point now, clock::duration resync);
+
+// When the last full check was, after a run with `scope` ended: a successful full check now; a
+// failed partial check never (it may have left drift behind: the next run checks everything).
+std::optional<clock::time_point> last_full_after(std::optional<clock::time_point> last_full, bool ok, check_scope scope,
+                                                 clock::time_point now);
 
 // The scope of one run, and for drifted_only the inventory ids of the drifted objects.
 struct drift_check {

@@ -113,16 +113,29 @@ TEST_CASE("fight detector: ended windows are forgotten", "[drift]") {
 }
 
 TEST_CASE("resync: a covered, recently checked owner checks nothing of an unchanged commit, or only what drifted", "[drift]") {
-  CHECK(decide_check(true, false, t0, t0 + 10min, 1h) == check_scope::skip);
-  CHECK(decide_check(true, true, t0, t0 + 10min, 1h) == check_scope::drifted_only);  // only what drifted
-  CHECK(decide_check(true, false, t0, t0 + 1h, 1h) == check_scope::full);           // resync due
-  CHECK(decide_check(true, true, t0, t0 + 1h, 1h) == check_scope::full);
-  CHECK(decide_check(false, false, t0, t0 + 10min, 1h) == check_scope::full);       // a kind not watched
-  CHECK(decide_check(false, true, t0, t0 + 10min, 1h) == check_scope::full);
-  CHECK(decide_check(true, false, std::nullopt, t0, 1h) == check_scope::full);      // never checked by this process
-  CHECK(decide_check(true, true, std::nullopt, t0, 1h) == check_scope::full);
-  CHECK(decide_check(true, false, t0, t0 + 1s, 0s) == check_scope::full);          // resync off
-  CHECK(decide_check(true, true, t0, t0 + 1s, 0s) == check_scope::full);
+  CHECK(decide_check(true, false, false, t0, t0 + 10min, 1h) == check_scope::skip);
+  CHECK(decide_check(true, true, false, t0, t0 + 10min, 1h) == check_scope::drifted_only);  // only what drifted
+  CHECK(decide_check(true, false, false, t0, t0 + 1h, 1h) == check_scope::full);           // resync due
+  CHECK(decide_check(true, true, false, t0, t0 + 1h, 1h) == check_scope::full);
+  CHECK(decide_check(false, false, false, t0, t0 + 10min, 1h) == check_scope::full);       // a kind not watched
+  CHECK(decide_check(false, true, false, t0, t0 + 10min, 1h) == check_scope::full);
+  CHECK(decide_check(true, false, false, std::nullopt, t0, 1h) == check_scope::full);      // never checked by this process
+  CHECK(decide_check(true, true, false, std::nullopt, t0, 1h) == check_scope::full);
+  CHECK(decide_check(true, false, false, t0, t0 + 1s, 0s) == check_scope::full);          // resync off
+  CHECK(decide_check(true, true, false, t0, t0 + 1s, 0s) == check_scope::full);
+  // More drifted than remembered: everything is checked.
+  CHECK(decide_check(true, true, true, t0, t0 + 10min, 1h) == check_scope::full);
+  CHECK(decide_check(true, false, true, t0, t0 + 10min, 1h) == check_scope::full);
+}
+
+TEST_CASE("resync: a full check that succeeds is the new last one, a failed partial check forgets it", "[drift]") {
+  std::optional<clock::time_point> before = t0;
+  CHECK(last_full_after(before, true, check_scope::full, t0 + 1min) == t0 + 1min);
+  CHECK(last_full_after(before, false, check_scope::full, t0 + 1min) == t0);
+  CHECK(last_full_after(before, true, check_scope::drifted_only, t0 + 1min) == t0);
+  CHECK(last_full_after(before, false, check_scope::drifted_only, t0 + 1min) == std::nullopt);
+  CHECK(last_full_after(before, true, check_scope::skip, t0 + 1min) == t0);
+  CHECK(last_full_after(before, false, check_scope::skip, t0 + 1min) == t0);
 }
 
 TEST_CASE("watched kinds: capped, owners taken whole, smaller owners first") {
