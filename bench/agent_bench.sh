@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Agent benchmark on the local control plane, in one run:
 #   1. cold sync of 1,000 objects (ConfigMaps, Services, Deployments) from commit to Ready, beside
-#      `kubectl apply --server-side` of the same rendered files;
+#      `kubectl apply --server-side` of the same rendered files and the API server's ceiling for
+#      them (kube_apply_bench: dry run + apply of all at the best number in flight);
 #   2. steady state with nothing changed: API requests (and writes) and CPU per interval;
 #   3. drift repair from watches: 100 deletes and edits of managed ConfigMaps, each timed from
 #      the change to its undoing (interval 5m, so that polling cannot explain it), and the API
@@ -120,6 +121,14 @@ phase() {  # MESSAGE FIELD: a number from the first debug line with that message
 }
 dry_run_s=$(phase "dry run" dry_run_seconds) apply_s=$(phase applied seconds)
 
+# 1c. The API server's ceiling for the same objects: the best dry run + apply of all of them at
+# any of 8, 32 or 128 requests in flight, by the agent's own client without the agent around it.
+read -r ceiling_s ceiling_at < <("$root/build/bench/kube_apply_bench" --dry-run-first --from-dir "$work/src/big" \
+  --in-flight 8 32 128 2>&1 | awk '
+  /^  dry run, [0-9]+ in flight/ {dry[$3] = $6}
+  /^gitopsd, [0-9]+ in flight/ {t = dry[$2] + $5; if (best == "" || t < best) {best = t; at = $2}}
+  END {print best, at}')
+
 # 2. Steady state: three intervals with nothing changed.
 sleep 12
 requests0=$(sum_metric gitopsd_api_requests_total)
@@ -180,6 +189,8 @@ printf '  control plane CPU meanwhile (%s cores): gitopsd run %.1fs, kubectl run
 printf '  machine CPU busy meanwhile: gitopsd run %.0f%%, kubectl run %.0f%%\n' "$gitopsd_busy" "$kubectl_busy"
 printf '  gitopsd: dry run of every object %.2fs, apply %.2fs, the rest (watch, fetch, render, status) %.2fs\n' \
   "$dry_run_s" "$apply_s" "$(echo "$gitopsd_s - $dry_run_s - $apply_s" | bc -l)"
+printf '  API server ceiling for the same objects (kube_apply_bench --dry-run-first, best of 8/32/128 in flight): %.2fs at %s in flight | gitopsd/ceiling %.2f (target <= 1.2)\n' \
+  "$ceiling_s" "$ceiling_at" "$(echo "$gitopsd_s / $ceiling_s" | bc -l)"
 printf 'steady state per 10s interval (1 GitRepository, 1000 objects): %.0f API requests, %.0f writes (apply, create, patch, update, delete), %.3f CPU seconds\n' \
   "$(echo "($requests1 - $requests0) / 3" | bc -l)" "$(echo "($writes1 - $writes0) / 3" | bc -l)" "$(echo "($cpu1 - $cpu0) / 3" | bc -l)"
 echo "$drift_line"

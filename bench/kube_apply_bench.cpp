@@ -1,5 +1,5 @@
-// Server-side apply of N ConfigMaps with 1, 8, 32, 128 requests in flight, beside
-// `kubectl apply --server-side -f DIR` of the same files, in the same run.
+// Server-side apply of N ConfigMaps (or of the manifests of --from-dir) with 1, 8, 32, 128
+// requests in flight, beside `kubectl apply --server-side -f DIR` of the same files, in the same run.
 //
 //   make cluster-up && source build/cluster/env
 //   build/bench/kube_apply_bench --cluster-dir build/cluster
@@ -9,6 +9,7 @@
 
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/kube/client.hpp"
+#include "gitopsd/render/yaml.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -23,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -172,7 +174,32 @@ int main(int argc, char** argv) {
   app.add_option("--cluster-dir", cluster_dir, "harness state dir, to report API server and etcd CPU");
   bool dry_run_first = false;
   app.add_flag("--dry-run-first", dry_run_first, "server dry run of all objects before each run, as the agent validates");
+  std::string from_dir;
+  app.add_option("--from-dir", from_dir, "apply the manifests (*.yaml) of this folder instead of generated ConfigMaps");
   CLI11_PARSE(app, argc, argv);
+
+  // The objects: generated ConfigMaps, or every document of the folder's files (namespaced kinds
+  // get each run's namespace; the folder itself is what kubectl applies).
+  std::vector<std::string> objects;
+  if (!from_dir.empty()) {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(from_dir))
+      if (e.path().extension() == ".yaml") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      std::ifstream in(f);
+      std::string text((std::istreambuf_iterator<char>(in)), {});
+      auto docs = render::decode_documents(text, f.string());
+      if (!docs) {
+        std::cerr << "kube_apply_bench: " << docs.error().what() << "\n";
+        return 1;
+      }
+      for (const auto& d : *docs) objects.push_back(json::serialize(d));
+    }
+    count = static_cast<int>(objects.size());
+  } else {
+    for (int i = 0; i < count; ++i) objects.push_back(configmap(i));
+  }
 
   auto cfg = kube::load_default(kubeconfig);
   if (!cfg) {
@@ -182,7 +209,8 @@ int main(int argc, char** argv) {
   std::string run_id = std::to_string(::getpid());
   fs::path dir = fs::temp_directory_path() / ("kube-apply-bench-" + run_id);
   fs::create_directories(dir);
-  for (int i = 0; i < count; ++i) std::ofstream(dir / fmt::format("cm-{:05d}.json", i)) << configmap(i);
+  if (from_dir.empty())
+    for (int i = 0; i < count; ++i) std::ofstream(dir / fmt::format("cm-{:05d}.json", i)) << objects[static_cast<std::size_t>(i)];
 
   asio::io_context io;
   std::vector<std::string> namespaces;
@@ -193,7 +221,8 @@ int main(int argc, char** argv) {
     namespaces.push_back(name);
   };
 
-  fmt::print("server-side apply of {} ConfigMaps (client qps limit: {})\n", count, qps > 0 ? fmt::to_string(qps) : "none");
+  fmt::print("server-side apply of {} {} (client qps limit: {})\n", count, from_dir.empty() ? "ConfigMaps" : "objects of " + from_dir,
+             qps > 0 ? fmt::to_string(qps) : "none");
   server_cpu mark{cluster_dir};
 
   // kubectl first, so the API server is equally warm for everyone after it.
@@ -206,7 +235,7 @@ int main(int argc, char** argv) {
   before.mark();
   double child0 = cpu_seconds(RUSAGE_CHILDREN);
   auto start = clock_type::now();
-  std::vector<std::string> args{kubectl, "apply", "--server-side", "-n", kubectl_ns, "-f", dir.string()};
+  std::vector<std::string> args{kubectl, "apply", "--server-side", "-n", kubectl_ns, "-f", from_dir.empty() ? dir.string() : from_dir};
   if (!kubeconfig.empty()) args.insert(args.begin() + 1, "--kubeconfig=" + kubeconfig);
   int rc = run_kubectl(args);
   double kubectl_seconds = std::chrono::duration<double>(clock_type::now() - start).count();
@@ -226,8 +255,8 @@ int main(int argc, char** argv) {
     make_namespace(*c, ns);
     std::vector<rapidjson::Document> docs;
     docs.reserve(static_cast<std::size_t>(count));
-    for (int i = 0; i < count; ++i) {
-      auto d = json::parse(configmap(i));
+    for (const auto& text : objects) {
+      auto d = json::parse(text);
       json::set_string(json::ensure_object(*d, "metadata", d->GetAllocator()), "namespace", ns, d->GetAllocator());
       docs.push_back(std::move(*d));
     }
