@@ -15,21 +15,6 @@ using test::tcp;
 
 namespace {
 
-// ConfigMaps by name in namespace "ns", and Namespaces by name.
-std::vector<planned_object> plan_with(const std::vector<std::string>& configmaps, const std::vector<std::string>& namespaces) {
-  std::vector<render::manifest> manifests;
-  for (const auto& n : configmaps)
-    manifests.push_back(
-        {json::parse(fmt::format(R"({{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"{}"}}}})", n)).value(),
-         n + ".yaml#1"});
-  for (const auto& n : namespaces)
-    manifests.push_back(
-        {json::parse(fmt::format(R"({{"apiVersion":"v1","kind":"Namespace","metadata":{{"name":"{}"}}}})", n)).value(),
-         n + ".yaml#1"});
-  auto scope = [](const group_version_kind& gvk) -> std::optional<bool> { return gvk.kind != "Namespace"; };
-  return make_plan(std::move(manifests), {us, "ns"}, scope).value();
-}
-
 claim_settings deferred(bool adopt = false) {
   claim_settings settings;
   settings.who = us;
@@ -69,7 +54,7 @@ TEST_CASE("apply: a first sync reads no object before its dry run", "[apply]") {
   test::server srv([&](const request& req, tcp::socket& s) { return cluster.handle(req, s); });
   asio::io_context io;
   auto client = test::make_client(io, srv);
-  auto plan = plan_with({"a", "b"}, {});
+  auto plan = plan_of({"a", "b"}, {});
   auto settings = deferred();
   settings.known_none = [](const group_version_kind&, const std::string&) { return true; };
   auto r = claim_and_apply(cluster, io, client, plan, settings);
@@ -89,7 +74,7 @@ TEST_CASE("apply: an object the dry run finds someone else's stops the commit be
   auto client = test::make_client(io, srv);
   for (const auto& name : {"theirs", "hand"}) {
     cluster.seen.clear();
-    auto plan = plan_with({"fresh", name}, {});
+    auto plan = plan_of({"fresh", name}, {});
     auto r = claim_and_apply(cluster, io, client, plan, deferred());
     REQUIRE_FALSE(r.changes.has_value());
     CHECK(r.changes.error().code == claim_errc::conflict);
@@ -106,7 +91,7 @@ TEST_CASE("apply: an object adopted once its dry run shows it exists is written 
   test::server srv([&](const request& req, tcp::socket& s) { return cluster.handle(req, s); });
   asio::io_context io;
   auto client = test::make_client(io, srv);
-  auto plan = plan_with({"hand", "fresh"}, {});
+  auto plan = plan_of({"hand", "fresh"}, {});
   auto r = claim_and_apply(cluster, io, client, plan, deferred(true));
   REQUIRE(r.changes.has_value());
   CHECK(r.changes->adopted == 1);
@@ -124,7 +109,7 @@ TEST_CASE("apply: with a Namespace to create, every other object is decided befo
   test::server srv([&](const request& req, tcp::socket& s) { return cluster.handle(req, s); });
   asio::io_context io;
   auto client = test::make_client(io, srv);
-  auto plan = plan_with({"theirs", "fresh"}, {"new-ns"});
+  auto plan = plan_of({"theirs", "fresh"}, {"new-ns"});
   auto r = claim_and_apply(cluster, io, client, plan, deferred());
   REQUIRE_FALSE(r.changes.has_value());
   CHECK(r.changes.error().code == claim_errc::conflict);
@@ -134,7 +119,7 @@ TEST_CASE("apply: with a Namespace to create, every other object is decided befo
   // Objects in the Namespace the commit creates cannot exist yet: not read (the watch knows we
   // have none there, so they are not listed either).
   cluster.seen.clear();
-  auto fresh_only = plan_with({"fresh"}, {"ns"});
+  auto fresh_only = plan_of({"fresh"}, {"ns"});
   auto settings = deferred();
   settings.known_none = [](const group_version_kind& gvk, const std::string&) { return gvk.kind == "ConfigMap"; };
   auto ok = claim_and_apply(cluster, io, client, fresh_only, settings);

@@ -102,13 +102,18 @@ struct fake_cluster {
   }
 };
 
-inline std::vector<planned_object> plan_of(const std::vector<std::string>& names) {
+// ConfigMaps by name in namespace "ns", and Namespaces by name.
+inline std::vector<planned_object> plan_of(const std::vector<std::string>& configmaps,
+                                           const std::vector<std::string>& namespaces = {}) {
   std::vector<render::manifest> manifests;
-  for (const auto& n : names)
+  auto add = [&](const char* kind, const std::string& n) {
     manifests.push_back(
-        {json::parse(fmt::format(R"({{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"{}"}}}})", n)).value(),
+        {json::parse(fmt::format(R"({{"apiVersion":"v1","kind":"{}","metadata":{{"name":"{}"}}}})", kind, n)).value(),
          n + ".yaml#1"});
-  auto scope = [](const group_version_kind&) -> std::optional<bool> { return true; };
+  };
+  for (const auto& n : configmaps) add("ConfigMap", n);
+  for (const auto& n : namespaces) add("Namespace", n);
+  auto scope = [](const group_version_kind& gvk) -> std::optional<bool> { return gvk.kind != "Namespace"; };
   return make_plan(std::move(manifests), {us, "ns"}, scope).value();
 }
 
