@@ -82,8 +82,8 @@ class agent {
                     {options.allow_file_urls, options.in_flight, options.render, &busy_, options.tenancy, options.git_tree,
                      options.git_budget,
                      [this](const object_ref& ref, const std::string& version) { drift_.own_write(ref, version); },
-                     [this](const std::string& owner, const group_version_kind& gvk, const std::string& ns) {
-                       return drift_.owns_none(owner, gvk, ns);
+                     [this](const sync::owner& who, const group_version_kind& gvk, const std::string& ns) {
+                       return drift_.owns_none(who, gvk, ns);
                      },
                      [this](const std::string& key, bool waiting) {
                        scheduler_.set_waiting(key, waiting);
@@ -214,19 +214,16 @@ class agent {
       named_rerun = named_rerun || key == named;
     }
     // The health wait of the GitRepository the hook names (only that one: its token proves
-    // nothing about the others) gives way to the pushed commit; the rerun follows.
-    const auto* item = scheduler_.find(named);
-    if (auto running = reconciles_.find(named);
-        named_rerun && item != nullptr && item->waiting && running != reconciles_.end()) {
-      log::info("new commit pushed; cancelling the health wait of the previous one", {{"object", named}});
-      // Posted: checked again when it runs, as the wait may have ended meanwhile.
+    // nothing about the others) gives way to the pushed commit; the rerun follows. Posted, and
+    // checked when it runs: the signal must outlive its emit, and the wait may end meanwhile.
+    if (auto running = reconciles_.find(named); named_rerun && running != reconciles_.end())
       asio::post(io_, [this, named, signal = running->second] {
-        const auto* now_item = scheduler_.find(named);
+        const auto* item = scheduler_.find(named);
         auto now_running = reconciles_.find(named);
-        if (now_item != nullptr && now_item->waiting && now_running != reconciles_.end() && now_running->second == signal)
-          signal->emit(asio::cancellation_type::terminal);
+        if (item == nullptr || !item->waiting || now_running == reconciles_.end() || now_running->second != signal) return;
+        log::info("new commit pushed; cancelling the health wait of the previous one", {{"object", named}});
+        signal->emit(asio::cancellation_type::terminal);
       });
-    }
     log::debug("webhook triggered reconciles", {{"object", target.namespace_ + "/" + target.name}, {"reconciles", triggered}});
     wake_.cancel();
   }

@@ -182,14 +182,11 @@ void drift_watches::own_write(const object_ref& ref, const std::string& resource
   it->second->own.record(ref.namespace_ + "/" + ref.name, resource_version);
 }
 
-bool drift_watches::owns_none(const std::string& owner, const group_version_kind& gvk, const std::string& namespace_) const {
+bool drift_watches::owns_none(const sync::owner& who, const group_version_kind& gvk, const std::string& namespace_) const {
   if (!settings_.namespace_.empty() && namespace_ != settings_.namespace_) return false;  // not watched there
   auto it = watches_.find(gvk);
   if (it == watches_.end() || !it->second->synced || it->second->listing) return false;
-  auto slash = owner.find('/');
-  if (slash == std::string::npos) return false;
-  std::string_view key(owner);
-  return it->second->per_owner.none(label_owner_counts::key(key.substr(0, slash), key.substr(slash + 1)), namespace_);
+  return it->second->per_owner.none(label_owner_counts::key(who.namespace_, who.name), namespace_);
 }
 
 void drift_watches::on_event(kind_watch& w, kube::watch_event& e) {

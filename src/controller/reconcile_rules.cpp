@@ -18,8 +18,9 @@ bool routine(const gitrepository& repo, const std::string& revision) {
 
 bool may_skip_unchanged_render(const gitrepository& repo, const std::string& rendered_revision,
                                const std::string& revision, bool full_check_due) {
-  return !full_check_due && !rendered_revision.empty() && rendered_revision == repo.last_applied_revision &&
-         revision != rendered_revision && routine(repo, "");
+  bool cluster_inputs = !repo.spec.post_build.substitute_from.empty() || repo.spec.decryption.has_value();
+  return !full_check_due && !cluster_inputs && !rendered_revision.empty() &&
+         rendered_revision == repo.last_applied_revision && revision != rendered_revision && routine(repo, "");
 }
 
 bool inventory_grows(const std::vector<sync::inventory_entry>& recorded, const std::vector<sync::inventory_entry>& next) {

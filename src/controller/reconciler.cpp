@@ -1,5 +1,6 @@
 #include "gitopsd/controller/reconciler.hpp"
 
+#include "gitopsd/controller/dependencies.hpp"
 #include "gitopsd/controller/reconcile_rules.hpp"
 #include "gitopsd/controller/run_outcome.hpp"
 #include "gitopsd/controller/status.hpp"
@@ -78,6 +79,17 @@ constexpr std::size_t max_render_records_bytes = 16u << 20;
 // rights were missing. Everything a tenant names (Secrets, dependencies) is read with those rights.
 std::string read_as(const std::string& namespace_, const std::string& account) {
   return account.empty() ? std::string() : fmt::format(" (read as ServiceAccount {}/{})", namespace_, account);
+}
+
+// What every successful run writes: Ready at `revision`, with the commit and who signed it.
+status_update applied_status(const std::string& revision, const std::optional<git::commit_info>& commit,
+                             const std::string& verified_by, std::int64_t generation, std::string message) {
+  status_update done{phase::succeeded, reason::succeeded, std::move(message), generation};
+  done.last_attempted_revision = revision;
+  done.last_applied_revision = revision;
+  done.verified_by = verified_by;
+  if (commit) done.last_applied_commit = commit_summary{commit->author, commit->subject, rfc3339(commit->time)};
+  return done;
 }
 
 std::map<std::string, std::string> decode_secret(const rapidjson::Value& secret, const std::string& name,
@@ -357,9 +369,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
                                  live.error().what())};
       co_return co_await fail(f);
     }
-    auto other = parse_gitrepository(*live);
-    if (!other || other->ready_status != "True" || other->observed_generation != other->generation)
-    {
+    if (!ready_for_dependents(*live)) {
       step_failure f{reason::dependency_not_ready, fmt::format("dependency {}/{} is not ready", dep.namespace_, dep.name)};
       co_return co_await fail(f);
     }
@@ -444,34 +454,27 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
 
   // A new commit that changes nothing the last applied render read (another folder of a monorepo):
   // nothing to render, check or apply; status moves to it.
-  // Values read from the cluster at render time (postBuild.substituteFrom, decryption keys) are
-  // not in the record: such a GitRepository renders every new commit.
-  bool cluster_inputs = !spec.post_build.substitute_from.empty() || spec.decryption.has_value();
   auto rec = renders_.find(repo.key());
-  bool may_skip = rec != renders_.end() && !cluster_inputs &&
-                  may_skip_unchanged_render(repo, rec->second.revision, r.revision, r.check.scope != check_scope::skip);
+  bool may_skip = rec != renders_.end() && may_skip_unchanged_render(repo, rec->second.revision, r.revision,
+                                                                     r.check.scope != check_scope::skip);
   bool unchanged = false;
   if (may_skip) {
     // Thousands of reads compared: on the pool, not the event loop.
     auto compare = [tree = snapshot->tree, reads = rec->second.reads, watch = pool_job(r, "render comparison")]() mutable
         -> asio::awaitable<bool> {
       auto busy = watch ? watch() : busy_watch::ticket{};
-      co_return same_answers(*tree, reads);
+      co_return same_answers(*tree, *reads);
     };
     unchanged = co_await asio::co_spawn(pool_, compare,
                                         asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
   }
   // Past this point the record is stale until this run succeeds (and records again): a failed
   // run must not leave it for a rerun that starts from an older view of the object.
-  if (!unchanged) forget(repo.key());
   if (unchanged) {
     std::string where = spec.path.empty() ? std::string("the repository") : spec.path;
-    status_update done{phase::succeeded, reason::succeeded, fmt::format("Applied revision: {} (no change in {})", r.revision, where),
-                       repo.generation};
-    done.last_attempted_revision = r.revision;
-    done.last_applied_revision = r.revision;
-    done.verified_by = r.verified_by;  // the inventory stays as it is in status
-    if (r.commit) done.last_applied_commit = commit_summary{r.commit->author, r.commit->subject, rfc3339(r.commit->time)};
+    // The inventory stays as it is in status.
+    auto done = applied_status(r.revision, r.commit, r.verified_by, repo.generation,
+                               fmt::format("Applied revision: {} (no change in {})", r.revision, where));
     r.at = stage::reporting;
     if (!co_await write_status(r, done)) co_return false;
     r.reported = true;
@@ -480,6 +483,7 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
                                                                         {"path", where}});
     co_return true;
   }
+  forget(repo.key());
 
   // Decryption keys, read as the acting identity each time (a rotated key takes effect at once).
   render::source_options source_opts;
@@ -584,13 +588,10 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
   claim_settings.adopt = spec.adopt;
   claim_settings.in_flight = settings_.in_flight;
   claim_settings.defer_unknown = true;
-  if (settings_.owns_none) {
-    std::string owner_key = repo.key();
-    claim_settings.known_none = [owns_none = settings_.owns_none, owner_key](const group_version_kind& gvk,
-                                                                             const std::string& ns) {
-      return owns_none(owner_key, gvk, ns);
+  if (settings_.owns_none)
+    claim_settings.known_none = [owns_none = settings_.owns_none, who](const group_version_kind& gvk, const std::string& ns) {
+      return owns_none(who, gvk, ns);
     };
-  }
   auto claimed = co_await sync::claim_objects(r.applier, *plan, claim_settings);
   if (!claimed) {
     bool conflict = claimed.error().code == sync::claim_errc::conflict;
@@ -667,13 +668,10 @@ asio::awaitable<bool> reconciler::pipeline(run& r) {
     }
   }
 
-  status_update done{phase::succeeded, reason::succeeded, fmt::format("Applied revision: {}", r.revision), repo.generation};
-  done.last_attempted_revision = r.revision;
-  done.last_applied_revision = r.revision;
+  auto done = applied_status(r.revision, r.commit, r.verified_by, repo.generation,
+                             fmt::format("Applied revision: {}", r.revision));
   if (!repo.requested_at.empty()) done.handled_requested_at = repo.requested_at;
   done.inventory = r.inventory;
-  done.verified_by = r.verified_by;
-  if (r.commit) done.last_applied_commit = commit_summary{r.commit->author, r.commit->subject, rfc3339(r.commit->time)};
   r.at = stage::reporting;
   if ((!routine(repo, r.revision) || r.inventory != repo.inventory) && !co_await write_status(r, done)) co_return false;
   r.reported = true;
@@ -707,7 +705,7 @@ void reconciler::remember_render(const std::string& key, const std::string& revi
   for (const auto& a : *reads) bytes += sizeof(tree_access) + a.path.size() + a.digest.size();
   if (render_bytes_ + bytes > max_render_records_bytes) return;
   render_bytes_ += bytes;
-  renders_[key] = {revision, std::move(*reads), bytes};
+  renders_[key] = {revision, std::make_shared<const std::vector<tree_access>>(std::move(*reads)), bytes};
 }
 
 // Runs on what metadata and status say, whatever the spec holds: our finalizer means prune was

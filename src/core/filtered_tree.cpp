@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <system_error>
 
 namespace gitopsd {
@@ -71,13 +72,13 @@ result<ignore_matcher> load_ignore_rules(const file_tree& tree, const std::optio
     if (f.content.size() > lim.max_file_bytes)
       return make_error(std::make_error_code(std::errc::value_too_large),
                         fmt::format("{}: larger than {} bytes", f.path, lim.max_file_bytes));
-    // Each file's patterns apply to its folder and below.
+    // Each file's patterns apply to its folder and below: the folder's segments.
+    auto slash = f.path.rfind('/');
+    std::string_view folder = slash == std::string::npos ? std::string_view() : std::string_view(f.path).substr(0, slash);
     std::vector<std::string> domain;
-    auto folder_end = f.path.rfind('/');
-    for (std::size_t b = 0; folder_end != std::string::npos && b < folder_end;) {
-      auto e = f.path.find('/', b);
-      if (e == std::string::npos || e > folder_end) e = folder_end;
-      domain.push_back(f.path.substr(b, e - b));
+    for (std::size_t b = 0; b < folder.size();) {
+      auto e = std::min(folder.find('/', b), folder.size());
+      domain.emplace_back(folder.substr(b, e - b));
       b = e + 1;
     }
     auto read = read_ignore_patterns(f.content, domain);

@@ -127,6 +127,9 @@ asio::awaitable<std::vector<outcome>> dry_run(kube::client& client, const std::v
   co_return outcomes;
 }
 
+// The dry run answered 201: the object does not exist yet.
+bool dry_run_says_new(const outcome& o) { return !o.failure && o.result == kube::apply_outcome::created; }
+
 bool any_failed(const std::vector<outcome>& outcomes) {
   return std::any_of(outcomes.begin(), outcomes.end(), [](const outcome& o) { return o.failure.has_value(); });
 }
@@ -198,8 +201,7 @@ asio::awaitable<result<change_set>> apply_plan(kube::client& client, std::vector
     std::vector<std::optional<bool>> is_new;
     for (std::size_t i = 0; i < objects.size(); ++i) {
       refs.push_back(objects[i]->ref);
-      if (i < outcomes.size())
-        is_new.emplace_back(!outcomes[i].failure && outcomes[i].result == kube::apply_outcome::created);
+      if (i < outcomes.size()) is_new.emplace_back(dry_run_says_new(outcomes[i]));
     }
     refs = pending_to_read(refs, is_new, claimed->pending, new_namespaces, claimed->live.unserved);
     if (refs.empty()) co_return result<void>{};
@@ -231,7 +233,7 @@ asio::awaitable<result<change_set>> apply_plan(kube::client& client, std::vector
       std::set<std::string> new_namespaces;
       for (std::size_t i = 0; i < definitions.size(); ++i)
         if (definitions[i]->ref.gvk.kind == "Namespace" && definitions[i]->ref.gvk.group.empty() &&
-            !outcomes[i].failure && outcomes[i].result == kube::apply_outcome::created)
+            dry_run_says_new(outcomes[i]))
           new_namespaces.insert(definitions[i]->ref.name);
       const std::vector<outcome> unchecked;
       if (auto r = co_await resolve(rest, unchecked, new_namespaces); !r) co_return r.error();

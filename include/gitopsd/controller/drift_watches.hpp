@@ -8,6 +8,7 @@
 #include "gitopsd/core/identity.hpp"
 #include "gitopsd/kube/client.hpp"
 #include "gitopsd/server/metrics.hpp"
+#include "gitopsd/sync/ownership.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -56,8 +57,8 @@ class drift_watches {
   void own_write(const object_ref& ref, const std::string& resource_version);
 
   // True when the watch of `gvk` is in sync and sees no object in `namespace_` that carries the
-  // labels of `owner` ("namespace/name"): a LIST of them would come back empty.
-  [[nodiscard]] bool owns_none(const std::string& owner, const group_version_kind& gvk, const std::string& namespace_) const;
+  // labels of `who`: a LIST of them would come back empty.
+  [[nodiscard]] bool owns_none(const sync::owner& who, const group_version_kind& gvk, const std::string& namespace_) const;
 
   void stop();
   [[nodiscard]] std::size_t alive() const { return alive_; }

@@ -22,8 +22,9 @@ bool routine(const gitrepository& repo, const std::string& revision);
 
 // A new commit may be taken as applied without rendering when the last one was applied, is Ready
 // and was rendered by this process (`rendered_revision`: what the record of its render's reads
-// is for), nothing else asks for a full run (a spec change, requestedAt, a due drift check), and
-// the new tree answers every read of that render as before (checked by the caller).
+// is for), nothing else asks for a full run (a spec change, requestedAt, a due drift check), the
+// render reads nothing from the cluster (postBuild.substituteFrom, decryption keys: not in the
+// record), and the new tree answers every read of that render as before (checked by the caller).
 bool may_skip_unchanged_render(const gitrepository& repo, const std::string& rendered_revision,
                                const std::string& revision, bool full_check_due);
 

@@ -14,6 +14,7 @@
 #include "gitopsd/kube/client.hpp"
 #include "gitopsd/render/render.hpp"
 #include "gitopsd/server/metrics.hpp"
+#include "gitopsd/sync/ownership.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -21,6 +22,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,9 +39,9 @@ struct reconciler_settings {
   git::git_budget git_budget;
   // Told of every object an apply wrote and the resourceVersion it got (for the drift watch).
   std::function<void(const object_ref&, const std::string&)> own_write;
-  // True when the drift watches know that GitRepository "namespace/name" has no object of this
-  // kind in this namespace (its first sync then lists nothing).
-  std::function<bool(const std::string&, const group_version_kind&, const std::string&)> owns_none;
+  // True when the drift watches know that the owner has no object of this kind in this namespace
+  // (its first sync then lists nothing).
+  std::function<bool(const sync::owner&, const group_version_kind&, const std::string&)> owns_none;
   // Told when a reconcile of GitRepository "namespace/name" starts (true) and ends (false) its
   // health wait: meanwhile it holds no slot, and a webhook may cancel the wait.
   std::function<void(const std::string&, bool)> health_wait;
@@ -83,7 +85,7 @@ class reconciler {
   // revision: a later commit that changes none of it needs no render, dry run or apply.
   struct render_record {
     std::string revision;
-    std::vector<tree_access> reads;
+    std::shared_ptr<const std::vector<tree_access>> reads;  // shared with a comparison on the pool
     std::size_t bytes = 0;
   };
   void remember_render(const std::string& key, const std::string& revision, std::optional<std::vector<tree_access>> reads);

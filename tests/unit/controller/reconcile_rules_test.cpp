@@ -55,6 +55,13 @@ TEST_CASE("a new commit skips the render only after this process rendered the ap
   auto requested = repo;
   requested.requested_at = "now";
   CHECK_FALSE(may_skip_unchanged_render(requested, "main@sha1:a", "main@sha1:b", false));
+  // Inputs read from the cluster are not in the record.
+  auto substituted = repo;
+  substituted.spec.post_build.substitute_from.push_back({});
+  CHECK_FALSE(may_skip_unchanged_render(substituted, "main@sha1:a", "main@sha1:b", false));
+  auto decrypted = repo;
+  decrypted.spec.decryption = decryption_spec{"keys"};
+  CHECK_FALSE(may_skip_unchanged_render(decrypted, "main@sha1:a", "main@sha1:b", false));
 }
 
 TEST_CASE("the write-ahead inventory is written when it names new objects", "[reconcile_rules]") {
