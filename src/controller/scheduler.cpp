@@ -12,13 +12,36 @@ duration scheduler::jittered(duration d) {
                  static_cast<double>(d.count()) * extra));
 }
 
+void scheduler::set_due(items::iterator it, std::optional<clock::time_point> due) {
+  schedule_item& item = it->second;
+  if (item.due) due_.erase({*item.due, &it->first});
+  item.due = due;
+  if (due) due_.insert({*due, &it->first});
+}
+
+void scheduler::set_running(schedule_item& item, bool running, bool waiting) {
+  waiting = running && waiting;
+  if (item.running) --(item.waiting ? waiting_ : active_);
+  item.running = running;
+  item.waiting = waiting;
+  if (running) ++(waiting ? waiting_ : active_);
+}
+
+void scheduler::erase(items::iterator it) {
+  set_due(it, std::nullopt);
+  set_running(it->second, false, false);
+  items_.erase(it);
+}
+
 void scheduler::observe(const std::string& key, const schedule_input& input, clock::time_point now) {
   auto [it, inserted] = items_.try_emplace(key);
   schedule_item& item = it->second;
   if (item.forgotten) {
     // Re-created while the deleted one's run unwinds: new to us, run once that run ends.
+    set_due(it, std::nullopt);
+    set_running(item, false, false);
     item = schedule_item{};
-    item.running = true;
+    set_running(item, true, false);
     inserted = true;
   }
   const schedule_input previous = item.input;
@@ -34,32 +57,32 @@ void scheduler::observe(const std::string& key, const schedule_input& input, clo
              input.suspended != previous.suspended;
   }
   if (input.suspended && !input.deleting) {
-    if (!item.running) item.due.reset();
+    if (!item.running) set_due(it, std::nullopt);
     return;
   }
   if (urgent) item.asked_at = now;
   if (!urgent) {
     // A status write of our own, or a label change: keep the timer, but pick up a new interval.
-    if (!item.due && !item.running) item.due = now + jittered(input.interval);
+    if (!item.due && !item.running) set_due(it, now + jittered(input.interval));
     return;
   }
   if (item.running) {
     item.rerun = true;
     return;
   }
-  item.due = now;
+  set_due(it, now);
 }
 
 void scheduler::forget(const std::string& key) {
   auto it = items_.find(key);
   if (it == items_.end()) return;
   if (!it->second.running) {
-    items_.erase(it);
+    erase(it);
     return;
   }
   it->second.forgotten = true;
   it->second.rerun = false;
-  it->second.due.reset();
+  set_due(it, std::nullopt);
 }
 
 bool scheduler::request_now(const std::string& key, clock::time_point now, bool source_may_have_changed) {
@@ -69,34 +92,28 @@ bool scheduler::request_now(const std::string& key, clock::time_point now, bool 
   if (item.forgotten || (item.input.suspended && !item.input.deleting)) return false;
   if (source_may_have_changed) item.asked_at = now;
   if (item.running) item.rerun = true;
-  else item.due = now;
+  else set_due(it, now);
   return true;
 }
 
 void scheduler::set_waiting(const std::string& key, bool waiting) {
   auto it = items_.find(key);
-  if (it != items_.end() && it->second.running) it->second.waiting = waiting;
+  if (it != items_.end() && it->second.running) set_running(it->second, true, waiting);
 }
 
 std::vector<std::string> scheduler::take_due(clock::time_point now, std::size_t slots) {
-  std::vector<std::pair<clock::time_point, const std::string*>> ready;
-  for (auto& [key, item] : items_)
-    if (!item.running && item.due && *item.due <= now) ready.emplace_back(*item.due, &key);
-  std::sort(ready.begin(), ready.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first < b.first : *a.second < *b.second;
-  });
   std::size_t held = slots_held(slots);
   std::size_t free = slots > held ? slots - held : 0;
   std::vector<std::string> out;
-  for (const auto& [when, key] : ready) {
-    if (out.size() >= free) break;
-    schedule_item& item = items_.at(*key);
-    item.running = true;
+  while (out.size() < free && !due_.empty() && due_.begin()->first <= now) {
+    auto it = items_.find(*due_.begin()->second);
+    schedule_item& item = it->second;
+    set_due(it, std::nullopt);
+    set_running(item, true, false);
     item.rerun = false;
-    item.due.reset();
     item.run_asked_at = item.asked_at;
     item.asked_at.reset();
-    out.push_back(*key);
+    out.push_back(it->first);
   }
   return out;
 }
@@ -114,33 +131,29 @@ void scheduler::finished(const std::string& key, bool succeeded, clock::time_poi
   if (it == items_.end()) return;
   schedule_item& item = it->second;
   if (item.forgotten) {  // deleted while running, not re-created
-    items_.erase(it);
+    erase(it);
     return;
   }
-  item.running = false;
-  item.waiting = false;
+  set_running(item, false, false);
   item.run_asked_at.reset();
   item.failures = succeeded ? 0 : item.failures + 1;
   // A retry asks for the source as it is after the failure (a rerun keeps its own asked_at).
   if (!succeeded && !item.rerun) item.asked_at = now;
   if (item.rerun) {
     item.rerun = false;
-    item.due = now;
+    set_due(it, now);
     return;
   }
   if (item.input.suspended && !item.input.deleting) {
-    item.due.reset();
+    set_due(it, std::nullopt);
     return;
   }
-  item.due = now + jittered(succeeded ? item.input.interval : retry_delay(item.input, item.failures));
+  set_due(it, now + jittered(succeeded ? item.input.interval : retry_delay(item.input, item.failures)));
 }
 
 std::optional<clock::time_point> scheduler::next_wakeup(std::size_t slots) const {
-  std::optional<clock::time_point> next;
-  if (slots_held(slots) >= slots) return next;
-  for (const auto& [key, item] : items_)
-    if (!item.running && item.due && (!next || *item.due < *next)) next = item.due;
-  return next;
+  if (slots_held(slots) >= slots || due_.empty()) return std::nullopt;
+  return due_.begin()->first;
 }
 
 const schedule_item* scheduler::find(const std::string& key) const {
@@ -148,20 +161,12 @@ const schedule_item* scheduler::find(const std::string& key) const {
   return it == items_.end() ? nullptr : &it->second;
 }
 
-std::size_t scheduler::running() const {
-  return static_cast<std::size_t>(
-      std::count_if(items_.begin(), items_.end(), [](const auto& kv) { return kv.second.running; }));
-}
+std::size_t scheduler::running() const { return active_ + waiting_; }
 
 std::size_t scheduler::slots_held(std::size_t slots) const {
-  std::size_t active = 0, waiting = 0;
-  for (const auto& [key, item] : items_) {
-    if (!item.running) continue;
-    ++(item.waiting ? waiting : active);
-  }
   // Waiting runs hold no slot up to as many as there are slots; past that they count again, so
   // at most twice `slots` runs (and their memory and API polling) are alive.
-  return active + (waiting > slots ? waiting - slots : 0);
+  return active_ + (waiting_ > slots ? waiting_ - slots : 0);
 }
 
 }  // namespace gitopsd::controller

@@ -9,7 +9,9 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gitopsd::controller {
@@ -50,6 +52,8 @@ class scheduler {
   // `jitter` returns a number in [0, 1); intervals are stretched by up to 10% of it so a fleet
   // of objects created together does not poll in lockstep.
   explicit scheduler(std::function<double()> jitter);
+  scheduler(const scheduler&) = delete;  // the due index points into the items
+  scheduler& operator=(const scheduler&) = delete;
 
   // A watch event (added or modified). Runs at once on a new generation, a new requestedAt,
   // deletion, or when first seen; otherwise keeps the timer.
@@ -89,8 +93,23 @@ class scheduler {
   static duration retry_delay(const schedule_input& input, int failures);
 
  private:
+  using items = std::map<std::string, schedule_item>;
+  // Items that are due, by due time then key: a fleet of thousands makes a scan per dispatch cost
+  // more than the dispatch. Every change of `due`, `running` and `waiting` goes through these.
+  struct due_order {
+    bool operator()(const std::pair<clock::time_point, const std::string*>& a,
+                    const std::pair<clock::time_point, const std::string*>& b) const {
+      return a.first != b.first ? a.first < b.first : *a.second < *b.second;
+    }
+  };
+  void set_due(items::iterator it, std::optional<clock::time_point> due);
+  void set_running(schedule_item& item, bool running, bool waiting);
+  void erase(items::iterator it);
+
   duration jittered(duration d);
-  std::map<std::string, schedule_item> items_;
+  items items_;
+  std::set<std::pair<clock::time_point, const std::string*>, due_order> due_;
+  std::size_t active_ = 0, waiting_ = 0;  // running items outside and inside a health wait
   std::function<double()> jitter_;
 };
 

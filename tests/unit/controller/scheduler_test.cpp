@@ -279,3 +279,64 @@ TEST_CASE("a reconcile in its health wait holds no slot, up to as many waiting a
   s.set_waiting("a/unknown", true);  // ignored
   CHECK(s.running() == 3);
 }
+
+// The scheduler keeps an index of due items and counters of running ones; a scan of every item,
+// as a model, must give the same answers after any sequence of events.
+TEST_CASE("the due index and slot counters agree with a scan of every item", "[scheduler]") {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 12; ++i) keys.push_back("ns/app-" + std::to_string(i));
+  unsigned seed = 12345;
+  auto next = [&](unsigned n) {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) % n;
+  };
+  auto s = no_jitter();
+  constexpr std::size_t slots = 3;
+  clock::time_point now = t0;
+  auto scan_held = [&] {
+    std::size_t active = 0, waiting = 0;
+    for (const auto& k : keys)
+      if (const auto* item = s.find(k); item != nullptr && item->running) ++(item->waiting ? waiting : active);
+    return active + (waiting > slots ? waiting - slots : 0);
+  };
+  for (int step = 0; step < 20000; ++step) {
+    const std::string& key = keys[next(static_cast<unsigned>(keys.size()))];
+    now += std::chrono::seconds(next(90));
+    switch (next(7)) {
+      case 0: {
+        auto in = repo(next(3));
+        in.suspended = next(6) == 0;
+        in.deleting = next(8) == 0;
+        if (next(3) == 0) in.requested_at = std::to_string(next(4));
+        s.observe(key, in, now);
+        break;
+      }
+      case 1: s.forget(key); break;
+      case 2: s.request_now(key, now, next(2) == 0); break;
+      case 3: s.set_waiting(key, next(2) == 0); break;
+      case 4: {
+        std::vector<std::pair<clock::time_point, std::string>> ready;
+        for (const auto& k : keys)
+          if (const auto* item = s.find(k); item != nullptr && !item->running && item->due && *item->due <= now)
+            ready.emplace_back(*item->due, k);
+        std::sort(ready.begin(), ready.end());
+        std::size_t held = scan_held();
+        std::size_t free = slots > held ? slots - held : 0;
+        std::vector<std::string> want;
+        for (std::size_t i = 0; i < ready.size() && i < free; ++i) want.push_back(ready[i].second);
+        REQUIRE(s.take_due(now, slots) == want);
+        break;
+      }
+      default:
+        if (const auto* item = s.find(key); item != nullptr && item->running) s.finished(key, next(3) != 0, now);
+    }
+    std::optional<clock::time_point> earliest;
+    for (const auto& k : keys)
+      if (const auto* item = s.find(k); item != nullptr && !item->running && item->due && (!earliest || *item->due < *earliest))
+        earliest = item->due;
+    std::size_t held = scan_held();
+    INFO("step " << step);
+    REQUIRE(s.slots_held(slots) == held);
+    REQUIRE(s.next_wakeup(slots) == (held >= slots ? std::nullopt : earliest));
+  }
+}
