@@ -116,21 +116,34 @@ std::optional<clock::time_point> last_full_after(std::optional<clock::time_point
 
 std::set<group_version_kind> kinds_to_watch(const std::vector<const std::set<group_version_kind>*>& owners_kinds,
                                             std::size_t cap, const std::set<group_version_kind>& watched) {
-  auto order = owners_kinds;
-  auto kept = [&](const std::set<group_version_kind>* kinds) {
-    return std::includes(watched.begin(), watched.end(), kinds->begin(), kinds->end());
-  };
-  std::stable_sort(order.begin(), order.end(), [&](const auto* a, const auto* b) {
-    bool ka = kept(a), kb = kept(b);
-    return ka != kb ? ka : a->size() < b->size();
+  // Whether each owner is watched whole already, found once per owner rather than per comparison.
+  std::vector<std::pair<bool, const std::set<group_version_kind>*>> order;
+  order.reserve(owners_kinds.size());
+  for (const auto* kinds : owners_kinds)
+    order.emplace_back(std::includes(watched.begin(), watched.end(), kinds->begin(), kinds->end()), kinds);
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first : a.second->size() < b.second->size();
   });
   std::set<group_version_kind> out;
-  for (const auto* kinds : order) {
+  for (const auto& entry : order) {
+    const auto* kinds = entry.second;
     std::size_t added = 0;
     for (const auto& gvk : *kinds) added += out.contains(gvk) ? 0 : 1;
     if (out.size() + added > cap) continue;
     out.insert(kinds->begin(), kinds->end());
   }
+  return out;
+}
+
+void kind_owners::replace(const std::set<group_version_kind>& before, const std::set<group_version_kind>& after) {
+  for (const auto& gvk : before)
+    if (auto it = counts_.find(gvk); it != counts_.end() && --it->second == 0) counts_.erase(it);
+  for (const auto& gvk : after) ++counts_[gvk];
+}
+
+std::set<group_version_kind> kind_owners::kinds() const {
+  std::set<group_version_kind> out;
+  for (const auto& [gvk, owners] : counts_) out.insert(out.end(), gvk);
   return out;
 }
 

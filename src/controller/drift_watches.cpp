@@ -95,24 +95,32 @@ void drift_watches::track(const std::string& owner, const rapidjson::Value& gitr
   o.in_scope = in_scope;
   o.ids = std::move(ids);
   if (kinds == o.kinds) return;
+  kind_owners_.replace(o.kinds, kinds);
   o.kinds = std::move(kinds);
   update_watches();
 }
 
 void drift_watches::untrack(const std::string& owner) {
-  if (owners_.erase(owner) > 0) update_watches();
+  auto it = owners_.find(owner);
+  if (it == owners_.end()) return;
+  kind_owners_.replace(it->second.kinds, {});
+  owners_.erase(it);
+  update_watches();
 }
 
 void drift_watches::update_watches() {
   if (stopping_) return;
-  std::vector<const std::set<group_version_kind>*> owners_kinds;
-  for (const auto& [key, o] : owners_) owners_kinds.push_back(&o.kinds);
-  std::set<group_version_kind> watched;
-  for (const auto& [gvk, w] : watches_) watched.insert(gvk);
-  auto needed = kinds_to_watch(owners_kinds, settings_.max_watches, watched);
-  std::set<group_version_kind> wanted;
-  for (const auto* kinds : owners_kinds) wanted.insert(kinds->begin(), kinds->end());
-  if (needed.size() < wanted.size() && !cap_reported_) {
+  std::set<group_version_kind> needed;
+  if (kind_owners_.size() <= settings_.max_watches) {
+    needed = kind_owners_.kinds();
+  } else {
+    std::vector<const std::set<group_version_kind>*> owners_kinds;
+    for (const auto& [key, o] : owners_) owners_kinds.push_back(&o.kinds);
+    std::set<group_version_kind> watched;
+    for (const auto& [gvk, w] : watches_) watched.insert(gvk);
+    needed = kinds_to_watch(owners_kinds, settings_.max_watches, watched);
+  }
+  if (needed.size() < kind_owners_.size() && !cap_reported_) {
     cap_reported_ = true;
     log::warn("more kinds in inventories than drift watches allowed; the rest are checked at each interval",
               {{"watches", std::to_string(settings_.max_watches)}});

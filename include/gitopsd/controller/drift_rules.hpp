@@ -135,4 +135,18 @@ struct drift_check {
 std::set<group_version_kind> kinds_to_watch(const std::vector<const std::set<group_version_kind>*>& owners_kinds,
                                             std::size_t cap, const std::set<group_version_kind>& watched = {});
 
+// How many owners list each kind, kept as owners change: while there are no more kinds than
+// watches allowed, every kind is watched without ranking the owners, whose statuses a fleet
+// writes by the thousand.
+class kind_owners {
+ public:
+  // One owner's kinds changed from `before` to `after` (empty for a new or a gone owner).
+  void replace(const std::set<group_version_kind>& before, const std::set<group_version_kind>& after);
+  [[nodiscard]] std::size_t size() const { return counts_.size(); }
+  [[nodiscard]] std::set<group_version_kind> kinds() const;
+
+ private:
+  std::map<group_version_kind, std::size_t> counts_;
+};
+
 }  // namespace gitopsd::controller

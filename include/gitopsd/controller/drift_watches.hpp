@@ -104,6 +104,7 @@ class drift_watches {
   drift_settings settings_;
   trigger_fn trigger_;
   std::map<std::string, owner_state> owners_;
+  kind_owners kind_owners_;
   std::map<group_version_kind, std::shared_ptr<kind_watch>> watches_;
   // Owners are kept per object as a number: "namespace/name" once, not once per object.
   std::vector<std::string> owner_names_;

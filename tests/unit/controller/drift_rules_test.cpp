@@ -172,6 +172,24 @@ TEST_CASE("watched kinds: an owner already watched keeps its watches when anothe
   CHECK(kinds_to_watch({&grown, &big}, 256) == grown);
 }
 
+TEST_CASE("kind owners: a kind is counted while any owner lists it", "[drift]") {
+  using gitopsd::group_version_kind;
+  auto kind = [](int i) { return group_version_kind{"example.com", "v1", "K" + std::to_string(i)}; };
+  kind_owners k;
+  std::set<group_version_kind> a{kind(1), kind(2)}, b{kind(2), kind(3)}, a2{kind(2)};
+  k.replace({}, a);
+  k.replace({}, b);
+  CHECK(k.kinds() == std::set<group_version_kind>{kind(1), kind(2), kind(3)});
+  k.replace(a, a2);  // owner a drops K1; K2 is still b's too
+  CHECK(k.kinds() == std::set<group_version_kind>{kind(2), kind(3)});
+  k.replace(b, {});  // owner b gone
+  CHECK(k.kinds() == std::set<group_version_kind>{kind(2)});
+  k.replace(a2, {});
+  CHECK(k.size() == 0);
+  k.replace({kind(9)}, {});  // forgetting what was never counted changes nothing
+  CHECK(k.size() == 0);
+}
+
 TEST_CASE("label owner counts: an owner has none of a kind in a namespace until one of its objects is seen there", "[drift]") {
   label_owner_counts counts;
   auto app = label_owner_counts::key("team-a", "app");
