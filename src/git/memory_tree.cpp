@@ -1,6 +1,8 @@
 #include "gitopsd/git/errc.hpp"
 #include "gitopsd/git/snapshot.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <deque>
 #include <stdexcept>
@@ -51,6 +53,25 @@ void memory_tree::add(const std::string& path, node n) {
                                    [](const tree_entry& a, const tree_entry& b) { return a.name < b.name; }),
                   e);
   nodes_.insert_or_assign(path, std::move(n));
+  find_memo_.found.clear();
+}
+
+result<std::vector<named_file>> memory_tree::find_named(std::string_view dir, std::string_view name,
+                                                        const walk_limits& lim) const {
+  // Few distinct searches are ever made of one tree; past that they are not remembered.
+  constexpr std::size_t max_searches = 16;
+  std::string key = fmt::format("{}\n{}\n{}\n{}", dir, name, lim.max_folders, lim.max_depth);
+  {
+    std::lock_guard held(find_memo_.lock);
+    if (auto it = find_memo_.found.find(key); it != find_memo_.found.end()) return it->second;
+  }
+  auto found = file_tree::find_named(dir, name, lim);
+  // A failure (a blob that could not be loaded, a budget) is not kept: the next search tries again.
+  if (found) {
+    std::lock_guard held(find_memo_.lock);
+    if (find_memo_.found.size() < max_searches) find_memo_.found.emplace(std::move(key), *found);
+  }
+  return found;
 }
 
 void memory_tree::add_directory(const std::string& path) { add(path, node{tree_entry::kind::directory, {}, {}, {}}); }

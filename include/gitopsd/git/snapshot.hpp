@@ -60,8 +60,23 @@ class memory_tree final : public file_tree {
   [[nodiscard]] result<std::string> real_path(std::string_view path) const override { return resolve(path, true); }
   // The id given to add_lazy_file (the blob id); none for other files.
   [[nodiscard]] std::optional<std::string> content_id(std::string_view file) const override;
+  // Remembered per search: every GitRepository of one commit looks for `.sourceignore` files
+  // across the whole repository, and a fleet on one URL shares the commit's tree.
+  [[nodiscard]] result<std::vector<named_file>> find_named(std::string_view dir, std::string_view name,
+                                                           const walk_limits& lim) const override;
 
  private:
+  // Found files by search; a copy of the tree starts with none (its files may change).
+  struct find_memo {
+    find_memo() = default;
+    find_memo(const find_memo& /*other*/) {}
+    find_memo& operator=(const find_memo& /*other*/) {
+      found.clear();
+      return *this;
+    }
+    std::mutex lock;
+    std::map<std::string, std::vector<named_file>, std::less<>> found;
+  };
   struct node {
     tree_entry::kind type;
     // File content or symlink target; a lazy file's id until its first read loads it (that read
@@ -78,6 +93,7 @@ class memory_tree final : public file_tree {
   std::shared_ptr<const blob_loader> loader_;
   // Behind a pointer so the tree stays movable (and copyable, sharing the lock).
   std::shared_ptr<std::mutex> load_mutex_ = std::make_shared<std::mutex>();
+  mutable find_memo find_memo_;
 };
 
 struct snapshot {

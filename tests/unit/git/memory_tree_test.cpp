@@ -113,3 +113,33 @@ TEST_CASE("a lazy file needs a loader", "[tree]") {
   memory_tree t;
   CHECK_THROWS_AS(t.add_lazy_file("a", "id"), std::invalid_argument);
 }
+
+TEST_CASE("a search for named files is remembered, not its failure, and a copy that grows searches again", "[tree]") {
+  auto loader = std::make_shared<counting_loader>();
+  memory_tree t(loader);
+  t.add_directory("a");
+  t.add_lazy_file("a/.sourceignore", "bad-1");
+  t.add_directory("b");
+  t.add_file("b/.sourceignore", "*.txt");
+  auto failed = t.find_named("", ".sourceignore", {});
+  REQUIRE_FALSE(failed.has_value());
+  loader->healed = true;
+  auto first = t.find_named("", ".sourceignore", {});
+  REQUIRE(first.has_value());
+  REQUIRE(first->size() == 2);
+  CHECK((*first)[0].path == "a/.sourceignore");
+  CHECK((*first)[0].content == "content of bad-1");
+  int calls = loader->calls;
+  auto again = t.find_named("", ".sourceignore", {});
+  REQUIRE(again.has_value());
+  CHECK(again->size() == 2);
+  CHECK(loader->calls == calls);
+  // Other limits are another search: one folder is not enough for this tree.
+  CHECK_FALSE(t.find_named("", ".sourceignore", {1, 256}).has_value());
+
+  memory_tree grown = t;
+  grown.add_directory("c");
+  grown.add_file("c/.sourceignore", "*.md");
+  CHECK(grown.find_named("", ".sourceignore", {}).value().size() == 3);
+  CHECK(t.find_named("", ".sourceignore", {}).value().size() == 2);
+}
