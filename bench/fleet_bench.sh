@@ -8,7 +8,8 @@
 #   3. fair scheduling: while the fleet syncs, a requested reconcile of one more GitRepository;
 #   4. idle fleet: the agent's CPU and API requests per 10 s with nothing changing.
 # Prints numbers; not a test. Needs `make build cluster-up`. FLEET_APPS (default 1000) and
-# FLEET_CONCURRENT (default 20) change the size.
+# FLEET_CONCURRENT (default 20) change the size; FLEET_PERF=FILE records a `perf` profile of the
+# agent from the creation of the fleet to all Ready (read it with `perf report -i FILE`).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/tests/cluster/lib.sh"
@@ -17,10 +18,11 @@ source "$root/build/cluster/env"
 apps=${FLEET_APPS:-1000}
 concurrent=${FLEET_CONCURRENT:-20}
 work=$(mktemp -d "${TMPDIR:-/tmp}/gitopsd-fleet.XXXXXX")
-agent_pid=""
+agent_pid="" perf_pid=""
 run=$$
 ns_kubectl=fleet-kubectl-$run ns_fleet=fleet-gitopsd-$run
 cleanup() {
+  [ -n "$perf_pid" ] && kill -INT "$perf_pid" 2>/dev/null && wait "$perf_pid" 2>/dev/null
   [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
   "$root/tests/cluster/git/http.sh" stop "$work/git" >/dev/null 2>&1 || true
   kubectl delete namespace "$ns_kubectl" "$ns_fleet" --wait=false >/dev/null 2>&1 || true
@@ -126,6 +128,10 @@ ready_count() {
 }
 cpu0=$(cpu_of "$agent_pid")
 server_requests >"$work/f0"
+if [ -n "${FLEET_PERF:-}" ]; then
+  perf record -q -F 250 --call-graph dwarf,16384 -o "$FLEET_PERF" -p "$agent_pid" 2>"$work/perf.log" &
+  perf_pid=$!
+fi
 start=$(now)
 kubectl apply --server-side -f "$work/fleet.yaml" >/dev/null  # one call; server-side: one request per object
 created_s=$(elapsed "$start")
@@ -140,6 +146,7 @@ while [ "$(ready_count)" -lt $((apps + 1)) ]; do
   sleep 1
 done
 fleet_s=$(elapsed "$start")
+if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; perf_pid=""; fi
 server_requests >"$work/f1"
 cpu1=$(cpu_of "$agent_pid")
 rss_kib=$(awk '/VmHWM/ {print $2}' "/proc/$agent_pid/status")
