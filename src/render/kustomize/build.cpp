@@ -53,7 +53,8 @@ class builder {
  public:
   builder(const file_tree& tree, const options& opts) : tree_(tree), opts_(opts) {}
 
-  result<resmap> build_dir(const std::string& dir, bool top) {
+  // `tc` receives the configuration the kustomization built with (kustomize merges it upwards).
+  result<resmap> build_dir(const std::string& dir, bool top, transformer_config& tc) {
     auto found = find_kustomization(tree_, dir);
     if (!found) return found.error();
     if (!*found) {
@@ -75,7 +76,7 @@ class builder {
     if (top) top_ = *k;
     stack_.push_back(dir);
     resmap ra;
-    auto r = accumulate(*k, ra);
+    auto r = accumulate(*k, ra, tc);
     stack_.pop_back();
     if (!r) return r.error();
     return ra;
@@ -83,7 +84,7 @@ class builder {
 
   // A folder without a kustomization, as Flux builds it: a kustomization listing its files (read
   // while walking) and the folders below it that hold a kustomization.
-  result<resmap> build_generated(const std::string& dir, std::vector<folder_entry>&& entries) {
+  result<resmap> build_generated(const std::string& dir, std::vector<folder_entry>&& entries, transformer_config& tc) {
     kustomization k;
     k.dir = dir;
     k.file = dir.empty() ? "." : dir;
@@ -98,8 +99,10 @@ class builder {
         if (!sub) return sub.error();
         if (sub->component)
           return kustomize_error(**found, "a Component cannot be a resource of a folder without a kustomization");
-        auto built = build_dir(e.path, false);
+        transformer_config sub_tc;
+        auto built = build_dir(e.path, false, sub_tc);
         if (!built) return built.error();
+        if (auto merged = merge_config(tc, sub_tc); !merged) return merged.error().wrap(k.file);
         for (auto& r : *built) all.push_back(std::move(r));
         continue;
       }
@@ -115,13 +118,14 @@ class builder {
     resmap ra;
     auto added = append_all(ra, std::move(all), k.file);
     if (!added) return added.error();
+    if (auto merged = merge_config(tc, builtin_config()); !merged) return merged.error().wrap(k.file);
     stack_.pop_back();
     return ra;
   }
 
   // The top level's last steps: generated names get their hash, references follow renamed
   // objects, and the result is sorted as kustomize sorts it.
-  result<std::vector<manifest>> finish(resmap&& ra) {
+  result<std::vector<manifest>> finish(resmap&& ra, const transformer_config& tc) {
     bool renamed = false;
     for (auto& r : ra) {
       if (r.needs_hash) {
@@ -132,7 +136,7 @@ class builder {
     }
     // References only change when something was renamed (no earlier identity, no candidate).
     if (renamed) {
-      auto fixed = fix_name_references(ra);
+      auto fixed = fix_name_references(ra, tc.name_reference);
       if (!fixed) return fixed.error();
     }
     if (!top_.fifo_order) legacy_sort(ra, top_.legacy_order ? &*top_.legacy_order : nullptr);
@@ -143,11 +147,16 @@ class builder {
     return out;
   }
 
-  result<void> accumulate(const kustomization& k, resmap& ra) {
+  // kustomize's order: resources (their configurations merge in), this kustomization's
+  // configuration, generators, components (sharing the configuration), transformers.
+  result<void> accumulate(const kustomization& k, resmap& ra, transformer_config& tc) {
     for (const auto& entry : k.resources) {
-      auto r = add_resource(k, entry, ra);
+      auto r = add_resource(k, entry, ra, tc);
       if (!r) return r;
     }
+    auto own = load_config(tree_, k, opts_.yaml);
+    if (!own) return own.error();
+    if (auto merged = merge_config(tc, *own); !merged) return merged.error().wrap(k.file);
     for (const auto& g : k.config_maps) {
       auto r = add_generated(k, g, false, ra);
       if (!r) return r;
@@ -157,10 +166,10 @@ class builder {
       if (!r) return r;
     }
     for (const auto& c : k.components) {
-      auto r = add_component(k, c, ra);
+      auto r = add_component(k, c, ra, tc);
       if (!r) return r;
     }
-    return run_transformers(k, ra);
+    return run_transformers(k, ra, tc);
   }
 
  private:
@@ -186,14 +195,14 @@ class builder {
     return {};
   }
 
-  result<void> add_resource(const kustomization& k, const std::string& entry, resmap& ra) {
+  result<void> add_resource(const kustomization& k, const std::string& entry, resmap& ra, transformer_config& tc) {
     if (is_remote(entry))
       return unsupported_error(k.file, fmt::format("remote resource \"{}\" is not supported by gitopsd", entry));
     auto path = normalize_tree_path(join_path(k.dir, entry));
     if (!path) return kustomize_error(k.file, fmt::format("resource \"{}\": {}", entry, path.error().what()));
     auto kind = tree_.stat(*path);
     if (!kind) return kustomize_error(k.file, fmt::format("resource \"{}\": {}", entry, kind.error().what()));
-    if (*kind == tree_entry::kind::directory) return add_folder(k, entry, *path, ra);
+    if (*kind == tree_entry::kind::directory) return add_folder(k, entry, *path, ra, tc);
     auto in_root = file_in_root(k, entry, "resource");
     if (!in_root) return in_root.error();
     auto text = tree_.read(*path);
@@ -205,7 +214,8 @@ class builder {
     return add_objects(k, std::move(*objects), *path, ra);
   }
 
-  result<void> add_folder(const kustomization& k, const std::string& entry, const std::string& path, resmap& ra) {
+  result<void> add_folder(const kustomization& k, const std::string& entry, const std::string& path, resmap& ra,
+                          transformer_config& tc) {
     auto sub_file = find_kustomization(tree_, path);
     if (!sub_file) return sub_file.error();
     if (!*sub_file) {
@@ -216,9 +226,12 @@ class builder {
     if (!sub) return sub.error();
     if (sub->component)
       return kustomize_error(k.file, fmt::format("\"{}\" is a Component: list it under components", entry));
-    auto built = build_dir(path, false);
+    transformer_config sub_tc;
+    auto built = build_dir(path, false, sub_tc);
     if (!built) return built.error();
-    return append_all(ra, std::move(*built), k.file);
+    if (auto added = append_all(ra, std::move(*built), k.file); !added) return added;
+    if (auto merged = merge_config(tc, sub_tc); !merged) return merged.error().wrap(k.file);
+    return {};
   }
 
   result<void> add_objects(const kustomization& k, std::vector<manifest>&& objects, const std::string& path,
@@ -236,7 +249,7 @@ class builder {
     return append_all(ra, std::move(more), k.file);
   }
 
-  result<void> add_component(const kustomization& k, const std::string& entry, resmap& ra) {
+  result<void> add_component(const kustomization& k, const std::string& entry, resmap& ra, transformer_config& tc) {
     if (is_remote(entry))
       return unsupported_error(k.file, fmt::format("remote component \"{}\" is not supported by gitopsd", entry));
     auto path = normalize_tree_path(join_path(k.dir, entry));
@@ -254,9 +267,14 @@ class builder {
     if (std::find(stack_.begin(), stack_.end(), *path) != stack_.end())
       return kustomize_error(file, "cycle: this component includes itself");
     stack_.push_back(*path);
-    auto r = accumulate(*c, ra);
+    auto r = accumulate(*c, ra, tc);
     stack_.pop_back();
-    return r;
+    if (!r) return r;
+    // kustomize moves the component's result into a fresh accumulator: the configuration is merged anew.
+    transformer_config fresh;
+    if (auto merged = merge_config(fresh, tc); !merged) return merged.error().wrap(k.file);
+    tc = std::move(fresh);
+    return {};
   }
 
   result<void> add_generated(const kustomization& k, const generator_spec& g, bool secret, resmap& ra) {
@@ -315,7 +333,7 @@ class builder {
     return {};
   }
 
-  result<void> run_transformers(const kustomization& k, resmap& ra) {
+  result<void> run_transformers(const kustomization& k, resmap& ra, const transformer_config& tc) {
     for (const auto& p : k.strategic_merge) {
       auto r = apply_strategic_merge_file(ra, p, opts_.yaml);
       if (!r) return r;
@@ -325,34 +343,48 @@ class builder {
       if (!r) return r;
     }
     if (!k.ns.empty()) {
-      auto r = set_namespace(ra, k.ns);
+      auto r = set_namespace(ra, k.ns, tc.ns);
       if (!r) return r;
     }
-    if (!k.prefix.empty()) add_prefix_suffix(ra, k.prefix, true);
-    if (!k.suffix.empty()) add_prefix_suffix(ra, k.suffix, false);
+    if (!k.prefix.empty())
+      if (auto r = add_prefix_suffix(ra, k.prefix, true, tc.name_prefix); !r) return r;
+    if (!k.suffix.empty())
+      if (auto r = add_prefix_suffix(ra, k.suffix, false, tc.name_suffix); !r) return r;
     // kustomize runs the `labels` entries before commonLabels, so commonLabels wins a shared key.
     for (const auto& l : k.labels) {
-      if (l.include_selectors) {
-        add_pairs(ra, l.pairs, common_label_specs());
-      } else if (l.include_templates) {
-        add_pairs(ra, l.pairs, metadata_label_specs());
-      } else {
-        static const std::vector<field_spec> meta_only = {{{}, "metadata/labels", true}};
-        add_pairs(ra, l.pairs, meta_only);
-      }
+      auto specs = label_specs(k, l, tc);
+      if (!specs) return specs.error();
+      if (auto r = add_pairs(ra, l.pairs, *specs); !r) return r;
     }
-    if (!k.common_labels.empty()) add_pairs(ra, k.common_labels, common_label_specs());
-    if (!k.common_annotations.empty()) add_pairs(ra, k.common_annotations, common_annotation_specs());
+    if (auto r = add_pairs(ra, k.common_labels, tc.common_labels); !r) return r;
+    if (auto r = add_pairs(ra, k.common_annotations, tc.common_annotations); !r) return r;
     for (const auto& p : k.json6902) {
       auto r = apply_patch(ra, p, opts_.yaml);
       if (!r) return r;
     }
     for (const auto& [name, count] : k.replicas) {
-      auto r = set_replicas(ra, name, count, k.file);
+      auto r = set_replicas(ra, name, count, k.file, tc.replicas);
       if (!r) return r;
     }
-    for (const auto& im : k.images) set_images(ra, im);
+    for (const auto& im : k.images)
+      if (auto r = set_images(ra, im, tc.images); !r) return r;
     return apply_replacements(ra, k.replacements, k.file);
+  }
+
+  // Where a `labels` entry puts its pairs: its own fields, the configured labels, and the selectors
+  // (includeSelectors) or the templates (includeTemplates) and metadata/labels, merged as kustomize does.
+  static result<std::vector<field_spec>> label_specs(const kustomization& k, const label_spec& l,
+                                                     const transformer_config& tc) {
+    std::vector<field_spec> specs = l.fields;
+    auto merged = merge_specs(specs, tc.labels, "labels");
+    if (merged && l.include_selectors) {
+      merged = merge_specs(specs, tc.common_labels, "labels");
+    } else if (merged) {
+      if (l.include_templates) merged = merge_specs(specs, tc.template_labels, "labels");
+      if (merged) merged = merge_spec(specs, {{}, "metadata/labels", true}, "labels");
+    }
+    if (!merged) return merged.error().wrap(k.file);
+    return specs;
   }
 
   // Every object read counts against the build's budgets, each time a base is reached: a base
@@ -392,17 +424,19 @@ result<std::vector<manifest>> build(const file_tree& tree, std::string_view dir,
   builder b(tree, opts);
   auto norm = normalize_tree_path(dir);
   if (!norm) return make_error(errc::read_failed, norm.error().what());
-  auto ra = b.build_dir(*norm, true);
+  transformer_config tc;
+  auto ra = b.build_dir(*norm, true, tc);
   if (!ra) return ra.error();
-  return b.finish(std::move(*ra));
+  return b.finish(std::move(*ra), tc);
 }
 
 result<std::vector<manifest>> build_generated(const file_tree& tree, std::string_view dir,
                                               std::vector<folder_entry> entries, const options& opts) {
   builder b(tree, opts);
-  auto ra = b.build_generated(std::string(dir), std::move(entries));
+  transformer_config tc;
+  auto ra = b.build_generated(std::string(dir), std::move(entries), tc);
   if (!ra) return ra.error();
-  return b.finish(std::move(*ra));
+  return b.finish(std::move(*ra), tc);
 }
 
 }  // namespace gitopsd::render::kustomize

@@ -2,6 +2,8 @@
 // Internal: kustomize "field specs" (which field of which kinds a transformer touches) and the
 // built-in tables kustomize v5 ships (labels, annotations, images, name references, ...).
 
+#include "gitopsd/core/error.hpp"
+
 #include <rapidjson/document.h>
 
 #include <functional>
@@ -19,6 +21,11 @@ struct gvk {
   bool operator==(const gvk&) const = default;
 };
 
+// kustomize's order of types: its legacy kind ranks, then group, version and kind as text.
+int kind_rank(const std::string& kind);
+std::string gvk_sort_key(const gvk& g);
+bool gvk_less(const gvk& x, const gvk& y);
+
 struct field_spec {
   gvk selector;
   std::string path;  // "spec/template/metadata/labels"; "\/" escapes a slash inside a key
@@ -31,6 +38,9 @@ struct name_reference {
   std::string path;
 };
 
+// The varReference table (used with vars only; kept for kustomize's merge checks).
+const std::vector<field_spec>& var_reference_specs();
+
 const std::vector<field_spec>& common_label_specs();     // labels incl. selectors and templates
 const std::vector<field_spec>& metadata_label_specs();   // metadata labels incl. templates
 const std::vector<field_spec>& common_annotation_specs();
@@ -40,9 +50,13 @@ const std::vector<name_reference>& name_references();
 bool is_cluster_scoped(const gvk& g);
 
 using alloc_t = rapidjson::Document::AllocatorType;
-// Calls `fn(parent, key)` for every place the path reaches in `object` (lists are walked
-// implicitly). When `create`, missing maps on the way and the final field are added (as null).
-void visit_path(rapidjson::Value& object, std::string_view path, bool create, alloc_t& a,
-                const std::function<void(rapidjson::Value& parent, rapidjson::Value& value)>& fn);
+// What a field spec with `create` adds where its path is missing: nothing (a transformer that
+// never creates), a scalar (added as "") or a map. When creating, a null on the way becomes a map.
+enum class create_as { nothing, scalar, map };
+// kustomize's field spec walk: calls `fn(value)` for every place `path` reaches in `object` (lists
+// are walked implicitly, a null ends the walk quietly, a "[]" segment is never created). A scalar
+// on the way or an empty segment is an error, as in kustomize.
+result<void> visit_path(rapidjson::Value& object, std::string_view path, create_as create, alloc_t& a,
+                        const std::function<result<void>(rapidjson::Value& value)>& fn);
 
 }  // namespace gitopsd::render::kustomize

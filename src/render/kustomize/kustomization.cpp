@@ -2,6 +2,7 @@
 #include "field_names.hpp"
 #include "model.hpp"
 #include "replacements.hpp"
+#include "transformer_config.hpp"
 
 #include "gitopsd/core/disk_tree.hpp"
 #include "gitopsd/core/json.hpp"
@@ -277,7 +278,7 @@ result<std::optional<std::pair<std::vector<std::string>, std::vector<std::string
 
 const std::set<std::string_view> unsupported_fields = {
     "openapi", "vars", "crds", "helmGlobals", "helmCharts",
-    "helmChartInflationGenerator", "configurations", "validators"};
+    "helmChartInflationGenerator", "validators"};
 
 // kustomize runs built-in transformer and generator configs, exec plugins and KRM functions listed
 // in `transformers` and `generators`; gitopsd runs none of them and names what an entry is.
@@ -411,7 +412,7 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
           if (lk == "pairs") TRY_ASSIGN(l.pairs, r.pairs(lm.value, lf));
           else if (lk == "includeSelectors") TRY_ASSIGN(l.include_selectors, r.boolean(lm.value, lf));
           else if (lk == "includeTemplates") TRY_ASSIGN(l.include_templates, r.boolean(lm.value, lf));
-          else return unsupported_error(file, "field \"labels.fields\" is not supported by gitopsd");
+          else TRY_ASSIGN(l.fields, read_field_specs(lm.value, file, lf));
         }
         k.labels.push_back(std::move(l));
       }
@@ -486,6 +487,8 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
       TRY_ASSIGN(k.secrets, read_generators(r, v, f, true));
     } else if (key == "generatorOptions") {
       TRY_ASSIGN(k.generator_opts, read_options(r, v, f));
+    } else if (key == "configurations") {
+      TRY_ASSIGN(k.configurations, r.strings(v, f));
     } else if (key == "buildMetadata") {
       TRY_ASSIGN(k.build_metadata, r.strings(v, f));
     } else if (key == "replacements") {

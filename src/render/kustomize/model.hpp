@@ -70,6 +70,7 @@ struct kustomization {
   std::optional<std::pair<std::vector<std::string>, std::vector<std::string>>> legacy_order;  // orderFirst, orderLast
   std::vector<replacement_spec> replacements;
   std::vector<std::string> build_metadata;
+  std::vector<std::string> configurations;  // files of transformer configuration
 };
 
 result<kustomization> load_kustomization(const file_tree& tree, const std::string& dir, const std::string& file,

@@ -103,6 +103,32 @@ const std::vector<field_spec>& replica_specs() {
   return v;
 }
 
+const std::vector<field_spec>& var_reference_specs() {
+  static const auto v = [] {
+    std::vector<field_spec> out = {fs("", "", "", "metadata/labels", false), fs("", "", "", "metadata/annotations", false)};
+    // The containers of every pod template, by where the kind keeps its pod spec.
+    const std::pair<const char*, const char*> pods[] = {
+        {"Pod", "spec/"}, {"Deployment", "spec/template/spec/"}, {"DaemonSet", "spec/template/spec/"},
+        {"ReplicaSet", "spec/template/spec/"}, {"StatefulSet", "spec/template/spec/"}, {"Job", "spec/template/spec/"},
+        {"CronJob", "spec/jobTemplate/spec/template/spec/"}};
+    for (const auto& [kind, pod] : pods)
+      for (const char* list : {"containers", "initContainers"})
+        for (const char* field : {"args", "command", "env/value", "volumeMounts/mountPath"})
+          out.push_back(fs("", "", kind, std::string(pod) + list + "/" + field, false));
+    const std::pair<const char*, const char*> more[] = {
+        {"Pod", "spec/volumes/nfs/server"}, {"Deployment", "spec/template/spec/volumes/nfs/server"},
+        {"DaemonSet", "spec/template/spec/volumes/nfs/server"}, {"ReplicaSet", "spec/template/spec/volumes/nfs/server"},
+        {"Job", "spec/template/spec/volumes/nfs/server"}, {"StatefulSet", "spec/volumeClaimTemplates/spec/nfs/server"},
+        {"CronJob", "spec/jobTemplate/spec/template/volumes/nfs/server"}, {"PersistentVolume", "spec/nfs/server"},
+        {"Deployment", "spec/template/metadata/annotations"}, {"Ingress", "spec/rules/host"},
+        {"Ingress", "spec/tls/hosts"}, {"Ingress", "spec/tls/secretName"}, {"Service", "spec/ports/port"},
+        {"Service", "spec/ports/targetPort"}};
+    for (const auto& [kind, path] : more) out.push_back(fs("", "", kind, path, false));
+    return out;
+  }();
+  return v;
+}
+
 // Built-in kinds the API server serves cluster-scoped (kustomize reads this from its OpenAPI data).
 bool is_cluster_scoped(const gvk& g) {
   static const std::set<std::string, std::less<>> kinds = {

@@ -133,23 +133,64 @@ result<void> apply_patch(resmap& ra, const patch_spec& p, const limits& lim) {
   return {};
 }
 
-result<void> set_namespace(resmap& ra, const std::string& ns) {
+namespace {
+
+const char* kind_of(const value& v) {
+  if (v.IsObject()) return "a map";
+  if (v.IsArray()) return "a list";
+  return "a scalar";
+}
+
+error wrong_kind(const value& v, std::string_view want) {
+  return make_error(errc::invalid_kustomization, fmt::format("expected {} but found {}", want, kind_of(v)));
+}
+
+// A field spec applied to one object; an error names the object and the field.
+result<void> visit_spec(resource& r, const field_spec& spec, create_as create,
+                        const std::function<result<void>(value&)>& fn) {
+  if (!gvk::of(r.obj).selected_by(spec.selector)) return {};
+  auto done = visit_path(r.obj, spec.path, spec.create ? create : create_as::nothing, r.obj.GetAllocator(), fn);
+  if (!done) return done.error().wrap(fmt::format("{}: field \"{}\" of {}", r.origin, spec.path, r.describe()));
+  return {};
+}
+
+result<void> set_scalar(value& v, std::string_view text, alloc_t& a) {
+  if (v.IsObject() || v.IsArray()) return wrong_kind(v, "a scalar");
+  v.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), a);
+  return {};
+}
+
+// A scalar as YAML text (a null read from the file reads "null").
+std::string scalar_text(const value& v) {
+  if (v.IsString()) return std::string(json::view(v));
+  if (v.IsNull()) return "null";
+  return json::serialize(v);
+}
+
+}  // namespace
+
+result<void> set_namespace(resmap& ra, const std::string& ns, const std::vector<field_spec>& specs) {
   for (auto& r : ra) {
     r.store_prev();
     gvk g = gvk::of(r.obj);
     auto& a = r.obj.GetAllocator();
     if (!is_cluster_scoped(g)) json::set_string(json::ensure_object(r.obj, "metadata", a), "namespace", ns, a);
-    if (g.kind == "Namespace" && json::get_string(r.obj, "apiVersion") == "v1") r.set_name(ns);
-    if (g.kind == "APIService" && g.group == "apiregistration.k8s.io")
-      visit_path(r.obj, "spec/service/namespace", true, a, [&](value&, value& v) { v.SetString(ns.c_str(), a); });
-    if (g.kind == "CustomResourceDefinition" && g.group == "apiextensions.k8s.io")
-      visit_path(r.obj, "spec/conversion/webhook/clientConfig/service/namespace", false, a,
-                 [&](value&, value& v) { v.SetString(ns.c_str(), a); });
-    if ((g.kind == "RoleBinding" || g.kind == "ClusterRoleBinding")) {
+    bool binding = g.kind == "RoleBinding" || g.kind == "ClusterRoleBinding";
+    if (binding) {
       if (auto* subjects = json::find(r.obj, "subjects"); subjects != nullptr && subjects->IsArray()) {
         for (auto& s : r.obj["subjects"].GetArray())
           if (s.IsObject() && json::get_string(s, "name") == "default") json::set_string(s, "namespace", ns, a);
       }
+    }
+    // kustomize sets metadata/namespace by the rule above, a metadata/name only in apiVersion v1
+    // (a Namespace), and binding subjects only by the rule above.
+    auto api = json::get_string(r.obj, "apiVersion").value_or("");
+    for (const auto& spec : specs) {
+      if (spec.path == "metadata/namespace" || (api != "v1" && spec.path == "metadata/name")) continue;
+      bool for_binding = spec.selector.kind == "RoleBinding" || spec.selector.kind == "ClusterRoleBinding";
+      if (binding && for_binding && spec.path == "subjects/namespace") continue;
+      auto done = visit_spec(r, spec, create_as::scalar, [&](value& v) { return set_scalar(v, ns, a); });
+      if (!done) return done;
     }
   }
   std::unordered_set<std::string> seen;
@@ -161,50 +202,72 @@ result<void> set_namespace(resmap& ra, const std::string& ns) {
   return {};
 }
 
-void add_prefix_suffix(resmap& ra, const std::string& text, bool prefix) {
+result<void> add_prefix_suffix(resmap& ra, const std::string& text, bool prefix, const std::vector<field_spec>& specs) {
   for (auto& r : ra) {
     gvk g = r.org().type;
     if (g.kind == "CustomResourceDefinition" || g.kind == "Namespace" ||
         (g.kind == "APIService" && g.group == "apiregistration.k8s.io"))
       continue;
-    (prefix ? r.prefixes : r.suffixes).push_back(text);
-    r.store_prev();
-    r.set_name(prefix ? text + r.name() : r.name() + text);
-  }
-}
-
-void add_pairs(resmap& ra, const string_pairs& pairs, const std::vector<field_spec>& specs) {
-  for (auto& r : ra) {
-    gvk g = gvk::of(r.obj);
-    auto& a = r.obj.GetAllocator();
     for (const auto& spec : specs) {
       if (!g.selected_by(spec.selector)) continue;
-      visit_path(r.obj, spec.path, spec.create, a, [&](value&, value& map) {
-        if (map.IsNull()) map.SetObject();
-        if (!map.IsObject()) return;
-        for (const auto& [k, v] : pairs) json::set_string(map, k, v, a);
+      if (spec.path == "metadata/name") {
+        (prefix ? r.prefixes : r.suffixes).push_back(text);
+        r.store_prev();
+      }
+      auto& a = r.obj.GetAllocator();
+      auto done = visit_spec(r, spec, create_as::scalar, [&](value& v) {
+        std::string now = scalar_text(v);
+        return set_scalar(v, prefix ? text + now : now + text, a);
       });
+      if (!done) return done;
     }
   }
+  return {};
 }
 
-result<void> set_replicas(resmap& ra, const std::string& name, std::int64_t count, const std::string& file) {
-  bool found = false;
+result<void> add_pairs(resmap& ra, const string_pairs& pairs, const std::vector<field_spec>& specs) {
+  if (pairs.empty()) return {};  // kustomize walks the specs once per pair
   for (auto& r : ra) {
-    gvk g = gvk::of(r.obj);
-    bool named = r.cur().name == name ||
-                 std::any_of(r.prev.begin(), r.prev.end(), [&](const res_id& id) { return id.name == name; });
-    if (!named) continue;
-    for (const auto& spec : replica_specs()) {
-      if (!g.selected_by(spec.selector)) continue;
-      found = true;
-      visit_path(r.obj, spec.path, true, r.obj.GetAllocator(), [&](value&, value& v) { v.SetInt64(count); });
+    auto& a = r.obj.GetAllocator();
+    for (const auto& spec : specs) {
+      auto done = visit_spec(r, spec, create_as::map, [&](value& map) -> result<void> {
+        if (map.IsNull()) return {};
+        if (!map.IsObject()) return wrong_kind(map, "a map");
+        for (const auto& [k, v] : pairs) json::set_string(map, k, v, a);
+        return {};
+      });
+      if (!done) return done;
     }
   }
-  if (!found)
-    return kustomize_error(file, fmt::format("replicas: no Deployment, ReplicationController, ReplicaSet or "
-                                             "StatefulSet is named \"{}\"", name));
   return {};
+}
+
+result<void> set_replicas(resmap& ra, const std::string& name, std::int64_t count, const std::string& file,
+                          const std::vector<field_spec>& specs) {
+  bool found = false;
+  for (const auto& spec : specs) {
+    for (auto& r : ra) {
+      auto hit = [&](const res_id& id) { return id.name == name && id.type.selected_by(spec.selector); };
+      if (!hit(r.cur()) && std::none_of(r.prev.begin(), r.prev.end(), hit)) continue;
+      found = true;
+      auto done = visit_spec(r, spec, create_as::scalar, [&](value& v) -> result<void> {
+        if (v.IsObject() || v.IsArray()) return wrong_kind(v, "a scalar");
+        v.SetInt64(count);
+        return {};
+      });
+      if (!done) return done;
+    }
+  }
+  if (found) return {};
+  std::vector<std::string> kinds;
+  for (const auto& spec : specs) {
+    std::string kind = spec.selector.kind.empty() ? "object" : spec.selector.kind;
+    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(kind);
+  }
+  std::string list;
+  for (std::size_t i = 0; i < kinds.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == kinds.size() ? " or " : ", ") + kinds[i];
+  return kustomize_error(file, fmt::format("replicas: no {} is named \"{}\"", list.empty() ? "object" : list, name));
 }
 
 namespace {
@@ -233,10 +296,11 @@ void split_image(const std::string& image, std::string& name, std::string& tag, 
   tag = image.substr(base + colon + 1);
 }
 
-void update_image(value& v, const image_spec& im, const RE2& pattern, alloc_t& a) {
-  if (!v.IsString()) return;
+result<void> update_image(value& v, const image_spec& im, const RE2& pattern, alloc_t& a) {
+  if (v.IsObject() || v.IsArray()) return wrong_kind(v, "a scalar");
+  if (!v.IsString()) return {};
   std::string current(json::view(v));
-  if (!RE2::PartialMatch(current, pattern)) return;  // Go's MatchString: the pattern anchors itself
+  if (!RE2::PartialMatch(current, pattern)) return {};  // Go's MatchString: the pattern anchors itself
   std::string name, tag, digest;
   split_image(current, name, tag, digest);
   if (!im.new_name.empty()) name = im.new_name;
@@ -248,38 +312,50 @@ void update_image(value& v, const image_spec& im, const RE2& pattern, alloc_t& a
   if (!tag.empty()) out += ":" + tag;
   if (!digest.empty()) out += "@" + digest;
   v.SetString(out.c_str(), static_cast<rapidjson::SizeType>(out.size()), a);
+  return {};
 }
 
 // Every containers/initContainers list anywhere in the object, as kustomize's legacy image filter.
-void walk_containers(value& node, const image_spec& im, const RE2& pattern, alloc_t& a) {
+result<void> walk_containers(value& node, const image_spec& im, const RE2& pattern, alloc_t& a) {
   if (node.IsObject()) {
     for (auto& m : node.GetObject()) {
-      walk_containers(m.value, im, pattern, a);
+      if (auto r = walk_containers(m.value, im, pattern, a); !r) return r;
       std::string_view key = json::view(m.name);
       if ((key == "containers" || key == "initContainers") && m.value.IsArray())
         for (auto& c : m.value.GetArray())
           if (c.IsObject())
-            if (auto it = c.FindMember("image"); it != c.MemberEnd()) update_image(it->value, im, pattern, a);
+            if (auto it = c.FindMember("image"); it != c.MemberEnd())
+              if (auto r = update_image(it->value, im, pattern, a); !r) return r;
     }
   } else if (node.IsArray()) {
-    for (auto& item : node.GetArray()) walk_containers(item, im, pattern, a);
+    for (auto& item : node.GetArray())
+      if (auto r = walk_containers(item, im, pattern, a); !r) return r;
   }
+  return {};
 }
 
 }  // namespace
 
-void set_images(resmap& ra, const image_spec& im) {
+// kustomize runs its legacy filter (every containers list) and then the images field specs, the
+// built-in ones included: a container image the first pass changed is matched again (a tagSuffix
+// is added twice, as kustomize adds it).
+result<void> set_images(resmap& ra, const image_spec& im, const std::vector<field_spec>& specs) {
   // Go's regexp syntax in linear time: the name comes from the repository.
   RE2::Options o;
   o.set_log_errors(false);
   RE2 pattern("^" + im.name + R"((:[a-zA-Z0-9_.{}-]*)?(@[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{}-]*)?$)", o);
-  if (!pattern.ok()) return;  // kustomize treats a name that is no valid pattern as matching nothing
+  if (!pattern.ok()) return {};  // kustomize treats a name that is no valid pattern as matching nothing
   for (auto& r : ra) {
+    if (gvk::of(r.obj).kind == "CustomResourceDefinition") continue;
     auto& a = r.obj.GetAllocator();
-    if (gvk::of(r.obj).kind != "CustomResourceDefinition") walk_containers(r.obj, im, pattern, a);
-    for (const char* path : {"spec/volumes[]/image/reference", "spec/template/spec/volumes[]/image/reference"})
-      visit_path(r.obj, path, false, a, [&](value&, value& v) { update_image(v, im, pattern, a); });
+    if (auto done = walk_containers(r.obj, im, pattern, a); !done)
+      return done.error().wrap(fmt::format("{}: {}", r.origin, r.describe()));
+    for (const auto& spec : specs) {
+      auto done = visit_spec(r, spec, create_as::nothing, [&](value& v) { return update_image(v, im, pattern, a); });
+      if (!done) return done;
+    }
   }
+  return {};
 }
 
 namespace {
@@ -405,44 +481,25 @@ struct referral_finder {
   }
 };
 
-int kind_rank(const std::string& kind) {
-  static const std::map<std::string, int, std::less<>> ranks = [] {
-    const char* first[] = {"Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition",
-                           "ServiceAccount", "PodSecurityPolicy", "Role", "ClusterRole", "RoleBinding",
-                           "ClusterRoleBinding", "ConfigMap", "Secret", "Endpoints", "Service", "LimitRange",
-                           "PriorityClass", "PersistentVolume", "PersistentVolumeClaim", "Deployment",
-                           "StatefulSet", "CronJob", "PodDisruptionBudget"};
-    std::map<std::string, int, std::less<>> m;
-    int n = static_cast<int>(std::size(first));
-    for (int i = 0; i < n; ++i) m[first[i]] = -n + i;
-    m["MutatingWebhookConfiguration"] = 1;
-    m["ValidatingWebhookConfiguration"] = 2;
-    return m;
-  }();
-  auto it = ranks.find(kind);
-  return it == ranks.end() ? 0 : it->second;
-}
-
-std::string gvk_sort_key(const gvk& g) {
-  return (g.group.empty() ? "~G" : g.group) + "_" + (g.version.empty() ? "~V" : g.version) + "_" +
-         (g.kind.empty() ? "~K" : g.kind);
-}
-
 }  // namespace
 
-result<void> fix_name_references(resmap& ra) {
-  for (const auto& ref : name_references()) {
-    for (auto& referrer : ra) {
-      if (!gvk::of(referrer.obj).selected_by(ref.referrer)) continue;
-      referral_finder finder{ra, referrer, ref};
-      auto& a = referrer.obj.GetAllocator();
-      std::optional<error> failed;
-      visit_path(referrer.obj, ref.path, false, a, [&](value&, value& v) {
-        if (failed) return;
-        auto r = finder.set(v, a);
-        if (!r) failed = r.error();
-      });
-      if (failed) return *failed;
+result<void> fix_name_references(resmap& ra, const std::vector<name_back_refs>& refs) {
+  for (const auto& group : refs) {
+    for (const auto& spec : group.referrers) {
+      name_reference ref{group.target, spec.selector, spec.path};
+      for (auto& referrer : ra) {
+        if (!referrer.org().type.selected_by(spec.selector)) continue;
+        referral_finder finder{ra, referrer, ref};
+        auto& a = referrer.obj.GetAllocator();
+        std::optional<error> ambiguous;  // the finder's error names the object itself
+        auto done = visit_spec(referrer, spec, create_as::nothing, [&](value& v) {
+          auto r = finder.set(v, a);
+          if (!r) ambiguous = r.error();
+          return r;
+        });
+        if (ambiguous) return *ambiguous;
+        if (!done) return done;
+      }
     }
   }
   return {};

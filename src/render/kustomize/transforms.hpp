@@ -1,17 +1,19 @@
 #pragma once
 // Internal: kustomize's built-in transformers over a list of resources.
-#include "model.hpp"
+#include "transformer_config.hpp"
 
 namespace gitopsd::render::kustomize {
 
 result<void> apply_strategic_merge_file(resmap& ra, const patch_spec& p, const limits& lim);
 result<void> apply_patch(resmap& ra, const patch_spec& p, const limits& lim);
-result<void> set_namespace(resmap& ra, const std::string& ns);
-void add_prefix_suffix(resmap& ra, const std::string& text, bool prefix);
-void add_pairs(resmap& ra, const string_pairs& pairs, const std::vector<field_spec>& specs);
-result<void> set_replicas(resmap& ra, const std::string& name, std::int64_t count, const std::string& file);
-void set_images(resmap& ra, const image_spec& image);
-result<void> fix_name_references(resmap& ra);
+// Each takes the field specs of its transformer (kustomize's built-in ones and the configured ones).
+result<void> set_namespace(resmap& ra, const std::string& ns, const std::vector<field_spec>& specs);
+result<void> add_prefix_suffix(resmap& ra, const std::string& text, bool prefix, const std::vector<field_spec>& specs);
+result<void> add_pairs(resmap& ra, const string_pairs& pairs, const std::vector<field_spec>& specs);
+result<void> set_replicas(resmap& ra, const std::string& name, std::int64_t count, const std::string& file,
+                          const std::vector<field_spec>& specs);
+result<void> set_images(resmap& ra, const image_spec& image, const std::vector<field_spec>& specs);
+result<void> fix_name_references(resmap& ra, const std::vector<name_back_refs>& refs);
 // kustomize's legacy order; `custom` replaces its built-in orderFirst/orderLast kind lists.
 void legacy_sort(resmap& ra, const std::pair<std::vector<std::string>, std::vector<std::string>>* custom = nullptr);
 

@@ -120,6 +120,23 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
   CHECK(fail("unknown-kind") == "kustomization.yaml: kind must be Kustomization or Component, not \"Overlay\"");
   CHECK(fail("subject-missing-namespace").starts_with("rbac.yaml#3: the reference \"sa\" at subjects could mean "
                                                       "several objects"));
+  CHECK(fail("configurations-missing-file").starts_with("kustomization.yaml: configurations file \"kustomizeconfig.yaml\": "));
+  CHECK(fail("configurations-not-a-map") == "config.yaml: a transformer configuration must be a map");
+  CHECK(fail("configurations-unknown-key") ==
+        "config.yaml: unknown field \"nameReferences\" in the transformer configuration");
+  CHECK(fail("configurations-fieldspec-unknown-key") == "config.yaml: unknown field \"kinds\" in images");
+  CHECK(fail("configurations-create-not-bool") == "config.yaml: field \"replicas.create\" must be true or false");
+  CHECK(fail("configurations-outside-root") ==
+        "app/kustomization.yaml: configurations file \"../shared-config.yaml\" is outside the kustomization's "
+        "folder, which kustomize does not allow for files");
+  CHECK(fail("configurations-conflict") ==
+        "kustomization.yaml: conflicting field specs in commonLabels: path \"metadata/labels\" is given with create "
+        "false and true");
+  CHECK(fail("labels-fields-conflict") ==
+        "kustomization.yaml: conflicting field specs in labels: path \"metadata/labels\" is given with create false "
+        "and true");
+  CHECK(fail("labels-fields-scalar-target") ==
+        "db.yaml#1: field \"spec/replicas\" of Database/db: expected a map but found a scalar");
   CHECK(fail("generate-name") ==
         "job.yaml#1: objects with generateName cannot be applied server-side; give it a name");
   CHECK(fail("helm-chart-resource") == "chart is a Helm chart, which gitopsd does not render");
@@ -133,5 +150,5 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
   CHECK(fail("file-outside-root") == "overlay/kustomization.yaml: resource \"../cm.yaml\" is outside the "
                                      "kustomization's folder, which kustomize does not allow for files");
   // Every case has its message above.
-  CHECK(testing::entries(base, true).size() == 17);
+  CHECK(testing::entries(base, true).size() == 26);
 }

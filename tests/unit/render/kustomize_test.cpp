@@ -81,8 +81,6 @@ TEST_CASE("unsupported and unknown kustomization fields are errors naming field 
   CHECK(failure(function, errc::unsupported) ==
         "k/kustomization.yaml: transformers entry \"fn.yaml\": builtin X is a plugin (exec or KRM function), which "
         "gitopsd does not run");
-  CHECK(failure(with("labels:\n- pairs: {a: b}\n  fields: []\n"), errc::unsupported) ==
-        "k/kustomization.yaml: field \"labels.fields\" is not supported by gitopsd");
   CHECK(failure(with("sortOptions:\n  order: fifo\n  legacySortOptions: {}\n"), errc::invalid_kustomization) ==
         "k/kustomization.yaml: the field 'sortOptions.legacySortOptions' is set but the selected sort order is "
         "'fifo', not 'legacy'");
@@ -202,11 +200,39 @@ TEST_CASE("generator and patch errors", "[kustomize]") {
   CHECK(failure(with("resources: [cm.yaml]\npatches:\n- target: {name: '('}\n  patch: '[]'\n"),
                 errc::invalid_kustomization) == "k/kustomization.yaml patches[0]: invalid regular expression \"(\" in target");
   CHECK(failure(with("resources: [cm.yaml]\nreplicas:\n- name: a\n  count: 2\n"), errc::invalid_kustomization) ==
-        "k/kustomization.yaml: replicas: no Deployment, ReplicationController, ReplicaSet or StatefulSet is named \"a\"");
+        "k/kustomization.yaml: replicas: no Deployment, StatefulSet, ReplicaSet or ReplicationController is named \"a\"");
   CHECK(failure(with("resources: [cm.yaml]\npatches:\n- patch: |\n    apiVersion: v1\n    kind: ConfigMap\n"
                      "    metadata: {name: a}\n    $setElementOrder/data: []\n"),
                 errc::unsupported) ==
         "k/kustomization.yaml patches[0]: patch directive \"$setElementOrder/data\" is not supported");
+}
+
+TEST_CASE("labels fields and configurations errors name the file", "[kustomize]") {
+  CHECK(failure(with("resources: [cm.yaml]\nlabels:\n- pairs: {a: b}\n  fields: {path: x}\n"),
+                errc::invalid_kustomization) == "k/kustomization.yaml: field \"labels.fields\" must be a list");
+  CHECK(failure(with("resources: [cm.yaml]\nlabels:\n- pairs: {a: b}\n  fields: [{path: 3}]\n"),
+                errc::invalid_kustomization) == "k/kustomization.yaml: field \"labels.fields.path\" must be a string");
+  // Where a transformer meets a list or a map instead of a value, or a value on the way.
+  CHECK(failure(with("resources: [cm.yaml]\nlabels:\n- pairs: {a: b}\n  fields: [{path: data/k/x}]\n"),
+                errc::invalid_kustomization) ==
+        "k/cm.yaml#1: field \"data/k/x\" of ConfigMap/a: expected sequence or mapping node");
+  auto t = with("resources: [cm.yaml]\nconfigurations: [c.yaml]\nnamePrefix: p-\n");
+  t.files["k/c.yaml"] = "namePrefix:\n- path: data\n";
+  CHECK(failure(t, errc::invalid_kustomization) == "k/cm.yaml#1: field \"data\" of ConfigMap/p-a: expected a scalar but found a map");
+  t.files["k/c.yaml"] = "nameReference:\n- kind: ConfigMap\n  fieldSpecs: {path: x}\n";
+  CHECK(failure(t, errc::invalid_kustomization) == "k/c.yaml: field \"nameReference.fieldSpecs\" must be a list");
+  t.files["k/c.yaml"] = "images: [3]\n";
+  CHECK(failure(t, errc::invalid_kustomization) == "k/c.yaml: each entry of \"images\" must be a map");
+  std::string many = "commonLabels:\n";
+  for (int i = 0; i <= 5000; ++i) many += "- {path: spec/l" + std::to_string(i) + "}\n";
+  t.files["k/c.yaml"] = many;
+  CHECK(failure(t, errc::limit_exceeded) == "k/c.yaml: field \"commonLabels\" has more than 5000 field specs");
+  t.files["k/c.yaml"] = "";  // an empty file configures nothing
+  auto r = render::render(t, "k");
+  REQUIRE(r);
+  CHECK(json::get_string((*r)[0].object, "metadata", "name") == "p-a");
+  t.files.erase("k/c.yaml");
+  CHECK(failure(t, errc::invalid_kustomization).starts_with("k/kustomization.yaml: configurations file \"c.yaml\": "));
 }
 
 TEST_CASE("name hash and Go JSON strings follow kustomize", "[kustomize]") {
