@@ -1,5 +1,7 @@
 #include "operation.hpp"
 
+#include "socket_bytes.hpp"
+
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -11,6 +13,10 @@ namespace gitopsd::git {
 namespace {
 
 thread_local operation* current_op = nullptr;
+
+// How often the watchdog reads the kernel's byte counts of running operations: an endless SSH
+// ref advertisement over loopback grows by some tens of MiB in that time at most.
+constexpr auto wire_check_period = std::chrono::milliseconds(20);
 
 // One background thread for all operations: sleeps until the earliest deadline or a poke.
 class watchdog_thread {
@@ -49,7 +55,12 @@ class watchdog_thread {
       auto next = operation::clock::time_point::max();
       for (auto* op : ops_) {
         if (op->current() == operation::state::running && op->should_stop()) continue;  // stopped now
-        if (op->current() == operation::state::running) next = std::min(next, op->deadline());
+        if (op->current() != operation::state::running) continue;
+        if (op->over_wire_budget()) {
+          op->stop(operation::state::over_budget);
+          continue;
+        }
+        next = std::min({next, op->deadline(), operation::clock::now() + wire_check_period});
       }
       if (next == operation::clock::time_point::max())
         wake_.wait(lock);
@@ -93,6 +104,28 @@ bool operation::should_stop() {
   return false;
 }
 
+void operation::set_read_budget(std::uint64_t total) {
+  read_budget_ = total;
+  std::lock_guard lock(mutex_);
+  phase_wire_start_ = wire_bytes_locked();
+  phase_room_ = total > bytes_read_ ? total - bytes_read_ : 0;
+}
+
+std::uint64_t operation::wire_bytes_locked() const {
+  std::uint64_t total = closed_wire_;
+  for (int fd : sockets_) total += socket_bytes_received(fd);
+  return total;
+}
+
+bool operation::over_wire_budget() {
+  std::uint64_t room = phase_room_.load();
+  if (room == UINT64_MAX) return false;
+  // Encryption, MACs and packet framing cost a few percent on top of what the stream would count.
+  std::uint64_t allowed = room + room / 8 + (1u << 20);
+  std::lock_guard lock(mutex_);
+  return wire_bytes_locked() - phase_wire_start_ > allowed;
+}
+
 bool operation::count_read(std::uint64_t n) {
   bytes_read_ += n;
   return !over_read_budget();
@@ -105,6 +138,8 @@ void operation::add_socket(int fd) {
 
 void operation::remove_socket(int fd) {
   std::lock_guard lock(mutex_);
+  if (std::find(sockets_.begin(), sockets_.end(), fd) == sockets_.end()) return;
+  closed_wire_ += socket_bytes_received(fd);
   std::erase(sockets_, fd);
 }
 

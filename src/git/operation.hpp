@@ -17,7 +17,7 @@ namespace gitopsd::git {
 
 class operation {
  public:
-  enum class state { running, timed_out, cancelled };
+  enum class state { running, timed_out, cancelled, over_budget };
   using clock = std::chrono::steady_clock;
 
   operation(clock::time_point deadline, std::shared_ptr<cancel_signal> cancel);
@@ -32,11 +32,17 @@ class operation {
 
   // Bytes this operation's socket streams (HTTP and HTTPS) may read in all; set before each phase.
   // A read past it fails, and over_read_budget() tells the session why.
-  void set_read_budget(std::uint64_t total) { read_budget_ = total; }
+  void set_read_budget(std::uint64_t total);
   [[nodiscard]] std::uint64_t bytes_read() const { return bytes_read_; }
   // Counts `n` bytes read; false once the total exceeds the budget.
   bool count_read(std::uint64_t n);
-  [[nodiscard]] bool over_read_budget() const { return bytes_read_ > read_budget_; }
+  [[nodiscard]] bool over_read_budget() const {
+    return bytes_read_ > read_budget_ || state_.load() == state::over_budget;
+  }
+  // libssh2 reads its socket itself, past the stream: the watchdog holds such reads to the phase's
+  // budget by the kernel's count of bytes received, with room for encryption and framing. True
+  // when this phase received more than that (the watchdog then stops the operation).
+  [[nodiscard]] bool over_wire_budget();
 
   void add_socket(int fd);
   void remove_socket(int fd);
@@ -60,7 +66,12 @@ class operation {
   // Read and written on the operation's own thread only (its streams run there).
   std::uint64_t read_budget_ = UINT64_MAX;
   std::uint64_t bytes_read_ = 0;
-  std::mutex mutex_;
+  // The phase's budget as the kernel counts: what it may receive, and the count at its start.
+  [[nodiscard]] std::uint64_t wire_bytes_locked() const;
+  std::atomic<std::uint64_t> phase_room_{UINT64_MAX};
+  std::uint64_t phase_wire_start_ = 0;  // under mutex_
+  std::uint64_t closed_wire_ = 0;       // received by sockets already closed, under mutex_
+  mutable std::mutex mutex_;
   std::vector<int> sockets_;
 };
 

@@ -174,7 +174,8 @@ error session::failure(int rc, std::string_view doing) const {
       return make_error(errc::timeout, fmt::format("{} {}: timed out after {}ms", doing, url_.display, timeout_.count()));
     case operation::state::cancelled:
       return make_error(errc::cancelled, fmt::format("{} {}: cancelled", doing, url_.display));
-    case operation::state::running: break;
+    case operation::state::running:
+    case operation::state::over_budget: break;
   }
   if (failure_) return *failure_;
   if (op_.over_read_budget()) {

@@ -49,8 +49,10 @@ int wait_ms(operation* op) {
 int wait_ready(timed_stream* st, short events) {
   for (;;) {
     if (st->op && st->op->should_stop()) {
-      git_error_set_str(GIT_ERROR_NET, st->op->current() == operation::state::cancelled ? "operation cancelled"
-                                                                                        : "operation timed out");
+      auto why = st->op->current();
+      git_error_set_str(GIT_ERROR_NET, why == operation::state::cancelled     ? "operation cancelled"
+                                       : why == operation::state::over_budget ? "the server sent more than this operation may read"
+                                                                              : "operation timed out");
       return -1;
     }
     pollfd p{st->fd, events, 0};

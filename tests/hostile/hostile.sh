@@ -252,6 +252,71 @@ case_endless_listing() {
   expect_error "the Git server at 127.0.0.1 sent more than 16777216 bytes of refs (limit max-git-listing-bytes)"
 }
 
+# serve_ssh_refs: sshd on 127.0.0.1 whose only command sends an endless ref advertisement; sets
+# url and writes the Secret for it to $work/ssh-secret.yaml. Stopped with the script.
+serve_ssh_refs() {
+  local sshd=/usr/sbin/sshd d="$work/sshd" user
+  [ -x "$sshd" ] || fail "openssh-server is not installed (run make deps)"
+  user=$(id -un)
+  mkdir -p "$d"
+  if [ "$(id -u)" -eq 0 ] && [ ! -d /run/sshd ]; then mkdir -p /run/sshd && chmod 755 /run/sshd; fi
+  ssh-keygen -q -t ed25519 -N "" -f "$d/host_key"
+  ssh-keygen -q -t ed25519 -N "" -f "$d/client_key"
+  cat >"$d/refs.py" <<'PY'
+import sys
+def pkt(text):
+    data = text.encode()
+    return b"%04x" % (len(data) + 4) + data
+out = sys.stdout.buffer
+oid = "1" * 40
+try:
+    out.write(pkt(oid + " HEAD\0multi_ack_detailed side-band-64k ofs-delta\n"))
+    n = 0
+    while True:
+        out.write(b"".join(pkt("%s refs/heads/b%d\n" % (oid, i)) for i in range(n, n + 1000)))
+        n += 1000
+except (BrokenPipeError, ConnectionResetError):
+    pass
+PY
+  echo "restrict,command=\"python3 $d/refs.py\" $(cat "$d/client_key.pub")" >"$d/authorized_keys"
+  chmod 600 "$d/authorized_keys"
+  local port
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  cat >"$d/sshd_config" <<CONF
+ListenAddress 127.0.0.1:$port
+HostKey $d/host_key
+PidFile none
+AuthorizedKeysFile $d/authorized_keys
+AllowUsers $user
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+UsePAM no
+StrictModes no
+CONF
+  "$sshd" -D -e -f "$d/sshd_config" 2>"$d/log" &
+  server_pid=$!
+  local i
+  for ((i = 0; i < 50; i++)); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+  done
+  url="ssh://$user@127.0.0.1:$port/repo.git"
+  {
+    printf 'apiVersion: v1\nkind: Secret\nmetadata: {name: ssh}\nstringData:\n  identity: |\n'
+    sed 's/^/    /' "$d/client_key"
+    printf '  known_hosts: |\n    [127.0.0.1]:%s %s\n' "$port" "$(cut -d' ' -f1,2 "$d/host_key.pub")"
+  } >"$work/ssh-secret.yaml"
+}
+
+case_endless_listing_ssh() {
+  serve_ssh_refs
+  run --url "$url" --secret-file "$work/ssh-secret.yaml"
+  stop_server
+  expect_error "the Git server at 127.0.0.1 sent more than 16777216 bytes of refs (limit max-git-listing-bytes)"
+}
+
 case_many_refs() {
   serve_refs 120000
   run --url "$url"
@@ -314,7 +379,7 @@ case_generator_symlink() {
 }
 
 cases=(slash_entry deep_tree deep_json deep_yaml regex_alternation regex_nested empty_documents big_file many_values
-  billion_laughs copy_bomb diamond namespace_not_string endless_listing many_refs big_blob_outside_path
+  billion_laughs copy_bomb diamond namespace_not_string endless_listing endless_listing_ssh many_refs big_blob_outside_path
   generator_symlink)
 
 [ -x "$bin" ] || { echo "no gitopsd binary at $bin (build first)" >&2; exit 1; }
