@@ -10,7 +10,8 @@
 #   4. 100 GitRepository objects of 100 objects each: time to all Ready, peak RSS;
 #   5. monorepo: a commit to one of those 100 applications: time until all 100 are at the new
 #      revision, and what the agent sent (only that application's objects are dry-run and applied).
-# Prints numbers; not a test. Needs `make build cluster-up`.
+# Prints numbers; not a test. Needs `make build cluster-up`. AGENT_IN_FLIGHT sets the agent's
+# --requests-in-flight for the cold sync (its default otherwise).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/tests/cluster/lib.sh"
@@ -90,7 +91,7 @@ kubectl_busy=$(busy_percent "$busy0" "$total0")
 # 1b. gitopsd: from creating the GitRepository to Ready. Debug logs time the dry run and the apply.
 port=$(reserve_port "$work")
 "$root/build/gitopsd" --log-format text --log-level debug run --http-addr "127.0.0.1:$port" --cache-dir "$work/cache" \
-  --concurrent 8 >"$work/agent.log" 2>&1 &
+  --concurrent 8 ${AGENT_IN_FLIGHT:+--requests-in-flight "$AGENT_IN_FLIGHT"} >"$work/agent.log" 2>&1 &
 agent_pid=$!
 wait_until 20 "agent" curl -sf "http://127.0.0.1:$port/readyz"
 metrics() { curl -s "http://127.0.0.1:$port/metrics"; }
