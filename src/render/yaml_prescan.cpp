@@ -86,6 +86,7 @@ class scanner {
     }
     token_start_ = false;
     flow_last_ = 'x';
+    if (flow_ == 0) after_value_ = true;
     return std::nullopt;
   }
 
@@ -103,7 +104,10 @@ class scanner {
       flow_last_ = 'x';
     }
     advance(1);
-    if (flow_ == 0) token_start_ = false;
+    if (flow_ == 0) {
+      token_start_ = false;
+      after_value_ = true;
+    }
     return std::nullopt;
   }
 
@@ -133,6 +137,7 @@ class scanner {
       }
       in_plain_ = false;
       token_start_ = true;
+      after_value_ = false;
       return std::nullopt;
     }
     if (c == ' ' || c == '\t' || c == '\r') {
@@ -162,9 +167,14 @@ class scanner {
     }
     if (flow_ > 0) return in_flow(c);
     if (!token_start_) {
+      // After the document's own value (no block collection holds it): go-yaml ignores the rest of
+      // the document, yaml-cpp 0.7 makes an empty document of each ',' forever.
+      if (c == ',' && after_value_ && indents_.back() < 0)
+        return found("',' after the document's value: kubectl ignores the rest of the document, gitopsd refuses it");
       // Inside a plain scalar or after a quoted one: ": " makes what came before a key.
       if (c == ':' && blank_or_end(text_, i_ + 1)) {
         token_start_ = true;
+        after_value_ = false;
         in_plain_ = false;
         roll(token_col_);
       }
@@ -213,6 +223,7 @@ class scanner {
   std::size_t i_ = 0, line_ = 1, col_ = 1;
   std::size_t line_indent_ = 0;
   bool token_start_ = true;  // the next non-space character begins a token
+  bool after_value_ = false;  // a quoted scalar or flow collection outside any flow just ended
   bool at_line_start_ = true;
   int flow_ = 0;
   char flow_last_ = '[';  // the last flow indicator or 'x' for content: an entry may not be empty

@@ -90,7 +90,9 @@ TEST_CASE("every YAML corpus file decodes as kubectl decodes it", "[oracle]") {
     auto got = render::render(bad, file.filename().string());
     INFO("bad file " << file.filename().string());
     CHECK_FALSE(got.has_value());
-    // Where kubectl keeps the last duplicate key, gitopsd refuses the file on purpose.
-    if (file.filename() != "duplicate-bool-keys.yaml") CHECK(k.status != 0);
+    // Where kubectl keeps the last duplicate key or ignores what follows a document's value,
+    // gitopsd refuses the file on purpose.
+    if (file.filename() != "duplicate-bool-keys.yaml" && file.filename() != "comma-after-root-value.yaml")
+      CHECK(k.status != 0);
   }
 }

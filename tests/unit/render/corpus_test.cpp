@@ -69,6 +69,8 @@ TEST_CASE("files kubectl rejects are rejected, with the place", "[corpus]") {
   CHECK(fail("escaped-slash.yaml") == "escaped-slash.yaml:6:15: found unknown escape character \\/");
   CHECK(fail("directive.yaml") == "directive.yaml:1:1: directives (%YAML, %TAG) are not supported: kubectl refuses them");
   CHECK(fail("comma-after-sequence.yaml") == "comma-after-sequence.yaml:7:3: did not find expected node content");
+  CHECK(fail("comma-after-root-value.yaml") == "comma-after-root-value.yaml:1:76: ',' after the document's value: kubectl "
+                                               "ignores the rest of the document, gitopsd refuses it");
   CHECK(fail("bad-binary.yaml") == "bad-binary.yaml:6:6: !!binary value contains invalid base64 data");
   CHECK(fail("json-then-yaml-after-two.yaml") == "json-then-yaml-after-two.yaml:3:2: invalid JSON: Missing a name for object member.");
   CHECK(fail("utf16-no-bom.yaml") == "utf16-no-bom.yaml:1:2: control characters are not allowed (the file looks like UTF-16 "

@@ -258,6 +258,22 @@ TEST_CASE("empty flow entries and directives are refused", "[yaml]") {
   CHECK(one("a: \"x\n%y\"\nb: |\n  %z\n") == R"({"a":"x %y","b":"%z\n"})");
 }
 
+// yaml-cpp 0.7 turns each ',' after a document's own value into another empty document, forever
+// (3 bytes grew past a gigabyte): refused before it reads them.
+TEST_CASE("a comma after the document's value is refused, not read forever", "[yaml]") {
+  const std::string why = "',' after the document's value: kubectl ignores the rest of the document, gitopsd refuses it";
+  CHECK(failure("[],") == "t.yaml:1:3: " + why);
+  CHECK(failure("\"\",") == "t.yaml:1:3: " + why);
+  CHECK(failure("'a' ,") == "t.yaml:1:5: " + why);
+  CHECK(failure("{a: 1}, {b: 2}\n") == "t.yaml:1:7: " + why);
+  CHECK(failure("a: 1\n---\n[1, 2],\n") == "t.yaml:3:7: " + why);
+  CHECK(failure(std::string("{~},\x82", 5)).starts_with("t.yaml:1:"));
+  // Inside a block collection yaml-cpp refuses the comma itself; plain scalars keep theirs.
+  CHECK(failure("a: [],\n").starts_with("t.yaml:1:"));
+  CHECK(one("a: x, y\nb: \"p,q\"\n") == R"({"a":"x, y","b":"p,q"})");
+  CHECK(one("\"a\": [1, 2]\n") == R"({"a":[1,2]})");
+}
+
 TEST_CASE("a plain scalar goes on over lines that start with a comma", "[yaml]") {
   CHECK(one("a: hello\n    ,world\nb: x\n   , y ,z\n") == R"({"a":"hello ,world","b":"x , y ,z"})");
   CHECK(one("d:\n  p\n  ,q\ne:\n- r\n\n  ,s\n") == R"({"d":"p ,q","e":["r\n,s"]})");
