@@ -50,10 +50,6 @@ TEST_CASE("a folder with a kustomization file is built with kustomize", "[kustom
 TEST_CASE("unsupported and unknown kustomization fields are errors naming field and file", "[kustomize]") {
   CHECK(failure(with("helmCharts:\n- name: x\n"), errc::unsupported) ==
         "k/kustomization.yaml: field \"helmCharts\" is not supported by gitopsd");
-  auto builtin = with("transformers:\n- t.yaml\n");
-  builtin.files["k/t.yaml"] = "apiVersion: builtin\nkind: PrefixTransformer\nmetadata:\n  name: p\nprefix: x-\n";
-  CHECK(failure(builtin, errc::unsupported) ==
-        "k/kustomization.yaml: field \"transformers\" is not supported by gitopsd");
   CHECK(failure(with("resourcez:\n- cm.yaml\n"), errc::invalid_kustomization) ==
         "k/kustomization.yaml: unknown field \"resourcez\" in the kustomization");
   CHECK(failure(with("resources:\n- https://github.com/x/y//base?ref=v1\n"), errc::unsupported) ==
