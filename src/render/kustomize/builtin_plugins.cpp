@@ -45,7 +45,8 @@ rapidjson::Document entry_of(const value& doc, std::initializer_list<std::string
 result<std::string> string_field(const plugin_config& c, std::string_view name, bool exact = false) {
   const value* v = field(c.doc, name, exact);
   if (v == nullptr || v->IsNull()) return std::string();
-  if (!v->IsString()) return kustomize_error(c.origin, fmt::format("field \"{}\" of {} must be a string", name, c.kind));
+  if (!v->IsString())
+    return kustomize_error(c.origin, fmt::format("field \"{}\" of {} must be a string", name, c.kind));
   return std::string(json::view(*v));
 }
 
@@ -84,21 +85,23 @@ result<void> set_ns(const plugin_config& c, resmap& ra) {
   std::string ns;
   if (meta != nullptr && meta->IsObject())
     ns = std::string(json::get_string(*meta, "namespace").value_or(""));
-  const value* unset_only = field(c.doc, "unsetOnly");
-  if (unset_only != nullptr && !unset_only->IsNull() && !unset_only->IsFalse())
-    return unsupported_error(c.origin, "NamespaceTransformer unsetOnly is not supported by gitopsd");
+  namespace_options o;
+  if (const value* unset_only = field(c.doc, "unsetOnly"); unset_only != nullptr && !unset_only->IsNull()) {
+    if (!unset_only->IsBool())
+      return kustomize_error(c.origin, "field \"unsetOnly\" of NamespaceTransformer must be true or false");
+    o.unset_only = unset_only->GetBool();
+  }
   auto mode = string_field(c, "setRoleBindingSubjects");
   if (!mode) return mode.error();
-  if (*mode == "none" || *mode == "allServiceAccounts")
-    return unsupported_error(c.origin, fmt::format("NamespaceTransformer setRoleBindingSubjects {} is not supported "
-                                                   "by gitopsd", *mode));
-  if (!mode->empty() && *mode != "defaultOnly")
+  if (*mode == "none") o.subjects = subjects_mode::none;
+  else if (*mode == "allServiceAccounts") o.subjects = subjects_mode::all_service_accounts;
+  else if (!mode->empty() && *mode != "defaultOnly")
     return kustomize_error(c.origin, fmt::format("invalid value \"{}\" for setRoleBindingSubjects: must be one of "
                                                  "defaultOnly, none or allServiceAccounts", *mode));
   auto specs = specs_of(c);
   if (!specs) return specs.error();
   if (ns.empty()) return {};
-  return set_namespace(ra, ns, *specs);
+  return set_namespace(ra, ns, *specs, o);
 }
 
 // A tag written as a number (newTag: 1.20) is still a tag.
@@ -190,7 +193,8 @@ result<void> strategic_merge(const file_tree& tree, const kustomization& k, cons
   std::vector<patch_spec> specs;
   const value* paths = field(c.doc, "paths");
   if (paths != nullptr && !paths->IsNull()) {
-    if (!paths->IsArray()) return kustomize_error(c.origin, "field \"paths\" of PatchStrategicMergeTransformer must be a list");
+    if (!paths->IsArray())
+      return kustomize_error(c.origin, "field \"paths\" of PatchStrategicMergeTransformer must be a list");
     std::size_t index = 0;
     for (const auto& p : paths->GetArray()) {
       if (!p.IsString())
