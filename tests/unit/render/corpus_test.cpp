@@ -160,6 +160,7 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
         "labels.yaml#1: builtin LabelTransformer is not a generator: list it under transformers");
   CHECK(fail("builtin-unknown-kind") ==
         "kustomization.yaml transformers[0]#1: kustomize has no built-in transformer \"SortOrderTransformer\"");
+  CHECK(fail("builtin-transformers-cycle") == "kustomization.yaml: cycle: this kustomization includes itself");
   // Every case has its message above.
-  CHECK(testing::entries(base, true).size() == 31);
+  CHECK(testing::entries(base, true).size() == 32);
 }
