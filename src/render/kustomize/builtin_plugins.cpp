@@ -181,6 +181,12 @@ result<void> patch(const file_tree& tree, const kustomization& k, const plugin_c
   }
   auto specs = read_patch_list(tree, k, list, c.origin, c.kind, json6902, lim);
   if (!specs) return specs.error();
+  for (const auto& p : *specs) {
+    if (!json6902) break;
+    auto docs = decode_documents(p.text, p.origin, lim);
+    if (docs && !docs->empty() && (*docs)[0].IsArray() && (*docs)[0].Empty())
+      return kustomize_error(c.origin, "PatchJson6902Transformer: the patch has no operations");
+  }
   for (const auto& p : *specs)
     if (auto r = apply_patch(ra, p, lim); !r) return r;
   return {};

@@ -161,6 +161,7 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
   CHECK(fail("builtin-unknown-kind") ==
         "kustomization.yaml transformers[0]#1: kustomize has no built-in transformer \"SortOrderTransformer\"");
   CHECK(fail("builtin-transformers-cycle") == "kustomization.yaml: cycle: this kustomization includes itself");
+  CHECK(fail("builtin-json6902-no-ops") == "patch.yaml#1: PatchJson6902Transformer: the patch has no operations");
   // Every case has its message above.
-  CHECK(testing::entries(base, true).size() == 32);
+  CHECK(testing::entries(base, true).size() == 33);
 }
