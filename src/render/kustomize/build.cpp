@@ -2,6 +2,7 @@
 // generators, then the built-in transformers in kustomize v5's order; at the top level add the
 // generated-name hashes, fix name references and sort.
 #include "build_metadata.hpp"
+#include "builtin_plugins.hpp"
 #include "generators.hpp"
 #include "model.hpp"
 #include "replacements.hpp"
@@ -165,6 +166,7 @@ class builder {
       auto r = add_generated(k, g, true, ra);
       if (!r) return r;
     }
+    if (auto r = add_plugin_generators(k, ra); !r) return r;
     for (const auto& c : k.components) {
       auto r = add_component(k, c, ra, tc);
       if (!r) return r;
@@ -368,7 +370,40 @@ class builder {
     }
     for (const auto& im : k.images)
       if (auto r = set_images(ra, im, tc.images); !r) return r;
-    return apply_replacements(ra, k.replacements, k.file);
+    if (auto r = apply_replacements(ra, k.replacements, k.file); !r) return r;
+    return run_plugin_transformers(k, ra);
+  }
+
+  // `transformers` and `generators` entries configure built-in plugins; they run after the
+  // kustomization's own transformers and generators.
+  result<void> run_plugin_transformers(const kustomization& k, resmap& ra) {
+    if (k.transformers.empty()) return {};
+    auto configs = load_plugin_configs(tree_, k, k.transformers, "transformers", opts_.yaml, folder_builder());
+    if (!configs) return configs.error();
+    for (const auto& c : *configs)
+      if (auto r = run_builtin_transformer(tree_, k, c, ra, opts_.yaml); !r) return r;
+    return {};
+  }
+
+  result<void> add_plugin_generators(const kustomization& k, resmap& ra) {
+    if (k.generators.empty()) return {};
+    auto configs = load_plugin_configs(tree_, k, k.generators, "generators", opts_.yaml, folder_builder());
+    if (!configs) return configs.error();
+    kustomization own = k;
+    own.generator_opts = {};  // kustomize gives a generator config none of the kustomization's options
+    for (const auto& c : *configs) {
+      auto call = read_builtin_generator(c);
+      if (!call) return call.error();
+      if (auto r = add_generated(own, call->spec, call->secret, ra); !r) return r;
+    }
+    return {};
+  }
+
+  build_folder_fn folder_builder() {
+    return [this](const std::string& dir) {
+      transformer_config sub;
+      return build_dir(dir, false, sub);
+    };
   }
 
   // Where a `labels` entry puts its pairs: its own fields, the configured labels, and the selectors

@@ -1,5 +1,6 @@
 // Reading and checking a kustomization file. Every field is either understood or refused.
 #include "field_names.hpp"
+#include "kustomization_fields.hpp"
 #include "model.hpp"
 #include "replacements.hpp"
 #include "transformer_config.hpp"
@@ -280,49 +281,6 @@ const std::set<std::string_view> unsupported_fields = {
     "openapi", "vars", "crds", "helmGlobals", "helmCharts",
     "helmChartInflationGenerator", "validators"};
 
-// kustomize runs built-in transformer and generator configs, exec plugins and KRM functions listed
-// in `transformers` and `generators`; gitopsd runs none of them and names what an entry is.
-result<void> check_plugin_entries(const file_tree& tree, const reader& r, const std::string& dir, const value& v,
-                                  const std::string& field, const limits& lim) {
-  std::vector<std::string> entries;
-  TRY_ASSIGN(entries, r.strings(v, field));
-  std::size_t index = 0;
-  for (const auto& entry : entries) {
-    std::string name = entry.find('\n') == std::string::npos ? fmt::format("\"{}\"", entry)
-                                                              : fmt::format("[{}]", index);
-    ++index;
-    if (is_remote(entry))
-      return unsupported_error(r.file, fmt::format("{} entry {} is a remote resource, which gitopsd does not fetch",
-                                                   field, name));
-    std::string text = entry, origin = fmt::format("{} {}{}", r.file, field, name);
-    if (entry.find('\n') == std::string::npos) {
-      auto path = normalize_tree_path(join_path(dir, entry));
-      if (!path) continue;
-      auto type = tree.stat(*path);
-      if (!type || *type == tree_entry::kind::directory) continue;
-      auto file_text = tree.read(*path);
-      if (!file_text) continue;
-      text = std::move(*file_text);
-      origin = *path;
-    }
-    auto docs = decode_documents(text, origin, lim);
-    if (!docs) continue;
-    for (const auto& d : *docs) {
-      if (!d.IsObject()) continue;
-      auto api = json::get_string(d, "apiVersion").value_or("");
-      auto kind = json::get_string(d, "kind").value_or("");
-      const value* annotations = json::find(d, "metadata", "annotations");
-      bool function = annotations != nullptr && annotations->IsObject() &&
-                      (annotations->HasMember("config.kubernetes.io/function") ||
-                       annotations->HasMember("config.k8s.io/function"));
-      if (function || api != "builtin")
-        return unsupported_error(r.file, fmt::format("{} entry {}: {} {} is a plugin (exec or KRM function), which "
-                                                     "gitopsd does not run", field, name, api, kind));
-    }
-  }
-  return {};
-}
-
 // Every field of kustomize's Kustomization type.
 const std::initializer_list<std::string_view> kustomization_fields = {
     "apiVersion", "kind", "metadata", "openapi", "namePrefix", "nameSuffix", "namespace", "commonLabels", "labels",
@@ -371,9 +329,9 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
     std::string_view key = m.name;
     const value& v = m.value;
     std::string f(key);
-    if (key == "transformers" || key == "generators") {
-      TRY(check_plugin_entries(tree, r, dir, v, f, lim));
-      return unsupported_error(file, fmt::format("field \"{}\" is not supported by gitopsd", key));
+    if (key == "transformers" || key == "generators") {  // built-in plugin configs (builtin_plugins.cpp)
+      TRY_ASSIGN((key == "transformers" ? k.transformers : k.generators), r.strings(v, f));
+      continue;
     }
     if (unsupported_fields.count(key) != 0)
       return unsupported_error(file, fmt::format("field \"{}\" is not supported by gitopsd", key));
@@ -514,6 +472,21 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
   TRY(check_type(file, api, kind));
   k.component = kind == "Component";
   return k;
+}
+
+result<std::vector<generator_spec>> read_generator_list(const value& v, const std::string& file,
+                                                        std::string_view field, bool secret) {
+  return read_generators(reader{file}, v, field, secret);
+}
+
+result<std::vector<patch_spec>> read_patch_list(const file_tree& tree, const kustomization& scope, const value& v,
+                                                const std::string& file, std::string_view field, bool legacy_json,
+                                                const limits& lim) {
+  return read_patches(reader{file}, tree, scope, v, field, legacy_json, lim);
+}
+
+result<string_pairs> read_string_map(const value& v, const std::string& file, std::string_view field) {
+  return reader{file}.pairs(v, field);
 }
 
 }  // namespace gitopsd::render::kustomize

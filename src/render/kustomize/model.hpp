@@ -71,6 +71,7 @@ struct kustomization {
   std::vector<replacement_spec> replacements;
   std::vector<std::string> build_metadata;
   std::vector<std::string> configurations;  // files of transformer configuration
+  std::vector<std::string> transformers, generators;  // entries configuring built-in plugins
 };
 
 result<kustomization> load_kustomization(const file_tree& tree, const std::string& dir, const std::string& file,

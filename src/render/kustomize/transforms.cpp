@@ -169,17 +169,28 @@ std::string scalar_text(const value& v) {
 
 }  // namespace
 
-result<void> set_namespace(resmap& ra, const std::string& ns, const std::vector<field_spec>& specs) {
+result<void> set_namespace(resmap& ra, const std::string& ns, const std::vector<field_spec>& specs,
+                           const namespace_options& o) {
+  // With unsetOnly a namespace already given (not empty) stays.
+  auto keeps = [&](const value& v) { return o.unset_only && !(v.IsString() && v.GetStringLength() == 0); };
+  auto set_in = [&](value& map, alloc_t& a) {
+    if (auto* cur = json::find(map, "namespace"); cur != nullptr && keeps(*cur)) return;
+    json::set_string(map, "namespace", ns, a);
+  };
   for (auto& r : ra) {
     r.store_prev();
     gvk g = gvk::of(r.obj);
     auto& a = r.obj.GetAllocator();
-    if (!is_cluster_scoped(g)) json::set_string(json::ensure_object(r.obj, "metadata", a), "namespace", ns, a);
+    if (!is_cluster_scoped(g)) set_in(json::ensure_object(r.obj, "metadata", a), a);
     bool binding = g.kind == "RoleBinding" || g.kind == "ClusterRoleBinding";
-    if (binding) {
+    if (binding && o.subjects != subjects_mode::none) {
       if (auto* subjects = json::find(r.obj, "subjects"); subjects != nullptr && subjects->IsArray()) {
-        for (auto& s : r.obj["subjects"].GetArray())
-          if (s.IsObject() && json::get_string(s, "name") == "default") json::set_string(s, "namespace", ns, a);
+        for (auto& s : r.obj["subjects"].GetArray()) {
+          if (!s.IsObject()) continue;
+          bool pick = o.subjects == subjects_mode::default_only ? json::get_string(s, "name") == "default"
+                                                                : json::get_string(s, "kind") == "ServiceAccount";
+          if (pick) set_in(s, a);
+        }
       }
     }
     // kustomize sets metadata/namespace by the rule above, a metadata/name only in apiVersion v1
@@ -189,7 +200,10 @@ result<void> set_namespace(resmap& ra, const std::string& ns, const std::vector<
       if (spec.path == "metadata/namespace" || (api != "v1" && spec.path == "metadata/name")) continue;
       bool for_binding = spec.selector.kind == "RoleBinding" || spec.selector.kind == "ClusterRoleBinding";
       if (binding && for_binding && spec.path == "subjects/namespace") continue;
-      auto done = visit_spec(r, spec, create_as::scalar, [&](value& v) { return set_scalar(v, ns, a); });
+      auto done = visit_spec(r, spec, create_as::scalar, [&](value& v) -> result<void> {
+        if (keeps(v) && !v.IsObject() && !v.IsArray()) return {};
+        return set_scalar(v, ns, a);
+      });
       if (!done) return done;
     }
   }

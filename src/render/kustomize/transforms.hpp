@@ -7,7 +7,14 @@ namespace gitopsd::render::kustomize {
 result<void> apply_strategic_merge_file(resmap& ra, const patch_spec& p, const limits& lim);
 result<void> apply_patch(resmap& ra, const patch_spec& p, const limits& lim);
 // Each takes the field specs of its transformer (kustomize's built-in ones and the configured ones).
-result<void> set_namespace(resmap& ra, const std::string& ns, const std::vector<field_spec>& specs);
+// Which RoleBinding subjects get the namespace (NamespaceTransformer's setRoleBindingSubjects).
+enum class subjects_mode { default_only, none, all_service_accounts };
+struct namespace_options {
+  bool unset_only = false;  // only where no namespace is given yet
+  subjects_mode subjects = subjects_mode::default_only;
+};
+result<void> set_namespace(resmap& ra, const std::string& ns, const std::vector<field_spec>& specs,
+                           const namespace_options& o = {});
 result<void> add_prefix_suffix(resmap& ra, const std::string& text, bool prefix, const std::vector<field_spec>& specs);
 result<void> add_pairs(resmap& ra, const string_pairs& pairs, const std::vector<field_spec>& specs);
 result<void> set_replicas(resmap& ra, const std::string& name, std::int64_t count, const std::string& file,

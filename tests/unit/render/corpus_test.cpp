@@ -151,6 +151,19 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
   CHECK(fail("not-a-kubernetes-object") == "values.yaml#1: missing apiVersion");
   CHECK(fail("file-outside-root") == "overlay/kustomization.yaml: resource \"../cm.yaml\" is outside the "
                                      "kustomization's folder, which kustomize does not allow for files");
+  CHECK(fail("builtin-config-twice") ==
+        "kustomization.yaml: transformers entry \"labels.yaml\": LabelTransformer team is configured twice");
+  CHECK(fail("builtin-generator-as-transformer") ==
+        "kustomization.yaml transformers[0]#1: builtin ConfigMapGenerator is a generator, not a transformer: list it "
+        "under generators");
+  CHECK(fail("builtin-prefix-no-fieldspecs") ==
+        "prefix.yaml#1: PrefixTransformer needs fieldSpecs (kustomize gives it none of its own)");
+  CHECK(fail("builtin-transformer-as-generator") ==
+        "labels.yaml#1: builtin LabelTransformer is not a generator: list it under transformers");
+  CHECK(fail("builtin-unknown-kind") ==
+        "kustomization.yaml transformers[0]#1: kustomize has no built-in transformer \"SortOrderTransformer\"");
+  CHECK(fail("builtin-transformers-cycle") == "kustomization.yaml: cycle: this kustomization includes itself");
+  CHECK(fail("builtin-json6902-no-ops") == "patch.yaml#1: PatchJson6902Transformer: the patch has no operations");
   // Every case has its message above.
-  CHECK(testing::entries(base, true).size() == 26);
+  CHECK(testing::entries(base, true).size() == 33);
 }

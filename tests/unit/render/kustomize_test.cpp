@@ -24,6 +24,12 @@ testing::memory_tree with(std::string kustomization) {
   return t;
 }
 
+// A kustomization with one inline plugin config.
+std::string plugin(const std::string& field, const std::string& kind, const std::string& rest = "") {
+  return "resources:\n- cm.yaml\n" + field + ":\n- |\n  apiVersion: builtin\n  kind: " + kind +
+         "\n  metadata:\n    name: x\n" + rest;
+}
+
 std::string failure(const testing::memory_tree& t, errc code) {
   auto r = render::render(t, "k");
   REQUIRE_FALSE(r);
@@ -50,10 +56,6 @@ TEST_CASE("a folder with a kustomization file is built with kustomize", "[kustom
 TEST_CASE("unsupported and unknown kustomization fields are errors naming field and file", "[kustomize]") {
   CHECK(failure(with("helmCharts:\n- name: x\n"), errc::unsupported) ==
         "k/kustomization.yaml: field \"helmCharts\" is not supported by gitopsd");
-  auto builtin = with("transformers:\n- t.yaml\n");
-  builtin.files["k/t.yaml"] = "apiVersion: builtin\nkind: PrefixTransformer\nmetadata:\n  name: p\nprefix: x-\n";
-  CHECK(failure(builtin, errc::unsupported) ==
-        "k/kustomization.yaml: field \"transformers\" is not supported by gitopsd");
   CHECK(failure(with("resourcez:\n- cm.yaml\n"), errc::invalid_kustomization) ==
         "k/kustomization.yaml: unknown field \"resourcez\" in the kustomization");
   CHECK(failure(with("resources:\n- https://github.com/x/y//base?ref=v1\n"), errc::unsupported) ==
@@ -389,4 +391,21 @@ TEST_CASE("load restrictor none lets a kustomization read files outside its fold
   // Still never outside the tree.
   auto out = with("resources:\n- ../../x.yaml\n");
   CHECK_FALSE(render::render(out, "k", none).has_value());
+}
+
+TEST_CASE("built-in plugins gitopsd does not run are refused, naming file and kind", "[kustomize]") {
+  CHECK(failure(with(plugin("transformers", "ValueAddTransformer")), errc::unsupported) ==
+        "k/kustomization.yaml transformers[0]#1: the built-in ValueAddTransformer is not supported by gitopsd");
+  CHECK(failure(with(plugin("generators", "IAMPolicyGenerator")), errc::unsupported) ==
+        "k/kustomization.yaml generators[0]#1: the built-in IAMPolicyGenerator is not supported by gitopsd");
+  auto helm = with("resources:\n- cm.yaml\ngenerators:\n- helm.yaml\n");
+  helm.files["k/helm.yaml"] = "apiVersion: builtin\nkind: HelmChartInflationGenerator\nmetadata:\n  name: h\n";
+  CHECK(failure(helm, errc::unsupported) ==
+        "k/helm.yaml#1: the built-in HelmChartInflationGenerator is not supported by gitopsd");
+  CHECK(failure(with(plugin("transformers", "NamespaceTransformer", "  setRoleBindingSubjects: some\n")),
+                errc::invalid_kustomization) ==
+        "k/kustomization.yaml transformers[0]#1: invalid value \"some\" for setRoleBindingSubjects: must be one of "
+        "defaultOnly, none or allServiceAccounts");
+  CHECK(failure(with("transformers:\n- missing.yaml\n"), errc::invalid_kustomization)
+            .starts_with("k/kustomization.yaml: entry \"missing.yaml\": "));
 }
