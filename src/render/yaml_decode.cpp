@@ -3,6 +3,7 @@
 // counted as they expand and merge keys follow go-yaml v2 (positional: a later key wins).
 #include "gitopsd/render/errc.hpp"
 #include "gitopsd/render/yaml.hpp"
+#include "json_zero_exponent.hpp"
 #include "yaml_budget.hpp"
 #include "yaml_prescan.hpp"
 #include "yaml_scalar.hpp"
@@ -363,7 +364,9 @@ json_stream decode_json_stream(std::string_view text, std::string_view file, con
     if (out.docs.size() >= lim.max_documents)
       throw failure{make_error(errc::limit_exceeded, fmt::format("{}: more than {} documents", file, lim.max_documents))};
     rapidjson::Document doc;
-    rapidjson::MemoryStream ms(text.data() + offset, text.size() - offset);
+    std::optional<std::string> zeroed = detail::zero_exponents_as_zero(text.substr(offset));
+    std::string_view source = zeroed ? std::string_view(*zeroed) : text.substr(offset);
+    rapidjson::MemoryStream ms(source.data(), source.size());
     // Iterative: RapidJSON's default parser recurses once per nesting level, so a file nested
     // 150,000 deep would overflow the stack before the depth limit below is checked.
     doc.ParseStream<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseStopWhenDoneFlag |

@@ -1,0 +1,71 @@
+#include "json_zero_exponent.hpp"
+
+namespace gitopsd::render::detail {
+namespace {
+
+bool digit(char c) { return c >= '0' && c <= '9'; }
+
+}  // namespace
+
+std::optional<std::string> zero_exponents_as_zero(std::string_view text) {
+  std::optional<std::string> out;
+  std::size_t depth = 0, i = 0;
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+      ++i;
+      if (depth == 0) break;
+    } else if (c == '{' || c == '[') {
+      ++depth, ++i;
+    } else if (c == '}' || c == ']') {
+      ++i;
+      if (depth <= 1) break;
+      --depth;
+    } else if (c == '-' || digit(c)) {
+      // A valid JSON number of value zero with an exponent: -?0(\.0+)?[eE][+-]?[0-9]+. Anything
+      // else is left for RapidJSON to read or refuse as it would.
+      std::size_t start = i;
+      bool minus = c == '-';
+      if (minus) ++i;
+      bool zero = i < text.size() && text[i] == '0' && !(i + 1 < text.size() && digit(text[i + 1]));
+      for (; i < text.size() && digit(text[i]); ++i) {
+      }
+      if (zero && i < text.size() && text[i] == '.') {
+        std::size_t first = ++i;
+        for (; i < text.size() && text[i] == '0'; ++i) {
+        }
+        zero = i > first && !(i < text.size() && digit(text[i]));
+      }
+      bool exponent = false;
+      if (zero && i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+        ++i;
+        if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+        std::size_t first = i;
+        for (; i < text.size() && digit(text[i]); ++i) {
+        }
+        exponent = i > first;
+      }
+      std::size_t end = i;
+      for (; i < text.size() && (digit(text[i]) || text[i] == '.' || text[i] == 'e' || text[i] == 'E' ||
+                                 text[i] == '+' || text[i] == '-');
+           ++i) {
+      }
+      std::size_t length = i - start;
+      std::string_view zero_text = minus ? "-0.0" : "0.0";
+      // The shortest such token, `0e1` or `-0e1`, is as long as its replacement.
+      if (zero && exponent && i == end && length >= zero_text.size()) {
+        if (!out) out.emplace(text);
+        out->replace(start, length, std::string(zero_text) + std::string(length - zero_text.size(), ' '));
+      }
+      if (depth == 0) break;
+    } else {
+      ++i;
+      if (depth == 0 && c != ' ' && c != '\t' && c != '\n' && c != '\r') break;  // true, false, null
+    }
+  }
+  return out;
+}
+
+}  // namespace gitopsd::render::detail

@@ -1,0 +1,18 @@
+#pragma once
+// Internal: RapidJSON 1.1's full-precision number parsing normalises a significand of zero with
+// clz(0), which is undefined: a number whose digits are all zero and that has an exponent (`0e52`)
+// reads as 7.7e25 in an optimised build. Such numbers are zero, and are rewritten as one before
+// RapidJSON sees them.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gitopsd::render::detail {
+
+// `text` starting with a JSON value: when that value holds such a number, a copy of `text` with
+// each one written `0.0` (`-0.0`) and padded with spaces, so offsets stay; nothing otherwise.
+// Only the first value is looked at (what follows may be YAML, where `0e5` is a string).
+std::optional<std::string> zero_exponents_as_zero(std::string_view text);
+
+}  // namespace gitopsd::render::detail

@@ -1,0 +1,28 @@
+#include "../../../src/render/json_zero_exponent.hpp"
+#include "gitopsd/render/yaml.hpp"
+
+#include <catch2/catch.hpp>
+
+using gitopsd::render::detail::zero_exponents_as_zero;
+
+TEST_CASE("zero with an exponent is written as zero before RapidJSON reads it", "[yaml][json]") {
+  CHECK(zero_exponents_as_zero(R"({"a": 0e52, "b": [-0E+5, 0.00e-400], "c": "0e52"})") ==
+        std::string(R"({"a": 0.0 , "b": [-0.0 , 0.0      ], "c": "0e52"})"));
+  CHECK(zero_exponents_as_zero("0e1") == std::string("0.0"));
+  CHECK(zero_exponents_as_zero("-0e1") == std::string("-0.0"));
+  // Not such a number, or not valid JSON: left for RapidJSON as it is.
+  for (const char* same : {R"({"a": 1e52, "b": 0.5e3, "c": 0, "d": -0.0, "e": 10e5})", R"({"a": 00e5})", R"({"a": 0e})",
+                           R"({"a": 0.e5})", R"({"a": 0e5e5})", R"({"a": "\"0e5"})", "0", "true"})
+    CHECK_FALSE(zero_exponents_as_zero(same).has_value());
+  // Only the first value: YAML after it keeps 0e5 as a string.
+  CHECK_FALSE(zero_exponents_as_zero("{\"a\": 1}\nb: 0e5\n").has_value());
+}
+
+TEST_CASE("a JSON file with 0e52 decodes it as zero", "[yaml][json]") {
+  auto docs = gitopsd::render::decode_documents(R"({"spec": {"replicas": 0e52, "x": -0e3}})", "z.json");
+  REQUIRE(docs.has_value());
+  const auto& spec = (*docs)[0]["spec"];
+  CHECK(spec["replicas"].IsNumber());
+  CHECK(spec["replicas"].GetDouble() == 0.0);
+  CHECK(spec["x"].GetDouble() == 0.0);
+}
