@@ -121,7 +121,8 @@ std::optional<error> check_yaml_budget(std::string_view text, std::string_view f
   }
   // A syntax error here: the decoder reports it in its words. yaml-cpp accepts a few things libyaml
   // refuses, though, and then reads on: every value costs it at least one byte of input, so what
-  // follows the error is bounded by its size.
+  // follows the error is bounded by its size. (The one input known to break that, a ',' after a
+  // document's own value, the prescan refuses first.)
   const yaml_parser_t& st = parser.state();
   std::size_t at = st.problem_mark.index;
   if (at <= text.size() && text.size() - at > lim.max_nodes)
