@@ -125,6 +125,14 @@ std::optional<error> check_yaml_budget(std::string_view text, std::string_view f
   // document's own value, the prescan refuses first.)
   const yaml_parser_t& st = parser.state();
   std::size_t at = st.problem_mark.index;
+  // A ',' where a document would start, after the last one's value: yaml-cpp 0.7 reads an empty
+  // document there and stays on the ',' forever. The prescan refuses this too, but a quote inside
+  // a plain scalar can mislead its simpler reading, and libyaml's is the real one.
+  if (st.problem != nullptr && std::string_view(st.problem) == "did not find expected <document start>" &&
+      at < text.size() && text[at] == ',')
+    return make_error(errc::invalid_yaml, fmt::format("{}:{}:{}: ',' after the document's value: kubectl ignores the "
+                                                      "rest of the document, gitopsd refuses it",
+                                                      file, st.problem_mark.line + 1, st.problem_mark.column + 1));
   if (at <= text.size() && text.size() - at > lim.max_nodes)
     return make_error(errc::invalid_yaml, fmt::format("{}:{}:{}: {}", file, st.problem_mark.line + 1,
                                                       st.problem_mark.column + 1, st.problem ? st.problem : "syntax error"));

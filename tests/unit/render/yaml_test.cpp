@@ -268,6 +268,9 @@ TEST_CASE("a comma after the document's value is refused, not read forever", "[y
   CHECK(failure("{a: 1}, {b: 2}\n") == "t.yaml:1:7: " + why);
   CHECK(failure("a: 1\n---\n[1, 2],\n") == "t.yaml:3:7: " + why);
   CHECK(failure(std::string("{~},\x82", 5)).starts_with("t.yaml:1:"));
+  // A quote inside a plain scalar in a flow mapping: still found (by libyaml's reading).
+  CHECK(failure("{\n  \"apiVersion\": \"v1\",\n e\": \"from,json\"},\n  \"data\": {\"n\": \"1\"}\n") ==
+        "t.yaml:3:18: " + why);
   // Inside a block collection yaml-cpp refuses the comma itself; plain scalars keep theirs.
   CHECK(failure("a: [],\n").starts_with("t.yaml:1:"));
   CHECK(one("a: x, y\nb: \"p,q\"\n") == R"({"a":"x, y","b":"p,q"})");
