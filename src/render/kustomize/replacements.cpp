@@ -560,11 +560,13 @@ result<void> apply_target(resmap& ra, const value& v, const replacement_target& 
       // kustomize writes annotations back as strings when it drops its own build annotations.
       bool annotation = parts.size() == 3 && parts[0] == "metadata" && parts[1] == "annotations";
       for (value* field : w.found) {
+        bool was_null = field->IsNull();
         TRY(write_value(*field, v, t.options, a, file));
         if (annotation && is_scalar(*field) && !field->IsString()) {
           std::string text = scalar_text(*field).value_or("");
           field->SetString(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), a);
         }
+        if (was_null && (field->IsNumber() || field->IsBool())) res.untagged_scalars = true;
       }
     }
   }

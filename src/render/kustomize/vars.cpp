@@ -1,0 +1,357 @@
+// kustomize's vars: reading them, choosing their objects, and expanding "$(NAME)" references.
+#include "vars.hpp"
+
+#include "field_names.hpp"
+
+#include "gitopsd/core/json.hpp"
+#include "gitopsd/render/errc.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+namespace gitopsd::render::kustomize {
+
+using value = rapidjson::Value;
+
+namespace {
+
+std::string wrap_name(std::string_view name) { return fmt::format("$({})", name); }
+
+void append_value(std::string& out, const var_value& v) {
+  switch (v.k) {
+    case var_value::kind::integer: out += std::to_string(v.integer); break;
+    case var_value::kind::boolean: out += v.boolean ? "true" : "false"; break;
+    default: out += v.text;
+  }
+}
+
+}  // namespace
+
+var_value expand_vars(std::string_view in, const var_lookup& find) {
+  var_value out;
+  std::size_t checkpoint = 0;
+  // The first ")" at or after `close`: `close` only moves forward, so the scan stays linear.
+  std::size_t close = 0;
+  for (std::size_t cursor = 0; cursor + 1 < in.size(); ++cursor) {
+    if (in[cursor] != '$') continue;
+    out.text.append(in.substr(checkpoint, cursor - checkpoint));
+    char next = in[cursor + 1];
+    if (next == '$') {
+      out.text += '$';
+    } else if (next != '(') {
+      out.text += '$';
+      out.text += next;
+    } else {
+      if (close < cursor + 2) close = cursor + 2;
+      while (close < in.size() && in[close] != ')') ++close;
+      if (close >= in.size()) {
+        out.text += "$(";
+      } else {
+        std::string_view name = in.substr(cursor + 2, close - cursor - 2);
+        const var_value* v = find(name);
+        var_value mapped;
+        if (v == nullptr || v->k == var_value::kind::opaque) mapped.text = wrap_name(name);
+        else mapped = *v;
+        if (cursor == 0 && close + 1 == in.size()) return mapped;  // the whole string keeps the type
+        append_value(out.text, mapped);
+        cursor = close - 1;  // the loop's ++ and the skip below land after ")"
+      }
+    }
+    ++cursor;
+    checkpoint = cursor + 1;
+  }
+  if (checkpoint < in.size()) out.text.append(in.substr(checkpoint));
+  return out;
+}
+
+namespace {
+
+error bad_field(const std::string& file, std::string_view field, std::string_view want) {
+  return kustomize_error(file, fmt::format("field \"{}\" must be {}", field, want));
+}
+
+result<std::string> read_string(const value& v, const std::string& file, std::string_view field) {
+  if (!v.IsString()) return bad_field(file, field, "a string");
+  return std::string(json::view(v));
+}
+
+// The members of map `v`, each named by the field of `known` it matches (as encoding/json matches).
+result<std::vector<std::pair<std::string_view, const value*>>> members(
+    const value& v, const std::string& file, std::string_view where, std::initializer_list<std::string_view> known) {
+  if (!v.IsObject()) return bad_field(file, where, "a map");
+  std::vector<std::pair<std::string_view, const value*>> out;
+  for (const auto& m : v.GetObject()) {
+    auto name = match_field(json::view(m.name), known);
+    if (!name) return kustomize_error(file, fmt::format("unknown field \"{}\" in {}", json::view(m.name), where));
+    out.emplace_back(*name, &m.value);
+  }
+  return out;
+}
+
+// objref: kustomize's Target. apiVersion, when set, overrides group and version ("v1" only the version).
+result<void> read_objref(const value& v, const std::string& file, var_spec& out) {
+  auto ms = members(v, file, "vars.objref", {"kind", "name", "namespace", "apiVersion", "group", "version"});
+  if (!ms) return ms.error();
+  std::string api;
+  for (const auto& [key, item] : *ms) {
+    std::string field = fmt::format("vars.objref.{}", key);
+    auto s = read_string(*item, file, field);
+    if (!s) return s.error();
+    if (key == "kind") out.type.kind = std::move(*s);
+    else if (key == "name") out.obj_name = std::move(*s);
+    else if (key == "namespace") out.ns = std::move(*s);
+    else if (key == "apiVersion") api = std::move(*s);
+    else if (key == "group") out.type.group = std::move(*s);
+    else out.type.version = std::move(*s);
+  }
+  if (api.empty()) return {};
+  auto slash = api.find('/');
+  if (slash == std::string::npos) {
+    out.type.version = api;
+  } else if (api.find('/', slash + 1) == std::string::npos) {
+    out.type.group = api.substr(0, slash);
+    out.type.version = api.substr(slash + 1);
+  }
+  return {};
+}
+
+}  // namespace
+
+result<std::vector<var_spec>> read_vars(const value& list, const std::string& file) {
+  std::vector<var_spec> out;
+  if (list.IsNull()) return out;
+  if (!list.IsArray()) return bad_field(file, "vars", "a list");
+  for (const auto& item : list.GetArray()) {
+    var_spec v;
+    v.file = file;
+    auto ms = members(item, file, "vars", {"name", "objref", "fieldref"});
+    if (!ms) return ms.error();
+    for (const auto& [key, field] : *ms) {
+      if (key == "name") {
+        auto s = read_string(*field, file, "vars.name");
+        if (!s) return s.error();
+        v.name = std::move(*s);
+      } else if (key == "objref") {
+        if (auto r = read_objref(*field, file, v); !r) return r.error();
+      } else if (!field->IsNull()) {
+        auto fs = members(*field, file, "vars.fieldref", {"fieldpath"});
+        if (!fs) return fs.error();
+        for (const auto& f : *fs) {
+          auto s = read_string(*f.second, file, "vars.fieldref.fieldpath");
+          if (!s) return s.error();
+          if (!s->empty()) v.field_path = std::move(*s);
+        }
+      }
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+namespace {
+
+// Go's strconv.Atoi: an optional sign and decimal digits.
+std::optional<std::int64_t> parse_index(std::string_view s) {
+  std::string_view digits = s;
+  if (!digits.empty() && (digits[0] == '+' || digits[0] == '-')) digits.remove_prefix(1);
+  if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+  return s[0] == '-' ? -n : n;
+}
+
+// The path's segments as kyaml splits them: on every dot, "ports[0]" giving "ports" and "0".
+std::vector<std::string_view> split_dots(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t dot = path.find('.', start);
+    std::string_view part = path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    // kyaml's `^(.*)\[(\d+)\]$`, read without a regex: the last "[" opens the index.
+    std::size_t open = part.rfind('[');
+    bool indexed = part.ends_with(']') && open != std::string_view::npos && open + 3 <= part.size() &&
+                   std::all_of(part.begin() + static_cast<std::ptrdiff_t>(open) + 1, part.end() - 1,
+                               [](char c) { return c >= '0' && c <= '9'; });
+    if (indexed) {
+      if (open > 0) out.push_back(part.substr(0, open));
+      out.push_back(part.substr(open + 1, part.size() - open - 2));
+    } else {
+      out.push_back(part);
+    }
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return out;
+}
+
+error not_found(std::string_view path) {
+  return make_error(errc::invalid_kustomization, fmt::format("field \"{}\" not found", path));
+}
+
+}  // namespace
+
+result<var_value> read_var_field(const value& object, std::string_view path) {
+  const value* at = &object;
+  for (std::string_view part : split_dots(path)) {
+    if (auto index = parse_index(part)) {
+      if (!at->IsArray() || *index < 0 || static_cast<std::uint64_t>(*index) >= at->Size()) return not_found(path);
+      at = &(*at)[static_cast<rapidjson::SizeType>(*index)];
+    } else if (part == "-") {
+      if (!at->IsArray() || at->Empty()) return not_found(path);
+      at = &(*at)[at->Size() - 1];
+    } else if (part.starts_with('[') && part.ends_with(']')) {
+      return make_error(errc::unsupported, fmt::format("field \"{}\": gitopsd reads no list selector \"{}\" in a "
+                                                       "var's fieldpath; use an index", path, part));
+    } else {
+      if (!at->IsObject()) return not_found(path);
+      at = json::find(*at, part);
+      if (at == nullptr) return not_found(path);
+    }
+  }
+  var_value v;
+  if (at->IsString()) {
+    v.text = json::view(*at);
+  } else if (at->IsBool()) {
+    v.k = var_value::kind::boolean;
+    v.boolean = at->GetBool();
+  } else if (at->IsInt64()) {
+    v.k = var_value::kind::integer;
+    v.integer = at->GetInt64();
+  } else if (at->IsObject() || at->IsArray()) {
+    v.k = var_value::kind::opaque;
+  } else if (at->IsNull()) {
+    return make_error(errc::unsupported, fmt::format("field \"{}\" is null, which kustomize gives as its written "
+                                                     "text; gitopsd does not keep that text", path));
+  } else {
+    return make_error(errc::unsupported, fmt::format("field \"{}\" is a number gitopsd cannot render as kustomize "
+                                                     "does (a fraction or beyond 64 bits)", path));
+  }
+  return v;
+}
+
+namespace {
+
+bool objref_matches(const var_spec& v, const res_id& id) {
+  if (id.name != v.obj_name || !(id.type == v.type)) return false;
+  // An empty namespace matches any (as kustomize keeps it for old kustomizations); a kind without
+  // namespaces ignores it.
+  if (v.ns.empty() || is_cluster_scoped(v.type)) return true;
+  return id.effective_ns() == v.ns;
+}
+
+std::string describe_objref(const var_spec& v) {
+  std::string api = v.type.group.empty() ? v.type.version : v.type.group + "/" + v.type.version;
+  return fmt::format("{} {} \"{}\"{}", api.empty() ? "(no apiVersion)" : api, v.type.kind.empty() ? "(no kind)" : v.type.kind,
+                     v.obj_name, v.ns.empty() ? "" : fmt::format(" in namespace {}", v.ns));
+}
+
+}  // namespace
+
+result<void> attach_vars(resmap& ra, const std::vector<var_spec>& vars, std::vector<var_spec>& all) {
+  for (const auto& v : vars) {
+    std::vector<std::size_t> hits;
+    for (std::size_t i = 0; i < ra.size(); ++i) {
+      auto hit = [&](const res_id& id) { return objref_matches(v, id); };
+      if (hit(ra[i].cur()) || std::any_of(ra[i].prev.begin(), ra[i].prev.end(), hit)) hits.push_back(i);
+    }
+    if (hits.size() > 1)
+      return kustomize_error(v.file, fmt::format("var \"{}\": {} objects match its objref {} ({} and {})", v.name,
+                                                 hits.size(), describe_objref(v), ra[hits[0]].describe(),
+                                                 ra[hits[1]].describe()));
+    if (hits.size() == 1) ra[hits[0]].ref_vars.push_back(v.name);
+  }
+  for (const auto& v : vars) {
+    auto same = std::find_if(all.begin(), all.end(), [&](const var_spec& o) { return o.name == v.name; });
+    if (same != all.end())
+      return kustomize_error(v.file, fmt::format("var \"{}\" is declared twice (also in {}); kustomize allows one "
+                                                 "var of a name in a build", v.name, same->file));
+    all.push_back(v);
+  }
+  return {};
+}
+
+namespace {
+
+// kustomize's refvar filter on one field: a string, the strings of a map, or a list of strings.
+// `untagged`: numbers and booleans here may be ones kustomize would take for strings.
+result<void> expand_field(value& v, const var_lookup& find, bool untagged, alloc_t& a) {
+  auto set = [&](value& s) {
+    var_value out = expand_vars(json::view(s), find);
+    if (out.k == var_value::kind::integer) s.SetInt64(out.integer);
+    else if (out.k == var_value::kind::boolean) s.SetBool(out.boolean);
+    else s.SetString(out.text.data(), static_cast<rapidjson::SizeType>(out.text.size()), a);
+  };
+  auto typed = [&](const value& s) -> result<void> {
+    if (untagged && (s.IsNumber() || s.IsBool()))
+      return make_error(errc::unsupported, "a replacement (create) wrote a number or boolean into this object, "
+                                           "which kustomize's vars would turn into a string; gitopsd cannot tell "
+                                           "which one it was");
+    return {};
+  };
+  if (v.IsString()) {
+    set(v);
+  } else if (v.IsObject()) {
+    for (auto& m : v.GetObject()) {
+      if (m.value.IsString()) set(m.value);
+      else if (auto r = typed(m.value); !r) return r;
+    }
+  } else if (v.IsArray()) {
+    for (auto& item : v.GetArray()) {
+      if (auto r = typed(item); !r) return r;
+      if (!item.IsString())
+        return make_error(errc::invalid_kustomization, "a list item is not a string, which kustomize refuses "
+                                                       "when it expands vars");
+      set(item);
+    }
+  } else if (auto r = typed(v); !r) {
+    return r;
+  }
+  return {};
+}
+
+}  // namespace
+
+result<void> resolve_vars(resmap& ra, std::vector<var_spec> all, const std::vector<field_spec>& specs) {
+  if (all.empty()) return {};
+  std::sort(all.begin(), all.end(), [](const var_spec& x, const var_spec& y) { return x.name < y.name; });
+  std::map<std::string, var_value, std::less<>> values;
+  for (const auto& v : all) {
+    const resource* owner = nullptr;
+    for (const auto& r : ra)
+      if (std::find(r.ref_vars.begin(), r.ref_vars.end(), v.name) != r.ref_vars.end()) {
+        owner = &r;
+        break;
+      }
+    if (owner == nullptr)
+      return kustomize_error(v.file, fmt::format("var \"{}\": no object matches its objref {} (kustomize compares "
+                                                 "group, version, kind and name exactly)", v.name, describe_objref(v)));
+    auto got = read_var_field(owner->obj, v.field_path);
+    // kustomize reads an untagged number as its text: a replacement may have made this one.
+    if (got && owner->untagged_scalars && got->k != var_value::kind::text && got->k != var_value::kind::opaque)
+      got = make_error(errc::unsupported, fmt::format("field \"{}\" may be a number or boolean a replacement "
+                                                      "created, which kustomize would read as text", v.field_path));
+    if (!got) return got.error().wrap(fmt::format("{}: var \"{}\" in {}", v.file, v.name, owner->describe()));
+    values.emplace(v.name, std::move(*got));
+  }
+  var_lookup find = [&](std::string_view name) -> const var_value* {
+    auto it = values.find(name);
+    return it == values.end() ? nullptr : &it->second;
+  };
+  for (auto& r : ra) {
+    auto& a = r.obj.GetAllocator();
+    for (const auto& spec : specs) {
+      if (!gvk::of(r.obj).selected_by(spec.selector)) continue;
+      auto done = visit_path(r.obj, spec.path, create_as::nothing, a,
+                             [&](value& v) { return expand_field(v, find, r.untagged_scalars, a); });
+      if (!done) return done.error().wrap(fmt::format("{}: field \"{}\" of {}", r.origin, spec.path, r.describe()));
+    }
+  }
+  return {};
+}
+
+}  // namespace gitopsd::render::kustomize
