@@ -30,7 +30,7 @@ void append_value(std::string& out, const var_value& v) {
 
 }  // namespace
 
-var_value expand_vars(std::string_view in, const var_lookup& find) {
+std::optional<var_value> expand_vars(std::string_view in, const var_lookup& find, std::size_t max_text) {
   var_value out;
   std::size_t checkpoint = 0;
   // The first ")" at or after `close`: `close` only moves forward, so the scan stays linear.
@@ -55,8 +55,12 @@ var_value expand_vars(std::string_view in, const var_lookup& find) {
         var_value mapped;
         if (v == nullptr || v->k == var_value::kind::opaque) mapped.text = wrap_name(name);
         else mapped = *v;
-        if (cursor == 0 && close + 1 == in.size()) return mapped;  // the whole string keeps the type
+        if (cursor == 0 && close + 1 == in.size()) {  // the whole string keeps the type
+          if (mapped.text.size() > max_text) return std::nullopt;
+          return mapped;
+        }
         append_value(out.text, mapped);
+        if (out.text.size() > max_text) return std::nullopt;
         cursor = close - 1;  // the loop's ++ and the skip below land after ")"
       }
     }
@@ -64,6 +68,7 @@ var_value expand_vars(std::string_view in, const var_lookup& find) {
     checkpoint = cursor + 1;
   }
   if (checkpoint < in.size()) out.text.append(in.substr(checkpoint));
+  if (out.text.size() > max_text) return std::nullopt;
   return out;
 }
 
@@ -279,12 +284,23 @@ namespace {
 
 // kustomize's refvar filter on one field: a string, the strings of a map, or a list of strings.
 // `untagged`: numbers and booleans here may be ones kustomize would take for strings.
-result<void> expand_field(value& v, const var_lookup& find, bool untagged, alloc_t& a) {
-  auto set = [&](value& s) {
-    var_value out = expand_vars(json::view(s), find);
-    if (out.k == var_value::kind::integer) s.SetInt64(out.integer);
-    else if (out.k == var_value::kind::boolean) s.SetBool(out.boolean);
-    else s.SetString(out.text.data(), static_cast<rapidjson::SizeType>(out.text.size()), a);
+// `budget`: the bytes the expansions may still add.
+result<void> expand_field(value& v, const var_lookup& find, bool untagged, std::size_t& budget, alloc_t& a) {
+  auto set = [&](value& s) -> result<void> {
+    std::size_t before = s.GetStringLength();
+    auto out = expand_vars(json::view(s), find, before + budget);
+    if (!out)
+      return make_error(errc::limit_exceeded, "vars make the objects grow past the build's budget (limit "
+                                              "max-render-bytes)");
+    if (out->k == var_value::kind::integer) {
+      s.SetInt64(out->integer);
+    } else if (out->k == var_value::kind::boolean) {
+      s.SetBool(out->boolean);
+    } else {
+      if (out->text.size() > before) budget -= out->text.size() - before;
+      s.SetString(out->text.data(), static_cast<rapidjson::SizeType>(out->text.size()), a);
+    }
+    return {};
   };
   auto typed = [&](const value& s) -> result<void> {
     if (untagged && (s.IsNumber() || s.IsBool()))
@@ -293,12 +309,11 @@ result<void> expand_field(value& v, const var_lookup& find, bool untagged, alloc
                                            "which one it was");
     return {};
   };
-  if (v.IsString()) {
-    set(v);
-  } else if (v.IsObject()) {
+  if (v.IsString()) return set(v);
+  if (v.IsObject()) {
     for (auto& m : v.GetObject()) {
-      if (m.value.IsString()) set(m.value);
-      else if (auto r = typed(m.value); !r) return r;
+      auto r = m.value.IsString() ? set(m.value) : typed(m.value);
+      if (!r) return r;
     }
   } else if (v.IsArray()) {
     for (auto& item : v.GetArray()) {
@@ -306,7 +321,7 @@ result<void> expand_field(value& v, const var_lookup& find, bool untagged, alloc
       if (!item.IsString())
         return make_error(errc::invalid_kustomization, "a list item is not a string, which kustomize refuses "
                                                        "when it expands vars");
-      set(item);
+      if (auto r = set(item); !r) return r;
     }
   } else if (auto r = typed(v); !r) {
     return r;
@@ -316,7 +331,8 @@ result<void> expand_field(value& v, const var_lookup& find, bool untagged, alloc
 
 }  // namespace
 
-result<void> resolve_vars(resmap& ra, std::vector<var_spec> all, const std::vector<field_spec>& specs) {
+result<void> resolve_vars(resmap& ra, std::vector<var_spec> all, const std::vector<field_spec>& specs,
+                          std::size_t max_growth) {
   if (all.empty()) return {};
   std::sort(all.begin(), all.end(), [](const var_spec& x, const var_spec& y) { return x.name < y.name; });
   std::map<std::string, var_value, std::less<>> values;
@@ -347,7 +363,7 @@ result<void> resolve_vars(resmap& ra, std::vector<var_spec> all, const std::vect
     for (const auto& spec : specs) {
       if (!gvk::of(r.obj).selected_by(spec.selector)) continue;
       auto done = visit_path(r.obj, spec.path, create_as::nothing, a,
-                             [&](value& v) { return expand_field(v, find, r.untagged_scalars, a); });
+                             [&](value& v) { return expand_field(v, find, r.untagged_scalars, max_growth, a); });
       if (!done) return done.error().wrap(fmt::format("{}: field \"{}\" of {}", r.origin, spec.path, r.describe()));
     }
   }

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -24,8 +26,9 @@ using var_lookup = std::function<const var_value*(std::string_view name)>;
 
 // kustomize's expansion of one string, in one pass: "$(NAME)" is the var's value (left as written
 // when unknown or unusable), "$$" is "$", any other "$" stays. A string that is exactly "$(NAME)"
-// takes the value's own type.
-var_value expand_vars(std::string_view input, const var_lookup& find);
+// takes the value's own type. Nothing when the text would grow past `max_text` bytes.
+std::optional<var_value> expand_vars(std::string_view input, const var_lookup& find,
+                                     std::size_t max_text = std::numeric_limits<std::size_t>::max());
 
 // The `vars` list of kustomization `file`.
 result<std::vector<var_spec>> read_vars(const rapidjson::Value& list, const std::string& file);
@@ -39,6 +42,8 @@ result<var_value> read_var_field(const rapidjson::Value& object, std::string_vie
 result<void> attach_vars(resmap& ra, const std::vector<var_spec>& vars, std::vector<var_spec>& all);
 
 // At the top, after names are final: reads every var and expands the `specs` fields of all objects.
-result<void> resolve_vars(resmap& ra, std::vector<var_spec> all, const std::vector<field_spec>& specs);
+// The expansions together add at most `max_growth` bytes (a long value referenced many times).
+result<void> resolve_vars(resmap& ra, std::vector<var_spec> all, const std::vector<field_spec>& specs,
+                          std::size_t max_growth);
 
 }  // namespace gitopsd::render::kustomize

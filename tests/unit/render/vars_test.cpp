@@ -23,7 +23,7 @@ var_value text(std::string s) {
   return v;
 }
 
-var_value expand(std::string_view in) {
+var_lookup lookup() {
   static const std::map<std::string, var_value, std::less<>> vars = [] {
     std::map<std::string, var_value, std::less<>> m;
     m["SVC"] = text("db");
@@ -41,10 +41,14 @@ var_value expand(std::string_view in) {
     m[""] = text("empty");
     return m;
   }();
-  return expand_vars(in, [&](std::string_view name) -> const var_value* {
+  return [&](std::string_view name) -> const var_value* {
     auto it = vars.find(name);
     return it == vars.end() ? nullptr : &it->second;
-  });
+  };
+}
+
+var_value expand(std::string_view in) {
+  return expand_vars(in, lookup()).value();
 }
 
 std::string expand_text(std::string_view in) {
@@ -101,6 +105,13 @@ TEST_CASE("the scan for \"$(\" stays linear on hostile text", "[kustomize][vars]
   auto start = std::chrono::steady_clock::now();
   CHECK(expand_text(hostile) == hostile);
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+}
+
+TEST_CASE("an expansion stops where the text would outgrow its budget", "[kustomize][vars]") {
+  CHECK(expand_vars("$(SVC)$(SVC)", lookup(), 4).value().text == "dbdb");
+  CHECK_FALSE(expand_vars("$(SVC)$(SVC)", lookup(), 3).has_value());
+  CHECK_FALSE(expand_vars("$(SVC)", lookup(), 1).has_value());
+  CHECK_FALSE(expand_vars("$$$$$$", lookup(), 2).has_value());
 }
 
 TEST_CASE("a var's fieldpath reads as kyaml reads it", "[kustomize][vars]") {
@@ -186,6 +197,24 @@ TEST_CASE("vars whose value gitopsd cannot render as kustomize does are refused"
       "replacements:\n- source: {kind: Service, fieldPath: spec.ports.0.port}\n"
       "  targets:\n  - select: {kind: Deployment}\n"
       "    fieldPaths: [spec.template.metadata.annotations.port]\n    options: {create: true}\n";
+  // A long value referenced many times stops at the render budget.
+  std::string many = "  - name: web\n    args: [";
+  for (int i = 0; i < 2000; ++i) many += "\"$(DB)\",";
+  many += "\"x\"]\n";
+  testing::memory_tree t;
+  t.files["k/kustomization.yaml"] = "resources:\n- objects.yaml\nvars:\n- name: DB\n"
+                                    "  objref: {kind: Service, name: db, apiVersion: v1}\n"
+                                    "  fieldref: {fieldpath: metadata.annotations.long}\n";
+  t.files["k/objects.yaml"] = "apiVersion: v1\nkind: Service\nmetadata:\n  name: db\n  annotations:\n    long: " +
+                              std::string(20'000, 'x') + "\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n"
+                              "spec:\n  containers:\n" + many;
+  render::options small;
+  small.build.max_bytes = 1u << 20;
+  auto r = render::render(t, "k", small);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == render::errc::limit_exceeded);
+  CHECK(r.error().what() == "k/objects.yaml#2: field \"spec/containers/args\" of Pod/web: vars make the objects grow "
+                            "past the build's budget (limit max-render-bytes)");
   CHECK(failure(created, render::errc::unsupported).starts_with(
       "k/objects.yaml#2: field \"spec/template/metadata/annotations\" of Deployment/web: a replacement (create) "
       "wrote a number"));
