@@ -243,10 +243,10 @@ namespace {
 
 bool objref_matches(const var_spec& v, const res_id& id) {
   if (id.name != v.obj_name || !(id.type == v.type)) return false;
-  // An empty namespace matches any (as kustomize keeps it for old kustomizations); a kind without
-  // namespaces ignores it.
-  if (v.ns.empty() || is_cluster_scoped(v.type)) return true;
-  return id.effective_ns() == v.ns;
+  // An empty namespace matches any (kustomize keeps that for old kustomizations); for a kind
+  // without namespaces, kustomize v5.8.1 matches nothing once a namespace is given, even "default".
+  if (v.ns.empty()) return true;
+  return !is_cluster_scoped(v.type) && id.effective_ns() == v.ns;
 }
 
 std::string describe_objref(const var_spec& v) {
@@ -344,8 +344,11 @@ result<void> resolve_vars(resmap& ra, std::vector<var_spec> all, const std::vect
         break;
       }
     if (owner == nullptr)
-      return kustomize_error(v.file, fmt::format("var \"{}\": no object matches its objref {} (kustomize compares "
-                                                 "group, version, kind and name exactly)", v.name, describe_objref(v)));
+      return kustomize_error(v.file, fmt::format("var \"{}\": no object matches its objref {} ({})", v.name,
+                                                 describe_objref(v),
+                                                 !v.ns.empty() && is_cluster_scoped(v.type)
+                                                     ? "a namespace on a kind without namespaces matches nothing"
+                                                     : "kustomize compares group, version, kind and name exactly"));
     auto got = read_var_field(owner->obj, v.field_path);
     // kustomize reads an untagged number as its text: a replacement may have made this one.
     if (got && owner->untagged_scalars && got->k != var_value::kind::text && got->k != var_value::kind::opaque)

@@ -170,6 +170,9 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
   CHECK(fail("vars-objref-no-match") ==
         "kustomization.yaml: var \"DB\": no object matches its objref (no apiVersion) Service \"db\" (kustomize "
         "compares group, version, kind and name exactly)");
+  CHECK(fail("vars-objref-cluster-scoped-namespace") ==
+        "kustomization.yaml: var \"ROLE\": no object matches its objref rbac.authorization.k8s.io/v1 ClusterRole "
+        "\"reader\" in namespace default (a namespace on a kind without namespaces matches nothing)");
   CHECK(fail("vars-objref-ambiguous") ==
         "kustomization.yaml: var \"DB\": 2 objects match its objref v1 Service \"db\" (Service/db and Service/db in "
         "namespace other)");
@@ -179,5 +182,5 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
         "resources.yaml#2: field \"spec/template/spec/containers/args\" of Deployment/web: a list item is not a "
         "string, which kustomize refuses when it expands vars");
   // Every case has its message above.
-  CHECK(testing::entries(base, true).size() == 38);
+  CHECK(testing::entries(base, true).size() == 39);
 }
