@@ -329,6 +329,21 @@ result<void> expand_field(value& v, const var_lookup& find, bool untagged, std::
   return {};
 }
 
+// kustomize writes an object's annotations back as text at the end of the build: an annotation
+// that is exactly "$(PORT)" ends up "5432", not 5432.
+void annotations_as_text(value& object, alloc_t& a) {
+  if (!object.IsObject()) return;
+  auto meta = object.FindMember("metadata");
+  if (meta == object.MemberEnd() || !meta->value.IsObject()) return;
+  auto annotations = meta->value.FindMember("annotations");
+  if (annotations == meta->value.MemberEnd() || !annotations->value.IsObject()) return;
+  for (auto& m : annotations->value.GetObject()) {
+    if (!m.value.IsInt64() && !m.value.IsBool()) continue;
+    std::string text = m.value.IsBool() ? (m.value.GetBool() ? "true" : "false") : std::to_string(m.value.GetInt64());
+    m.value.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), a);
+  }
+}
+
 }  // namespace
 
 result<void> resolve_vars(resmap& ra, std::vector<var_spec> all, const std::vector<field_spec>& specs,
@@ -369,6 +384,7 @@ result<void> resolve_vars(resmap& ra, std::vector<var_spec> all, const std::vect
                              [&](value& v) { return expand_field(v, find, r.untagged_scalars, max_growth, a); });
       if (!done) return done.error().wrap(fmt::format("{}: field \"{}\" of {}", r.origin, spec.path, r.describe()));
     }
+    annotations_as_text(r.obj, a);
   }
   return {};
 }
