@@ -142,7 +142,7 @@ class builder {
       if (!fixed) return fixed.error();
     }
     // kustomize resolves vars once, at the top, with every name final.
-    if (auto r = resolve_vars(ra, std::move(vars_), tc.var_reference, opts_.build.max_bytes); !r) return r.error();
+    if (auto r = resolve_vars(ra, std::move(vars_.list), tc.var_reference, opts_.build.max_bytes); !r) return r.error();
     if (!top_.fifo_order) legacy_sort(ra, top_.legacy_order ? &*top_.legacy_order : nullptr);
     if (auto meta = apply_build_metadata(ra, top_); !meta) return meta.error();
     std::vector<manifest> out;
@@ -455,7 +455,7 @@ class builder {
   std::vector<std::string> stack_;
   kustomization top_;  // the top level's own settings (sort order, build metadata)
   std::size_t builds_ = 0;
-  std::vector<var_spec> vars_;  // every kustomization's vars: kustomize merges them all up the tree
+  var_set vars_;  // every kustomization's vars: kustomize merges them all up the tree
   std::size_t loaded_objects_ = 0;
   std::size_t loaded_bytes_ = 0;
 };

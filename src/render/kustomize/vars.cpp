@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <unordered_map>
 
 namespace gitopsd::render::kustomize {
 
@@ -251,19 +252,31 @@ bool objref_matches(const var_spec& v, const res_id& id) {
 
 std::string describe_objref(const var_spec& v) {
   std::string api = v.type.group.empty() ? v.type.version : v.type.group + "/" + v.type.version;
-  return fmt::format("{} {} \"{}\"{}", api.empty() ? "(no apiVersion)" : api, v.type.kind.empty() ? "(no kind)" : v.type.kind,
-                     v.obj_name, v.ns.empty() ? "" : fmt::format(" in namespace {}", v.ns));
+  return fmt::format("{} {} \"{}\"{}", api.empty() ? "(no apiVersion)" : api,
+                     v.type.kind.empty() ? "(no kind)" : v.type.kind, v.obj_name,
+                     v.ns.empty() ? "" : fmt::format(" in namespace {}", v.ns));
 }
 
 }  // namespace
 
-result<void> attach_vars(resmap& ra, const std::vector<var_spec>& vars, std::vector<var_spec>& all) {
+result<void> attach_vars(resmap& ra, const std::vector<var_spec>& vars, var_set& all) {
+  if (vars.empty()) return {};
+  // Objects by every name they have had: each var looks at its candidates only.
+  std::unordered_multimap<std::string, std::size_t> by_name;
+  for (std::size_t i = 0; i < ra.size(); ++i) {
+    by_name.emplace(ra[i].cur().name, i);
+    for (const auto& p : ra[i].prev) by_name.emplace(p.name, i);
+  }
   for (const auto& v : vars) {
     std::vector<std::size_t> hits;
-    for (std::size_t i = 0; i < ra.size(); ++i) {
+    auto [from, to] = by_name.equal_range(v.obj_name);
+    for (auto it = from; it != to; ++it) {
+      const resource& r = ra[it->second];
       auto hit = [&](const res_id& id) { return objref_matches(v, id); };
-      if (hit(ra[i].cur()) || std::any_of(ra[i].prev.begin(), ra[i].prev.end(), hit)) hits.push_back(i);
+      bool matched = hit(r.cur()) || std::any_of(r.prev.begin(), r.prev.end(), hit);
+      if (matched && std::find(hits.begin(), hits.end(), it->second) == hits.end()) hits.push_back(it->second);
     }
+    std::sort(hits.begin(), hits.end());
     if (hits.size() > 1)
       return kustomize_error(v.file, fmt::format("var \"{}\": {} objects match its objref {} ({} and {})", v.name,
                                                  hits.size(), describe_objref(v), ra[hits[0]].describe(),
@@ -271,11 +284,11 @@ result<void> attach_vars(resmap& ra, const std::vector<var_spec>& vars, std::vec
     if (hits.size() == 1) ra[hits[0]].ref_vars.push_back(v.name);
   }
   for (const auto& v : vars) {
-    auto same = std::find_if(all.begin(), all.end(), [&](const var_spec& o) { return o.name == v.name; });
-    if (same != all.end())
+    auto [it, fresh] = all.file_of.emplace(v.name, v.file);
+    if (!fresh)
       return kustomize_error(v.file, fmt::format("var \"{}\" is declared twice (also in {}); kustomize allows one "
-                                                 "var of a name in a build", v.name, same->file));
-    all.push_back(v);
+                                                 "var of a name in a build", v.name, it->second));
+    all.list.push_back(v);
   }
   return {};
 }
@@ -350,14 +363,13 @@ result<void> resolve_vars(resmap& ra, std::vector<var_spec> all, const std::vect
                           std::size_t max_growth) {
   if (all.empty()) return {};
   std::sort(all.begin(), all.end(), [](const var_spec& x, const var_spec& y) { return x.name < y.name; });
+  std::unordered_map<std::string, const resource*> owners;  // the first object a var chose
+  for (const auto& r : ra)
+    for (const auto& name : r.ref_vars) owners.emplace(name, &r);
   std::map<std::string, var_value, std::less<>> values;
   for (const auto& v : all) {
-    const resource* owner = nullptr;
-    for (const auto& r : ra)
-      if (std::find(r.ref_vars.begin(), r.ref_vars.end(), v.name) != r.ref_vars.end()) {
-        owner = &r;
-        break;
-      }
+    auto found = owners.find(v.name);
+    const resource* owner = found == owners.end() ? nullptr : found->second;
     if (owner == nullptr)
       return kustomize_error(v.file, fmt::format("var \"{}\": no object matches its objref {} ({})", v.name,
                                                  describe_objref(v),

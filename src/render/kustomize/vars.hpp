@@ -7,6 +7,7 @@
 #include <functional>
 #include <limits>
 #include <optional>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -37,9 +38,15 @@ result<std::vector<var_spec>> read_vars(const rapidjson::Value& list, const std:
 // is invalid_kustomization; a null or a fraction, whose written text is lost, is unsupported.
 result<var_value> read_var_field(const rapidjson::Value& object, std::string_view path);
 
+// The vars of a whole build, one per name.
+struct var_set {
+  std::vector<var_spec> list;
+  std::unordered_map<std::string, std::string> file_of;  // name -> declaring file
+};
+
 // At the end of a kustomization's transformers: each of its vars chooses its object among `ra`
-// (by any name the object had) and joins `all`, the vars of the whole build.
-result<void> attach_vars(resmap& ra, const std::vector<var_spec>& vars, std::vector<var_spec>& all);
+// (by any name the object had) and joins `all`.
+result<void> attach_vars(resmap& ra, const std::vector<var_spec>& vars, var_set& all);
 
 // At the top, after names are final: reads every var and expands the `specs` fields of all objects.
 // The expansions together add at most `max_growth` bytes (a long value referenced many times).

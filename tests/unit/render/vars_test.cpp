@@ -8,6 +8,7 @@
 #include "../../../src/render/kustomize/vars.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <chrono>
 #include <map>
@@ -218,4 +219,21 @@ TEST_CASE("vars whose value gitopsd cannot render as kustomize does are refused"
   CHECK(failure(created, render::errc::unsupported).starts_with(
       "k/objects.yaml#2: field \"spec/template/metadata/annotations\" of Deployment/web: a replacement (create) "
       "wrote a number"));
+}
+
+TEST_CASE("many vars over many objects stay quick", "[kustomize][vars]") {
+  testing::memory_tree t;
+  std::string objects, vars = "vars:\n";
+  for (int i = 0; i < 3000; ++i) {
+    objects += fmt::format("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{}\n  annotations:\n"
+                           "    next: $(V{})\n", i, i + 1);
+    vars += fmt::format("- name: V{}\n  objref: {{kind: ConfigMap, name: c{}, apiVersion: v1}}\n", i, i);
+  }
+  t.files["k/kustomization.yaml"] = "resources:\n- objects.yaml\n" + vars;
+  t.files["k/objects.yaml"] = objects;
+  auto start = std::chrono::steady_clock::now();
+  auto r = render::render(t, "k");
+  REQUIRE(r.has_value());
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+  CHECK(json::get_string((*r)[0].object, "metadata", "annotations", "next") == "c1");
 }
