@@ -142,7 +142,7 @@ class builder {
       if (!fixed) return fixed.error();
     }
     // kustomize resolves vars once, at the top, with every name final.
-    if (auto r = resolve_vars(ra, std::move(vars_.list), tc.var_reference, opts_.build.max_bytes); !r) return r.error();
+    if (auto r = resolve_vars(ra, std::move(vars_), tc.var_reference, opts_.build.max_bytes); !r) return r.error();
     if (!top_.fifo_order) legacy_sort(ra, top_.legacy_order ? &*top_.legacy_order : nullptr);
     if (auto meta = apply_build_metadata(ra, top_); !meta) return meta.error();
     std::vector<manifest> out;
@@ -174,6 +174,7 @@ class builder {
       auto r = add_component(k, c, ra, tc);
       if (!r) return r;
     }
+    note_shared_values(k, vars_);
     if (auto r = run_transformers(k, ra, tc); !r) return r;
     return attach_vars(ra, k.vars, vars_);
   }

@@ -357,10 +357,64 @@ void annotations_as_text(value& object, alloc_t& a) {
   }
 }
 
+error shared_error(const std::string& file, const std::string& raw, std::string_view why) {
+  return unsupported_error(file, fmt::format("the label or annotation value \"{}\" {}: kustomize shares one node "
+                                             "between an object's metadata, selectors and templates, and expanding "
+                                             "vars in one copy changes them all; gitopsd does not follow that",
+                                             raw, why));
+}
+
+// Refuses where kustomize's shared label and annotation nodes would make its output differ: a value
+// whose second expansion (Deployment annotations are expanded twice) differs from its first, or
+// a copy vars did not reach that kustomize would have changed with the metadata copy.
+result<void> check_shared(const resmap& ra, const std::vector<std::pair<std::string, std::string>>& shared,
+                          const var_lookup& find) {
+  std::unordered_map<std::string_view, const std::string*> changed;  // raw value -> file
+  for (const auto& [raw, file] : shared) {
+    auto once = expand_vars(raw, find);
+    if (!once || (once->k == var_value::kind::text && once->text == raw)) continue;
+    if (once->k == var_value::kind::text) {
+      auto twice = expand_vars(once->text, find);
+      if (!twice || !(*twice == *once)) return shared_error(file, raw, "expands differently a second time");
+    }
+    changed.emplace(raw, &file);
+  }
+  if (changed.empty()) return {};
+  for (const auto& r : ra) {
+    std::vector<const value*> stack{&r.obj};  // a stack, not recursion: objects come from Git
+    while (!stack.empty()) {
+      const value* v = stack.back();
+      stack.pop_back();
+      if (v->IsObject()) {
+        for (const auto& m : v->GetObject()) stack.push_back(&m.value);
+      } else if (v->IsArray()) {
+        for (const auto& item : v->GetArray()) stack.push_back(&item);
+      } else if (v->IsString()) {
+        auto hit = changed.find(json::view(*v));
+        if (hit != changed.end())
+          return shared_error(*hit->second, std::string(hit->first),
+                              fmt::format("stays unexpanded in {} ({}), where vars do not reach", r.describe(),
+                                          r.origin));
+      }
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
-result<void> resolve_vars(resmap& ra, std::vector<var_spec> all, const std::vector<field_spec>& specs,
-                          std::size_t max_growth) {
+void note_shared_values(const kustomization& k, var_set& all) {
+  auto note = [&](const string_pairs& pairs) {
+    for (const auto& p : pairs)
+      if (p.second.find('$') != std::string::npos) all.shared.emplace_back(p.second, k.file);
+  };
+  note(k.common_labels);
+  note(k.common_annotations);
+  for (const auto& l : k.labels) note(l.pairs);
+}
+
+result<void> resolve_vars(resmap& ra, var_set vars, const std::vector<field_spec>& specs, std::size_t max_growth) {
+  auto& all = vars.list;
   if (all.empty()) return {};
   std::sort(all.begin(), all.end(), [](const var_spec& x, const var_spec& y) { return x.name < y.name; });
   std::unordered_map<std::string, const resource*> owners;  // the first object a var chose
@@ -398,7 +452,7 @@ result<void> resolve_vars(resmap& ra, std::vector<var_spec> all, const std::vect
     }
     annotations_as_text(r.obj, a);
   }
-  return {};
+  return check_shared(ra, vars.shared, find);
 }
 
 }  // namespace gitopsd::render::kustomize

@@ -216,6 +216,18 @@ TEST_CASE("vars whose value gitopsd cannot render as kustomize does are refused"
   CHECK(r.error().code == render::errc::limit_exceeded);
   CHECK(r.error().what() == "k/objects.yaml#2: field \"spec/containers/args\" of Pod/web: vars make the objects grow "
                             "past the build's budget (limit max-render-bytes)");
+  // kustomize shares one node between the copies of a common label: expanding metadata/labels
+  // changes the selectors too.
+  CHECK(failure("commonLabels:\n  db: $(DB)\nvars:\n- name: DB\n  objref: {kind: Service, name: db, apiVersion: v1}\n",
+                render::errc::unsupported)
+            .starts_with("k/kustomization.yaml: the label or annotation value \"$(DB)\" stays unexpanded in "
+                         "Service/db (k/objects.yaml#1), where vars do not reach: kustomize shares"));
+  // Deployment annotations are expanded twice (metadata and template share the node).
+  CHECK(failure("commonAnnotations:\n  db: $$(DB)\nvars:\n- name: DB\n  objref: {kind: Service, name: db, "
+                "apiVersion: v1}\n",
+                render::errc::unsupported)
+            .starts_with("k/kustomization.yaml: the label or annotation value \"$$(DB)\" expands differently a "
+                         "second time"));
   CHECK(failure(created, render::errc::unsupported).starts_with(
       "k/objects.yaml#2: field \"spec/template/metadata/annotations\" of Deployment/web: a replacement (create) "
       "wrote a number"));
