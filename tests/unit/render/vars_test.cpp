@@ -198,6 +198,12 @@ TEST_CASE("vars whose value gitopsd cannot render as kustomize does are refused"
       "replacements:\n- source: {kind: Service, fieldPath: spec.ports.0.port}\n"
       "  targets:\n  - select: {kind: Deployment}\n"
       "    fieldPaths: [spec.template.metadata.annotations.port]\n    options: {create: true}\n";
+  // So is the key of a list element a replacement creates.
+  CHECK(failure("vars:\n- name: DB\n  objref: {kind: Service, name: db, apiVersion: v1}\n"
+                "replacements:\n- source: {kind: Service}\n  targets:\n  - select: {kind: Service}\n"
+                "    fieldPaths: [\"spec.ports.[port=8080].name\"]\n    options: {create: true}\n",
+                render::errc::unsupported)
+            .starts_with("k/objects.yaml#1: field \"spec/ports/port\" of Service/db: a replacement (create) wrote"));
   // A long value referenced many times stops at the render budget.
   std::string many = "  - name: web\n    args: [";
   for (int i = 0; i < 2000; ++i) many += "\"$(DB)\",";
