@@ -2,6 +2,7 @@
 #include "vars.hpp"
 
 #include "field_names.hpp"
+#include "go_float.hpp"
 
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/render/errc.hpp"
@@ -24,6 +25,7 @@ std::string wrap_name(std::string_view name) { return fmt::format("$({})", name)
 void append_value(std::string& out, const var_value& v) {
   switch (v.k) {
     case var_value::kind::integer: out += std::to_string(v.integer); break;
+    case var_value::kind::real: out += go_float_g(v.real); break;  // Go's %v
     case var_value::kind::boolean: out += v.boolean ? "true" : "false"; break;
     default: out += v.text;
   }
@@ -230,12 +232,15 @@ result<var_value> read_var_field(const value& object, std::string_view path) {
     v.integer = at->GetInt64();
   } else if (at->IsObject() || at->IsArray()) {
     v.k = var_value::kind::opaque;
+  } else if (at->IsDouble()) {
+    v.k = var_value::kind::real;
+    v.real = at->GetDouble();
   } else if (at->IsNull()) {
     return make_error(errc::unsupported, fmt::format("field \"{}\" is null, which kustomize gives as its written "
                                                      "text; gitopsd does not keep that text", path));
   } else {
-    return make_error(errc::unsupported, fmt::format("field \"{}\" is a number gitopsd cannot render as kustomize "
-                                                     "does (a fraction or beyond 64 bits)", path));
+    return make_error(errc::unsupported, fmt::format("field \"{}\" is an integer beyond 64 bits, which kustomize "
+                                                     "refuses and gitopsd does not render", path));
   }
   return v;
 }
@@ -307,6 +312,8 @@ result<void> expand_field(value& v, const var_lookup& find, bool untagged, std::
                                               "max-render-bytes)");
     if (out->k == var_value::kind::integer) {
       s.SetInt64(out->integer);
+    } else if (out->k == var_value::kind::real) {
+      s.SetDouble(out->real);
     } else if (out->k == var_value::kind::boolean) {
       s.SetBool(out->boolean);
     } else {
@@ -351,8 +358,12 @@ void annotations_as_text(value& object, alloc_t& a) {
   auto annotations = meta->value.FindMember("annotations");
   if (annotations == meta->value.MemberEnd() || !annotations->value.IsObject()) return;
   for (auto& m : annotations->value.GetObject()) {
-    if (!m.value.IsInt64() && !m.value.IsBool()) continue;
-    std::string text = m.value.IsBool() ? (m.value.GetBool() ? "true" : "false") : std::to_string(m.value.GetInt64());
+    if (!m.value.IsNumber() && !m.value.IsBool()) continue;
+    // The node's text as kustomize's vars wrote it (strconv's 'f' for a float).
+    std::string text = m.value.IsBool()    ? (m.value.GetBool() ? "true" : "false")
+                       : m.value.IsInt64() ? std::to_string(m.value.GetInt64())
+                       : m.value.IsDouble() ? go_float_f(m.value.GetDouble())
+                                            : std::to_string(m.value.GetUint64());
     m.value.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), a);
   }
 }

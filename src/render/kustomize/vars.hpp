@@ -16,9 +16,10 @@ namespace gitopsd::render::kustomize {
 // A var's value as kustomize carries it: text, a number or a boolean (kept as such where a field
 // is exactly "$(NAME)"), or a map or list, which no reference can use.
 struct var_value {
-  enum class kind { text, integer, boolean, opaque } k = kind::text;
+  enum class kind { text, integer, real, boolean, opaque } k = kind::text;
   std::string text;
   std::int64_t integer = 0;
+  double real = 0;
   bool boolean = false;
   bool operator==(const var_value&) const = default;
 };

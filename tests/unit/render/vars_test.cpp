@@ -5,6 +5,7 @@
 #include "gitopsd/render/errc.hpp"
 #include "gitopsd/render/kustomize.hpp"
 
+#include "../../../src/render/kustomize/go_float.hpp"
 #include "../../../src/render/kustomize/vars.hpp"
 
 #include <catch2/catch.hpp>
@@ -134,7 +135,8 @@ TEST_CASE("a var's fieldpath reads as kyaml reads it", "[kustomize][vars]") {
     CHECK(r.error().code == render::errc::invalid_kustomization);
   }
   // kustomize gives these as the text written in the file, which the JSON does not keep.
-  for (auto lost : {"spec.ratio", "spec.ip", "spec.ports.[port=80].name"}) {
+  CHECK(read("spec.ratio").value().real == 1.5);
+  for (auto lost : {"spec.ip", "spec.ports.[port=80].name"}) {
     INFO(lost);
     auto r = read(lost);
     REQUIRE_FALSE(r.has_value());
@@ -254,4 +256,26 @@ TEST_CASE("many vars over many objects stay quick", "[kustomize][vars]") {
   REQUIRE(r.has_value());
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
   CHECK(json::get_string((*r)[0].object, "metadata", "annotations", "next") == "c1");
+}
+
+TEST_CASE("floats are written as Go writes them", "[kustomize][vars]") {
+  // %v, where a float stands inside a longer string.
+  CHECK(go_float_g(1500) == "1500");
+  CHECK(go_float_g(1.5) == "1.5");
+  CHECK(go_float_g(100000) == "100000");
+  CHECK(go_float_g(1e6) == "1e+06");
+  CHECK(go_float_g(1234567) == "1.234567e+06");
+  CHECK(go_float_g(0.0001) == "0.0001");
+  CHECK(go_float_g(0.00001) == "1e-05");
+  CHECK(go_float_g(-2.25) == "-2.25");
+  CHECK(go_float_g(1e100) == "1e+100");
+  CHECK(go_float_g(0) == "0");
+  CHECK(go_float_g(0.1) == "0.1");
+  // strconv 'f', -1: how an annotation that is exactly "$(FLOAT)" is written back.
+  CHECK(go_float_f(1500) == "1500");
+  CHECK(go_float_f(1.5) == "1.5");
+  CHECK(go_float_f(1e21) == "1000000000000000000000");
+  CHECK(go_float_f(0.00001) == "0.00001");
+  CHECK(go_float_f(-0.5) == "-0.5");
+  CHECK(go_float_f(0) == "0");
 }
