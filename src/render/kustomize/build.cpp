@@ -174,7 +174,6 @@ class builder {
       auto r = add_component(k, c, ra, tc);
       if (!r) return r;
     }
-    note_shared_values(k, vars_);
     if (auto r = run_transformers(k, ra, tc); !r) return r;
     return attach_vars(ra, k.vars, vars_);
   }
@@ -337,6 +336,7 @@ class builder {
     res.suffixes = old.suffixes;
     res.ref_vars = old.ref_vars;
     res.untagged_scalars = old.untagged_scalars;
+    res.shared_values = old.shared_values;
     res.origin = old.origin;
     old = std::move(res);
     return {};

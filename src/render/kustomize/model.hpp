@@ -96,6 +96,9 @@ struct resource {
   // A replacement created a number or boolean here: kustomize leaves such a node untagged, and vars
   // then take it for a string (see resolve_vars).
   bool untagged_scalars = false;
+  // Label and annotation values holding "$" that transformers set: kustomize puts one node per value
+  // in all the fields they reach (metadata, selectors, templates), so vars change every copy.
+  std::vector<std::string> shared_values;
 
   [[nodiscard]] res_id cur() const;
   [[nodiscard]] res_id org() const { return prev.empty() ? cur() : prev.front(); }

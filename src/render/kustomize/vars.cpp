@@ -368,61 +368,78 @@ void annotations_as_text(value& object, alloc_t& a) {
   }
 }
 
-error shared_error(const std::string& file, const std::string& raw, std::string_view why) {
-  return unsupported_error(file, fmt::format("the label or annotation value \"{}\" {}: kustomize shares one node "
-                                             "between an object's metadata, selectors and templates, and expanding "
-                                             "vars in one copy changes them all; gitopsd does not follow that",
-                                             raw, why));
+error shared_error(const resource& r, const std::string& raw, std::string_view why) {
+  return unsupported_error(r.origin, fmt::format("the label or annotation value \"{}\" of {} {}: kustomize shares "
+                                                 "one node between an object's metadata, selectors and templates, and "
+                                                 "expanding vars in one copy changes them all; gitopsd does not follow "
+                                                 "that", raw, r.describe(), why));
 }
 
-// Refuses where kustomize's shared label and annotation nodes would make its output differ: a value
-// whose second expansion (Deployment annotations are expanded twice) differs from its first, or
-// a copy vars did not reach that kustomize would have changed with the metadata copy.
-result<void> check_shared(const resmap& ra, const std::vector<std::pair<std::string, std::string>>& shared,
-                          const var_lookup& find) {
-  std::unordered_map<std::string_view, const std::string*> changed;  // raw value -> file
-  for (const auto& [raw, file] : shared) {
-    auto once = expand_vars(raw, find);
-    if (!once || (once->k == var_value::kind::text && once->text == raw)) continue;
-    if (once->k == var_value::kind::text) {
-      auto twice = expand_vars(once->text, find);
-      if (!twice || !(*twice == *once)) return shared_error(file, raw, "expands differently a second time");
+// The strings of `object` (a stack, not recursion: objects come from Git).
+void each_string(const value& object, const std::function<void(std::string_view)>& fn) {
+  std::vector<const value*> stack{&object};
+  while (!stack.empty()) {
+    const value* v = stack.back();
+    stack.pop_back();
+    if (v->IsObject()) {
+      for (const auto& m : v->GetObject()) stack.push_back(&m.value);
+    } else if (v->IsArray()) {
+      for (const auto& item : v->GetArray()) stack.push_back(&item);
+    } else if (v->IsString()) {
+      fn(json::view(*v));
     }
-    changed.emplace(raw, &file);
   }
-  if (changed.empty()) return {};
+}
+
+// Refuses where kustomize's shared label and annotation nodes would make its output differ: a copy
+// vars did not reach that kustomize changed with the metadata copy, or a value vars reached in two
+// places (a Deployment's annotations) that kustomize's shared node got expanded twice, differently.
+result<void> check_shared(const resmap& ra, const var_lookup& find) {
+  struct change {
+    std::string once;      // the text after one expansion
+    bool twice_differs = false;
+  };
+  std::unordered_map<std::string, std::optional<change>> changes;  // raw value -> what vars make of it
   for (const auto& r : ra) {
-    std::vector<const value*> stack{&r.obj};  // a stack, not recursion: objects come from Git
-    while (!stack.empty()) {
-      const value* v = stack.back();
-      stack.pop_back();
-      if (v->IsObject()) {
-        for (const auto& m : v->GetObject()) stack.push_back(&m.value);
-      } else if (v->IsArray()) {
-        for (const auto& item : v->GetArray()) stack.push_back(&item);
-      } else if (v->IsString()) {
-        auto hit = changed.find(json::view(*v));
-        if (hit != changed.end())
-          return shared_error(*hit->second, std::string(hit->first),
-                              fmt::format("stays unexpanded in {} ({}), where vars do not reach", r.describe(),
-                                          r.origin));
+    std::vector<std::pair<std::string_view, const change*>> changed;
+    for (const auto& raw : r.shared_values) {
+      auto known = changes.find(raw);
+      if (known == changes.end()) {
+        std::optional<change> c;
+        auto once = expand_vars(raw, find);
+        if (once && !(once->k == var_value::kind::text && once->text == raw)) {
+          c.emplace();
+          if (once->k == var_value::kind::text) {
+            c->once = once->text;
+            auto twice = expand_vars(once->text, find);
+            c->twice_differs = !twice || !(*twice == *once);
+          }
+        }
+        known = changes.emplace(raw, std::move(c)).first;
       }
+      if (known->second) changed.emplace_back(raw, &*known->second);
     }
+    if (changed.empty()) continue;
+    std::vector<std::size_t> expanded(changed.size(), 0);
+    std::optional<std::size_t> raw_left;
+    each_string(r.obj, [&](std::string_view s) {
+      for (std::size_t i = 0; i < changed.size(); ++i) {
+        if (s == changed[i].first) raw_left = i;
+        if (changed[i].second->twice_differs && s == changed[i].second->once) ++expanded[i];
+      }
+    });
+    if (raw_left)
+      return shared_error(r, std::string(changed[*raw_left].first),
+                          "stays unexpanded where vars do not reach (a selector, a template)");
+    for (std::size_t i = 0; i < changed.size(); ++i)
+      if (expanded[i] > 1)
+        return shared_error(r, std::string(changed[i].first), "is expanded in two places, which kustomize does "
+                                                              "twice to its one node, with another result");
   }
   return {};
 }
 
 }  // namespace
-
-void note_shared_values(const kustomization& k, var_set& all) {
-  auto note = [&](const string_pairs& pairs) {
-    for (const auto& p : pairs)
-      if (p.second.find('$') != std::string::npos) all.shared.emplace_back(p.second, k.file);
-  };
-  note(k.common_labels);
-  note(k.common_annotations);
-  for (const auto& l : k.labels) note(l.pairs);
-}
 
 result<void> resolve_vars(resmap& ra, var_set vars, const std::vector<field_spec>& specs, std::size_t max_growth) {
   auto& all = vars.list;
@@ -463,7 +480,7 @@ result<void> resolve_vars(resmap& ra, var_set vars, const std::vector<field_spec
     }
     annotations_as_text(r.obj, a);
   }
-  return check_shared(ra, vars.shared, find);
+  return check_shared(ra, find);
 }
 
 }  // namespace gitopsd::render::kustomize

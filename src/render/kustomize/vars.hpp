@@ -43,20 +43,15 @@ result<var_value> read_var_field(const rapidjson::Value& object, std::string_vie
 struct var_set {
   std::vector<var_spec> list;
   std::unordered_map<std::string, std::string> file_of;  // name -> declaring file
-  // Values with a "$" that label and annotation transformers gave, with their kustomization file.
-  std::vector<std::pair<std::string, std::string>> shared;
 };
-
-// kustomize's label and annotation transformers put one YAML node in every field of an object they
-// set (metadata, selectors, templates): expanding vars in one copy changes them all. gitopsd holds
-// copies; resolve_vars refuses a build where that would make a difference.
-void note_shared_values(const kustomization& k, var_set& all);
 
 // At the end of a kustomization's transformers: each of its vars chooses its object among `ra`
 // (by any name the object had) and joins `all`.
 result<void> attach_vars(resmap& ra, const std::vector<var_spec>& vars, var_set& all);
 
 // At the top, after names are final: reads every var and expands the `specs` fields of all objects.
+// Refuses (unsupported) where an object's shared label or annotation values (resource::shared_values)
+// would come out otherwise than in kustomize.
 // The expansions together add at most `max_growth` bytes (a long value referenced many times).
 result<void> resolve_vars(resmap& ra, var_set all, const std::vector<field_spec>& specs, std::size_t max_growth);
 

@@ -228,14 +228,14 @@ TEST_CASE("vars whose value gitopsd cannot render as kustomize does are refused"
   // changes the selectors too.
   CHECK(failure("commonLabels:\n  db: $(DB)\nvars:\n- name: DB\n  objref: {kind: Service, name: db, apiVersion: v1}\n",
                 render::errc::unsupported)
-            .starts_with("k/kustomization.yaml: the label or annotation value \"$(DB)\" stays unexpanded in "
-                         "Service/db (k/objects.yaml#1), where vars do not reach: kustomize shares"));
+            .starts_with("k/objects.yaml#1: the label or annotation value \"$(DB)\" of Service/db stays "
+                         "unexpanded where vars do not reach (a selector, a template): kustomize shares"));
   // Deployment annotations are expanded twice (metadata and template share the node).
   CHECK(failure("commonAnnotations:\n  db: $$(DB)\nvars:\n- name: DB\n  objref: {kind: Service, name: db, "
                 "apiVersion: v1}\n",
                 render::errc::unsupported)
-            .starts_with("k/kustomization.yaml: the label or annotation value \"$$(DB)\" expands differently a "
-                         "second time"));
+            .starts_with("k/objects.yaml#2: the label or annotation value \"$$(DB)\" of Deployment/web is expanded "
+                         "in two places"));
   CHECK(failure(created, render::errc::unsupported).starts_with(
       "k/objects.yaml#2: field \"spec/template/metadata/annotations\" of Deployment/web: a replacement (create) "
       "wrote a number"));
