@@ -7,6 +7,7 @@
 #include "model.hpp"
 #include "replacements.hpp"
 #include "transforms.hpp"
+#include "vars.hpp"
 
 #include "gitopsd/core/disk_tree.hpp"
 #include "gitopsd/core/json.hpp"
@@ -140,6 +141,8 @@ class builder {
       auto fixed = fix_name_references(ra, tc.name_reference);
       if (!fixed) return fixed.error();
     }
+    // kustomize resolves vars once, at the top, with every name final.
+    if (auto r = resolve_vars(ra, std::move(vars_), tc.var_reference, opts_.build.max_bytes); !r) return r.error();
     if (!top_.fifo_order) legacy_sort(ra, top_.legacy_order ? &*top_.legacy_order : nullptr);
     if (auto meta = apply_build_metadata(ra, top_); !meta) return meta.error();
     std::vector<manifest> out;
@@ -171,7 +174,8 @@ class builder {
       auto r = add_component(k, c, ra, tc);
       if (!r) return r;
     }
-    return run_transformers(k, ra, tc);
+    if (auto r = run_transformers(k, ra, tc); !r) return r;
+    return attach_vars(ra, k.vars, vars_);
   }
 
  private:
@@ -330,6 +334,9 @@ class builder {
     res.prev = old.prev;
     res.prefixes = old.prefixes;
     res.suffixes = old.suffixes;
+    res.ref_vars = old.ref_vars;
+    res.untagged_scalars = old.untagged_scalars;
+    res.shared_values = old.shared_values;
     res.origin = old.origin;
     old = std::move(res);
     return {};
@@ -449,6 +456,7 @@ class builder {
   std::vector<std::string> stack_;
   kustomization top_;  // the top level's own settings (sort order, build metadata)
   std::size_t builds_ = 0;
+  var_set vars_;  // every kustomization's vars: kustomize merges them all up the tree
   std::size_t loaded_objects_ = 0;
   std::size_t loaded_bytes_ = 0;
 };

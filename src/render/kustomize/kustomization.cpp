@@ -4,6 +4,7 @@
 #include "model.hpp"
 #include "replacements.hpp"
 #include "transformer_config.hpp"
+#include "vars.hpp"
 
 #include "gitopsd/core/disk_tree.hpp"
 #include "gitopsd/core/json.hpp"
@@ -278,7 +279,7 @@ result<std::optional<std::pair<std::vector<std::string>, std::vector<std::string
 }
 
 const std::set<std::string_view> unsupported_fields = {
-    "openapi", "vars", "crds", "helmGlobals", "helmCharts",
+    "openapi", "crds", "helmGlobals", "helmCharts",
     "helmChartInflationGenerator", "validators"};
 
 // Every field of kustomize's Kustomization type.
@@ -449,6 +450,8 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
       TRY_ASSIGN(k.configurations, r.strings(v, f));
     } else if (key == "buildMetadata") {
       TRY_ASSIGN(k.build_metadata, r.strings(v, f));
+    } else if (key == "vars") {
+      TRY_ASSIGN(k.vars, read_vars(v, file));
     } else if (key == "replacements") {
       TRY_ASSIGN(k.replacements, read_replacements(tree, dir, file, v, lim));
     } else if (key == "sortOptions") {

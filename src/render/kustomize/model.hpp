@@ -4,6 +4,7 @@
 
 #include "fieldspec.hpp"
 #include "replacement_spec.hpp"
+#include "var_spec.hpp"
 
 #include "gitopsd/core/error.hpp"
 #include "gitopsd/core/file_tree.hpp"
@@ -72,6 +73,7 @@ struct kustomization {
   std::vector<std::string> build_metadata;
   std::vector<std::string> configurations;  // files of transformer configuration
   std::vector<std::string> transformers, generators;  // entries configuring built-in plugins
+  std::vector<var_spec> vars;
 };
 
 result<kustomization> load_kustomization(const file_tree& tree, const std::string& dir, const std::string& file,
@@ -90,6 +92,13 @@ struct resource {
   std::vector<std::string> prefixes, suffixes;
   bool needs_hash = false;
   bool generated = false;
+  std::vector<std::string> ref_vars;  // the vars whose objref chose this object
+  // A replacement created a number or boolean here: kustomize leaves such a node untagged, and vars
+  // then take it for a string (see resolve_vars).
+  bool untagged_scalars = false;
+  // Label and annotation values holding "$" that transformers set: kustomize puts one node per value
+  // in all the fields they reach (metadata, selectors, templates), so vars change every copy.
+  std::vector<std::string> shared_values;
 
   [[nodiscard]] res_id cur() const;
   [[nodiscard]] res_id org() const { return prev.empty() ? cur() : prev.front(); }

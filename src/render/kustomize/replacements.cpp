@@ -215,6 +215,7 @@ struct walker {
   bool regex = true;        // [k=v] matches v as an unanchored regular expression (targets)
   std::vector<value*> found;
   std::string failure;
+  bool untagged = false;  // a created list element's key is a number or boolean (see resource::untagged_scalars)
 
   value new_node(const std::string& next) const {
     if (is_list_index(next) || is_index_number(next)) return value(rapidjson::kArrayType);
@@ -305,6 +306,7 @@ struct walker {
     // The created element's value is untagged: it reads as YAML would read the text.
     value key_value;
     set_scalar_text(key_value, want, *a);
+    untagged = untagged || key_value.IsNumber() || key_value.IsBool();
     if (field.empty()) {
       node.PushBack(key_value, *a);
     } else {
@@ -557,14 +559,17 @@ result<void> apply_target(resmap& ra, const value& v, const replacement_target& 
       if (!w.walk(res.obj, parts, 0))
         return kustomize_error(file, fmt::format("replacements: {}: {}", retrieval_error(path, create), w.failure));
       if (w.found.empty()) return kustomize_error(file, "replacements: " + retrieval_error(path, create));
+      res.untagged_scalars = res.untagged_scalars || w.untagged;
       // kustomize writes annotations back as strings when it drops its own build annotations.
       bool annotation = parts.size() == 3 && parts[0] == "metadata" && parts[1] == "annotations";
       for (value* field : w.found) {
+        bool was_null = field->IsNull();
         TRY(write_value(*field, v, t.options, a, file));
         if (annotation && is_scalar(*field) && !field->IsString()) {
           std::string text = scalar_text(*field).value_or("");
           field->SetString(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), a);
         }
+        if (was_null && (field->IsNumber() || field->IsBool())) res.untagged_scalars = true;
       }
     }
   }

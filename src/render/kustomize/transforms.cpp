@@ -252,6 +252,11 @@ result<void> add_pairs(resmap& ra, const string_pairs& pairs, const std::vector<
       });
       if (!done) return done;
     }
+    // kustomize gives every field of the object one shared node per value: vars must know (see vars.hpp).
+    for (const auto& [k, v] : pairs)
+      if (v.find('$') != std::string::npos &&
+          std::find(r.shared_values.begin(), r.shared_values.end(), v) == r.shared_values.end())
+        r.shared_values.push_back(v);
   }
   return {};
 }

@@ -164,6 +164,23 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
         "kustomization.yaml transformers[0]#1: kustomize has no built-in transformer \"SortOrderTransformer\"");
   CHECK(fail("builtin-transformers-cycle") == "kustomization.yaml: cycle: this kustomization includes itself");
   CHECK(fail("builtin-json6902-no-ops") == "patch.yaml#1: PatchJson6902Transformer: the patch has no operations");
+  CHECK(fail("vars-duplicate-name") ==
+        "kustomization.yaml: var \"DB\" is declared twice (also in base/kustomization.yaml); kustomize allows one "
+        "var of a name in a build");
+  CHECK(fail("vars-objref-no-match") ==
+        "kustomization.yaml: var \"DB\": no object matches its objref (no apiVersion) Service \"db\" (kustomize "
+        "compares group, version, kind and name exactly)");
+  CHECK(fail("vars-objref-cluster-scoped-namespace") ==
+        "kustomization.yaml: var \"ROLE\": no object matches its objref rbac.authorization.k8s.io/v1 ClusterRole "
+        "\"reader\" in namespace default (a namespace on a kind without namespaces matches nothing)");
+  CHECK(fail("vars-objref-ambiguous") ==
+        "kustomization.yaml: var \"DB\": 2 objects match its objref v1 Service \"db\" (Service/db and Service/db in "
+        "namespace other)");
+  CHECK(fail("vars-bad-fieldpath") ==
+        "kustomization.yaml: var \"DB\" in Service/db: field \"spec.ports[1].port\" not found");
+  CHECK(fail("vars-list-not-string") ==
+        "resources.yaml#2: field \"spec/template/spec/containers/args\" of Deployment/web: a list item is not a "
+        "string, which kustomize refuses when it expands vars");
   // Every case has its message above.
-  CHECK(testing::entries(base, true).size() == 33);
+  CHECK(testing::entries(base, true).size() == 39);
 }

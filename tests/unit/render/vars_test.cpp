@@ -1,0 +1,281 @@
+// kustomize's vars: the "$(NAME)" scanner, the field path reader and a build through them.
+#include "memory_tree.hpp"
+
+#include "gitopsd/core/json.hpp"
+#include "gitopsd/render/errc.hpp"
+#include "gitopsd/render/kustomize.hpp"
+
+#include "../../../src/render/kustomize/go_float.hpp"
+#include "../../../src/render/kustomize/vars.hpp"
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <map>
+
+using namespace gitopsd;
+using namespace gitopsd::render::kustomize;
+
+namespace {
+
+var_value text(std::string s) {
+  var_value v;
+  v.text = std::move(s);
+  return v;
+}
+
+var_lookup lookup() {
+  static const std::map<std::string, var_value, std::less<>> vars = [] {
+    std::map<std::string, var_value, std::less<>> m;
+    m["SVC"] = text("db");
+    var_value port;
+    port.k = var_value::kind::integer;
+    port.integer = 5432;
+    m["PORT"] = port;
+    var_value on;
+    on.k = var_value::kind::boolean;
+    on.boolean = true;
+    m["ON"] = on;
+    var_value list;
+    list.k = var_value::kind::opaque;
+    m["LIST"] = list;
+    m[""] = text("empty");
+    return m;
+  }();
+  return [&](std::string_view name) -> const var_value* {
+    auto it = vars.find(name);
+    return it == vars.end() ? nullptr : &it->second;
+  };
+}
+
+var_value expand(std::string_view in) {
+  return expand_vars(in, lookup()).value();
+}
+
+std::string expand_text(std::string_view in) {
+  auto v = expand(in);
+  REQUIRE(v.k == var_value::kind::text);
+  return v.text;
+}
+
+rapidjson::Document parse(const char* json) {
+  rapidjson::Document d;
+  d.Parse(json);
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("vars expand in one pass, as kustomize's expansion does", "[kustomize][vars]") {
+  CHECK(expand_text("$(SVC):$(PORT)") == "db:5432");
+  CHECK(expand_text("x$(ON)y") == "xtruey");
+  // Unknown, map or list vars stay as written; so does anything that is not a reference.
+  CHECK(expand_text("$(HOME)/$(LIST)") == "$(HOME)/$(LIST)");
+  CHECK(expand_text("$(HOME)") == "$(HOME)");
+  CHECK(expand_text("$(LIST)") == "$(LIST)");
+  CHECK(expand_text("a$b$c$") == "a$b$c$");
+  CHECK(expand_text("$") == "$");
+  CHECK(expand_text("") == "");
+  CHECK(expand_text("no reference") == "no reference");
+  // "$$" is one "$", so "$$(SVC)" is the text "$(SVC)", never expanded again.
+  CHECK(expand_text("$$(SVC)") == "$(SVC)");
+  CHECK(expand_text("$$$(SVC)") == "$db");
+  CHECK(expand_text("cost $$5$$") == "cost $5$");
+  // An unclosed reference is kept, and the scan goes on after its "$(".
+  CHECK(expand_text("$(SVC") == "$(SVC");
+  CHECK(expand_text("$($(SVC)") == "$($(SVC)");
+  CHECK(expand_text("$(SVC$(SVC)") == "$(SVC$(SVC)");
+  CHECK(expand_text("$()") == "empty");
+}
+
+TEST_CASE("a string that is exactly one reference takes the var's type", "[kustomize][vars]") {
+  auto port = expand("$(PORT)");
+  CHECK(port.k == var_value::kind::integer);
+  CHECK(port.integer == 5432);
+  auto on = expand("$(ON)");
+  CHECK(on.k == var_value::kind::boolean);
+  CHECK(on.boolean);
+  CHECK(expand("$(SVC)") == text("db"));
+  CHECK(expand(" $(PORT)") == text(" 5432"));
+  CHECK(expand("$(PORT)$(PORT)") == text("54325432"));
+}
+
+TEST_CASE("the scan for \"$(\" stays linear on hostile text", "[kustomize][vars]") {
+  std::string hostile;
+  for (int i = 0; i < 200'000; ++i) hostile += "$(";
+  auto start = std::chrono::steady_clock::now();
+  CHECK(expand_text(hostile) == hostile);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+}
+
+TEST_CASE("an expansion stops where the text would outgrow its budget", "[kustomize][vars]") {
+  CHECK(expand_vars("$(SVC)$(SVC)", lookup(), 4).value().text == "dbdb");
+  CHECK_FALSE(expand_vars("$(SVC)$(SVC)", lookup(), 3).has_value());
+  CHECK_FALSE(expand_vars("$(SVC)", lookup(), 1).has_value());
+  CHECK_FALSE(expand_vars("$$$$$$", lookup(), 2).has_value());
+}
+
+TEST_CASE("a var's fieldpath reads as kyaml reads it", "[kustomize][vars]") {
+  auto svc = parse(R"({"metadata":{"name":"db"},"spec":{"ports":[{"port":80,"name":"a.b"},{"port":81}],)"
+                   R"("paused":false,"ratio":1.5,"ip":null,"sel":{"app":"x"}}})");
+  auto read = [&](std::string_view path) { return read_var_field(svc, path); };
+  CHECK(read("metadata.name").value() == text("db"));
+  CHECK(read("spec.ports[0].port").value().integer == 80);
+  CHECK(read("spec.ports.1.port").value().integer == 81);
+  CHECK(read("spec.ports.-.port").value().integer == 81);
+  CHECK(read("spec.paused").value().k == var_value::kind::boolean);
+  CHECK(read("spec.sel").value().k == var_value::kind::opaque);
+  CHECK(read("spec.ports[0]").value().k == var_value::kind::opaque);
+  for (auto missing : {"spec.ports[2].port", "spec.nope", "spec.ports.port", "spec.sel.0", "metadata.name.x",
+                       "spec.ports[-1].port", "spec..ports", "spec.ports[name=a].port"}) {
+    INFO(missing);
+    auto r = read(missing);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == render::errc::invalid_kustomization);
+  }
+  // kustomize gives these as the text written in the file, which the JSON does not keep.
+  CHECK(read("spec.ratio").value().real == 1.5);
+  for (auto lost : {"spec.ip", "spec.ports.[port=80].name"}) {
+    INFO(lost);
+    auto r = read(lost);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == render::errc::unsupported);
+  }
+}
+
+TEST_CASE("objref apiVersion overrides group and version", "[kustomize][vars]") {
+  auto vars = [](const char* yaml_json) {
+    auto d = parse(yaml_json);
+    auto r = read_vars(d, "k.yaml");
+    REQUIRE(r.has_value());
+    REQUIRE(r->size() == 1);
+    return r->front();
+  };
+  auto v = vars(R"([{"name":"A","objref":{"kind":"Queue","name":"q","apiVersion":"m.example.com/v2","group":"g",)"
+                R"("version":"v9"}}])");
+  CHECK(v.type == gvk{"m.example.com", "v2", "Queue"});
+  CHECK(v.field_path == "metadata.name");
+  v = vars(R"([{"name":"A","objref":{"kind":"Queue","name":"q","apiVersion":"v1","group":"g"}}])");
+  CHECK(v.type == gvk{"g", "v1", "Queue"});
+  v = vars(R"([{"NAME":"A","objRef":{"kind":"Queue","name":"q"},"fieldRef":{"fieldPath":"spec.x"}}])");
+  CHECK(v.field_path == "spec.x");
+  CHECK(v.type.version.empty());
+  auto bad = parse(R"([{"name":"A","objref":{"kind":"Queue","nam":"q"}}])");
+  auto r = read_vars(bad, "k.yaml");
+  REQUIRE_FALSE(r.has_value());
+  CHECK(std::string(r.error().what()) == "k.yaml: unknown field \"nam\" in vars.objref");
+}
+
+namespace {
+
+const char* const service_and_deployment =
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: db\nspec:\n  clusterIP: null\n  ports:\n  - port: 5432\n---\n"
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n"
+    "      containers:\n      - name: web\n        args: [\"--db=$(DB)\"]\n";
+
+std::string failure(const std::string& kustomization, render::errc code) {
+  testing::memory_tree t;
+  t.files["k/kustomization.yaml"] = "resources:\n- objects.yaml\n" + kustomization;
+  t.files["k/objects.yaml"] = service_and_deployment;
+  auto r = render::render(t, "k");
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == code);
+  return r.error().what();
+}
+
+}  // namespace
+
+TEST_CASE("vars whose value gitopsd cannot render as kustomize does are refused", "[kustomize][vars]") {
+  // kustomize gives a null as the text written ("~", "null" or nothing), which the JSON has lost.
+  CHECK(failure("vars:\n- name: DB\n  objref: {kind: Service, name: db, apiVersion: v1}\n"
+                "  fieldref: {fieldpath: spec.clusterIP}\n",
+                render::errc::unsupported) ==
+        "k/kustomization.yaml: var \"DB\" in Service/db: field \"spec.clusterIP\" is null, which kustomize gives as "
+        "its written text; gitopsd does not keep that text");
+  // A replacement that creates a field leaves kustomize's node untagged: vars then read it as text,
+  // and expand it into a string where gitopsd holds a number.
+  std::string created =
+      "vars:\n- name: DB\n  objref: {kind: Service, name: db, apiVersion: v1}\n"
+      "replacements:\n- source: {kind: Service, fieldPath: spec.ports.0.port}\n"
+      "  targets:\n  - select: {kind: Deployment}\n"
+      "    fieldPaths: [spec.template.metadata.annotations.port]\n    options: {create: true}\n";
+  // So is the key of a list element a replacement creates.
+  CHECK(failure("vars:\n- name: DB\n  objref: {kind: Service, name: db, apiVersion: v1}\n"
+                "replacements:\n- source: {kind: Service}\n  targets:\n  - select: {kind: Service}\n"
+                "    fieldPaths: [\"spec.ports.[port=8080].name\"]\n    options: {create: true}\n",
+                render::errc::unsupported)
+            .starts_with("k/objects.yaml#1: field \"spec/ports/port\" of Service/db: a replacement (create) wrote"));
+  // A long value referenced many times stops at the render budget.
+  std::string many = "  - name: web\n    args: [";
+  for (int i = 0; i < 2000; ++i) many += "\"$(DB)\",";
+  many += "\"x\"]\n";
+  testing::memory_tree t;
+  t.files["k/kustomization.yaml"] = "resources:\n- objects.yaml\nvars:\n- name: DB\n"
+                                    "  objref: {kind: Service, name: db, apiVersion: v1}\n"
+                                    "  fieldref: {fieldpath: metadata.annotations.long}\n";
+  t.files["k/objects.yaml"] = "apiVersion: v1\nkind: Service\nmetadata:\n  name: db\n  annotations:\n    long: " +
+                              std::string(20'000, 'x') + "\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n"
+                              "spec:\n  containers:\n" + many;
+  render::options small;
+  small.build.max_bytes = 1u << 20;
+  auto r = render::render(t, "k", small);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == render::errc::limit_exceeded);
+  CHECK(r.error().what() == "k/objects.yaml#2: field \"spec/containers/args\" of Pod/web: vars make the objects grow "
+                            "past the build's budget (limit max-render-bytes)");
+  // kustomize shares one node between the copies of a common label: expanding metadata/labels
+  // changes the selectors too.
+  CHECK(failure("commonLabels:\n  db: $(DB)\nvars:\n- name: DB\n  objref: {kind: Service, name: db, apiVersion: v1}\n",
+                render::errc::unsupported)
+            .starts_with("k/objects.yaml#1: the label or annotation value \"$(DB)\" of Service/db stays "
+                         "unexpanded where vars do not reach (a selector, a template): kustomize shares"));
+  // Deployment annotations are expanded twice (metadata and template share the node).
+  CHECK(failure("commonAnnotations:\n  db: $$(DB)\nvars:\n- name: DB\n  objref: {kind: Service, name: db, "
+                "apiVersion: v1}\n",
+                render::errc::unsupported)
+            .starts_with("k/objects.yaml#2: the label or annotation value \"$$(DB)\" of Deployment/web is expanded "
+                         "in two places"));
+  CHECK(failure(created, render::errc::unsupported).starts_with(
+      "k/objects.yaml#2: field \"spec/template/metadata/annotations\" of Deployment/web: a replacement (create) "
+      "wrote a number"));
+}
+
+TEST_CASE("many vars over many objects stay quick", "[kustomize][vars]") {
+  testing::memory_tree t;
+  std::string objects, vars = "vars:\n";
+  for (int i = 0; i < 3000; ++i) {
+    objects += fmt::format("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{}\n  annotations:\n"
+                           "    next: $(V{})\n", i, i + 1);
+    vars += fmt::format("- name: V{}\n  objref: {{kind: ConfigMap, name: c{}, apiVersion: v1}}\n", i, i);
+  }
+  t.files["k/kustomization.yaml"] = "resources:\n- objects.yaml\n" + vars;
+  t.files["k/objects.yaml"] = objects;
+  auto start = std::chrono::steady_clock::now();
+  auto r = render::render(t, "k");
+  REQUIRE(r.has_value());
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+  CHECK(json::get_string((*r)[0].object, "metadata", "annotations", "next") == "c1");
+}
+
+TEST_CASE("floats are written as Go writes them", "[kustomize][vars]") {
+  // %v, where a float stands inside a longer string.
+  CHECK(go_float_g(1500) == "1500");
+  CHECK(go_float_g(1.5) == "1.5");
+  CHECK(go_float_g(100000) == "100000");
+  CHECK(go_float_g(1e6) == "1e+06");
+  CHECK(go_float_g(1234567) == "1.234567e+06");
+  CHECK(go_float_g(0.0001) == "0.0001");
+  CHECK(go_float_g(0.00001) == "1e-05");
+  CHECK(go_float_g(-2.25) == "-2.25");
+  CHECK(go_float_g(1e100) == "1e+100");
+  CHECK(go_float_g(0) == "0");
+  CHECK(go_float_g(0.1) == "0.1");
+  // strconv 'f', -1: how an annotation that is exactly "$(FLOAT)" is written back.
+  CHECK(go_float_f(1500) == "1500");
+  CHECK(go_float_f(1.5) == "1.5");
+  CHECK(go_float_f(1e21) == "1000000000000000000000");
+  CHECK(go_float_f(0.00001) == "0.00001");
+  CHECK(go_float_f(-0.5) == "-0.5");
+  CHECK(go_float_f(0) == "0");
+}
