@@ -1,5 +1,6 @@
 // Strategic merge patches (with the merge keys of built-in Kubernetes types), RFC 6902 JSON
 // patches, and the selectors that pick patch targets.
+#include "merge_keys.hpp"
 #include "model.hpp"
 
 #include "gitopsd/core/json.hpp"
@@ -16,21 +17,6 @@ namespace {
 
 using value = rapidjson::Value;
 
-// Lists merged element by element, by the named key (x-kubernetes-patch-merge-key of core types).
-// Service ports are keyed by "port"; container ports by "containerPort".
-const char* merge_key(std::string_view field, bool in_service_spec) {
-  if (field == "ports") return in_service_spec ? "port" : "containerPort";
-  if (field == "containers" || field == "initContainers" || field == "ephemeralContainers" || field == "env" ||
-      field == "volumes" || field == "imagePullSecrets" || field == "resourceClaims" || field == "schedulingGates")
-    return "name";
-  if (field == "volumeMounts") return "mountPath";
-  if (field == "volumeDevices") return "devicePath";
-  if (field == "hostAliases") return "ip";
-  if (field == "topologySpreadConstraints") return "topologyKey";
-  if (field == "conditions") return "type";
-  return nullptr;
-}
-
 std::optional<std::string_view> directive(const value& v) {
   if (!v.IsObject()) return std::nullopt;
   return json::get_string(v, "$patch");
@@ -40,9 +26,11 @@ struct merger {
   alloc_t& a;
   const std::string& origin;
   bool builtin;  // merge keys apply only to built-in kinds; other lists are replaced
+  std::string_view kind;
 
   // `string_map`: labels and annotations, where kustomize keeps a null from the patch as "null".
-  result<void> merge_object(value& target, const value& patch, bool service_spec, bool string_map) {
+  // `path`: where `target` sits in the object ("" for the root, "spec/template/spec/containers[]").
+  result<void> merge_object(value& target, const value& patch, const std::string& path, bool string_map) {
     for (const auto& m : patch.GetObject()) {
       std::string_view key = json::view(m.name);
       if (key == "$patch") continue;
@@ -64,7 +52,7 @@ struct merger {
         target.AddMember(value(m.name, a), copy, a);
         continue;
       }
-      auto r = merge_value(it->value, m.value, key, service_spec);
+      auto r = merge_value(it->value, m.value, key, path.empty() ? std::string(key) : path + "/" + std::string(key));
       if (!r) return r;
     }
     return {};
@@ -80,7 +68,7 @@ struct merger {
     }
   }
 
-  result<void> merge_value(value& target, const value& patch, std::string_view key, bool service_spec) {
+  result<void> merge_value(value& target, const value& patch, std::string_view key, const std::string& path) {
     if (patch.IsObject() && target.IsObject()) {
       auto d = directive(patch);
       if (d == "replace") {
@@ -93,15 +81,15 @@ struct merger {
         return {};
       }
       if (d) return make_error(errc::invalid_kustomization, fmt::format("{}: unknown $patch: {}", origin, *d));
-      return merge_object(target, patch, key == "spec" && service_spec, key == "labels" || key == "annotations");
+      return merge_object(target, patch, path, key == "labels" || key == "annotations");
     }
-    if (patch.IsArray() && target.IsArray()) return merge_list(target, patch, key, service_spec);
+    if (patch.IsArray() && target.IsArray()) return merge_list(target, patch, key, path);
     target.CopyFrom(patch, a);
     strip_directives(target);
     return {};
   }
 
-  result<void> merge_list(value& target, const value& patch, std::string_view key, bool service_spec) {
+  result<void> merge_list(value& target, const value& patch, std::string_view key, const std::string& path) {
     for (const auto& item : patch.GetArray()) {
       if (directive(item) == "replace") {
         target.SetArray();
@@ -110,12 +98,16 @@ struct merger {
         return {};
       }
     }
-    const char* mk = builtin ? merge_key(key, service_spec) : nullptr;
-    if (mk == nullptr) {
+    auto rule = builtin ? list_rule_for(kind, path) : std::nullopt;
+    if (!rule) {
       target.CopyFrom(patch, a);
       strip_directives(target);
       return {};
     }
+    if (rule->scalar_set) return merge_set(target, patch);
+    if (!rule->second_key.empty() && (any_has(target, rule->second_key) || any_has(patch, rule->second_key)))
+      return merge_two_keys(target, patch, key, path, *rule);
+    const char* mk = rule->key.data();
     // kustomize merges with "prepend": the patch's elements come first, in patch order, each merged
     // into its counterpart; elements only the target has follow in their original order.
     value merged(rapidjson::kArrayType);
@@ -146,7 +138,7 @@ struct merger {
       taken[*index] = true;
       value element;
       element.Swap(target[*index]);
-      auto r = merge_object(element, item, false, false);
+      auto r = merge_object(element, item, path + "[]", false);
       if (!r) return r;
       merged.PushBack(element, a);
     }
@@ -155,11 +147,71 @@ struct merger {
     target.Swap(merged);
     return {};
   }
+
+  static bool any_has(const value& list, std::string_view key) {
+    for (const auto& item : list.GetArray())
+      if (item.IsObject() && json::find(item, key) != nullptr) return true;
+    return false;
+  }
+
+  // Patch strategy "merge" on scalars (finalizers): the patch's values first, then the target's
+  // values the patch does not repeat.
+  result<void> merge_set(value& target, const value& patch) {
+    value merged(rapidjson::kArrayType);
+    for (const auto& item : patch.GetArray()) merged.PushBack(value(item, a), a);
+    for (auto& item : target.GetArray()) {
+      bool repeated = std::any_of(patch.Begin(), patch.End(), [&](const value& p) { return p == item; });
+      if (!repeated) merged.PushBack(item, a);
+    }
+    target.Swap(merged);
+    return {};
+  }
+
+  // A list with two keys (ports: number and protocol), once either side names the second key.
+  // kustomize then merges an element whose keys equal a target's in place, puts new elements
+  // first, and drops a patch element that matches a target's first key while only one of the two
+  // names the second (found with kustomize build: corpus case smp-schema-two-keys).
+  result<void> merge_two_keys(value& target, const value& patch, std::string_view key, const std::string& path,
+                              const list_rule& rule) {
+    value added(rapidjson::kArrayType);
+    for (const auto& item : patch.GetArray()) {
+      const value* k1 = item.IsObject() ? json::find(item, rule.key) : nullptr;
+      if (k1 == nullptr)
+        return make_error(errc::invalid_kustomization,
+                          fmt::format("{}: an element of \"{}\" has no merge key \"{}\"", origin, key, rule.key));
+      const value* k2 = json::find(item, rule.second_key);
+      value* same = nullptr;
+      bool partial = false;
+      for (auto& t : target.GetArray()) {
+        const value* t1 = t.IsObject() ? json::find(t, rule.key) : nullptr;
+        if (t1 == nullptr || !(*t1 == *k1)) continue;
+        const value* t2 = json::find(t, rule.second_key);
+        if ((t2 == nullptr) != (k2 == nullptr)) partial = true;
+        else if (t2 == nullptr || *t2 == *k2) same = same ? same : &t;
+      }
+      if (directive(item) == "delete") {
+        if (same) same->SetNull();
+        continue;
+      }
+      if (same) {
+        auto r = merge_object(*same, item, path + "[]", false);
+        if (!r) return r;
+      } else if (!partial) {
+        value copy(item, a);
+        strip_directives(copy);
+        added.PushBack(copy, a);
+      }
+    }
+    for (auto& t : target.GetArray())
+      if (!t.IsNull()) added.PushBack(t, a);
+    target.Swap(added);
+    return {};
+  }
 };
 
 bool is_builtin_group(std::string_view group) {
   return group.empty() || group == "apps" || group == "batch" || group == "policy" || group == "networking.k8s.io" ||
-         group == "autoscaling" || group == "rbac.authorization.k8s.io" || group == "storage.k8s.io";
+         group == "autoscaling" || group == "rbac.authorization.k8s.io" || group == "storage.k8s.io" || group == "admissionregistration.k8s.io";
 }
 
 // JSON pointer segments (RFC 6901).
@@ -410,11 +462,11 @@ result<bool> strategic_merge(value& target, const value& patch, alloc_t& a, cons
   auto d = directive(patch);
   if (d == "delete") return false;
   gvk g = gvk::of(target);
-  merger m{a, origin, is_builtin_group(g.group)};
+  merger m{a, origin, is_builtin_group(g.group), g.kind};
   // kustomize v5 leaves the target as it is for a whole-object `$patch: replace` (checked against
   // kustomize build in the corpus case top-level-replace).
   if (d == "replace") return true;
-  auto r = m.merge_object(target, patch, g.kind == "Service", false);
+  auto r = m.merge_object(target, patch, "", false);
   if (!r) return r.error();
   return true;
 }

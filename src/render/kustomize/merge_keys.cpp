@@ -1,0 +1,98 @@
+// Merge keys of built-in kinds, keyed by schema path. Facts from the Kubernetes OpenAPI
+// (x-kubernetes-patch-merge-key, x-kubernetes-patch-strategy, x-kubernetes-list-map-keys; regenerate
+// the candidate list with scripts/smp-merge-keys.py), narrowed to what kustomize v5.8.1 merges:
+// its embedded schema predates PodSpec.schedulingGates and PodSpec.resourceClaims, so it replaces
+// those lists (corpus case smp-schema-podspec).
+#include "merge_keys.hpp"
+
+#include <array>
+
+namespace gitopsd::render::kustomize {
+namespace {
+
+struct entry {
+  std::string_view path;  // relative to the type's root
+  list_rule rule;
+};
+
+// Container and EphemeralContainer share these fields.
+#define GITOPSD_CONTAINER(c)                                                  \
+  entry{c "[]/env", {"name"}}, entry{c "[]/ports", {"containerPort", "protocol"}}, \
+      entry{c "[]/volumeMounts", {"mountPath"}}, entry{c "[]/volumeDevices", {"devicePath"}}
+
+constexpr std::array pod_spec{
+    entry{"containers", {"name"}},
+    entry{"initContainers", {"name"}},
+    entry{"ephemeralContainers", {"name"}},
+    entry{"volumes", {"name"}},
+    entry{"imagePullSecrets", {"name"}},
+    entry{"hostAliases", {"ip"}},
+    entry{"topologySpreadConstraints", {"topologyKey", "whenUnsatisfiable"}},
+    GITOPSD_CONTAINER("containers"),
+    GITOPSD_CONTAINER("initContainers"),
+    GITOPSD_CONTAINER("ephemeralContainers"),
+};
+#undef GITOPSD_CONTAINER
+
+constexpr std::array object_meta{
+    entry{"finalizers", {"", "", true}},
+    entry{"ownerReferences", {"uid"}},
+};
+
+struct kind_entry {
+  std::string_view kind;
+  std::string_view path;
+  list_rule rule;
+};
+
+constexpr std::array by_kind{
+    kind_entry{"Service", "spec/ports", {"port", "protocol"}},
+    kind_entry{"ServiceAccount", "secrets", {"name"}},
+    kind_entry{"ValidatingWebhookConfiguration", "webhooks", {"name"}},
+    kind_entry{"MutatingWebhookConfiguration", "webhooks", {"name"}},
+    kind_entry{"ValidatingWebhookConfiguration", "webhooks[]/matchConditions", {"name"}},
+    kind_entry{"MutatingWebhookConfiguration", "webhooks[]/matchConditions", {"name"}},
+    kind_entry{"CSINode", "spec/drivers", {"name"}},
+};
+
+// Where a kind keeps its pod template's spec and metadata.
+std::string_view pod_template(std::string_view kind) {
+  if (kind == "Deployment" || kind == "StatefulSet" || kind == "DaemonSet" || kind == "ReplicaSet" || kind == "Job" ||
+      kind == "ReplicationController")
+    return "spec/template/";
+  if (kind == "CronJob") return "spec/jobTemplate/spec/template/";
+  if (kind == "PodTemplate") return "template/";
+  return {};
+}
+
+template <class Table>
+std::optional<list_rule> find(const Table& table, std::string_view path) {
+  for (const auto& e : table)
+    if (e.path == path) return e.rule;
+  return std::nullopt;
+}
+
+std::optional<list_rule> under(std::string_view path, std::string_view prefix, std::string_view type_root,
+                               bool pod) {
+  std::string_view rest = path;
+  if (!rest.starts_with(prefix)) return std::nullopt;
+  rest.remove_prefix(prefix.size());
+  if (rest.starts_with("metadata/")) return find(object_meta, rest.substr(9));
+  if (!pod || !rest.starts_with(type_root)) return std::nullopt;
+  return find(pod_spec, rest.substr(type_root.size()));
+}
+
+}  // namespace
+
+std::optional<list_rule> list_rule_for(std::string_view kind, std::string_view path) {
+  for (const auto& e : by_kind)
+    if (e.kind == kind && e.path == path) return e.rule;
+  if (path == "status/conditions") return list_rule{"type"};
+  if (kind == "Pod") return under(path, "", "spec/", true);
+  if (auto r = under(path, "", "", false)) return r;  // the object's own metadata
+  std::string_view t = pod_template(kind);
+  if (t.empty()) return std::nullopt;
+  return under(path, t, "spec/", true);
+}
+
+}  // namespace gitopsd::render::kustomize
