@@ -1,5 +1,7 @@
 #include "json_zero_exponent.hpp"
 
+#include <algorithm>
+
 namespace gitopsd::render::detail {
 namespace {
 
@@ -65,6 +67,7 @@ std::optional<std::string> zero_exponents_as_zero(std::string_view text) {
       if (depth == 0 && c != ' ' && c != '\t' && c != '\n' && c != '\r') break;  // true, false, null
     }
   }
+  if (out) out->resize(std::min(i, out->size()));  // the first value only: a stream's later ones are not copied
   return out;
 }
 

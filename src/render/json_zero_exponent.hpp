@@ -10,9 +10,10 @@
 
 namespace gitopsd::render::detail {
 
-// `text` starting with a JSON value: when that value holds such a number, a copy of `text` with
+// `text` starting with a JSON value: when that value holds such a number, a copy of the value with
 // each one written `0.0` (`-0.0`) and padded with spaces, so offsets stay; nothing otherwise.
-// Only the first value is looked at (what follows may be YAML, where `0e5` is a string).
+// Only the first value is looked at and copied (what follows may be YAML, where `0e5` is a string,
+// or thousands more documents).
 std::optional<std::string> zero_exponents_as_zero(std::string_view text);
 
 }  // namespace gitopsd::render::detail

@@ -142,7 +142,10 @@ class builder {
       if (!fixed) return fixed.error();
     }
     // kustomize resolves vars once, at the top, with every name final.
-    if (auto r = resolve_vars(ra, std::move(vars_), tc.var_reference, opts_.build.max_bytes); !r) return r.error();
+    std::size_t held = 0;
+    for (const auto& r : ra) held += json::measure(r.obj).bytes;
+    std::size_t room = opts_.build.max_bytes > held ? opts_.build.max_bytes - held : 0;
+    if (auto r = resolve_vars(ra, std::move(vars_), tc.var_reference, room); !r) return r.error();
     if (!top_.fifo_order) legacy_sort(ra, top_.legacy_order ? &*top_.legacy_order : nullptr);
     if (auto meta = apply_build_metadata(ra, top_); !meta) return meta.error();
     std::vector<manifest> out;
@@ -360,7 +363,10 @@ class builder {
     if (!k.suffix.empty())
       if (auto r = add_prefix_suffix(ra, k.suffix, false, tc.name_suffix); !r) return r;
     // kustomize runs the `labels` entries before commonLabels, so commonLabels wins a shared key.
+    // Each entry walks every object with up to thousands of configured specs: the render's time
+    // limit is checked between them.
     for (const auto& l : k.labels) {
+      if (auto going = check_time(opts_, k.file); !going) return going;
       auto specs = label_specs(k, l, tc);
       if (!specs) return specs.error();
       if (auto r = add_pairs(ra, l.pairs, *specs); !r) return r;
@@ -372,11 +378,14 @@ class builder {
       if (!r) return r;
     }
     for (const auto& [name, count] : k.replicas) {
+      if (auto going = check_time(opts_, k.file); !going) return going;
       auto r = set_replicas(ra, name, count, k.file, tc.replicas);
       if (!r) return r;
     }
-    for (const auto& im : k.images)
+    for (const auto& im : k.images) {
+      if (auto going = check_time(opts_, k.file); !going) return going;
       if (auto r = set_images(ra, im, tc.images); !r) return r;
+    }
     if (auto r = apply_replacements(ra, k.replacements, k.file); !r) return r;
     return run_plugin_transformers(k, ra);
   }
@@ -408,8 +417,12 @@ class builder {
 
   build_folder_fn folder_builder() {
     return [this](const std::string& dir) {
+      // kustomize builds such a folder on its own: its vars are not the build's.
+      var_set outer = std::exchange(vars_, {});
       transformer_config sub;
-      return build_dir(dir, false, sub);
+      auto built = build_dir(dir, false, sub);
+      vars_ = std::move(outer);
+      return built;
     };
   }
 

@@ -12,6 +12,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -98,7 +99,7 @@ struct resource {
   bool untagged_scalars = false;
   // Label and annotation values holding "$" that transformers set: kustomize puts one node per value
   // in all the fields they reach (metadata, selectors, templates), so vars change every copy.
-  std::vector<std::string> shared_values;
+  std::set<std::string> shared_values;
 
   [[nodiscard]] res_id cur() const;
   [[nodiscard]] res_id org() const { return prev.empty() ? cur() : prev.front(); }

@@ -101,15 +101,24 @@ result<std::vector<plugin_config>> load_plugin_configs(const file_tree& tree, co
     if (!objects) return objects.error();
     add_manifests(out, std::move(*objects), fmt::format("[{}]", at));
   }
-  for (const auto* entry : paths)
-    if (auto r = add_path(tree, k, *entry, lim, build_folder, out); !r) return r.error();
-  // kustomize gathers the configs as resources: two with one identity are refused.
+  // kustomize gathers the configs as resources: two with one identity are refused. Checked as
+  // each entry is read, so that one file listed a thousand times is not read a thousand times.
   std::unordered_set<std::string> seen;
-  for (const auto& c : out) {
-    if (auto r = check_builtin(k, field, c); !r) return r.error();
-    if (!seen.insert(id_of(c)).second)
-      return kustomize_error(k.file, fmt::format("{} entry {}: {} {} is configured twice", field, c.entry, c.kind,
-                                                 json::get_string(c.doc, "metadata", "name").value_or("")));
+  std::size_t checked = 0;
+  auto check_new = [&]() -> result<void> {
+    for (; checked < out.size(); ++checked) {
+      const auto& c = out[checked];
+      if (auto r = check_builtin(k, field, c); !r) return r.error();
+      if (!seen.insert(id_of(c)).second)
+        return kustomize_error(k.file, fmt::format("{} entry {}: {} {} is configured twice", field, c.entry, c.kind,
+                                                   json::get_string(c.doc, "metadata", "name").value_or("")));
+    }
+    return {};
+  };
+  if (auto r = check_new(); !r) return r.error();
+  for (const auto* entry : paths) {
+    if (auto r = add_path(tree, k, *entry, lim, build_folder, out); !r) return r.error();
+    if (auto r = check_new(); !r) return r.error();
   }
   return out;
 }

@@ -243,20 +243,21 @@ result<void> add_pairs(resmap& ra, const string_pairs& pairs, const std::vector<
   if (pairs.empty()) return {};  // kustomize walks the specs once per pair
   for (auto& r : ra) {
     auto& a = r.obj.GetAllocator();
+    bool reached = false;
     for (const auto& spec : specs) {
       auto done = visit_spec(r, spec, create_as::map, [&](value& map) -> result<void> {
         if (map.IsNull()) return {};
         if (!map.IsObject()) return wrong_kind(map, "a map");
         for (const auto& [k, v] : pairs) json::set_string(map, k, v, a);
+        reached = true;
         return {};
       });
       if (!done) return done;
     }
     // kustomize gives every field of the object one shared node per value: vars must know (see vars.hpp).
-    for (const auto& [k, v] : pairs)
-      if (v.find('$') != std::string::npos &&
-          std::find(r.shared_values.begin(), r.shared_values.end(), v) == r.shared_values.end())
-        r.shared_values.push_back(v);
+    if (reached)
+      for (const auto& [k, v] : pairs)
+        if (v.find('$') != std::string::npos) r.shared_values.insert(v);
   }
   return {};
 }

@@ -394,7 +394,13 @@ void each_string(const value& object, const std::function<void(std::string_view)
 // Refuses where kustomize's shared label and annotation nodes would make its output differ: a copy
 // vars did not reach that kustomize changed with the metadata copy, or a value vars reached in two
 // places (a Deployment's annotations) that kustomize's shared node got expanded twice, differently.
-result<void> check_shared(const resmap& ra, const var_lookup& find) {
+// `budget`: the bytes these trial expansions may take in all (they are kept while checking).
+result<void> check_shared(const resmap& ra, const var_lookup& find, std::size_t budget) {
+  auto over = [](const resource& r) {
+    return make_error(errc::limit_exceeded, fmt::format("{}: {}: vars make its label and annotation values grow past "
+                                                        "the build's budget (limit max-render-bytes)",
+                                                        r.origin, r.describe()));
+  };
   struct change {
     std::string once;      // the text after one expansion
     bool twice_differs = false;
@@ -406,13 +412,16 @@ result<void> check_shared(const resmap& ra, const var_lookup& find) {
       auto known = changes.find(raw);
       if (known == changes.end()) {
         std::optional<change> c;
-        auto once = expand_vars(raw, find);
-        if (once && !(once->k == var_value::kind::text && once->text == raw)) {
+        auto once = expand_vars(raw, find, raw.size() + budget);
+        if (!once) return over(r);
+        if (!(once->k == var_value::kind::text && once->text == raw)) {
           c.emplace();
           if (once->k == var_value::kind::text) {
+            budget -= std::min(budget, once->text.size());
             c->once = once->text;
-            auto twice = expand_vars(once->text, find);
-            c->twice_differs = !twice || !(*twice == *once);
+            auto twice = expand_vars(once->text, find, once->text.size() + budget);
+            if (!twice) return over(r);
+            c->twice_differs = !(*twice == *once);
           }
         }
         known = changes.emplace(raw, std::move(c)).first;
@@ -480,7 +489,7 @@ result<void> resolve_vars(resmap& ra, var_set vars, const std::vector<field_spec
     }
     annotations_as_text(r.obj, a);
   }
-  return check_shared(ra, find);
+  return check_shared(ra, find, max_growth);
 }
 
 }  // namespace gitopsd::render::kustomize

@@ -10,6 +10,7 @@ TEST_CASE("zero with an exponent is written as zero before RapidJSON reads it", 
         std::string(R"({"a": 0.0 , "b": [-0.0 , 0.0      ], "c": "0e52"})"));
   CHECK(zero_exponents_as_zero("0e1") == std::string("0.0"));
   CHECK(zero_exponents_as_zero("-0e1") == std::string("-0.0"));
+  CHECK(zero_exponents_as_zero("[0e1]\n{\"b\": 1}\n") == std::string("[0.0]"));
   // Not such a number, or not valid JSON: left for RapidJSON as it is.
   for (const char* same : {R"({"a": 1e52, "b": 0.5e3, "c": 0, "d": -0.0, "e": 10e5})", R"({"a": 00e5})", R"({"a": 0e})",
                            R"({"a": 0.e5})", R"({"a": 0e5e5})", R"({"a": "\"0e5"})", "0", "true"})
@@ -19,8 +20,10 @@ TEST_CASE("zero with an exponent is written as zero before RapidJSON reads it", 
 }
 
 TEST_CASE("a JSON file with 0e52 decodes it as zero", "[yaml][json]") {
-  auto docs = gitopsd::render::decode_documents(R"({"spec": {"replicas": 0e52, "x": -0e3}})", "z.json");
+  auto docs = gitopsd::render::decode_documents(R"({"spec": {"replicas": 0e52, "x": -0e3}} {"b": 0e1})", "z.json");
   REQUIRE(docs.has_value());
+  REQUIRE(docs->size() == 2);
+  CHECK((*docs)[1]["b"].GetDouble() == 0.0);
   const auto& spec = (*docs)[0]["spec"];
   CHECK(spec["replicas"].IsNumber());
   CHECK(spec["replicas"].GetDouble() == 0.0);
