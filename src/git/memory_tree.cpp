@@ -53,6 +53,7 @@ void memory_tree::add(const std::string& path, node n) {
                                    [](const tree_entry& a, const tree_entry& b) { return a.name < b.name; }),
                   e);
   nodes_.insert_or_assign(path, std::move(n));
+  std::lock_guard held(find_memo_.lock);
   find_memo_.found.clear();
 }
 

@@ -60,7 +60,8 @@ class watchdog_thread {
           op->stop(operation::state::over_budget);
           continue;
         }
-        next = std::min({next, op->deadline(), operation::clock::now() + wire_check_period});
+        next = std::min(next, op->deadline());
+        if (op->has_read_budget()) next = std::min(next, operation::clock::now() + wire_check_period);
       }
       if (next == operation::clock::time_point::max())
         wake_.wait(lock);
@@ -106,9 +107,13 @@ bool operation::should_stop() {
 
 void operation::set_read_budget(std::uint64_t total) {
   read_budget_ = total;
-  std::lock_guard lock(mutex_);
-  phase_wire_start_ = wire_bytes_locked();
-  phase_room_ = total > bytes_read_ ? total - bytes_read_ : 0;
+  {
+    std::lock_guard lock(mutex_);
+    phase_wire_start_ = wire_bytes_locked();
+    phase_room_ = total > bytes_read_ ? total - bytes_read_ : 0;
+  }
+  // Outside our lock: the watchdog takes its own, then ours. It starts reading the wire now.
+  watchdog::poke();
 }
 
 std::uint64_t operation::wire_bytes_locked() const {
@@ -117,13 +122,17 @@ std::uint64_t operation::wire_bytes_locked() const {
   return total;
 }
 
+bool over_wire_allowance(std::uint64_t received, std::uint64_t room) {
+  if (room == UINT64_MAX) return false;
+  std::uint64_t slack = room / 8 + (1u << 20);
+  return received > room && received - room > slack;
+}
+
 bool operation::over_wire_budget() {
   std::uint64_t room = phase_room_.load();
   if (room == UINT64_MAX) return false;
-  // Encryption, MACs and packet framing cost a few percent on top of what the stream would count.
-  std::uint64_t allowed = room + room / 8 + (1u << 20);
   std::lock_guard lock(mutex_);
-  return wire_bytes_locked() - phase_wire_start_ > allowed;
+  return over_wire_allowance(wire_bytes_locked() - phase_wire_start_, room);
 }
 
 bool operation::count_read(std::uint64_t n) {

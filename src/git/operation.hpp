@@ -43,6 +43,7 @@ class operation {
   // budget by the kernel's count of bytes received, with room for encryption and framing. True
   // when this phase received more than that (the watchdog then stops the operation).
   [[nodiscard]] bool over_wire_budget();
+  [[nodiscard]] bool has_read_budget() const { return phase_room_.load() != UINT64_MAX; }
 
   void add_socket(int fd);
   void remove_socket(int fd);
@@ -74,6 +75,10 @@ class operation {
   mutable std::mutex mutex_;
   std::vector<int> sockets_;
 };
+
+// Whether `received` bytes on the wire exceed a phase allowed `room` bytes of payload: encryption,
+// MACs and packet framing cost a few percent on top, and a phase without a budget has no limit.
+[[nodiscard]] bool over_wire_allowance(std::uint64_t received, std::uint64_t room);
 
 namespace watchdog {
 // Wakes the watchdog so it re-checks cancellation flags now.

@@ -121,13 +121,12 @@ std::optional<error> check_yaml_budget(std::string_view text, std::string_view f
   }
   // A syntax error here: the decoder reports it in its words. yaml-cpp accepts a few things libyaml
   // refuses, though, and then reads on: every value costs it at least one byte of input, so what
-  // follows the error is bounded by its size. (The one input known to break that, a ',' after a
-  // document's own value, the prescan refuses first.)
+  // follows the error is bounded by its size. The one input known to break that is a ',' where a
+  // document would start, after the last one's value: yaml-cpp 0.7 reads an empty document there
+  // and stays on the ',' forever. The prescan refuses it too, but a quote inside a plain scalar can
+  // mislead its simpler reading; libyaml's (0.2, whose message this matches) is the real one.
   const yaml_parser_t& st = parser.state();
   std::size_t at = st.problem_mark.index;
-  // A ',' where a document would start, after the last one's value: yaml-cpp 0.7 reads an empty
-  // document there and stays on the ',' forever. The prescan refuses this too, but a quote inside
-  // a plain scalar can mislead its simpler reading, and libyaml's is the real one.
   if (st.problem != nullptr && std::string_view(st.problem) == "did not find expected <document start>" &&
       at < text.size() && text[at] == ',')
     return make_error(errc::invalid_yaml, fmt::format("{}:{}:{}: ',' after the document's value: kubectl ignores the "

@@ -60,7 +60,7 @@ result<void> add_path(const file_tree& tree, const kustomization& k, const std::
   auto in_root = file_in_root(k, entry, "plugin config");
   if (!in_root) return in_root.error();
   auto text = tree.read(*path);
-  if (!text) return make_error(errc::read_failed, text.error().what());
+  if (!text) return make_error(errc::read_failed, fmt::format("{}: entry {}: {}", k.file, name, text.error().what()));
   auto objects = read_manifests(*text, *path, kustomize_rules(lim));
   if (!objects) return objects.error();
   add_manifests(out, std::move(*objects), name);

@@ -6,13 +6,13 @@ namespace gitopsd::render::kustomize {
 
 result<void> apply_strategic_merge_file(resmap& ra, const patch_spec& p, const limits& lim);
 result<void> apply_patch(resmap& ra, const patch_spec& p, const limits& lim);
-// Each takes the field specs of its transformer (kustomize's built-in ones and the configured ones).
 // Which RoleBinding subjects get the namespace (NamespaceTransformer's setRoleBindingSubjects).
 enum class subjects_mode { default_only, none, all_service_accounts };
 struct namespace_options {
   bool unset_only = false;  // only where no namespace is given yet
   subjects_mode subjects = subjects_mode::default_only;
 };
+// Each transformer takes its field specs (kustomize's built-in ones and the configured ones).
 result<void> set_namespace(resmap& ra, const std::string& ns, const std::vector<field_spec>& specs,
                            const namespace_options& o = {});
 result<void> add_prefix_suffix(resmap& ra, const std::string& text, bool prefix, const std::vector<field_spec>& specs);

@@ -36,7 +36,8 @@ std::optional<var_value> expand_vars(std::string_view input, const var_lookup& f
 result<std::vector<var_spec>> read_vars(const rapidjson::Value& list, const std::string& file);
 
 // The value at a var's dotted field path ("spec.ports[0].port", "spec.ports.0.port"): not found
-// is invalid_kustomization; a null or a fraction, whose written text is lost, is unsupported.
+// is invalid_kustomization; a null, whose written text (~, null or nothing) is lost, is
+// unsupported; a float is kept as a number.
 result<var_value> read_var_field(const rapidjson::Value& object, std::string_view path);
 
 // The vars of a whole build, one per name.
