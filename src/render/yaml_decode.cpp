@@ -4,6 +4,7 @@
 #include "gitopsd/render/errc.hpp"
 #include "gitopsd/render/yaml.hpp"
 #include "json_zero_exponent.hpp"
+#include "yaml_cpp_guard.hpp"
 #include "yaml_budget.hpp"
 #include "yaml_prescan.hpp"
 #include "yaml_scalar.hpp"
@@ -401,6 +402,7 @@ void decode_yaml_stream(std::string_view text, std::string_view file, const limi
   if (auto at = detail::prescan_yaml(text))
     fail(make_error(errc::invalid_yaml, fmt::format("{}:{}:{}: {}", file, at->line, at->column, at->what)));
   if (auto over = detail::check_yaml_budget(text, file, lim)) fail(*over);
+  if (auto over = detail::check_yaml_cpp_counts(text, file, lim)) fail(*over);
   std::vector<YAML::Node> nodes;
   try {
     nodes = YAML::LoadAll(std::string(text));
