@@ -1,5 +1,6 @@
 // JSON to block YAML for `gitopsd build -o yaml`. Anything that would read back differently
-// (a string spelled like a number, bool or null; multi-line text; the merge key) is double-quoted.
+// (a string spelled like a number, bool or null; multi-line text; the merge key; a document
+// marker) is double-quoted.
 #include "gitopsd/render/yaml.hpp"
 
 #include <rapidjson/stringbuffer.h>
@@ -15,7 +16,9 @@ bool needs_quotes(std::string_view s) {
   for (char c : s)
     if (c == '\n' || c == '\r' || c == '\t') return true;
   // Leading or trailing spaces are lost by plain scalars.
-  return s.front() == ' ' || s.back() == ' ';
+  if (s.front() == ' ' || s.back() == ' ') return true;
+  // yaml-cpp writes "--- x" plain, which would read back as a document marker and "x".
+  return (s.starts_with("---") || s.starts_with("...")) && (s.size() == 3 || s[3] == ' ');
 }
 
 void emit_string(YAML::Emitter& out, std::string_view s) {
