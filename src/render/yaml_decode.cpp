@@ -231,6 +231,16 @@ class converter {
   };
 
   void merge(const YAML::Node& source, builder& into, alloc_t& a, std::size_t depth, place at) {
+    // `a: &x {<<: *x}` merges a map into itself: yaml-cpp keeps the cycle, and following it would
+    // recurse until the stack ends. go-yaml refuses such an anchor too.
+    for (const auto& open : merging_)
+      if (open.is(source)) fail(errc::invalid_yaml, source.Mark(), "a merge key's value contains the map that holds it");
+    merging_.push_back(source);
+    merge_into(source, into, a, depth, at);
+    merging_.pop_back();
+  }
+
+  void merge_into(const YAML::Node& source, builder& into, alloc_t& a, std::size_t depth, place at) {
     if (source.IsMap()) return fill(source, into, a, depth, at), void();
     if (source.IsSequence()) {
       // Earlier maps take precedence, so go backwards.
@@ -282,6 +292,7 @@ class converter {
   std::string_view text_;
   const limits& limits_;
   std::size_t nodes_ = 0;
+  std::vector<YAML::Node> merging_;  // the merge values being merged, outermost first
   std::size_t bytes_ = 0;
 };
 

@@ -102,6 +102,15 @@ case_deep_yaml() {
   expect_error "nesting deeper than 256 (limit max-yaml-depth)"
 }
 
+# A merge key whose value is the map that holds it: a cycle yaml-cpp keeps (three lines once
+# overflowed the stack).
+case_merge_cycle() {
+  mkdir -p "$work/d"
+  { cm m; printf 'data: &d\n  <<: *d\n  k: v\n'; } >"$work/d/cycle.yaml"
+  run "$work/d"
+  expect_error "a merge key's value contains the map that holds it"
+}
+
 case_regex_alternation() {
   mkdir -p "$work/k"
   cm "$(repeat 20000 a)" >"$work/k/cm.yaml"
@@ -378,7 +387,7 @@ case_generator_symlink() {
   expect_ok "inside.txt: \"configMapGenerator:"
 }
 
-cases=(slash_entry deep_tree deep_json deep_yaml regex_alternation regex_nested empty_documents big_file many_values
+cases=(slash_entry deep_tree deep_json deep_yaml merge_cycle regex_alternation regex_nested empty_documents big_file many_values
   billion_laughs copy_bomb diamond namespace_not_string endless_listing endless_listing_ssh many_refs big_blob_outside_path
   generator_symlink)
 

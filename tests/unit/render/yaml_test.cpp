@@ -269,6 +269,16 @@ TEST_CASE("empty flow entries and directives are refused", "[yaml]") {
 
 // yaml-cpp 0.7 turns each ',' after a document's own value into another empty document, forever
 // (3 bytes grew past a gigabyte): refused before it reads them.
+TEST_CASE("a merge key whose value holds its own map is refused, not followed until the stack ends", "[yaml]") {
+  // Found by the yaml fuzzer: the agent died of a stack overflow on these three lines.
+  CHECK(failure("a: &b1\n  <<: *b1\n  k: x\n") ==
+        "t.yaml:1:4: a merge key's value contains the map that holds it");
+  CHECK(failure("a: &b1\n  <<: [*b1]\n").starts_with("t.yaml:2:"));
+  CHECK(failure("a: &m\n  b:\n    <<: *m\n").starts_with("t.yaml:"));
+  // The same map merged twice side by side is no cycle.
+  CHECK(one("x: &m {k: 1}\nz: {<<: [*m, *m]}\n") == R"({"x":{"k":1},"z":{"k":1}})");
+}
+
 TEST_CASE("a comma after the document's value is refused, not read forever", "[yaml]") {
   const std::string why = "',' after the document's value: kubectl ignores the rest of the document, gitopsd refuses it";
   CHECK(failure("[],") == "t.yaml:1:3: " + why);
