@@ -103,3 +103,20 @@ t0=$(now_ms)
 kubectl apply --server-side --field-manager=gitopsd --force-conflicts -f "$work/impostor.json" >/dev/null
 wait_for 10 "image written under our manager name restored" image_is_git
 took "Deployment image restored after a write under our manager name"
+
+# A second GitRepository whose kind is already watched (for the first): the watch sees its objects
+# created before its status lists them, and still restores one deleted afterwards.
+write app2/config.yaml <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: second}
+data: {mode: git}
+YAML
+sha2=$(commit "a second application")
+interval=5m gitrepository app2 "  path: app2"
+wait_for 60 "second application synced" is_ready_at app2 "$sha2"
+sleep 2
+t0=$(now_ms)
+kubectl delete configmap second -n "$ns" >/dev/null
+wait_for 10 "second application's ConfigMap recreated" exists configmap second -n "$ns"
+took "second application's ConfigMap recreated"
