@@ -128,14 +128,8 @@ class builder {
   // The top level's last steps: generated names get their hash, references follow renamed
   // objects, and the result is sorted as kustomize sorts it.
   result<std::vector<manifest>> finish(resmap&& ra, const transformer_config& tc) {
-    bool renamed = false;
-    for (auto& r : ra) {
-      if (r.needs_hash) {
-        r.store_prev();
-        r.set_name(r.name() + "-" + name_hash(r.obj));
-      }
-      renamed = renamed || !r.prev.empty();
-    }
+    add_name_hashes(ra);
+    bool renamed = std::any_of(ra.begin(), ra.end(), [](const resource& r) { return !r.prev.empty(); });
     // References only change when something was renamed (no earlier identity, no candidate).
     if (renamed) {
       auto fixed = fix_name_references(ra, tc.name_reference);

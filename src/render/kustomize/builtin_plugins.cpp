@@ -244,16 +244,6 @@ result<void> replace(const file_tree& tree, const kustomization& k, const plugin
   return apply_replacements(ra, *specs, c.origin);
 }
 
-// HashTransformer: the generated objects get their hash suffix now (and, as in kustomize, once
-// more at the end of the build).
-void add_hashes(resmap& ra) {
-  for (auto& r : ra) {
-    if (!r.needs_hash) continue;
-    r.store_prev();
-    r.set_name(r.name() + "-" + name_hash(r.obj));
-  }
-}
-
 bool is_generator(std::string_view kind) {
   return kind == "ConfigMapGenerator" || kind == "SecretGenerator" || kind == "IAMPolicyGenerator" ||
          kind == "HelmChartInflationGenerator";
@@ -280,7 +270,7 @@ result<void> run_builtin_transformer(const file_tree& tree, const kustomization&
   if (kind == "PatchStrategicMergeTransformer") return strategic_merge(tree, k, c, ra, lim);
   if (kind == "ReplacementTransformer") return replace(tree, k, c, ra, lim);
   if (kind == "HashTransformer") {
-    add_hashes(ra);
+    add_name_hashes(ra);  // now, and as in kustomize once more at the end of the build
     return {};
   }
   if (kind == "ValueAddTransformer")

@@ -147,6 +147,14 @@ void go_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+void add_name_hashes(resmap& ra) {
+  for (auto& r : ra) {
+    if (!r.needs_hash) continue;
+    r.store_prev();
+    r.set_name(r.name() + "-" + name_hash(r.obj));
+  }
+}
+
 std::string name_hash(const rapidjson::Value& object) {
   std::string kind(json::get_string(object, "kind").value_or(""));
   // kustomize looks the name up as one field called "metadata/name", which never exists, so its

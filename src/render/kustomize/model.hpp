@@ -133,6 +133,8 @@ result<bool> matches(const resource& r, const selector& s, const std::string& or
 
 // The content hash suffix kustomize gives generated ConfigMaps and Secrets.
 std::string name_hash(const rapidjson::Value& object);
+// Gives every object that needs one its hash suffix, keeping the name it had as an earlier identity.
+void add_name_hashes(resmap& ra);
 std::string sha256_hex(std::string_view data);
 // encoding/json's rendering of a string (HTML-safe escapes, invalid UTF-8 replaced).
 void go_json_string(std::string& out, std::string_view s);
