@@ -1,6 +1,7 @@
 // JSON to block YAML for `gitopsd build -o yaml`. Anything that would read back differently
 // (a string spelled like a number, bool or null; multi-line text; the merge key; a document
-// marker) is double-quoted.
+// marker) is double-quoted, and a string holding a character a YAML reader refuses or reads
+// as a line break is written with escapes.
 #include "gitopsd/render/yaml.hpp"
 
 #include <rapidjson/stringbuffer.h>
@@ -10,11 +11,27 @@
 namespace gitopsd::render {
 namespace {
 
+// DEL, C1 controls (NEL among them), the line and paragraph separators (breaks in YAML 1.1, which
+// kubectl reads) and the non-characters U+FFFE/U+FFFF. yaml-cpp writes them raw unless asked to
+// escape everything outside ASCII (and can only write the non-characters as U+FFFD). C0
+// controls are escaped by yaml-cpp whenever it quotes.
+bool needs_escapes(std::string_view s) {
+  auto byte = [&](std::size_t i) { return i < s.size() ? static_cast<unsigned char>(s[i]) : 0u; };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned c = byte(i);
+    if (c == 0x7f) return true;
+    if (c == 0xc2 && byte(i + 1) >= 0x80 && byte(i + 1) < 0xa0) return true;
+    if (c == 0xe2 && byte(i + 1) == 0x80 && (byte(i + 2) == 0xa8 || byte(i + 2) == 0xa9)) return true;
+    if (c == 0xef && byte(i + 1) == 0xbf && (byte(i + 2) == 0xbe || byte(i + 2) == 0xbf)) return true;
+  }
+  return false;
+}
+
 bool needs_quotes(std::string_view s) {
   if (s.empty() || s == "<<") return true;
   if (classify_plain(s) != scalar_kind::string) return true;
   for (char c : s)
-    if (c == '\n' || c == '\r' || c == '\t') return true;
+    if (static_cast<unsigned char>(c) < 0x20) return true;
   // Leading or trailing spaces are lost by plain scalars.
   if (s.front() == ' ' || s.back() == ' ') return true;
   // yaml-cpp writes "--- x" plain, which would read back as a document marker and "x".
@@ -22,7 +39,8 @@ bool needs_quotes(std::string_view s) {
 }
 
 void emit_string(YAML::Emitter& out, std::string_view s) {
-  if (needs_quotes(s)) out << YAML::DoubleQuoted;
+  if (needs_escapes(s)) out << YAML::EscapeNonAscii << YAML::DoubleQuoted;
+  else if (needs_quotes(s)) out << YAML::DoubleQuoted;
   out << std::string(s);
 }
 

@@ -219,6 +219,27 @@ TEST_CASE("the YAML writer quotes what would change type and reads back the same
   CHECK(classify_plain("abc") == scalar_kind::string);
 }
 
+TEST_CASE("the YAML writer escapes characters a reader refuses or reads as a line break", "[yaml]") {
+  // DEL, C0 and C1 controls (NEL), U+2028/U+2029, and a key holding one; all from JSON escapes.
+  auto docs = decode_documents(
+      R"({"a": "x\u007fy", "b": "\u0001", "c": "\u0085z", "d": "a\u2028b\u2029", "e": "\u009f", )"
+      R"("f": "Gr\u00fc\u00dfe\u007f", "k\u0002": "v", "g": "\u00a0"})",
+      "t.json");
+  REQUIRE(docs);
+  std::string text = to_yaml((*docs)[0]);
+  INFO(text);
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    CHECK((u >= 0x20 || c == '\n'));
+    CHECK(u != 0x7f);
+  }
+  CHECK(text.find("\\x85") != std::string::npos);
+  CHECK(text.find("\\u2028") != std::string::npos);
+  auto again = decode_documents(text, "again.yaml");
+  REQUIRE(again);
+  CHECK(json::serialize((*again)[0]) == json::serialize((*docs)[0]));
+}
+
 TEST_CASE("a stream starting with { that is not JSON is read as YAML, as kubectl reads it", "[yaml]") {
   CHECK(one("{a: 1, b: [x, y]}\n") == R"({"a":1,"b":["x",true]})");
   CHECK(one("{\"a\": }") == R"({"a":null})");
