@@ -404,7 +404,13 @@ class agent {
         auto check = drift_.begin_reconcile(key, clock::now());
         auto scope = check.scope;
         std::optional<clock::time_point> asked_at;
-        if (const auto* item = scheduler_.find(key)) asked_at = item->run_asked_at;
+        if (const auto* item = scheduler_.find(key)) {
+          asked_at = item->run_asked_at;
+          // How long a run someone asked for waited for a slot: the fairness a fleet must keep.
+          if (item->run_urgent && asked_at)
+            metrics_.observe("gitopsd_urgent_reconcile_wait_seconds", {},
+                             std::chrono::duration<double>(clock::now() - *asked_at).count());
+        }
         asio::co_spawn(io_, reconciler_.reconcile(*object, std::move(check), asked_at),
                        asio::bind_cancellation_slot(cancel->slot(), [this, key, object, cancel, scope](std::exception_ptr e, bool ok) {
                          if (e) {

@@ -1,6 +1,7 @@
 #include "gitopsd/controller/scheduler.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace gitopsd::controller {
 
@@ -14,9 +15,12 @@ duration scheduler::jittered(duration d) {
 
 void scheduler::set_due(items::iterator it, std::optional<clock::time_point> due) {
   schedule_item& item = it->second;
-  if (item.due) due_.erase({*item.due, &it->first});
+  if (item.due) {
+    due_.erase({*item.due, &it->first});
+    urgent_due_.erase({*item.due, &it->first});
+  }
   item.due = due;
-  if (due) due_.insert({*due, &it->first});
+  if (due) (item.urgent ? urgent_due_ : due_).insert({*due, &it->first});
 }
 
 void scheduler::set_running(schedule_item& item, bool running, bool waiting) {
@@ -47,19 +51,20 @@ void scheduler::observe(const std::string& key, const schedule_input& input, clo
   const schedule_input previous = item.input;
   item.input = input;
 
-  bool urgent = input.deleting;
-  if (inserted) {
-    // First sight (a new object, or every object after a restart): converge now.
-    urgent = true;
-  } else {
-    urgent = urgent || input.generation != previous.generation ||
-             (!input.requested_at.empty() && input.requested_at != previous.requested_at) ||
-             input.suspended != previous.suspended;
-  }
+  // First sight (a new object, or every object after a restart) converges now, in turn; a
+  // change someone asked for goes ahead of it.
+  bool asked = input.deleting || (!inserted && (input.generation != previous.generation ||
+                                                (!input.requested_at.empty() && input.requested_at != previous.requested_at) ||
+                                                input.suspended != previous.suspended));
+  bool urgent = inserted || asked;
   if (input.suspended && !input.deleting) {
-    if (!item.running) set_due(it, std::nullopt);
+    if (!item.running) {
+      set_due(it, std::nullopt);
+      item.urgent = false;
+    }
     return;
   }
+  if (asked) item.urgent = true;
   if (urgent) item.asked_at = now;
   if (!urgent) {
     // A status write of our own, or a label change: keep the timer, but pick up a new interval.
@@ -91,6 +96,7 @@ bool scheduler::request_now(const std::string& key, clock::time_point now, bool 
   schedule_item& item = it->second;
   if (item.forgotten || (item.input.suspended && !item.input.deleting)) return false;
   if (source_may_have_changed) item.asked_at = now;
+  item.urgent = true;
   if (item.running) item.rerun = true;
   else set_due(it, now);
   return true;
@@ -105,15 +111,18 @@ std::vector<std::string> scheduler::take_due(clock::time_point now, std::size_t 
   std::size_t held = slots_held(slots);
   std::size_t free = slots > held ? slots - held : 0;
   std::vector<std::string> out;
-  while (out.size() < free && !due_.empty() && due_.begin()->first <= now) {
-    auto it = items_.find(*due_.begin()->second);
-    schedule_item& item = it->second;
-    set_due(it, std::nullopt);
-    set_running(item, true, false);
-    item.rerun = false;
-    item.run_asked_at = item.asked_at;
-    item.asked_at.reset();
-    out.push_back(it->first);
+  for (due_index* index : {&urgent_due_, &due_}) {
+    while (out.size() < free && !index->empty() && index->begin()->first <= now) {
+      auto it = items_.find(*index->begin()->second);
+      schedule_item& item = it->second;
+      set_due(it, std::nullopt);
+      set_running(item, true, false);
+      item.run_urgent = std::exchange(item.urgent, false);
+      item.rerun = false;
+      item.run_asked_at = item.asked_at;
+      item.asked_at.reset();
+      out.push_back(it->first);
+    }
   }
   return out;
 }
@@ -136,6 +145,7 @@ void scheduler::finished(const std::string& key, bool succeeded, clock::time_poi
   }
   set_running(item, false, false);
   item.run_asked_at.reset();
+  item.run_urgent = false;
   item.failures = succeeded ? 0 : item.failures + 1;
   // A retry asks for the source as it is after the failure (a rerun keeps its own asked_at).
   if (!succeeded && !item.rerun) item.asked_at = now;
@@ -144,6 +154,7 @@ void scheduler::finished(const std::string& key, bool succeeded, clock::time_poi
     set_due(it, now);
     return;
   }
+  item.urgent = false;
   if (item.input.suspended && !item.input.deleting) {
     set_due(it, std::nullopt);
     return;
@@ -152,8 +163,10 @@ void scheduler::finished(const std::string& key, bool succeeded, clock::time_poi
 }
 
 std::optional<clock::time_point> scheduler::next_wakeup(std::size_t slots) const {
-  if (slots_held(slots) >= slots || due_.empty()) return std::nullopt;
-  return due_.begin()->first;
+  if (slots_held(slots) >= slots || (due_.empty() && urgent_due_.empty())) return std::nullopt;
+  if (due_.empty()) return urgent_due_.begin()->first;
+  if (urgent_due_.empty()) return due_.begin()->first;
+  return std::min(due_.begin()->first, urgent_due_.begin()->first);
 }
 
 const schedule_item* scheduler::find(const std::string& key) const {

@@ -45,6 +45,11 @@ struct schedule_item {
   // for such a reason must see the source as it was at that time or later.
   std::optional<clock::time_point> asked_at;
   std::optional<clock::time_point> run_asked_at;  // asked_at of the run in progress
+  // Asked for by a person or a change in the cluster (requestedAt, a spec change, suspend or
+  // resume, deletion, a webhook, drift): runs before first sights, intervals and retries, so a
+  // fleet syncing does not keep it waiting. Cleared when it starts.
+  bool urgent = false;
+  bool run_urgent = false;  // urgent, for the run in progress
 };
 
 class scheduler {
@@ -71,8 +76,8 @@ class scheduler {
   // not hold one of the slots.
   void set_waiting(const std::string& key, bool waiting);
 
-  // Keys due at `now`, oldest first, at most `slots`; they are marked running (their asked_at
-  // moves to run_asked_at).
+  // Keys due at `now`, urgent ones first, then oldest first, at most `slots`; they are marked
+  // running (their asked_at moves to run_asked_at).
   std::vector<std::string> take_due(clock::time_point now, std::size_t slots);
 
   // A reconcile ended. Success: next run after the interval; failure: after the retry interval,
@@ -94,8 +99,9 @@ class scheduler {
 
  private:
   using items = std::map<std::string, schedule_item>;
-  // Items that are due, by due time then key: a fleet of thousands makes a scan per dispatch cost
-  // more than the dispatch. Every change of `due`, `running` and `waiting` goes through these.
+  // Items that are due, by due time then key, urgent ones apart: a fleet of thousands makes a
+  // scan per dispatch cost more than the dispatch. Every change of `due`, `urgent`, `running` and
+  // `waiting` goes through these.
   struct due_order {
     bool operator()(const std::pair<clock::time_point, const std::string*>& a,
                     const std::pair<clock::time_point, const std::string*>& b) const {
@@ -108,7 +114,8 @@ class scheduler {
 
   duration jittered(duration d);
   items items_;
-  std::set<std::pair<clock::time_point, const std::string*>, due_order> due_;
+  using due_index = std::set<std::pair<clock::time_point, const std::string*>, due_order>;
+  due_index due_, urgent_due_;
   std::size_t active_ = 0, waiting_ = 0;  // running items outside and inside a health wait
   std::function<double()> jitter_;
 };

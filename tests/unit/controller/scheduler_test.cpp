@@ -1,6 +1,7 @@
 #include "gitopsd/controller/scheduler.hpp"
 
 #include <catch2/catch.hpp>
+#include <tuple>
 
 using namespace std::chrono_literals;
 using namespace gitopsd::controller;
@@ -132,6 +133,34 @@ TEST_CASE("concurrency is bounded and the oldest due runs first", "[scheduler]")
   CHECK(s.take_due(t0 + 5s, 2).empty());
   s.finished("a", true, t0 + 6s);
   CHECK(s.take_due(t0 + 6s, 2) == std::vector<std::string>{"c"});
+}
+
+TEST_CASE("what someone asked for runs before a fleet's backlog of first sights and intervals", "[scheduler]") {
+  auto s = no_jitter();
+  for (int i = 0; i < 100; ++i) s.observe("fleet/app-" + std::to_string(100 + i), repo(), t0 + std::chrono::milliseconds(i));
+  s.observe("team/urgent", repo(), t0);
+  REQUIRE(s.take_due(t0 + 1s, 1) == std::vector<std::string>{"fleet/app-100"});
+  // A requestedAt and a drift repair (request_now without a source change) jump the queue.
+  auto asked = repo();
+  asked.requested_at = "now";
+  s.observe("team/urgent", asked, t0 + 2s);
+  s.request_now("fleet/app-150", t0 + 3s, false);
+  CHECK(s.take_due(t0 + 4s, 4) == std::vector<std::string>{"team/urgent", "fleet/app-150", "fleet/app-101"});
+  // Started: no longer ahead. Its next interval run waits in turn.
+  CHECK_FALSE(s.find("team/urgent")->urgent);
+  s.finished("team/urgent", true, t0 + 5s);
+  CHECK_FALSE(s.find("team/urgent")->urgent);
+  // A request while running: the rerun right after is still ahead of the backlog.
+  s.finished("fleet/app-101", true, t0 + 5s);
+  s.finished("fleet/app-100", true, t0 + 5s);
+  REQUIRE(s.take_due(t0 + 6s, 2) == std::vector<std::string>{"fleet/app-102"});
+  s.request_now("fleet/app-102", t0 + 6s);
+  s.finished("fleet/app-102", true, t0 + 7s);
+  CHECK(s.take_due(t0 + 7s, 2) == std::vector<std::string>{"fleet/app-102"});
+  // A spec change (new generation) is asked for too.
+  s.observe("fleet/app-199", repo(2), t0 + 8s);
+  s.finished("fleet/app-102", true, t0 + 8s);
+  CHECK(s.take_due(t0 + 8s, 2) == std::vector<std::string>{"fleet/app-199"});
 }
 
 TEST_CASE("jitter stretches intervals by at most ten percent", "[scheduler]") {
@@ -315,15 +344,15 @@ TEST_CASE("the due index and slot counters agree with a scan of every item", "[s
       case 2: s.request_now(key, now, next(2) == 0); break;
       case 3: s.set_waiting(key, next(2) == 0); break;
       case 4: {
-        std::vector<std::pair<clock::time_point, std::string>> ready;
+        std::vector<std::tuple<bool, clock::time_point, std::string>> ready;
         for (const auto& k : keys)
           if (const auto* item = s.find(k); item != nullptr && !item->running && item->due && *item->due <= now)
-            ready.emplace_back(*item->due, k);
+            ready.emplace_back(!item->urgent, *item->due, k);
         std::sort(ready.begin(), ready.end());
         std::size_t held = scan_held();
         std::size_t free = slots > held ? slots - held : 0;
         std::vector<std::string> want;
-        for (std::size_t i = 0; i < ready.size() && i < free; ++i) want.push_back(ready[i].second);
+        for (std::size_t i = 0; i < ready.size() && i < free; ++i) want.push_back(std::get<2>(ready[i]));
         REQUIRE(s.take_due(now, slots) == want);
         break;
       }
