@@ -2,6 +2,7 @@
 # Rendering benchmark: `gitopsd build` beside `kubectl kustomize` on the same inputs, in one run.
 #  1. a plain folder of 10,000 objects (kubectl gets a kustomization listing the same files)
 #  2. a three-level overlay (base -> mid -> top) producing 2,000 objects
+#  3. replacements and built-in transformers configured by files, on 2,000 objects
 # Prints wall time, the ratio and peak RSS of each. Usage: bench/render_bench.sh [gitopsd] [kubectl]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -121,6 +122,52 @@ patches:
       value: top
 YAML
 
+# 3. 2,000 objects; one ConfigMap's value copied into every Deployment by a replacement, and
+#    labels, a prefix, an image and replicas set by transformer configuration files.
+mkdir -p "$work/transform"
+{
+  for f in $(seq 1 1000); do object "$f"; echo "---"; done
+  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: release}\ndata: {version: "2024.1"}\n'
+} > "$work/transform/all.yaml"
+cat > "$work/transform/kustomization.yaml" <<YAML
+resources: [all.yaml]
+transformers: [transformers.yaml]
+replacements:
+- source: {kind: ConfigMap, name: release, fieldPath: data.version}
+  targets:
+  - select: {kind: Deployment}
+    fieldPaths:
+    - spec.template.spec.containers.[name=app].env.[name=MODE].value
+    - metadata.annotations.release
+    options: {create: true}
+YAML
+cat > "$work/transform/transformers.yaml" <<YAML
+apiVersion: builtin
+kind: LabelTransformer
+metadata: {name: labels}
+labels: {team: payments, env: prod}
+fieldSpecs:
+- {path: metadata/labels, create: true}
+- {path: spec/template/metadata/labels, create: true, kind: Deployment}
+---
+apiVersion: builtin
+kind: ReplicaCountTransformer
+metadata: {name: replicas}
+replica: {name: app-7, count: 5}
+fieldSpecs: [{path: spec/replicas, create: true, kind: Deployment}]
+---
+apiVersion: builtin
+kind: PrefixSuffixTransformer
+metadata: {name: prefix}
+prefix: pay-
+fieldSpecs: [{path: metadata/name}]
+---
+apiVersion: builtin
+kind: ImageTagTransformer
+metadata: {name: image}
+imageTag: {name: nginx, newTag: "1.27"}
+YAML
+
 measure() {  # measure LABEL COMMAND... -> "seconds peak_kb", output discarded
   local start end
   start=$(date +%s.%N)
@@ -162,10 +209,11 @@ run_pair() {
   printf '%-28s %10.1fx\n' "$name: speed-up" "$(echo "$kt / $gt" | bc -l)"
 }
 # BENCH_CASES picks cases (kubectl kustomize needs many minutes for the 10k folder).
-cases=${BENCH_CASES:-"plain overlay"}
+cases=${BENCH_CASES:-"plain overlay transform"}
 for c in $cases; do
   case $c in
     plain) run_pair "plain 10k" "$work/plain" "$work/plain-k" ;;
     overlay) run_pair "overlay 2k" "$work/overlay/top" "$work/overlay/top" ;;
+    transform) run_pair "transformers 2k" "$work/transform" "$work/transform" ;;
   esac
 done
