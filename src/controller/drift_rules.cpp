@@ -25,6 +25,32 @@ drift_verdict decide_drift(const drift_input& in) {
   return drift_verdict::ignore_status_only;
 }
 
+drift_step step_drift(const drift_record* before, drift_change change, const drift_record* event,
+                      const std::function<bool(std::uint32_t)>& lists) {
+  auto listed = [&](const drift_record& r) { return r.seen.marked && r.owner != no_drift_owner && lists(r.owner); };
+  drift_step out;
+  out.input.change = change;
+  if (before != nullptr) {
+    drift_record was = *before;
+    // Recorded before its owner was known: a deletion's last state names it.
+    if (change == drift_change::deleted && was.owner == no_drift_owner && event != nullptr) {
+      was.owner = event->owner;
+      was.seen.marked = event->seen.marked;
+    }
+    out.input.before = was.seen;
+    out.input.before->marked = listed(was);
+    out.owner = was.owner;
+  }
+  if (event == nullptr) return out;
+  out.record = *event;
+  if (change == drift_change::deleted) return out;
+  out.input.after = event->seen;
+  out.input.after.marked = listed(*event);
+  // Marks naming another owner, or none: the owner seen before repairs (its marks were removed).
+  if (out.input.after.marked) out.owner = event->owner;
+  return out;
+}
+
 void own_writes::record(const std::string& object, const std::string& resource_version) {
   if (resource_version.empty()) return;
   auto& versions = versions_[object];

@@ -23,7 +23,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr std::uint32_t no_owner = UINT32_MAX;
+constexpr std::uint32_t no_owner = no_drift_owner;
 // Drifted objects remembered per owner between runs; more make the next run a full check.
 constexpr std::size_t max_drifted = 64;
 // Changes held per owner while its reconcile runs (one apply of a large commit brings one each).
@@ -42,14 +42,13 @@ std::string key_of(const rapidjson::Value& object) {
 }  // namespace
 
 struct drift_watches::kind_watch {
-  struct record {
-    drift_seen seen;
-    std::uint32_t owner = no_owner;
+  struct entry {
+    drift_record record;
     std::size_t label_owner = 0;  // label_owner_of
   };
   group_version_kind gvk;
   asio::cancellation_signal stop;
-  std::unordered_map<std::string, record> objects;  // by "namespace/name"
+  std::unordered_map<std::string, entry> objects;  // by "namespace/name"
   label_owner_counts per_owner;  // of `objects`
   own_writes own;  // versions our applies got back, not yet seen here
   std::set<std::string> listed;  // during a list: the objects it returned
@@ -235,37 +234,32 @@ void drift_watches::on_event(kind_watch& w, kube::watch_event& e) {
 
 void drift_watches::on_change(kind_watch& w, const std::string& key, drift_change change, const rapidjson::Value* object) {
   auto it = w.objects.find(key);
-  drift_input in;
-  in.change = change;
-  std::uint32_t owner = no_owner;
-  if (it != w.objects.end()) {
-    in.before = it->second.seen;
-    owner = it->second.owner;
-  }
+  auto slash = key.find('/');
+  object_ref ref{w.gvk, key.substr(0, slash), key.substr(slash + 1)};
+  std::string id = ref.inventory_id();
+  std::optional<drift_record> event;
   std::string uid;
   if (object != nullptr) {
     uid = json::get_string(*object, "metadata", "uid").value_or("");
-    in.after.resource_version = json::get_string(*object, "metadata", "resourceVersion").value_or("");
-    in.after.generation = json::get_int(*object, "metadata", "generation").value_or(0);
+    event.emplace();
+    event->seen.resource_version = json::get_string(*object, "metadata", "resourceVersion").value_or("");
+    event->seen.generation = json::get_int(*object, "metadata", "generation").value_or(0);
     auto name = json::get_string(*object, "metadata", "labels", sync::owner_name_label);
     auto ns = json::get_string(*object, "metadata", "labels", sync::owner_namespace_label);
-    if (name && ns && change == drift_change::modified) {
-      object_ref ref{w.gvk, std::string(json::get_string(*object, "metadata", "namespace").value_or("")),
-                     std::string(json::get_string(*object, "metadata", "name").value_or(""))};
+    if (name && ns) {
       sync::owner who{std::string(*ns), std::string(*name)};
-      in.after.marked = sync::is_owned_by(*object, who, ref);
-      if (in.after.marked) {
-        // Marks naming an owner that does not list this object are not ours: for the owner seen
-        // before, they count as removed.
-        auto named = known_owner(who.namespace_ + "/" + who.name, ref.inventory_id());
-        if (named == no_owner) in.after.marked = false;
-        else owner = named;
-      }
+      event->owner = tracked_owner(who.namespace_ + "/" + who.name);
+      event->seen.marked = event->owner != no_owner && sync::is_owned_by(*object, who, ref);
     }
-    if (change == drift_change::modified) in.written_by_us = w.own.take(key, in.after.resource_version);
   }
+  auto step = step_drift(it != w.objects.end() ? &it->second.record : nullptr, change, event ? &*event : nullptr,
+                         [&](std::uint32_t owner) { return lists(owner, id); });
+  drift_input& in = step.input;
+  std::uint32_t owner = step.owner;
+  if (object != nullptr && change == drift_change::modified)
+    in.written_by_us = w.own.take(key, in.after.resource_version);
   auto verdict = decide_drift(in);
-  std::string ns = key.substr(0, key.find('/'));
+  const std::string& ns = ref.namespace_;
   if (it != w.objects.end()) w.per_owner.remove(it->second.label_owner, ns);
   if (change == drift_change::deleted) {
     if (it != w.objects.end()) w.objects.erase(it);
@@ -273,7 +267,7 @@ void drift_watches::on_change(kind_watch& w, const std::string& key, drift_chang
   } else {
     std::size_t label_owner = object != nullptr ? label_owner_of(*object) : 0;
     w.per_owner.add(label_owner, ns);
-    w.objects[key] = {in.after, owner, label_owner};
+    w.objects[key] = {step.record, label_owner};
   }
   if (!triggers(verdict)) return;
   if (change == drift_change::modified && owner != no_owner) {
@@ -342,10 +336,13 @@ std::uint32_t drift_watches::owner_id(const std::string& owner) {
   return it->second;
 }
 
-std::uint32_t drift_watches::known_owner(const std::string& owner, const std::string& inventory_id) {
-  auto o = owners_.find(owner);
-  if (o == owners_.end() || !o->second.ids.contains(inventory_id)) return no_owner;
-  return owner_id(owner);
+std::uint32_t drift_watches::tracked_owner(const std::string& owner) {
+  return owners_.contains(owner) ? owner_id(owner) : no_owner;
+}
+
+bool drift_watches::lists(std::uint32_t owner, const std::string& inventory_id) const {
+  auto o = owners_.find(owner_names_.at(owner));
+  return o != owners_.end() && o->second.ids.contains(inventory_id);
 }
 
 bool drift_watches::covered(const owner_state& o) const {

@@ -2,7 +2,8 @@
 # Drift repair from watches: with a 5 minute interval (so polling cannot explain the timings), a
 # deleted ConfigMap and an edited Deployment field that Git sets are put back at once; a change
 # of a field Git does not set (replicas by another manager, an added annotation) applies nothing;
-# an edit made under the agent's own field manager name is restored too.
+# an edit made under the agent's own field manager name is restored too; so is a deleted object
+# whose only watch event came before its owner's inventory listed it.
 source "$(dirname "$0")/lib.sh"
 install_rbac
 start_git
@@ -120,3 +121,30 @@ t0=$(now_ms)
 kubectl delete configmap second -n "$ns" >/dev/null
 wait_for 10 "second application's ConfigMap recreated" exists configmap second -n "$ns"
 took "second application's ConfigMap recreated"
+
+# An object that already carries a GitRepository's marks before that GitRepository exists (made
+# by hand, or left by an earlier one): its apply changes nothing, so the watch's only event of it
+# came while no inventory listed it. Deleted afterwards, it is restored all the same.
+write app3/config.yaml <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: third}
+data: {mode: git}
+YAML
+sha3=$(commit "a third application")
+kubectl get configmap second -n "$ns" -o json | jq --arg ns "$ns" '{apiVersion, kind,
+  metadata: {name: "third", namespace: $ns,
+    labels: (.metadata.labels | .["gitopsd.io/name"] = "app3"),
+    annotations: {"gitopsd.io/tracking-id": ($ns + "/app3:/ConfigMap:" + $ns + "/third"),
+      "gitopsd.io/source": "app3/config.yaml#1"}},
+  data}' >"$work/third.json"
+kubectl apply --server-side --field-manager=gitopsd -f "$work/third.json" >/dev/null
+version=$(jsonpath configmap/third '{.metadata.resourceVersion}')
+interval=5m gitrepository app3 "  path: app3"
+wait_for 60 "third application synced" is_ready_at app3 "$sha3"
+expect_eq "$(jsonpath configmap/third '{.metadata.resourceVersion}')" "$version" \
+  "the third ConfigMap unchanged by its first sync (no watch event after the one before it was listed)"
+t0=$(now_ms)
+kubectl delete configmap third -n "$ns" >/dev/null
+wait_for 10 "third application's ConfigMap recreated" exists configmap third -n "$ns"
+took "third application's ConfigMap recreated"

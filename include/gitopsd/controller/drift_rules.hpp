@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -48,6 +49,28 @@ enum class drift_verdict {
 };
 
 drift_verdict decide_drift(const drift_input& in);
+
+constexpr std::uint32_t no_drift_owner = UINT32_MAX;
+
+// What a watch records of one object: its state, and the GitRepository its marks name when this
+// agent tracks it (then `seen.marked`).
+struct drift_record {
+  drift_seen seen;
+  std::uint32_t owner = no_drift_owner;
+};
+
+// One event of a watched object: what to decide on, whose reconcile a repair starts, and what to
+// record. Marks count only while the named owner's inventory lists the object, asked at each event
+// and not when the object was first seen: the inventory (in the GitRepository's status) and the
+// object come by different watches, in either order. `event`: the object the event carries (for a
+// deletion, its last state), none for a deletion a relist found.
+struct drift_step {
+  drift_input input;
+  std::uint32_t owner = no_drift_owner;
+  drift_record record;  // to keep, unless deleted
+};
+drift_step step_drift(const drift_record* before, drift_change change, const drift_record* event,
+                      const std::function<bool(std::uint32_t)>& lists);
 
 // The resourceVersions our own applies got back, per object ("namespace/name" of one kind): a
 // watch event is our own write only when it carries one of them. A few per object, spent when

@@ -93,9 +93,10 @@ class drift_watches {
   void on_change(kind_watch& w, const std::string& key, drift_change change, const rapidjson::Value* object);
   void correct(kind_watch& w, std::uint32_t owner, const std::string& key, drift_verdict why, std::string uid);
   std::uint32_t owner_id(const std::string& owner);
-  // The owner an object's marks name, if this agent tracks it and its inventory lists the object:
-  // marks are written by whoever can write the object, so they alone prove nothing.
-  std::uint32_t known_owner(const std::string& owner, const std::string& inventory_id);
+  // The owner an object's marks name, if this agent tracks it; whether its inventory lists the
+  // object: marks are written by whoever can write the object, so they alone prove nothing.
+  std::uint32_t tracked_owner(const std::string& owner);
+  bool lists(std::uint32_t owner, const std::string& inventory_id) const;
   bool covered(const owner_state& o) const;
 
   boost::asio::any_io_executor executor_;

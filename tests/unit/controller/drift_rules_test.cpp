@@ -1,6 +1,7 @@
 #include "gitopsd/controller/drift_rules.hpp"
 
 #include <catch2/catch.hpp>
+#include <set>
 
 using namespace std::chrono_literals;
 using namespace gitopsd::controller;
@@ -89,6 +90,57 @@ TEST_CASE("drift: first sight, a relist of the same version, and objects never o
   CHECK(decide_drift(modified(seen("1", 1, false), seen("2", 2, false))) == drift_verdict::ignore_not_ours);
   drift_input copy_gone{drift_change::deleted, seen("1", 1, false), {}, std::nullopt};
   CHECK(decide_drift(copy_gone) == drift_verdict::ignore_not_ours);
+}
+
+TEST_CASE("drift: an object first seen before its owner's inventory listed it is repaired once listed", "[drift]") {
+  std::set<std::uint32_t> listing;  // owners whose inventory lists the object now
+  auto lists = [&](std::uint32_t owner) { return listing.contains(owner); };
+  drift_record created{seen("1", 0), 7};  // our apply's create: marks name owner 7
+  // The create's event comes before the GitRepository watch brings the inventory: not ours yet.
+  auto first = step_drift(nullptr, drift_change::modified, &created, lists);
+  CHECK(decide_drift(first.input) == drift_verdict::ignore_first_sight);
+  CHECK(first.record.owner == 7);
+  CHECK(first.record.seen.marked);
+  listing.insert(7);
+  // Deleted later, by someone else: the inventory lists it now.
+  auto gone = step_drift(&first.record, drift_change::deleted, &created, lists);
+  CHECK(decide_drift(gone.input) == drift_verdict::deleted);
+  CHECK(gone.owner == 7);
+  // A deletion a relist found (no object): the record alone decides.
+  auto relisted = step_drift(&first.record, drift_change::deleted, nullptr, lists);
+  CHECK(decide_drift(relisted.input) == drift_verdict::deleted);
+  CHECK(relisted.owner == 7);
+  // An edit is repaired too.
+  drift_record edited{seen("2", 0), 7};
+  auto edit = step_drift(&first.record, drift_change::modified, &edited, lists);
+  CHECK(decide_drift(edit.input) == drift_verdict::spec_changed);
+  CHECK(edit.owner == 7);
+}
+
+TEST_CASE("drift: marks alone prove nothing; an owner recorded before it was tracked is found on deletion", "[drift]") {
+  std::set<std::uint32_t> listing{3};
+  auto lists = [&](std::uint32_t owner) { return listing.contains(owner); };
+  // Marks naming owner 5, whose inventory does not list the object: never a repair of 5.
+  drift_record claimed{seen("1", 0), 5};
+  auto first = step_drift(nullptr, drift_change::modified, &claimed, lists);
+  drift_record edited{seen("2", 0), 5};
+  auto edit = step_drift(&first.record, drift_change::modified, &edited, lists);
+  CHECK(decide_drift(edit.input) == drift_verdict::ignore_not_ours);
+  CHECK(decide_drift(step_drift(&edit.record, drift_change::deleted, &edited, lists).input) == drift_verdict::ignore_not_ours);
+  // Owner 3 lists it; its marks are changed to name 5: 3 sees its marks removed and repairs.
+  drift_record ours{seen("1", 0), 3};
+  drift_record taken{seen("2", 0), 5};
+  auto take = step_drift(&ours, drift_change::modified, &taken, lists);
+  CHECK(decide_drift(take.input) == drift_verdict::marks_removed);
+  CHECK(take.owner == 3);
+  // Seen when its GitRepository was not tracked yet (no owner, not marked); deleted once it is:
+  // the deletion's last state names the owner.
+  drift_record untracked{seen("1", 0, false), no_drift_owner};
+  drift_record last{seen("1", 0), 3};
+  auto gone = step_drift(&untracked, drift_change::deleted, &last, lists);
+  CHECK(decide_drift(gone.input) == drift_verdict::deleted);
+  CHECK(gone.owner == 3);
+  CHECK(decide_drift(step_drift(&untracked, drift_change::deleted, nullptr, lists).input) == drift_verdict::ignore_not_ours);
 }
 
 TEST_CASE("fight detector: N corrections a minute, then held for the rest of it, reported once", "[drift]") {
