@@ -78,7 +78,7 @@ result<std::optional<std::pair<std::string, std::string>>> type_of(const value& 
   auto version = json::get_string(gvk, "version");
   auto kind = json::get_string(gvk, "kind");
   if (!version || !kind)
-    return schema_error(file, fmt::format("definition \"{}\": x-kubernetes-group-version-kind needs string "
+    return schema_error(file, fmt::format("{}: x-kubernetes-group-version-kind needs string "
                                           "version and kind", def));
   std::string api(*version);
   const value* g = json::find(gvk, "group");
@@ -106,8 +106,7 @@ result<openapi_schema> openapi_schema::parse(std::string_view text, const std::s
   s.doc_->Swap((*docs)[0]);
   const value& root = *s.doc_;
   if (!root.IsObject()) return schema_error(file, "the document must be a map");
-  if (const value* paths = json::find(root, "paths"); paths && !paths->IsObject() && !paths->IsNull())
-    return schema_error(file, "paths must be a map");
+  if (auto r = s.read_paths(root); !r) return r.error();
   const value* defs = json::find(root, "definitions");
   if (defs == nullptr || defs->IsNull()) return s;
   if (!defs->IsObject()) return schema_error(file, "definitions must be a map");
@@ -118,12 +117,43 @@ result<openapi_schema> openapi_schema::parse(std::string_view text, const std::s
     const value* ext = m.value.IsObject() ? json::find(m.value, "x-kubernetes-group-version-kind") : nullptr;
     if (ext == nullptr || !ext->IsArray()) continue;
     for (const auto& g : ext->GetArray()) {
-      auto t = type_of(g, file, name);
+      auto t = type_of(g, file, fmt::format("definition \"{}\"", name));
       if (!t) return t.error();
       if (*t) s.by_type_[**t] = &m.value;
     }
   }
   return s;
+}
+
+// kyaml's findNamespaceability: a GET operation's x-kubernetes-group-version-kind names the type; a
+// path with namespaces/{namespace} makes it namespaced, another path cluster-scoped unless one did.
+result<void> openapi_schema::read_paths(const rapidjson::Value& root) {
+  const value* paths = json::find(root, "paths");
+  if (paths == nullptr || paths->IsNull()) return {};
+  if (!paths->IsObject()) return schema_error(file_, "paths must be a map");
+  for (const auto& p : paths->GetObject()) {
+    std::string_view path = json::view(p.name);
+    if (!path.starts_with("/")) continue;  // x- extensions
+    if (!p.value.IsObject() && !p.value.IsNull())
+      return schema_error(file_, fmt::format("paths.{} must be a map", path));
+    const value* get = p.value.IsObject() ? json::find(p.value, "get") : nullptr;
+    if (get != nullptr && !get->IsObject() && !get->IsNull())
+      return schema_error(file_, fmt::format("paths.{}.get must be a map", path));
+    const value* gvk = get != nullptr && get->IsObject() ? json::find(*get, "x-kubernetes-group-version-kind") : nullptr;
+    if (gvk == nullptr) continue;
+    auto t = type_of(*gvk, file_, fmt::format("paths.{}.get", path));
+    if (!t) return t.error();
+    if (!*t) continue;
+    if (path.find("namespaces/{namespace}") != std::string_view::npos) namespaced_[**t] = true;
+    else namespaced_.emplace(**t, false);
+  }
+  return {};
+}
+
+std::optional<bool> openapi_schema::namespaced(const std::string& api_version, const std::string& kind) const {
+  auto it = namespaced_.find({api_version, kind});
+  if (it == namespaced_.end()) return std::nullopt;
+  return it->second;
 }
 
 const rapidjson::Value* openapi_schema::for_type(const std::string& api_version, const std::string& kind) const {

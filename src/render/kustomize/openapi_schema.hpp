@@ -31,12 +31,18 @@ class openapi_schema {
   // The definition a `$ref` names ("#/definitions/NAME"), if any.
   [[nodiscard]] const rapidjson::Value* definition(std::string_view ref) const;
   [[nodiscard]] const std::string& file() const { return file_; }
+  // From `paths`: whether a type is served in namespaces (a GET path with namespaces/{namespace}),
+  // or not; nothing when no path names it.
+  [[nodiscard]] std::optional<bool> namespaced(const std::string& api_version, const std::string& kind) const;
 
  private:
+  result<void> read_paths(const rapidjson::Value& root);
+
   std::string file_;
   std::shared_ptr<rapidjson::Document> doc_;
   std::map<std::string, const rapidjson::Value*, std::less<>> defs_;
   std::map<std::pair<std::string, std::string>, const rapidjson::Value*> by_type_;
+  std::map<std::pair<std::string, std::string>, bool> namespaced_;
 };
 
 // Where a walk through a schema stands: a custom definition, or a built-in type (a kind and the

@@ -179,6 +179,18 @@ result<void> openapi_state::probe_type(const std::string& api_version, const std
   return {};
 }
 
+std::optional<bool> openapi_state::cluster_scoped(const gvk& type) {
+  std::string api = type.group.empty() ? type.version : type.group + "/" + type.version;
+  if (is_precomputed(api, type.kind)) return std::nullopt;
+  // kyaml parses a custom schema set since the last object was read; a broken one has no answer
+  // here (kyaml panics), and every object read before already surfaced its error.
+  if (custom_ && !init_ && !init()) return std::nullopt;
+  if (!custom_loaded_ || !custom_ || !*custom_) return std::nullopt;
+  if (auto ns = (*custom_)->namespaced(api, type.kind)) return !*ns;
+  if (builtin_loaded_) return std::nullopt;
+  return false;  // neither schema knows the type: kyaml takes it for namespaced
+}
+
 schema_pos openapi_state::resolve(std::string_view ref) const {
   schema_pos pos;
   for (const auto& d : builtin_defs) {

@@ -22,6 +22,9 @@ class openapi_state {
                    const limits& lim);
   // kyaml's IsNamespaceScoped for an object's type: may load the schema.
   result<void> probe_type(const std::string& api_version, const std::string& kind);
+  // Whether a custom schema decides that objects of this type are cluster-scoped (kyaml's
+  // IsNamespaceScoped, which reads `paths`); nothing when gitopsd's built-in table decides.
+  std::optional<bool> cluster_scoped(const gvk& type);
   // kyaml's initSchema: the custom schema's parse error surfaces here.
   result<void> use() { return init(); }
   // The list rule a strategic merge patch uses in an object of this type at `path`.

@@ -114,6 +114,26 @@ TEST_CASE("a custom schema indexes its definitions by group, version and kind") 
   CHECK(core.for_type("v1", "Pod") != nullptr);
 }
 
+TEST_CASE("a custom schema's paths give the scope of its types") {
+  auto s = parse_ok(R"({"paths": {
+    "x-ext": 1,
+    "/apis/a/v1/things": {"get": {"x-kubernetes-group-version-kind": {"group": "a", "version": "v1", "kind": "Thing"}}},
+    "/apis/a/v1/namespaces/{namespace}/things": {"get": {"x-kubernetes-group-version-kind":
+                                                 {"group": "a", "version": "v1", "kind": "Thing"}}},
+    "/apis/a/v1/widgets": {"get": {"x-kubernetes-group-version-kind": {"group": "a", "version": "v1", "kind": "Widget"}}},
+    "/apis/a/v1/list": {"get": {"x-kubernetes-group-version-kind": [1]}},
+    "/apis/a/v1/post": {"post": {}}}})");
+  CHECK(s.namespaced("a/v1", "Thing") == true);
+  CHECK(s.namespaced("a/v1", "Widget") == false);
+  CHECK_FALSE(s.namespaced("a/v1", "Other"));
+  CHECK(parse_error(R"({"paths": {"/x": 1}})") == "schema.json: invalid OpenAPI schema: paths./x must be a map");
+  CHECK(parse_error(R"({"paths": {"/x": {"get": 1}}})") ==
+        "schema.json: invalid OpenAPI schema: paths./x.get must be a map");
+  CHECK(parse_error(R"({"paths": {"/x": {"get": {"x-kubernetes-group-version-kind": {"kind": "A"}}}}})") ==
+        "schema.json: invalid OpenAPI schema: paths./x.get: x-kubernetes-group-version-kind needs string version "
+        "and kind");
+}
+
 TEST_CASE("a walk through a custom schema finds kyaml's list rules") {
   walk w;
   CHECK(w.key("spec/items") == "name");
@@ -209,6 +229,17 @@ TEST_CASE("the build's schema follows kyaml's global state") {
     auto used = s.probe_type("example.com/v1", "Other");
     REQUIRE_FALSE(used);
     CHECK(std::string(used.error().what()) == "schema.json: invalid OpenAPI schema: the document must be a map");
+  }
+  SECTION("the scope of a type: the custom schema's paths, else namespaced unless the built-in schema is loaded") {
+    openapi_state s;
+    REQUIRE(s.set(named("kustomization.yaml", {{"path", "schema.json"}}),
+                  std::string(R"({"paths": {"/w": {"get": {"x-kubernetes-group-version-kind":
+                                  {"group": "a", "version": "v1", "kind": "W"}}}}})"),
+                  true, lim));
+    CHECK(s.cluster_scoped({"a", "v1", "W"}) == true);
+    CHECK(s.cluster_scoped({"a", "v1", "Other"}) == false);
+    CHECK(s.cluster_scoped({"admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicy"}) == false);
+    CHECK_FALSE(s.cluster_scoped({"", "v1", "Namespace"}));  // precomputed: gitopsd's table decides
   }
   SECTION("versions") {
     openapi_state s;
