@@ -36,37 +36,26 @@ result<void> check_schema(const value& s, const std::string& file, const std::st
   return {};
 }
 
-// Every schema below `root`, checked without recursion (the document's depth is already bounded
-// by the YAML reader; the explicit stack keeps the C++ stack flat).
-result<void> check_all(const value& root, const std::string& file) {
-  std::vector<std::pair<const value*, std::string>> todo{{&root, "definitions"}};
+// Every schema in `definitions`, checked with an explicit stack (the document's depth is bounded
+// by the YAML reader already; the C++ stack stays flat).
+result<void> check_all(const value& defs, const std::string& file) {
+  std::vector<std::pair<const value*, std::string>> todo;
+  auto push_map = [&](const value& m, const std::string& where) {
+    for (const auto& e : m.GetObject()) todo.emplace_back(&e.value, fmt::format("{}.{}", where, json::view(e.name)));
+  };
+  push_map(defs, "definitions");
   while (!todo.empty()) {
-    auto [defs, where] = std::move(todo.back());
+    auto [s, where] = std::move(todo.back());
     todo.pop_back();
-    for (const auto& m : defs->GetObject()) {
-      std::string here = fmt::format("{}.{}", where, json::view(m.name));
-      if (auto r = check_schema(m.value, file, here); !r) return r;
-      if (!m.value.IsObject()) continue;
-      for (const char* field : {"properties", "definitions", "patternProperties"})
-        if (const value* p = json::find(m.value, field); p && p->IsObject()) todo.emplace_back(p, here + "." + field);
-      for (const char* field : {"additionalProperties", "items"}) {
-        const value* c = json::find(m.value, field);
-        if (c == nullptr) continue;
-        if (c->IsObject()) {
-          if (auto r = check_schema(*c, file, here + "." + field); !r) return r;
-          // Its own children: walk it as a one-entry map holding it.
-          for (const char* sub : {"properties", "definitions", "patternProperties"})
-            if (const value* p = json::find(*c, sub); p && p->IsObject())
-              todo.emplace_back(p, here + "." + field + "." + sub);
-          if (const value* deeper = json::find(*c, "items"); deeper && deeper->IsArray())
-            for (const auto& e : deeper->GetArray())
-              if (auto r = check_schema(e, file, here + "." + field + ".items[]"); !r) return r;
-        } else if (c->IsArray()) {
-          for (const auto& e : c->GetArray())
-            if (auto r = check_schema(e, file, here + "." + field + "[]"); !r) return r;
-        }
-      }
-    }
+    if (auto r = check_schema(*s, file, where); !r) return r;
+    if (!s->IsObject()) continue;
+    for (const char* field : {"properties", "definitions", "patternProperties"})
+      if (const value* p = json::find(*s, field); p && p->IsObject()) push_map(*p, where + "." + field);
+    if (const value* a = json::find(*s, "additionalProperties"); a && a->IsObject())
+      todo.emplace_back(a, where + ".additionalProperties");
+    if (const value* i = json::find(*s, "items"); i && i->IsObject()) todo.emplace_back(i, where + ".items");
+    else if (i && i->IsArray())
+      for (const auto& e : i->GetArray()) todo.emplace_back(&e, where + ".items[]");
   }
   return {};
 }
