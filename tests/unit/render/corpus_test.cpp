@@ -183,6 +183,8 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
         "string, which kustomize refuses when it expands vars");
   CHECK(fail("openapi-missing-file").starts_with("kustomization.yaml: openapi path \"schema.json\": "));
   CHECK(fail("openapi-base-missing-file").starts_with("base/kustomization.yaml: openapi path \"gone.json\": "));
+  CHECK(fail("openapi-path-outside-root") == "app/kustomization.yaml: openapi path \"../schema.json\" is outside the "
+                                              "kustomization's folder, which kustomize does not allow for files");
   CHECK(fail("openapi-version-unknown") ==
         "kustomization.yaml: openapi: the specified OpenAPI version \"v1.29.0\" is not built in (only v1.21.2)");
   CHECK(fail("openapi-version-and-path") ==
@@ -199,5 +201,5 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
   CHECK(fail("crds-bad-properties") ==
         "crd.json: unable to parse open API definition: definition \"a.B\": properties must be a map");
   // Every case has its message above.
-  CHECK(testing::entries(base, true).size() == 50);
+  CHECK(testing::entries(base, true).size() == 51);
 }
