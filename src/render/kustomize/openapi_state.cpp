@@ -180,6 +180,7 @@ result<void> openapi_state::probe_type(const std::string& api_version, const std
 }
 
 std::optional<bool> openapi_state::cluster_scoped(const gvk& type) {
+  if (!custom_) return std::nullopt;  // the usual build: no custom schema, nothing to look up
   std::string api = type.group.empty() ? type.version : type.group + "/" + type.version;
   if (is_precomputed(api, type.kind)) return std::nullopt;
   // kyaml parses a custom schema set since the last object was read; a broken one has no answer
