@@ -3,8 +3,10 @@
 // generated-name hashes, fix name references and sort.
 #include "build_metadata.hpp"
 #include "builtin_plugins.hpp"
+#include "crds.hpp"
 #include "generators.hpp"
 #include "model.hpp"
+#include "openapi_state.hpp"
 #include "replacements.hpp"
 #include "transforms.hpp"
 #include "vars.hpp"
@@ -76,6 +78,7 @@ class builder {
     if (!k) return k.error();
     if (k->component && top) return kustomize_error(file, "a Component cannot be built on its own");
     if (top) top_ = *k;
+    if (auto set = set_openapi(*k, top); !set) return set.error();
     stack_.push_back(dir);
     resmap ra;
     auto r = accumulate(*k, ra, tc);
@@ -158,6 +161,9 @@ class builder {
     auto own = load_config(tree_, k, opts_.yaml);
     if (!own) return own.error();
     if (auto merged = merge_config(tc, *own); !merged) return merged.error().wrap(k.file);
+    auto crds = load_crds_config(tree_, k, opts_.yaml);
+    if (!crds) return crds.error();
+    if (auto merged = merge_config(tc, *crds); !merged) return merged.error().wrap(k.file);
     for (const auto& g : k.config_maps) {
       auto r = add_generated(k, g, false, ra);
       if (!r) return r;
@@ -175,7 +181,24 @@ class builder {
     return attach_vars(ra, k.vars, vars_);
   }
 
+  openapi_state& openapi() { return openapi_; }
+
  private:
+  // kustomize reads `openapi.path` for every kustomization it reaches, then lets it set the schema
+  // (openapi_state.hpp says when that counts).
+  result<void> set_openapi(const kustomization& k, bool top) {
+    std::optional<std::string> text;
+    for (const auto& [key, file] : k.openapi) {
+      if (key != "path") continue;
+      auto path = file_in_root(k, file, "openapi path");
+      if (!path) return path.error();
+      auto read = tree_.read(*path);
+      if (!read) return kustomize_error(k.file, fmt::format("openapi path \"{}\": {}", file, read.error().what()));
+      text = std::move(*read);
+    }
+    return openapi_.set(k, text, top, opts_.yaml);
+  }
+
   static std::string id_key(const res_id& id) {
     return id.type.group + '|' + id.type.version + '|' + id.type.kind + '|' + id.effective_ns() + '|' + id.name;
   }
@@ -189,6 +212,10 @@ class builder {
     seen.reserve(ra.size() + more.size());
     for (std::size_t i = 0; i < ra.size(); ++i) seen.emplace(id_key(ra[i].cur()), i);
     for (auto& res : more) {
+      // kyaml asks its schema for each object's scope as it takes the object in.
+      auto api = json::get_string(res.obj, "apiVersion");
+      auto kind = json::get_string(res.obj, "kind");
+      if (auto p = openapi_.probe_type(std::string(api.value_or("")), std::string(kind.value_or(""))); !p) return p;
       auto [it, fresh] = seen.emplace(id_key(res.cur()), ra.size());
       if (!fresh)
         return make_error(errc::conflict, fmt::format("{}: {} is already defined (by {})", where, res.describe(),
@@ -266,6 +293,7 @@ class builder {
     const std::string& file = **found;
     auto c = load_kustomization(tree_, *path, file, opts_);
     if (!c) return c.error();
+    if (auto set = set_openapi(*c, false); !set) return set.error();
     if (!c->component) return kustomize_error(k.file, fmt::format("component \"{}\" must have kind: Component", entry));
     if (std::find(stack_.begin(), stack_.end(), *path) != stack_.end())
       return kustomize_error(file, "cycle: this component includes itself");
@@ -466,12 +494,14 @@ class builder {
   var_set vars_;  // every kustomization's vars: kustomize merges them all up the tree
   std::size_t loaded_objects_ = 0;
   std::size_t loaded_bytes_ = 0;
+  openapi_state openapi_;
 };
 
 }  // namespace
 
 result<std::vector<manifest>> build(const file_tree& tree, std::string_view dir, const options& opts) {
   builder b(tree, opts);
+  openapi_scope scope(b.openapi());
   auto norm = normalize_tree_path(dir);
   if (!norm) return make_error(errc::read_failed, norm.error().what());
   transformer_config tc;
@@ -483,6 +513,7 @@ result<std::vector<manifest>> build(const file_tree& tree, std::string_view dir,
 result<std::vector<manifest>> build_generated(const file_tree& tree, std::string_view dir,
                                               std::vector<folder_entry> entries, const options& opts) {
   builder b(tree, opts);
+  openapi_scope scope(b.openapi());
   transformer_config tc;
   auto ra = b.build_generated(std::string(dir), std::move(entries), tc);
   if (!ra) return ra.error();

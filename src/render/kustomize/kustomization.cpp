@@ -279,7 +279,7 @@ result<std::optional<std::pair<std::vector<std::string>, std::vector<std::string
 }
 
 const std::set<std::string_view> unsupported_fields = {
-    "openapi", "crds", "helmGlobals", "helmCharts",
+    "helmGlobals", "helmCharts",
     "helmChartInflationGenerator", "validators"};
 
 // Every field of kustomize's Kustomization type.
@@ -342,6 +342,10 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
       TRY_ASSIGN(kind, r.str(v, f));
     } else if (key == "metadata") {
       if (!v.IsObject()) return r.bad(f, "a map");
+    } else if (key == "openapi") {
+      TRY_ASSIGN(k.openapi, r.pairs(v, f));
+    } else if (key == "crds") {
+      TRY_ASSIGN(k.crds, r.strings(v, f));
     } else if (key == "resources") {
       TRY_ASSIGN(k.resources, r.strings(v, f));
     } else if (key == "bases") {

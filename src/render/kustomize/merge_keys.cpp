@@ -84,6 +84,11 @@ std::optional<list_rule> under(std::string_view path, std::string_view prefix, s
 
 }  // namespace
 
+bool is_builtin_group(std::string_view group) {
+  return group.empty() || group == "apps" || group == "batch" || group == "policy" || group == "networking.k8s.io" ||
+         group == "autoscaling" || group == "rbac.authorization.k8s.io" || group == "storage.k8s.io" || group == "admissionregistration.k8s.io";
+}
+
 std::optional<list_rule> list_rule_for(std::string_view kind, std::string_view path) {
   for (const auto& e : by_kind)
     if (e.kind == kind && e.path == path) return e.rule;

@@ -19,4 +19,7 @@ struct list_rule {
 // field: "spec/template/spec/containers[]/ports".
 std::optional<list_rule> list_rule_for(std::string_view kind, std::string_view path);
 
+// Whether kustomize's built-in schema may know kinds of this API group.
+bool is_builtin_group(std::string_view group);
+
 }  // namespace gitopsd::render::kustomize

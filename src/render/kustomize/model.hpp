@@ -75,6 +75,8 @@ struct kustomization {
   std::vector<std::string> configurations;  // files of transformer configuration
   std::vector<std::string> transformers, generators;  // entries configuring built-in plugins
   std::vector<var_spec> vars;
+  string_pairs openapi;             // `openapi`: path (a custom schema) or version
+  std::vector<std::string> crds;    // files of CRD OpenAPI definitions (crds.cpp)
 };
 
 result<kustomization> load_kustomization(const file_tree& tree, const std::string& dir, const std::string& file,

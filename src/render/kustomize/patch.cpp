@@ -2,6 +2,7 @@
 // patches, and the selectors that pick patch targets.
 #include "merge_keys.hpp"
 #include "model.hpp"
+#include "openapi_state.hpp"
 
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/render/errc.hpp"
@@ -25,8 +26,16 @@ std::optional<std::string_view> directive(const value& v) {
 struct merger {
   alloc_t& a;
   const std::string& origin;
-  bool builtin;  // merge keys apply only to built-in kinds; other lists are replaced
-  std::string_view kind;
+  gvk type;
+  std::string api_version;
+  openapi_state* schema;  // null: kustomize's built-in schema alone
+
+  // Merge keys apply to the kinds the schema knows; other lists are replaced.
+  result<std::optional<list_rule>> rule_at(const std::string& path) {
+    if (schema != nullptr) return schema->rule(type, api_version, path);
+    if (!is_builtin_group(type.group)) return std::nullopt;
+    return list_rule_for(type.kind, path);
+  }
 
   // `string_map`: labels and annotations, where kustomize keeps a null from the patch as "null".
   // `path`: where `target` sits in the object ("" for the root, "spec/template/spec/containers[]").
@@ -98,7 +107,9 @@ struct merger {
         return {};
       }
     }
-    auto rule = builtin ? list_rule_for(kind, path) : std::nullopt;
+    auto found = rule_at(path);
+    if (!found) return found.error();
+    auto& rule = *found;
     if (!rule) {
       target.CopyFrom(patch, a);
       strip_directives(target);
@@ -209,10 +220,6 @@ struct merger {
   }
 };
 
-bool is_builtin_group(std::string_view group) {
-  return group.empty() || group == "apps" || group == "batch" || group == "policy" || group == "networking.k8s.io" ||
-         group == "autoscaling" || group == "rbac.authorization.k8s.io" || group == "storage.k8s.io" || group == "admissionregistration.k8s.io";
-}
 
 // JSON pointer segments (RFC 6901).
 result<std::vector<std::string>> pointer(std::string_view path, const std::string& origin) {
@@ -459,10 +466,14 @@ result<bool> selector_matches(std::string_view sel, const value* labels, const s
 
 result<bool> strategic_merge(value& target, const value& patch, alloc_t& a, const std::string& origin) {
   if (!patch.IsObject()) return make_error(errc::invalid_kustomization, fmt::format("{}: a patch must be a map", origin));
+  openapi_state* schema = current_openapi();
+  // kyaml loads its schema for every strategic merge, a deleting one too (a bad custom schema fails here).
+  if (schema != nullptr)
+    if (auto r = schema->use(); !r) return r.error();
   auto d = directive(patch);
   if (d == "delete") return false;
-  gvk g = gvk::of(target);
-  merger m{a, origin, is_builtin_group(g.group), g.kind};
+  auto api = json::get_string(target, "apiVersion");
+  merger m{a, origin, gvk::of(target), std::string(api.value_or("")), schema};
   // kustomize v5 leaves the target as it is for a whole-object `$patch: replace` (checked against
   // kustomize build in the corpus case top-level-replace).
   if (d == "replace") return true;

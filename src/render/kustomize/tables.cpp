@@ -1,5 +1,6 @@
 // The built-in field specs of kustomize v5 (its konfig/builtinpluginconsts), as data.
 #include "fieldspec.hpp"
+#include "openapi_state.hpp"
 
 #include <set>
 
@@ -131,6 +132,8 @@ const std::vector<field_spec>& var_reference_specs() {
 
 // Built-in kinds the API server serves cluster-scoped (kustomize reads this from its OpenAPI data).
 bool is_cluster_scoped(const gvk& g) {
+  if (auto* schema = current_openapi())
+    if (auto custom = schema->cluster_scoped(g)) return *custom;
   static const std::set<std::string, std::less<>> kinds = {
       "APIService", "CSIDriver", "CSINode", "CertificateSigningRequest", "ClusterRole", "ClusterRoleBinding",
       "ClusterTrustBundle", "ComponentStatus", "CustomResourceDefinition", "DeviceClass", "FlowSchema", "IPAddress",

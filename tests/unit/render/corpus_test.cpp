@@ -181,6 +181,25 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
   CHECK(fail("vars-list-not-string") ==
         "resources.yaml#2: field \"spec/template/spec/containers/args\" of Deployment/web: a list item is not a "
         "string, which kustomize refuses when it expands vars");
+  CHECK(fail("openapi-missing-file").starts_with("kustomization.yaml: openapi path \"schema.json\": "));
+  CHECK(fail("openapi-base-missing-file").starts_with("base/kustomization.yaml: openapi path \"gone.json\": "));
+  CHECK(fail("openapi-path-outside-root") == "app/kustomization.yaml: openapi path \"../schema.json\" is outside the "
+                                              "kustomization's folder, which kustomize does not allow for files");
+  CHECK(fail("openapi-version-unknown") ==
+        "kustomization.yaml: openapi: the specified OpenAPI version \"v1.29.0\" is not built in (only v1.21.2)");
+  CHECK(fail("openapi-version-and-path") ==
+        "kustomization.yaml: openapi: builtin version and custom schema provided, cannot use both");
+  CHECK(fail("openapi-bad-schema-object") == "schema.json: invalid OpenAPI schema: definitions must be a map");
+  CHECK(fail("openapi-bad-schema-patch") ==
+        "schema.yaml:2:1: end of sequence flow not found (reading an OpenAPI schema)");
+  CHECK(fail("openapi-bad-gvk") == "schema.json: invalid OpenAPI schema: definition \"x\": "
+                                   "x-kubernetes-group-version-kind needs string version and kind");
+  CHECK(fail("crds-missing-file").starts_with("kustomization.yaml: crds file \"crd.json\": "));
+  CHECK(fail("crds-not-a-map") ==
+        "crd.yaml: unable to parse open API definition: the document must be a map of definitions");
+  CHECK(fail("crds-empty-file") == "crd.yaml: unable to parse open API definition: the file is empty");
+  CHECK(fail("crds-bad-properties") ==
+        "crd.json: unable to parse open API definition: definition \"a.B\": properties must be a map");
   // Every case has its message above.
-  CHECK(testing::entries(base, true).size() == 39);
+  CHECK(testing::entries(base, true).size() == 51);
 }

@@ -1,0 +1,65 @@
+#pragma once
+// A custom OpenAPI schema given by a kustomization's `openapi: {path: FILE}`: its definitions,
+// indexed by x-kubernetes-group-version-kind, and the strategic merge list rules they declare.
+// kyaml walks such a schema field by field, following `$ref`s into `definitions`.
+#include "merge_keys.hpp"
+
+#include "gitopsd/core/error.hpp"
+#include "gitopsd/render/yaml.hpp"
+
+#include <rapidjson/document.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace gitopsd::render::kustomize {
+
+// `$ref` hops followed for one field: kyaml follows a cycle forever, gitopsd stops with an error.
+inline constexpr int max_schema_ref_hops = 64;
+
+class openapi_schema {
+ public:
+  // `text`: JSON or YAML (the first document). Errors name `file`.
+  static result<openapi_schema> parse(std::string_view text, const std::string& file, const limits& lim);
+
+  // The definition kyaml uses for objects of this apiVersion and kind, if any.
+  [[nodiscard]] const rapidjson::Value* for_type(const std::string& api_version, const std::string& kind) const;
+  // The definition a `$ref` names ("#/definitions/NAME"), if any.
+  [[nodiscard]] const rapidjson::Value* definition(std::string_view ref) const;
+  [[nodiscard]] const std::string& file() const { return file_; }
+  // From `paths`: whether a type is served in namespaces (a GET path with namespaces/{namespace}),
+  // or not; nothing when no path names it.
+  [[nodiscard]] std::optional<bool> namespaced(const std::string& api_version, const std::string& kind) const;
+
+ private:
+  result<void> read_paths(const rapidjson::Value& root);
+
+  std::string file_;
+  std::shared_ptr<rapidjson::Document> doc_;
+  std::map<std::string, const rapidjson::Value*, std::less<>> defs_;
+  std::map<std::pair<std::string, std::string>, const rapidjson::Value*> by_type_;
+  std::map<std::pair<std::string, std::string>, bool> namespaced_;
+};
+
+// Where a walk through a schema stands: a custom definition, or a built-in type (a kind and the
+// path prefix under which list_rule_for knows the rest), or nothing known.
+struct schema_pos {
+  const rapidjson::Value* node = nullptr;
+  std::string builtin_kind, builtin_prefix;
+  bool builtin = false;
+};
+
+// Resolves a `$ref` name to a position: a custom definition or a built-in type kyaml also holds.
+using ref_resolver = std::function<schema_pos(std::string_view ref)>;
+
+// The list rule at `path` ("spec/items[]/ports", as merge_keys.hpp writes paths) below `root`.
+// kyaml merges a list by keys when its schema's x-kubernetes-patch-strategy has "merge":
+// x-kubernetes-list-map-keys, else x-kubernetes-patch-merge-key, else as a set of scalars.
+result<std::optional<list_rule>> schema_list_rule(const schema_pos& root, std::string_view path,
+                                                  const ref_resolver& resolve, const std::string& file);
+
+}  // namespace gitopsd::render::kustomize
