@@ -117,7 +117,7 @@ TEST_CASE("drift: an object first seen before its owner's inventory listed it is
   CHECK(edit.owner == 7);
 }
 
-TEST_CASE("drift: marks alone prove nothing; an owner recorded before it was tracked is found on deletion", "[drift]") {
+TEST_CASE("drift: marks alone prove nothing, and an owner recorded before it was tracked is found on deletion", "[drift]") {
   std::set<std::uint32_t> listing{3};
   auto lists = [&](std::uint32_t owner) { return listing.contains(owner); };
   // Marks naming owner 5, whose inventory does not list the object: never a repair of 5.
