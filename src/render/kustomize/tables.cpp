@@ -130,27 +130,47 @@ const std::vector<field_spec>& var_reference_specs() {
   return v;
 }
 
-// Built-in kinds the API server serves cluster-scoped (kustomize reads this from its OpenAPI data).
+// The types kustomize knows to be cluster-scoped: those of its built-in OpenAPI data (Kubernetes
+// 1.21), by exact apiVersion and kind. Newer cluster-scoped kinds (ValidatingAdmissionPolicy,
+// flowcontrol v1 FlowSchema, ...) are unknown to it, so it treats them as namespaced and gives
+// them the kustomization's namespace; the apply drops a namespace the cluster's discovery says a
+// kind does not have, as kubectl does.
 bool is_cluster_scoped(const gvk& g) {
   if (auto* schema = current_openapi())
     if (auto custom = schema->cluster_scoped(g)) return *custom;
-  static const std::set<std::string, std::less<>> kinds = {
-      "APIService", "CSIDriver", "CSINode", "CertificateSigningRequest", "ClusterRole", "ClusterRoleBinding",
-      "ClusterTrustBundle", "ComponentStatus", "CustomResourceDefinition", "DeviceClass", "FlowSchema", "IPAddress",
-      "IngressClass", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "MutatingWebhookConfiguration",
-      "Namespace", "Node", "PersistentVolume", "PodSecurityPolicy", "PriorityClass", "PriorityLevelConfiguration",
-      "ResourceSlice", "RuntimeClass", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SelfSubjectReview",
-      "ServiceCIDR", "StorageClass", "StorageVersion", "StorageVersionMigration", "SubjectAccessReview",
-      "TokenReview", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
-      "ValidatingWebhookConfiguration", "VolumeAttachment", "VolumeAttributesClass"};
-  if (kinds.count(g.kind) == 0) return false;
-  // Only the built-in groups: a custom resource of the same kind name may be namespaced.
-  static const std::set<std::string, std::less<>> groups = {
-      "", "apiregistration.k8s.io", "storage.k8s.io", "certificates.k8s.io", "rbac.authorization.k8s.io",
-      "apiextensions.k8s.io", "resource.k8s.io", "flowcontrol.apiserver.k8s.io", "networking.k8s.io",
-      "admissionregistration.k8s.io", "policy", "scheduling.k8s.io", "node.k8s.io", "authorization.k8s.io",
-      "authentication.k8s.io", "internal.apiserver.k8s.io", "storagemigration.k8s.io"};
-  return groups.count(g.group) != 0;
+  struct type {
+    std::string_view group, kind;
+    bool v1beta1;  // also served as v1beta1 in that data (v1 always, unless v1beta1 only)
+    bool v1 = true;
+  };
+  static constexpr type types[] = {
+      {"admissionregistration.k8s.io", "MutatingWebhookConfiguration", true},
+      {"admissionregistration.k8s.io", "ValidatingWebhookConfiguration", true},
+      {"apiextensions.k8s.io", "CustomResourceDefinition", true},
+      {"apiregistration.k8s.io", "APIService", true},
+      {"certificates.k8s.io", "CertificateSigningRequest", true},
+      {"flowcontrol.apiserver.k8s.io", "FlowSchema", true, false},
+      {"flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration", true, false},
+      {"networking.k8s.io", "IngressClass", true},
+      {"node.k8s.io", "RuntimeClass", true},
+      {"policy", "PodSecurityPolicy", true, false},
+      {"rbac.authorization.k8s.io", "ClusterRole", true},
+      {"rbac.authorization.k8s.io", "ClusterRoleBinding", true},
+      {"scheduling.k8s.io", "PriorityClass", true},
+      {"storage.k8s.io", "CSIDriver", true},
+      {"storage.k8s.io", "CSINode", true},
+      {"storage.k8s.io", "StorageClass", true},
+      {"storage.k8s.io", "VolumeAttachment", true},
+      {"", "ComponentStatus", false},
+      {"", "Namespace", false},
+      {"", "Node", false},
+      {"", "NodeProxyOptions", false},
+      {"", "PersistentVolume", false},
+  };
+  for (const auto& t : types)
+    if (t.group == g.group && t.kind == g.kind)
+      return (g.version == "v1" && t.v1) || (g.version == "v1beta1" && t.v1beta1);
+  return false;
 }
 
 const std::vector<name_reference>& name_references() {
