@@ -289,9 +289,7 @@ result<generator_call> read_builtin_generator(const plugin_config& c) {
     return kustomize_error(c.origin, fmt::format("builtin {} is not a generator{}", kind,
                                                  kind.ends_with("Transformer") ? ": list it under transformers" : ""));
   bool secret = kind == "SecretGenerator";
-  rapidjson::Document list = secret
-      ? entry_of(c.doc, {"name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"})
-      : entry_of(c.doc, {"name", "namespace", "behavior", "literals", "files", "envs", "env", "options"});
+  rapidjson::Document list = entry_of(c.doc, secret ? secret_generator_fields : configmap_generator_fields);
   // The entry's own name and namespace, else the config's metadata ones.
   auto& a = list.GetAllocator();
   for (std::string_view key : {"name", "namespace"}) {

@@ -143,10 +143,7 @@ result<std::vector<generator_spec>> read_generators(const reader& r, const value
   for (const auto& g : v.GetArray()) {
     generator_spec s;
     std::vector<reader::member> ms_;
-    if (secret)
-      TRY_ASSIGN(ms_, r.fields(g, field, {"name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"}));
-    else
-      TRY_ASSIGN(ms_, r.fields(g, field, {"name", "namespace", "behavior", "literals", "files", "envs", "env", "options"}));
+    TRY_ASSIGN(ms_, r.fields(g, field, secret ? secret_generator_fields : configmap_generator_fields));
     for (const auto& m : ms_) {
       std::string_view k = m.name;
       std::string f = fmt::format("{}.{}", field, k);

@@ -3,9 +3,17 @@
 // the same fields (a ConfigMapGenerator config is a configMapGenerator entry, and so on).
 #include "model.hpp"
 
+#include <initializer_list>
 #include <string_view>
 
 namespace gitopsd::render::kustomize {
+
+// The fields of a configMapGenerator entry (and of a ConfigMapGenerator config); a secret's add
+// `type`.
+inline const std::initializer_list<std::string_view> configmap_generator_fields = {
+    "name", "namespace", "behavior", "literals", "files", "envs", "env", "options"};
+inline const std::initializer_list<std::string_view> secret_generator_fields = {
+    "name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"};
 
 // A configMapGenerator (or, with `secret`, secretGenerator) list; errors name `file` and `field`.
 result<std::vector<generator_spec>> read_generator_list(const rapidjson::Value& v, const std::string& file,
