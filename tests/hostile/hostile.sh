@@ -261,17 +261,12 @@ case_endless_listing() {
   expect_error "the Git server at 127.0.0.1 sent more than 16777216 bytes of refs (limit max-git-listing-bytes)"
 }
 
-# serve_ssh_refs: sshd on 127.0.0.1 whose only command sends an endless ref advertisement; sets
-# url and writes the Secret for it to $work/ssh-secret.yaml. Stopped with the script.
+# serve_ssh_refs: the test SSH server (tests/cluster/git/ssh.sh) whose key's only command sends an
+# endless ref advertisement; sets url and writes the Secret for it to $work/ssh-secret.yaml.
 serve_ssh_refs() {
-  local sshd=/usr/sbin/sshd d="$work/sshd" user
-  [ -x "$sshd" ] || fail "openssh-server is not installed (run make deps)"
-  user=$(id -un)
+  local d="$work/sshd"
   mkdir -p "$d"
-  if [ "$(id -u)" -eq 0 ] && [ ! -d /run/sshd ]; then mkdir -p /run/sshd && chmod 755 /run/sshd; fi
-  ssh-keygen -q -t ed25519 -N "" -f "$d/host_key"
-  ssh-keygen -q -t ed25519 -N "" -f "$d/client_key"
-  cat >"$d/refs.py" <<'PY'
+  cat >"$work/refs.py" <<'PY'
 import sys
 def pkt(text):
     data = text.encode()
@@ -287,42 +282,21 @@ try:
 except (BrokenPipeError, ConnectionResetError):
     pass
 PY
-  echo "restrict,command=\"python3 $d/refs.py\" $(cat "$d/client_key.pub")" >"$d/authorized_keys"
-  chmod 600 "$d/authorized_keys"
-  local port
-  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  cat >"$d/sshd_config" <<CONF
-ListenAddress 127.0.0.1:$port
-HostKey $d/host_key
-PidFile none
-AuthorizedKeysFile $d/authorized_keys
-AllowUsers $user
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
-UsePAM no
-StrictModes no
-CONF
-  "$sshd" -D -e -f "$d/sshd_config" 2>"$d/log" &
-  server_pid=$!
-  local i
-  for ((i = 0; i < 50; i++)); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    sleep 0.1
-  done
-  url="ssh://$user@127.0.0.1:$port/repo.git"
+  local info
+  info=$("$root/tests/cluster/git/ssh.sh" start "$d" --owner $$ --command "python3 $work/refs.py")
+  eval "$info"
+  url="$URL_PREFIX/repo.git"
   {
     printf 'apiVersion: v1\nkind: Secret\nmetadata: {name: ssh}\nstringData:\n  identity: |\n'
-    sed 's/^/    /' "$d/client_key"
-    printf '  known_hosts: |\n    [127.0.0.1]:%s %s\n' "$port" "$(cut -d' ' -f1,2 "$d/host_key.pub")"
+    sed 's/^/    /' "$IDENTITY"
+    printf '  known_hosts: |\n    %s\n' "$KNOWN_HOSTS_LINE"
   } >"$work/ssh-secret.yaml"
 }
 
 case_endless_listing_ssh() {
   serve_ssh_refs
   run --url "$url" --secret-file "$work/ssh-secret.yaml"
-  stop_server
+  "$root/tests/cluster/git/ssh.sh" stop "$work/sshd" >/dev/null
   expect_error "the Git server at 127.0.0.1 sent more than 16777216 bytes of refs (limit max-git-listing-bytes)"
 }
 

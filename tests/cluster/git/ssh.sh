@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SSH Git server for tests: Debian's sshd on a loopback port, key auth only, running as the
 # current user, which may only run git commands (git-shell).
-#   ssh.sh start STATE_DIR [--owner PID]
+#   ssh.sh start STATE_DIR [--owner PID] [--command CMD]   (CMD: the key's only command instead of
+#                                                        git-shell, for a hostile server)
 #   ssh.sh stop STATE_DIR
 # start prints shell assignments and writes them to STATE_DIR/info: HOST, PORT, USER,
 # URL_PREFIX (ssh://USER@127.0.0.1:PORT, append the absolute path of a bare repository),
@@ -12,11 +13,12 @@ source "$(dirname "$0")/../lib.sh"
 log_prefix=git-ssh
 
 start() {
-  local state=$1 owner=""
+  local state=$1 owner="" command='git-shell -c \"$SSH_ORIGINAL_COMMAND\"'
   shift
   while [ $# -gt 0 ]; do
     case $1 in
       --owner) owner=$2; shift 2 ;;
+      --command) command=$2; shift 2 ;;
       *) die "unknown option $1" ;;
     esac
   done
@@ -31,8 +33,7 @@ start() {
   ssh-keygen -q -t ed25519 -N "" -C gitopsd-test-host -f "$state/host_key"
   ssh-keygen -q -t ed25519 -N "" -C gitopsd-test-client -f "$state/client_key"
   # The key may only run git's transport commands, nothing else (no shell, no forwarding).
-  echo "restrict,command=\"git-shell -c \\\"\$SSH_ORIGINAL_COMMAND\\\"\" $(cat "$state/client_key.pub")" \
-    >"$state/authorized_keys"
+  echo "restrict,command=\"$command\" $(cat "$state/client_key.pub")" >"$state/authorized_keys"
   chmod 600 "$state/authorized_keys"
 
   local port
