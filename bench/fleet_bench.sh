@@ -143,7 +143,7 @@ kubectl wait --for=condition=Ready gitrepository/urgent -n "$ns_fleet" --timeout
 urgent_s=$(elapsed "$urgent_start")
 # The agent's own measure of that run's wait for a slot (from the watch event to its start).
 urgent_wait=$(metrics | awk '/^gitopsd_urgent_reconcile_wait_seconds_sum/ {s = $2} /^gitopsd_urgent_reconcile_wait_seconds_count/ {n = $2}
-  END {if (n > 0) printf "%.3f s (mean of %d asked-for runs)", s / n, n; else print "no asked-for run"}')
+  END {if (n > 0) printf "started %.3f s after it was asked for (mean of %d urgent runs)", s / n, n; else print "no urgent run measured"}')
 while [ "$(ready_count)" -lt $((apps + 1)) ]; do
   [ "$(echo "$(elapsed "$start") > 900" | bc)" = 1 ] && { echo "fleet not Ready within 900 s: $(ready_count)/$((apps + 1))"; break; }
   sleep 1
@@ -174,6 +174,6 @@ printf '  requests the agent sent: %d (%.1f per application)\n' "$sent" "$(echo 
 printf '  by verb: %s\n' "$by_verb"
 printf '  Git ref listings of the one URL: %s\n' "$listings"
 printf '  agent CPU %.2fs, peak RSS %.1f MiB\n' "$(echo "$cpu1 - $cpu0" | bc)" "$(echo "$rss_kib / 1024" | bc -l)"
-printf 'urgent requested reconcile during the fleet sync: Ready after %.2fs; started %s after it was seen\n' "$urgent_s" "$urgent_wait"
+printf 'urgent requested reconcile during the fleet sync: Ready after %.2fs; %s\n' "$urgent_s" "$urgent_wait"
 printf 'idle fleet per 10s: %.3f agent CPU seconds, %.1f API requests\n' \
   "$(echo "($idle_cpu1 - $idle_cpu0) / 3" | bc -l)" "$(echo "($idle_req1 - $idle_req0) / 3" | bc -l)"

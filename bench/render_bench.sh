@@ -2,7 +2,7 @@
 # Rendering benchmark: `gitopsd build` beside `kubectl kustomize` on the same inputs, in one run.
 #  1. a plain folder of 10,000 objects (kubectl gets a kustomization listing the same files)
 #  2. a three-level overlay (base -> mid -> top) producing 2,000 objects
-#  3. replacements and built-in transformers configured by files, on 2,000 objects
+#  3. replacements and built-in transformers configured by files, on 2,001 objects
 # Prints wall time, the ratio and peak RSS of each. Usage: bench/render_bench.sh [gitopsd] [kubectl]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -122,7 +122,7 @@ patches:
       value: top
 YAML
 
-# 3. 2,000 objects; one ConfigMap's value copied into every Deployment by a replacement, and
+# 3. 2,001 objects; one ConfigMap's value copied into every Deployment by a replacement, and
 #    labels, a prefix, an image and replicas set by transformer configuration files.
 mkdir -p "$work/transform"
 {

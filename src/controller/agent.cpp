@@ -230,7 +230,7 @@ class agent {
 
 
   bool drift_trigger(const std::string& key) {
-    bool queued = scheduler_.request_now(key, clock::now(), false);
+    bool queued = scheduler_.request_now(key, clock::now(), scheduler::request::drift);
     wake_.cancel();
     return queued;
   }
@@ -350,7 +350,7 @@ class agent {
       // Running now: it may have read the dependency just before it turned Ready (a rerun follows).
       const auto* item = scheduler_.find(dependent);
       if (!waiting_on_dependency(it->second) && (item == nullptr || !item->running)) continue;
-      if (scheduler_.request_now(dependent, now, false))
+      if (scheduler_.request_now(dependent, now, scheduler::request::dependency_ready))
         log::info("dependency ready; starting its dependent", {{"dependency", key}, {"object", dependent}});
     }
   }
@@ -407,9 +407,9 @@ class agent {
         if (const auto* item = scheduler_.find(key)) {
           asked_at = item->run_asked_at;
           // How long a run someone asked for waited for a slot: the fairness a fleet must keep.
-          if (item->run_urgent && asked_at)
+          if (item->run_urgent_since)
             metrics_.observe("gitopsd_urgent_reconcile_wait_seconds", {},
-                             std::chrono::duration<double>(clock::now() - *asked_at).count());
+                             std::chrono::duration<double>(clock::now() - *item->run_urgent_since).count());
         }
         asio::co_spawn(io_, reconciler_.reconcile(*object, std::move(check), asked_at),
                        asio::bind_cancellation_slot(cancel->slot(), [this, key, object, cancel, scope](std::exception_ptr e, bool ok) {

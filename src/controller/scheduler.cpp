@@ -20,7 +20,13 @@ void scheduler::set_due(items::iterator it, std::optional<clock::time_point> due
     urgent_due_.erase({*item.due, &it->first});
   }
   item.due = due;
-  if (due) (item.urgent ? urgent_due_ : due_).insert({*due, &it->first});
+  if (due) (item.urgent_since ? urgent_due_ : due_).insert({*due, &it->first});
+}
+
+void scheduler::make_urgent(items::iterator it, clock::time_point now) {
+  if (it->second.urgent_since) return;
+  it->second.urgent_since = now;
+  set_due(it, it->second.due);
 }
 
 void scheduler::set_running(schedule_item& item, bool running, bool waiting) {
@@ -60,11 +66,11 @@ void scheduler::observe(const std::string& key, const schedule_input& input, clo
   if (input.suspended && !input.deleting) {
     if (!item.running) {
       set_due(it, std::nullopt);
-      item.urgent = false;
+      item.urgent_since.reset();
     }
     return;
   }
-  if (asked) item.urgent = true;
+  if (asked) make_urgent(it, now);
   if (urgent) item.asked_at = now;
   if (!urgent) {
     // A status write of our own, or a label change: keep the timer, but pick up a new interval.
@@ -90,13 +96,13 @@ void scheduler::forget(const std::string& key) {
   set_due(it, std::nullopt);
 }
 
-bool scheduler::request_now(const std::string& key, clock::time_point now, bool source_may_have_changed) {
+bool scheduler::request_now(const std::string& key, clock::time_point now, request why) {
   auto it = items_.find(key);
   if (it == items_.end()) return false;
   schedule_item& item = it->second;
   if (item.forgotten || (item.input.suspended && !item.input.deleting)) return false;
-  if (source_may_have_changed) item.asked_at = now;
-  item.urgent = true;
+  if (why == request::push) item.asked_at = now;
+  if (why != request::dependency_ready) make_urgent(it, now);
   if (item.running) item.rerun = true;
   else set_due(it, now);
   return true;
@@ -117,7 +123,7 @@ std::vector<std::string> scheduler::take_due(clock::time_point now, std::size_t 
       schedule_item& item = it->second;
       set_due(it, std::nullopt);
       set_running(item, true, false);
-      item.run_urgent = std::exchange(item.urgent, false);
+      item.run_urgent_since = std::exchange(item.urgent_since, std::nullopt);
       item.rerun = false;
       item.run_asked_at = item.asked_at;
       item.asked_at.reset();
@@ -145,7 +151,7 @@ void scheduler::finished(const std::string& key, bool succeeded, clock::time_poi
   }
   set_running(item, false, false);
   item.run_asked_at.reset();
-  item.run_urgent = false;
+  item.run_urgent_since.reset();
   item.failures = succeeded ? 0 : item.failures + 1;
   // A retry asks for the source as it is after the failure (a rerun keeps its own asked_at).
   if (!succeeded && !item.rerun) item.asked_at = now;
@@ -154,7 +160,7 @@ void scheduler::finished(const std::string& key, bool succeeded, clock::time_poi
     set_due(it, now);
     return;
   }
-  item.urgent = false;
+  item.urgent_since.reset();
   if (item.input.suspended && !item.input.deleting) {
     set_due(it, std::nullopt);
     return;

@@ -45,11 +45,12 @@ struct schedule_item {
   // for such a reason must see the source as it was at that time or later.
   std::optional<clock::time_point> asked_at;
   std::optional<clock::time_point> run_asked_at;  // asked_at of the run in progress
-  // Asked for by a person or a change in the cluster (requestedAt, a spec change, suspend or
-  // resume, deletion, a webhook, drift): runs before first sights, intervals and retries, so a
-  // fleet syncing does not keep it waiting. Cleared when it starts.
-  bool urgent = false;
-  bool run_urgent = false;  // urgent, for the run in progress
+  // Since when it is urgent: asked for by a person or a change in the cluster (requestedAt, a
+  // spec change, suspend or resume, deletion, a webhook, drift). Runs before first sights,
+  // intervals, retries and dependents, so a fleet syncing does not keep it waiting. Cleared when
+  // it starts.
+  std::optional<clock::time_point> urgent_since;
+  std::optional<clock::time_point> run_urgent_since;  // urgent_since of the run in progress
 };
 
 class scheduler {
@@ -66,11 +67,15 @@ class scheduler {
   // The object is gone; a running reconcile keeps its entry until finished() (see `forgotten`).
   void forget(const std::string& key);
 
-  // Run now (a push webhook): due at once, or right after the run in progress. A suspended item
-  // stays suspended. Returns false when there is nothing to run (unknown or suspended).
-  // `source_may_have_changed`: false for a change in the cluster (drift), which a listing made
-  // before it still answers, so the run is not asked-for (no asked_at).
-  bool request_now(const std::string& key, clock::time_point now, bool source_may_have_changed = true);
+  // Why a run is requested ahead of its timer.
+  enum class request {
+    push,              // a push webhook: urgent; the source may have changed (asked_at)
+    drift,             // a change in the cluster: urgent; a listing made before it still answers
+    dependency_ready,  // a dependency turned Ready: in turn with the rest; the source is unchanged
+  };
+  // Run now: due at once, or right after the run in progress. A suspended item stays suspended.
+  // Returns false when there is nothing to run (unknown or suspended).
+  bool request_now(const std::string& key, clock::time_point now, request why = request::push);
 
   // A running reconcile entered (true) or left (false) its health wait: while it waits, it does
   // not hold one of the slots.
@@ -109,6 +114,8 @@ class scheduler {
     }
   };
   void set_due(items::iterator it, std::optional<clock::time_point> due);
+  // Urgent from `now` (kept if already); moves a due item to the urgent index.
+  void make_urgent(items::iterator it, clock::time_point now);
   void set_running(schedule_item& item, bool running, bool waiting);
   void erase(items::iterator it);
 

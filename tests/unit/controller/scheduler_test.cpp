@@ -144,12 +144,16 @@ TEST_CASE("what someone asked for runs before a fleet's backlog of first sights 
   auto asked = repo();
   asked.requested_at = "now";
   s.observe("team/urgent", asked, t0 + 2s);
-  s.request_now("fleet/app-150", t0 + 3s, false);
+  s.request_now("fleet/app-150", t0 + 3s, scheduler::request::drift);
+  // A dependency turning Ready starts its dependent in turn, not ahead.
+  s.request_now("fleet/app-160", t0 + 3s, scheduler::request::dependency_ready);
   CHECK(s.take_due(t0 + 4s, 4) == std::vector<std::string>{"team/urgent", "fleet/app-150", "fleet/app-101"});
+  CHECK(s.find("fleet/app-150")->run_urgent_since == t0 + 3s);  // the wait is measured from here
+  CHECK_FALSE(s.find("fleet/app-101")->run_urgent_since);
   // Started: no longer ahead. Its next interval run waits in turn.
-  CHECK_FALSE(s.find("team/urgent")->urgent);
+  CHECK_FALSE(s.find("team/urgent")->urgent_since);
   s.finished("team/urgent", true, t0 + 5s);
-  CHECK_FALSE(s.find("team/urgent")->urgent);
+  CHECK_FALSE(s.find("team/urgent")->urgent_since);
   // A request while running: the rerun right after is still ahead of the backlog.
   s.finished("fleet/app-101", true, t0 + 5s);
   s.finished("fleet/app-100", true, t0 + 5s);
@@ -275,7 +279,7 @@ TEST_CASE("a run knows when it was asked for, an interval run was not asked", "[
   s.finished("a/app", true, t0 + 364s);
 
   // A drift trigger runs now but may share a listing as an interval run does.
-  CHECK(s.request_now("a/app", t0 + 370s, false));
+  CHECK(s.request_now("a/app", t0 + 370s, scheduler::request::drift));
   REQUIRE(s.take_due(t0 + 370s, 4).size() == 1);
   CHECK_FALSE(s.find("a/app")->run_asked_at);
 }
@@ -341,13 +345,13 @@ TEST_CASE("the due index and slot counters agree with a scan of every item", "[s
         break;
       }
       case 1: s.forget(key); break;
-      case 2: s.request_now(key, now, next(2) == 0); break;
+      case 2: s.request_now(key, now, static_cast<scheduler::request>(next(3))); break;
       case 3: s.set_waiting(key, next(2) == 0); break;
       case 4: {
         std::vector<std::tuple<bool, clock::time_point, std::string>> ready;
         for (const auto& k : keys)
           if (const auto* item = s.find(k); item != nullptr && !item->running && item->due && *item->due <= now)
-            ready.emplace_back(!item->urgent, *item->due, k);
+            ready.emplace_back(!item->urgent_since, *item->due, k);
         std::sort(ready.begin(), ready.end());
         std::size_t held = scan_held();
         std::size_t free = slots > held ? slots - held : 0;
