@@ -14,7 +14,10 @@ seconds=${HOSTILE_SECONDS:-30}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gitopsd-hostile.XXXXXX")
 server_pid=""
-trap '[ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
+# The SSH server's state is inside $work: stopped before it goes (its watchdog would only exit).
+trap '[ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null
+  [ ! -d "$work/sshd" ] || "$root/tests/cluster/git/ssh.sh" stop "$work/sshd" >/dev/null 2>&1
+  rm -rf "$work"' EXIT
 
 fail() { echo "FAIL [$case]: $*" >&2; exit 1; }
 

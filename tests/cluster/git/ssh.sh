@@ -94,5 +94,5 @@ stop() {
 case ${1:-} in
   start) shift; start "$@" ;;
   stop) shift; stop "$@" ;;
-  *) die "usage: $0 start STATE_DIR [--owner PID] | stop STATE_DIR" ;;
+  *) die "usage: $0 start STATE_DIR [--owner PID] [--command CMD] | stop STATE_DIR" ;;
 esac
