@@ -29,12 +29,6 @@ bool inventory_grows(const std::vector<sync::inventory_entry>& recorded, const s
   return std::any_of(next.begin(), next.end(), [&](const sync::inventory_entry& e) { return !known.contains(e.id); });
 }
 
-bool must_record_inventory(bool prune, bool applying, const std::vector<sync::inventory_entry>& recorded,
-                           const std::vector<sync::inventory_entry>& next) {
-  if (!prune) return false;
-  return applying ? !next.empty() : inventory_grows(recorded, next);
-}
-
 bool progress_due(bool must_show, bool requested, std::chrono::steady_clock::time_point started,
                   std::optional<std::chrono::steady_clock::time_point> last_write, std::chrono::steady_clock::time_point now,
                   std::chrono::steady_clock::duration spacing) {

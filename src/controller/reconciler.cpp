@@ -181,11 +181,13 @@ asio::awaitable<bool> reconciler::write_status(run& r, const status_update& upda
 
 asio::awaitable<bool> reconciler::progress(run& r, stage at, const std::string& message) {
   r.at = at;
-  bool records_inventory = must_record_inventory(r.repo.spec.prune, at == stage::applying, r.repo.inventory, r.inventory);
-  if (routine(r.repo, r.revision) && !(records_inventory && inventory_grows(r.repo.inventory, r.inventory))) {
+  if (routine(r.repo, r.revision) && !inventory_grows(r.repo.inventory, r.inventory)) {
     log::debug(message, {{"object", r.repo.key()}});
     co_return true;
   }
+  // The apply step always records its inventory: the status this run started from may be older
+  // than the last write (a re-run starts before the watch shows the previous run's result).
+  bool records_inventory = at == stage::applying ? !r.inventory.empty() : inventory_grows(r.repo.inventory, r.inventory);
   bool requested = !r.repo.requested_at.empty() && r.repo.requested_at != r.repo.handled_requested_at;
   auto now = steady::now();
   // A health wait may last the whole timeout: it is always shown.
@@ -199,7 +201,7 @@ asio::awaitable<bool> reconciler::progress(run& r, stage at, const std::string& 
   if (!r.revision.empty()) u.last_attempted_revision = r.revision;
   // Write-ahead inventory: what is about to be applied is recorded before it is, so an agent
   // killed mid-apply still knows every object it may have created.
-  if (records_inventory) {
+  if (!r.inventory.empty()) {
     std::set<sync::inventory_entry> all(r.repo.inventory.begin(), r.repo.inventory.end());
     all.insert(r.inventory.begin(), r.inventory.end());
     u.inventory = std::vector<sync::inventory_entry>(all.begin(), all.end());

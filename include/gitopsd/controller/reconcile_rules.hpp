@@ -32,13 +32,6 @@ bool may_skip_unchanged_render(const gitrepository& repo, const std::string& ren
 // reach the status before anything is applied.
 bool inventory_grows(const std::vector<sync::inventory_entry>& recorded, const std::vector<sync::inventory_entry>& next);
 
-// Whether a progress step must carry the write-ahead inventory to status before objects are
-// applied: at the apply step always (the status the run started from may be older than the last
-// write), later only when the inventory grows. A source that does not prune never needs it:
-// nothing it applied is ever deleted by it, and the run's result records the inventory.
-bool must_record_inventory(bool prune, bool applying, const std::vector<sync::inventory_entry>& recorded,
-                           const std::vector<sync::inventory_entry>& next);
-
 // Whether a progress step goes to status now. Steps are coalesced: none while the reconcile is
 // younger than `spacing` (a quick one writes only its result) and at most one per `spacing`.
 // A step that must be shown (the write-ahead inventory, a health wait) is always written, and so

@@ -72,18 +72,6 @@ TEST_CASE("the write-ahead inventory is written when it names new objects", "[re
   CHECK(inventory_grows({}, {{"ns_c__ConfigMap", "v1"}}));
 }
 
-TEST_CASE("only a source that prunes records its inventory ahead of the apply", "[reconcile_rules]") {
-  std::vector<sync::inventory_entry> recorded{{"ns_a__ConfigMap", "v1"}};
-  std::vector<sync::inventory_entry> same = recorded, more{{"ns_a__ConfigMap", "v1"}, {"ns_b__ConfigMap", "v1"}};
-  CHECK(must_record_inventory(true, true, recorded, same));   // the apply step: always, the status may be stale
-  CHECK(must_record_inventory(true, true, {}, more));
-  CHECK_FALSE(must_record_inventory(true, true, recorded, {}));  // nothing to apply
-  CHECK_FALSE(must_record_inventory(true, false, recorded, same));  // later steps: only when it grows
-  CHECK(must_record_inventory(true, false, recorded, more));
-  CHECK_FALSE(must_record_inventory(false, true, {}, more));  // no prune: the result records it
-  CHECK_FALSE(must_record_inventory(false, false, recorded, more));
-}
-
 TEST_CASE("our finalizer is added without touching the others", "[reconcile_rules]") {
   auto none = doc(R"({"metadata":{"resourceVersion":"5"}})");
   CHECK(finalizer_patch(none, true) ==
