@@ -117,18 +117,21 @@ std::vector<std::string> scheduler::take_due(clock::time_point now, std::size_t 
   std::size_t held = slots_held(slots);
   std::size_t free = slots > held ? slots - held : 0;
   std::vector<std::string> out;
-  for (due_index* index : {&urgent_due_, &due_}) {
-    while (out.size() < free && !index->empty() && index->begin()->first <= now) {
-      auto it = items_.find(*index->begin()->second);
-      schedule_item& item = it->second;
-      set_due(it, std::nullopt);
-      set_running(item, true, false);
-      item.run_urgent_since = std::exchange(item.urgent_since, std::nullopt);
-      item.rerun = false;
-      item.run_asked_at = item.asked_at;
-      item.asked_at.reset();
-      out.push_back(it->first);
-    }
+  while (out.size() < free) {
+    bool urgent_ready = !urgent_due_.empty() && urgent_due_.begin()->first <= now;
+    bool other_ready = !due_.empty() && due_.begin()->first <= now;
+    if (!urgent_ready && !other_ready) break;
+    bool urgent = urgent_ready && (!other_ready || !last_start_urgent_);
+    last_start_urgent_ = urgent;
+    auto it = items_.find(*(urgent ? urgent_due_ : due_).begin()->second);
+    schedule_item& item = it->second;
+    set_due(it, std::nullopt);
+    set_running(item, true, false);
+    item.run_urgent_since = std::exchange(item.urgent_since, std::nullopt);
+    item.rerun = false;
+    item.run_asked_at = item.asked_at;
+    item.asked_at.reset();
+    out.push_back(it->first);
   }
   return out;
 }

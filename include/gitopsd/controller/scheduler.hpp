@@ -81,8 +81,10 @@ class scheduler {
   // not hold one of the slots.
   void set_waiting(const std::string& key, bool waiting);
 
-  // Keys due at `now`, urgent ones first, then oldest first, at most `slots`; they are marked
-  // running (their asked_at moves to run_asked_at).
+  // Keys due at `now`, oldest first, at most `slots`; they are marked running (their asked_at
+  // moves to run_asked_at). Urgent ones go first, but never two starts in a row while others are
+  // due: an urgent run waits for at most one other start, and a tenant asking all the time cannot
+  // take every slot from the rest.
   std::vector<std::string> take_due(clock::time_point now, std::size_t slots);
 
   // A reconcile ended. Success: next run after the interval; failure: after the retry interval,
@@ -124,6 +126,7 @@ class scheduler {
   using due_index = std::set<std::pair<clock::time_point, const std::string*>, due_order>;
   due_index due_, urgent_due_;
   std::size_t active_ = 0, waiting_ = 0;  // running items outside and inside a health wait
+  bool last_start_urgent_ = false;
   std::function<double()> jitter_;
 };
 

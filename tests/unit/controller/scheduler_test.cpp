@@ -1,6 +1,7 @@
 #include "gitopsd/controller/scheduler.hpp"
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <tuple>
 
 using namespace std::chrono_literals;
@@ -147,7 +148,8 @@ TEST_CASE("what someone asked for runs before a fleet's backlog of first sights 
   s.request_now("fleet/app-150", t0 + 3s, scheduler::request::drift);
   // A dependency turning Ready starts its dependent in turn, not ahead.
   s.request_now("fleet/app-160", t0 + 3s, scheduler::request::dependency_ready);
-  CHECK(s.take_due(t0 + 4s, 4) == std::vector<std::string>{"team/urgent", "fleet/app-150", "fleet/app-101"});
+  // Urgent first, but never two urgent starts in a row while others are due.
+  CHECK(s.take_due(t0 + 4s, 4) == std::vector<std::string>{"team/urgent", "fleet/app-101", "fleet/app-150"});
   CHECK(s.find("fleet/app-150")->run_urgent_since == t0 + 3s);  // the wait is measured from here
   CHECK_FALSE(s.find("fleet/app-101")->run_urgent_since);
   // Started: no longer ahead. Its next interval run waits in turn.
@@ -161,10 +163,48 @@ TEST_CASE("what someone asked for runs before a fleet's backlog of first sights 
   s.request_now("fleet/app-102", t0 + 6s);
   s.finished("fleet/app-102", true, t0 + 7s);
   CHECK(s.take_due(t0 + 7s, 2) == std::vector<std::string>{"fleet/app-102"});
-  // A spec change (new generation) is asked for too.
+  // A spec change (new generation) is asked for too; the last start was urgent, so one other
+  // start goes first.
   s.observe("fleet/app-199", repo(2), t0 + 8s);
   s.finished("fleet/app-102", true, t0 + 8s);
-  CHECK(s.take_due(t0 + 8s, 2) == std::vector<std::string>{"fleet/app-199"});
+  CHECK(s.take_due(t0 + 8s, 2) == std::vector<std::string>{"fleet/app-103"});
+  s.finished("fleet/app-103", true, t0 + 9s);
+  CHECK(s.take_due(t0 + 9s, 2) == std::vector<std::string>{"fleet/app-199"});
+}
+
+TEST_CASE("a tenant asking all the time takes at most every other start from the rest", "[scheduler]") {
+  auto s = no_jitter();
+  constexpr std::size_t slots = 4;
+  std::vector<std::string> noisy, quiet;
+  for (int i = 0; i < 4; ++i) noisy.push_back("noisy/app-" + std::to_string(i));
+  for (int i = 0; i < 20; ++i) quiet.push_back("quiet/app-" + std::to_string(i));
+  for (const auto& k : noisy) s.observe(k, repo(), t0);
+  for (const auto& k : quiet) s.observe(k, repo(), t0);
+  std::map<std::string, int> starts;
+  std::map<std::string, clock::time_point> first_start;
+  auto now = t0;
+  int n = 0;
+  for (int round = 0; round < 500; ++round) {
+    now += 1s;
+    // Every noisy GitRepository gets a new requestedAt each second.
+    for (const auto& k : noisy) {
+      auto in = repo();
+      in.requested_at = std::to_string(++n);
+      s.observe(k, in, now);
+    }
+    for (const auto& k : s.take_due(now, slots)) {
+      ++starts[k.substr(0, k.find('/'))];
+      first_start.try_emplace(k, now);
+      s.finished(k, true, now + 500ms);
+    }
+  }
+  INFO("noisy " << starts["noisy"] << " quiet " << starts["quiet"]);
+  // Each second frees 4 slots; at least every other start is a quiet one while any is due: the
+  // 20 first syncs are done within 10 s, and every interval run (5 min) happens too.
+  for (const auto& k : quiet) CHECK(first_start.count(k) == 1);
+  for (const auto& k : quiet) CHECK(first_start[k] <= t0 + 10s);
+  CHECK(starts["quiet"] == 40);
+  CHECK(starts["noisy"] > 1000);  // and the urgent ones are not slowed down for nothing
 }
 
 TEST_CASE("jitter stretches intervals by at most ten percent", "[scheduler]") {
@@ -326,6 +366,7 @@ TEST_CASE("the due index and slot counters agree with a scan of every item", "[s
   auto s = no_jitter();
   constexpr std::size_t slots = 3;
   clock::time_point now = t0;
+  bool last_urgent = false;  // the model's memory of the last start
   auto scan_held = [&] {
     std::size_t active = 0, waiting = 0;
     for (const auto& k : keys)
@@ -348,15 +389,21 @@ TEST_CASE("the due index and slot counters agree with a scan of every item", "[s
       case 2: s.request_now(key, now, static_cast<scheduler::request>(next(3))); break;
       case 3: s.set_waiting(key, next(2) == 0); break;
       case 4: {
-        std::vector<std::tuple<bool, clock::time_point, std::string>> ready;
+        std::vector<std::pair<clock::time_point, std::string>> urgent, other;
         for (const auto& k : keys)
           if (const auto* item = s.find(k); item != nullptr && !item->running && item->due && *item->due <= now)
-            ready.emplace_back(!item->urgent_since, *item->due, k);
-        std::sort(ready.begin(), ready.end());
+            (item->urgent_since ? urgent : other).emplace_back(*item->due, k);
+        std::sort(urgent.begin(), urgent.end());
+        std::sort(other.begin(), other.end());
         std::size_t held = scan_held();
         std::size_t free = slots > held ? slots - held : 0;
         std::vector<std::string> want;
-        for (std::size_t i = 0; i < ready.size() && i < free; ++i) want.push_back(std::get<2>(ready[i]));
+        std::size_t u = 0, o = 0;
+        while (want.size() < free && (u < urgent.size() || o < other.size())) {
+          bool take_urgent = u < urgent.size() && (o == other.size() || !last_urgent);
+          last_urgent = take_urgent;
+          want.push_back(take_urgent ? urgent[u++].second : other[o++].second);
+        }
         REQUIRE(s.take_due(now, slots) == want);
         break;
       }
