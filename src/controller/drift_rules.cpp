@@ -32,8 +32,8 @@ drift_step step_drift(const drift_record* before, drift_change change, const dri
   out.input.change = change;
   if (before != nullptr) {
     drift_record was = *before;
-    // Recorded before its owner was known: a deletion's last state names it.
-    if (change == drift_change::deleted && was.owner == no_drift_owner && event != nullptr) {
+    // Recorded before its owner was tracked: the event's object names it (a deletion's last state).
+    if (was.owner == no_drift_owner && event != nullptr) {
       was.owner = event->owner;
       was.seen.marked = event->seen.marked;
     }

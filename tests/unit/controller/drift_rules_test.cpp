@@ -117,7 +117,7 @@ TEST_CASE("drift: an object first seen before its owner's inventory listed it is
   CHECK(edit.owner == 7);
 }
 
-TEST_CASE("drift: marks alone prove nothing, and an owner recorded before it was tracked is found on deletion", "[drift]") {
+TEST_CASE("drift: marks alone prove nothing, and an owner recorded before it was tracked is found by the next event", "[drift]") {
   std::set<std::uint32_t> listing{3};
   auto lists = [&](std::uint32_t owner) { return listing.contains(owner); };
   // Marks naming owner 5, whose inventory does not list the object: never a repair of 5.
@@ -141,6 +141,11 @@ TEST_CASE("drift: marks alone prove nothing, and an owner recorded before it was
   CHECK(decide_drift(gone.input) == drift_verdict::deleted);
   CHECK(gone.owner == 3);
   CHECK(decide_drift(step_drift(&untracked, drift_change::deleted, nullptr, lists).input) == drift_verdict::ignore_not_ours);
+  // The same for an edit: the edited object names its owner.
+  drift_record edited_later{seen("2", 0), 3};
+  auto late_edit = step_drift(&untracked, drift_change::modified, &edited_later, lists);
+  CHECK(decide_drift(late_edit.input) == drift_verdict::spec_changed);
+  CHECK(late_edit.owner == 3);
 }
 
 TEST_CASE("fight detector: N corrections a minute, then held for the rest of it, reported once", "[drift]") {
