@@ -199,7 +199,7 @@ class scanner {
       advance(1);
       return std::nullopt;  // still at a token start
     }
-    if (first_on_line && text_.substr(i_, 3) == "---") {
+    if (first_on_line && text_.substr(i_, 3) == "---" && blank_or_end(text_, i_ + 3)) {
       indents_.assign(1, -1);
       advance(3);
       return std::nullopt;

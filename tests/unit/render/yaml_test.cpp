@@ -206,8 +206,9 @@ TEST_CASE("the YAML writer quotes what would change type and reads back the same
   REQUIRE(again);
   CHECK(json::serialize((*again)[0]) == json::serialize((*docs)[0]));
   CHECK(text.find("s: \"yes\"") != std::string::npos);
-  // A string that is a document marker when it starts a line (found by the yaml fuzzer).
-  for (const char* marker : {"\"--- x\"\n", "\"...\"\n", "[\"--- x\", \"---\"]\n"}) {
+  // A string that is a document marker when it starts a line, and strings that only begin like
+  // one (found by the yaml fuzzer).
+  for (const char* marker : {"\"--- x\"\n", "\"...\"\n", "[\"--- x\", \"---\"]\n", "\"---,x\"\n", "\"---,}\"\n"}) {
     auto doc = decode_documents(marker, "m.yaml");
     REQUIRE(doc.has_value());
     auto back = decode_documents(to_yaml((*doc)[0]), "again.yaml");
@@ -215,6 +216,8 @@ TEST_CASE("the YAML writer quotes what would change type and reads back the same
     REQUIRE(back->size() == 1);
     CHECK(json::serialize((*back)[0]) == json::serialize((*doc)[0]));
   }
+  CHECK(one("---,x\n") == R"("---,x")");  // not a document marker: no blank after it
+  CHECK(one("---,}\n") == R"("---,}")");
   CHECK(classify_plain("0o17") == scalar_kind::integer);
   CHECK(classify_plain("abc") == scalar_kind::string);
 }
