@@ -190,14 +190,13 @@ struct crd_reader {
 result<transformer_config> load_crds_config(const file_tree& tree, const kustomization& k, const limits& lim) {
   transformer_config total;
   for (const auto& entry : k.crds) {
-    auto path = file_in_root(k, entry, "crds file");
-    if (!path) return path.error();
-    auto text = tree.read(*path);
-    if (!text) return kustomize_error(k.file, fmt::format("crds file \"{}\": {}", entry, text.error().what()));
-    if (text->empty()) return kustomize_error(*path, "unable to parse open API definition: the file is empty");
-    auto docs = decode_documents(*text, *path, lim);
+    auto file = read_named_file(tree, k, entry, "crds file");
+    if (!file) return file.error();
+    const std::string& path = file->path;
+    if (file->content.empty()) return kustomize_error(path, "unable to parse open API definition: the file is empty");
+    auto docs = decode_documents(file->content, path, lim);
     if (!docs) return docs.error();
-    crd_reader reader{*path, {}};
+    crd_reader reader{path, {}};
     if (!docs->empty())
       if (auto r = reader.read((*docs)[0]); !r) return r.error();
     transformer_config one;
@@ -206,7 +205,7 @@ result<transformer_config> load_crds_config(const file_tree& tree, const kustomi
       std::string kind = name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
       if (auto r = reader.load(one, kind, name); !r) return r.error();
     }
-    if (auto merged = merge_config(total, one); !merged) return merged.error().wrap(*path);
+    if (auto merged = merge_config(total, one); !merged) return merged.error().wrap(path);
   }
   return total;
 }

@@ -95,9 +95,11 @@ struct walk {
 kustomization named(const char* file, std::vector<std::pair<std::string, std::string>> openapi = {}) {
   kustomization k;
   k.file = file;
-  k.openapi = std::move(openapi);
+  for (auto& [key, value] : openapi) (key == "path" ? k.openapi.path : k.openapi.version) = std::move(value);
   return k;
 }
+
+std::optional<named_file> schema(std::string text) { return named_file{"schema.json", std::move(text)}; }
 
 }  // namespace
 
@@ -208,7 +210,7 @@ TEST_CASE("the build's schema follows kyaml's global state") {
   }
   SECTION("a custom schema at the top replaces the built-in one") {
     openapi_state s;
-    REQUIRE(s.set(named("kustomization.yaml", {{"path", "schema.json"}}), gadget_schema, true, lim));
+    REQUIRE(s.set(named("kustomization.yaml", {{"path", "schema.json"}}), schema(gadget_schema), true, lim));
     CHECK_FALSE(rule(s, deployment, "apps/v1", "spec/template/spec/containers"));
     CHECK(rule(s, gadget, "example.com/v1", "spec/items"));
   }
@@ -217,7 +219,7 @@ TEST_CASE("the build's schema follows kyaml's global state") {
     REQUIRE(s.set(named("kustomization.yaml"), std::nullopt, true, lim));
     REQUIRE(s.probe_type("v1", "ConfigMap"));  // precomputed: no effect
     REQUIRE(s.probe_type("example.com/v1", "Other"));
-    REQUIRE(s.set(named("base/kustomization.yaml", {{"path", "schema.json"}}), gadget_schema, false, lim));
+    REQUIRE(s.set(named("base/kustomization.yaml", {{"path", "schema.json"}}), schema(gadget_schema), false, lim));
     REQUIRE(s.set(named("other/kustomization.yaml", {{"version", "v0"}}), std::nullopt, false, lim));  // ignored
     CHECK(rule(s, deployment, "apps/v1", "spec/template/spec/containers"));
     CHECK(rule(s, gadget, "example.com/v1", "spec/items"));
@@ -225,21 +227,42 @@ TEST_CASE("the build's schema follows kyaml's global state") {
   }
   SECTION("a bad custom schema fails only when used") {
     openapi_state s;
-    REQUIRE(s.set(named("kustomization.yaml", {{"path", "schema.json"}}), std::string("[1]"), true, lim));
+    REQUIRE(s.set(named("kustomization.yaml", {{"path", "schema.json"}}), schema("[1]"), true, lim));
     REQUIRE(s.probe_type("v1", "ConfigMap"));
     auto used = s.probe_type("example.com/v1", "Other");
     REQUIRE_FALSE(used);
     CHECK(std::string(used.error().what()) == "schema.json: invalid OpenAPI schema: the document must be a map");
+    // kyaml panics: every later use fails the same way, and the build can ask.
+    CHECK_FALSE(s.probe_type("example.com/v1", "Other"));
+    CHECK_FALSE(s.load());
+    CHECK_FALSE(s.rule({"", "v1", "ConfigMap"}, "v1", "data"));
+    CHECK_FALSE(s.cluster_scoped({"a", "v1", "W"}));
+    auto status = s.status();
+    REQUIRE_FALSE(status);
+    CHECK(std::string(status.error().what()) == "schema.json: invalid OpenAPI schema: the document must be a map");
   }
-  SECTION("the scope of a type: the custom schema's paths, else namespaced unless the built-in schema is loaded") {
+  SECTION("a bad custom schema a scope query meets is kept for the build") {
+    openapi_state s;
+    REQUIRE(s.set(named("kustomization.yaml", {{"path", "schema.json"}}), schema("[1]"), true, lim));
+    CHECK(s.waiting());
+    CHECK_FALSE(s.cluster_scoped({"a", "v1", "W"}));
+    CHECK_FALSE(s.waiting());
+    CHECK_FALSE(s.status());
+    CHECK_FALSE(s.probe_type("v1", "ConfigMap"));
+  }
+  SECTION("the scope of a type: the custom schema's paths, else the built-in table") {
     openapi_state s;
     REQUIRE(s.set(named("kustomization.yaml", {{"path", "schema.json"}}),
-                  std::string(R"({"paths": {"/w": {"get": {"x-kubernetes-group-version-kind":
+                  schema(R"({"paths": {"/w": {"get": {"x-kubernetes-group-version-kind":
                                   {"group": "a", "version": "v1", "kind": "W"}}}}})"),
                   true, lim));
     CHECK(s.cluster_scoped({"a", "v1", "W"}) == true);
-    CHECK(s.cluster_scoped({"a", "v1", "Other"}) == false);
-    CHECK(s.cluster_scoped({"admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicy"}) == false);
+    CHECK_FALSE(s.cluster_scoped({"a", "v1", "Other"}));  // not in its paths: the built-in table (namespaced)
+    CHECK_FALSE(s.cluster_scoped({"admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicy"}));
+    openapi_scope scope(s);
+    CHECK(is_cluster_scoped({"a", "v1", "W"}));
+    CHECK_FALSE(is_cluster_scoped({"a", "v1", "Other"}));
+    CHECK(is_cluster_scoped({"", "v1", "Namespace"}));
     CHECK_FALSE(s.cluster_scoped({"", "v1", "Namespace"}));  // precomputed: gitopsd's table decides
   }
   SECTION("versions") {
@@ -249,7 +272,7 @@ TEST_CASE("the build's schema follows kyaml's global state") {
     REQUIRE_FALSE(bad);
     CHECK(std::string(bad.error().what()) ==
           "kustomization.yaml: openapi: the specified OpenAPI version \"v1.30.0\" is not built in (only v1.21.2)");
-    auto both = s.set(named("kustomization.yaml", {{"version", "v1.21.2"}, {"path", "s.json"}}), "{}", true, lim);
+    auto both = s.set(named("kustomization.yaml", {{"version", "v1.21.2"}, {"path", "s.json"}}), schema("{}"), true, lim);
     REQUIRE_FALSE(both);
     CHECK(std::string(both.error().what()) ==
           "kustomization.yaml: openapi: builtin version and custom schema provided, cannot use both");
