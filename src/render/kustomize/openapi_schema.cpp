@@ -18,44 +18,69 @@ error schema_error(const std::string& file, const std::string& what) {
   return make_error(errc::invalid_kustomization, fmt::format("{}: invalid OpenAPI schema: {}", file, what));
 }
 
-// go-openapi decodes every schema strictly by type; these are the fields gitopsd walks.
-result<void> check_schema(const value& s, const std::string& file, const std::string& where) {
+// go-openapi decodes every schema strictly by type; these are the fields gitopsd walks. `where()`
+// names the schema, built only for an error.
+template <typename Where>
+result<void> check_schema(const value& s, const std::string& file, const Where& where) {
   if (s.IsNull()) return {};
-  if (!s.IsObject()) return schema_error(file, fmt::format("{} must be a map", where));
+  if (!s.IsObject()) return schema_error(file, fmt::format("{} must be a map", where()));
   if (const value* ref = json::find(s, "$ref"); ref && !ref->IsString() && !ref->IsNull())
-    return schema_error(file, fmt::format("{}.$ref must be a string", where));
+    return schema_error(file, fmt::format("{}.$ref must be a string", where()));
   if (const value* t = json::find(s, "type"); t && !t->IsString() && !t->IsArray() && !t->IsNull())
-    return schema_error(file, fmt::format("{}.type must be a string or a list", where));
+    return schema_error(file, fmt::format("{}.type must be a string or a list", where()));
   for (const char* field : {"properties", "definitions", "patternProperties"})
     if (const value* p = json::find(s, field); p && !p->IsObject() && !p->IsNull())
-      return schema_error(file, fmt::format("{}.{} must be a map", where, field));
+      return schema_error(file, fmt::format("{}.{} must be a map", where(), field));
   if (const value* a = json::find(s, "additionalProperties"); a && !a->IsObject() && !a->IsBool() && !a->IsNull())
-    return schema_error(file, fmt::format("{}.additionalProperties must be a map or a boolean", where));
+    return schema_error(file, fmt::format("{}.additionalProperties must be a map or a boolean", where()));
   if (const value* i = json::find(s, "items"); i && !i->IsObject() && !i->IsArray() && !i->IsNull())
-    return schema_error(file, fmt::format("{}.items must be a map or a list", where));
+    return schema_error(file, fmt::format("{}.items must be a map or a list", where()));
   return {};
 }
 
 // Every schema in `definitions`, checked with an explicit stack (the document's depth is bounded
-// by the YAML reader already; the C++ stack stays flat).
+// by the YAML reader already; the C++ stack stays flat). A schema's place is a node naming its
+// parent, a field and a member name (views into the document), joined only for an error.
 result<void> check_all(const value& defs, const std::string& file) {
-  std::vector<std::pair<const value*, std::string>> todo;
-  auto push_map = [&](const value& m, const std::string& where) {
-    for (const auto& e : m.GetObject()) todo.emplace_back(&e.value, fmt::format("{}.{}", where, json::view(e.name)));
+  struct place {
+    std::size_t parent;
+    std::string_view field, name;  // ".properties", ".items[]"...; a map member's name
+    bool member;
   };
-  push_map(defs, "definitions");
+  constexpr std::size_t root = static_cast<std::size_t>(-1);
+  std::vector<place> places;
+  std::vector<std::pair<const value*, std::size_t>> todo;
+  auto push = [&](const value* s, std::size_t parent, std::string_view field, std::string_view name = {},
+                  bool member = false) {
+    places.push_back({parent, field, name, member});
+    todo.emplace_back(s, places.size() - 1);
+  };
+  auto push_map = [&](const value& m, std::size_t parent, std::string_view field) {
+    for (const auto& e : m.GetObject()) push(&e.value, parent, field, json::view(e.name), true);
+  };
+  push_map(defs, root, "");
   while (!todo.empty()) {
-    auto [s, where] = std::move(todo.back());
+    auto [s, at] = todo.back();
     todo.pop_back();
+    auto where = [&, at = at] {
+      std::vector<const place*> chain;
+      for (std::size_t i = at; i != root; i = places[i].parent) chain.push_back(&places[i]);
+      std::string out = "definitions";
+      for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+        out += (*it)->field;
+        if ((*it)->member) out.append(".").append((*it)->name);
+      }
+      return out;
+    };
     if (auto r = check_schema(*s, file, where); !r) return r;
     if (!s->IsObject()) continue;
-    for (const char* field : {"properties", "definitions", "patternProperties"})
-      if (const value* p = json::find(*s, field); p && p->IsObject()) push_map(*p, where + "." + field);
+    for (std::string_view field : {".properties", ".definitions", ".patternProperties"})
+      if (const value* p = json::find(*s, field.substr(1)); p && p->IsObject()) push_map(*p, at, field);
     if (const value* a = json::find(*s, "additionalProperties"); a && a->IsObject())
-      todo.emplace_back(a, where + ".additionalProperties");
-    if (const value* i = json::find(*s, "items"); i && i->IsObject()) todo.emplace_back(i, where + ".items");
+      push(a, at, ".additionalProperties");
+    if (const value* i = json::find(*s, "items"); i && i->IsObject()) push(i, at, ".items");
     else if (i && i->IsArray())
-      for (const auto& e : i->GetArray()) todo.emplace_back(&e, where + ".items[]");
+      for (const auto& e : i->GetArray()) push(&e, at, ".items[]");
   }
   return {};
 }

@@ -186,6 +186,10 @@ TEST_CASE("a custom schema that go-openapi would not decode is refused, naming t
         "schema.json: invalid OpenAPI schema: definitions.a.items must be a map or a list");
   CHECK(parse_error(R"({"definitions": {"a": {"items": [1]}}})") ==
         "schema.json: invalid OpenAPI schema: definitions.a.items[] must be a map");
+  CHECK(parse_error(R"({"definitions": {"a": {"properties": {"b": {"items": [{}, {"additionalProperties":
+          {"patternProperties": {"c": {"$ref": 1}}}}]}}}}})") ==
+        "schema.json: invalid OpenAPI schema: definitions.a.properties.b.items[].additionalProperties"
+        ".patternProperties.c.$ref must be a string");
   CHECK(parse_error(R"({"definitions": {"a": {"items": {"type": 2}}}})") ==
         "schema.json: invalid OpenAPI schema: definitions.a.items.type must be a string or a list");
   CHECK(parse_error(R"({"definitions": {"a": {"x-kubernetes-group-version-kind": [{"kind": "A"}]}}})") ==
