@@ -196,7 +196,7 @@ result<std::optional<list_rule>> schema_list_rule(const schema_pos& root, std::s
   schema_pos pos = root;
   // Follows `$ref`s until a schema without one; a built-in type ends the walk in builtin mode.
   auto settle = [&]() -> result<void> {
-    for (int hops = 0; pos.node != nullptr && !pos.builtin; ++hops) {
+    for (int hops = 0; pos.node != nullptr && pos.builtin.empty(); ++hops) {
       const value* ref = json::find(*pos.node, "$ref");
       if (ref == nullptr || !ref->IsString() || ref->GetStringLength() == 0) return {};
       if (hops == max_schema_ref_hops)
@@ -206,7 +206,8 @@ result<std::optional<list_rule>> schema_list_rule(const schema_pos& root, std::s
     return {};
   };
   std::size_t at = 0;
-  while (at < path.size() && pos.node != nullptr && !pos.builtin) {
+  std::string_view rest;  // the path below a built-in definition: "", "[]...", or "/a/b"
+  while (at < path.size() && pos.node != nullptr && pos.builtin.empty()) {
     std::size_t end = path.find('/', at);
     if (end == std::string_view::npos) end = path.size();
     std::string_view seg = path.substr(at, end - at);
@@ -220,24 +221,25 @@ result<std::optional<list_rule>> schema_list_rule(const schema_pos& root, std::s
     }
     pos.node = field != nullptr && field->IsObject() ? field : nullptr;
     if (auto r = settle(); !r) return r.error();
-    if (pos.builtin) {
-      pos.builtin_prefix += std::string(path.substr(at + name.size()));
+    if (!pos.builtin.empty()) {
+      rest = path.substr(at + name.size());
       break;
     }
     if (elements && pos.node != nullptr) {
       const value* items = is_array_type(*pos.node) ? json::find(*pos.node, "items") : nullptr;
       pos.node = items != nullptr && items->IsObject() ? items : nullptr;
       if (auto r = settle(); !r) return r.error();
-      if (pos.builtin) {
-        pos.builtin_prefix += std::string(path.substr(end));
+      if (!pos.builtin.empty()) {
+        rest = path.substr(end);
         break;
       }
     }
     at = end + 1;
   }
-  if (pos.builtin) {
-    if (pos.builtin_prefix.empty() || pos.builtin_prefix.ends_with("[]")) return std::nullopt;
-    return list_rule_for(pos.builtin_kind, pos.builtin_prefix);
+  if (!pos.builtin.empty()) {
+    // The built-in definition is the list's own type, or its elements'; their rules are elsewhere.
+    if (!rest.starts_with('/') || rest.ends_with("[]")) return std::nullopt;
+    return list_rule_in(pos.builtin, rest.substr(1));
   }
   if (pos.node == nullptr) return std::nullopt;
   const value* strategy = json::find(*pos.node, "x-kubernetes-patch-strategy");

@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include <array>
 #include <string_view>
 
 namespace gitopsd::render::kustomize {
@@ -107,19 +106,6 @@ constexpr builtin_scope precomputed[] = {
 // kyaml's only built-in version (kubernetesapi.OpenAPIMustAsset), also its default.
 constexpr std::string_view builtin_version = "v1.21.2";
 
-// Built-in definitions a custom schema's `$ref` may reach once the built-in schema is loaded too,
-// mapped to where list_rule_for knows their lists.
-struct builtin_def {
-  std::string_view name, kind, prefix;
-};
-constexpr std::array builtin_defs{
-    builtin_def{"io.k8s.api.core.v1.PodTemplateSpec", "PodTemplate", "template"},
-    builtin_def{"io.k8s.api.core.v1.PodSpec", "Pod", "spec"},
-    builtin_def{"io.k8s.api.core.v1.Container", "Pod", "spec/containers[]"},
-    builtin_def{"io.k8s.api.core.v1.EphemeralContainer", "Pod", "spec/ephemeralContainers[]"},
-    builtin_def{"io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "ConfigMap", "metadata"},
-};
-
 thread_local openapi_state* current = nullptr;
 
 }  // namespace
@@ -209,16 +195,15 @@ std::optional<bool> openapi_state::cluster_scoped(const gvk& type) {
 
 schema_pos openapi_state::resolve(std::string_view ref) const {
   schema_pos pos;
-  for (const auto& d : builtin_defs) {
-    if (!builtin_loaded_ || ref != fmt::format("#/definitions/{}", d.name)) continue;
-    const rapidjson::Value* mine = custom_loaded_ && *custom_ ? (*custom_)->definition(ref) : nullptr;
-    if (mine != nullptr && custom_last_) break;
-    pos.builtin = true;
-    pos.builtin_kind = d.kind;
-    pos.builtin_prefix = d.prefix;
-    return pos;
-  }
   if (custom_loaded_ && custom_ && *custom_) pos.node = (*custom_)->definition(ref);
+  // A built-in definition gitopsd knows the lists of, once the built-in schema is loaded too,
+  // unless the custom schema defines it and was parsed last.
+  constexpr std::string_view prefix = "#/definitions/";
+  if (builtin_loaded_ && ref.starts_with(prefix) && knows_definition(ref.substr(prefix.size())) &&
+      !(pos.node != nullptr && custom_last_)) {
+    pos.node = nullptr;
+    pos.builtin = ref.substr(prefix.size());
+  }
   return pos;
 }
 

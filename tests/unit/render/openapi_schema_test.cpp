@@ -63,9 +63,7 @@ struct walk {
         [&](std::string_view ref) {
           schema_pos p;
           if (builtin && ref == "#/definitions/io.k8s.api.core.v1.PodTemplateSpec") {
-            p.builtin = true;
-            p.builtin_kind = "PodTemplate";
-            p.builtin_prefix = "template";
+            p.builtin = ref.substr(14);
           } else {
             p.node = schema.definition(ref);
           }
