@@ -175,20 +175,38 @@ const rapidjson::Value* openapi_schema::for_type(const std::string& api_version,
   return it == by_type_.end() ? nullptr : it->second;
 }
 
+// A JSON pointer below `definitions`: the definition, then its members or list items
+// ("#/definitions/A/properties/b"), as go-openapi resolves it. The walk is as long as `ref`.
 const rapidjson::Value* openapi_schema::definition(std::string_view ref) const {
   constexpr std::string_view prefix = "#/definitions/";
   if (!ref.starts_with(prefix)) return nullptr;
-  std::string name;
-  for (std::size_t i = prefix.size(); i < ref.size(); ++i) {  // JSON pointer escapes
-    if (ref[i] == '/') return nullptr;
-    if (ref[i] == '~' && i + 1 < ref.size() && (ref[i + 1] == '0' || ref[i + 1] == '1')) {
-      name += ref[++i] == '0' ? '~' : '/';
-    } else {
-      name += ref[i];
+  const value* at = nullptr;
+  std::string token;
+  for (std::size_t i = prefix.size(); i <= ref.size(); ++i) {
+    if (i < ref.size() && ref[i] != '/') {
+      if (ref[i] == '~' && i + 1 < ref.size() && (ref[i + 1] == '0' || ref[i + 1] == '1'))
+        token += ref[++i] == '0' ? '~' : '/';
+      else
+        token += ref[i];
+      continue;
     }
+    if (at == nullptr) {
+      auto it = defs_.find(token);
+      if (it == defs_.end()) return nullptr;
+      at = it->second;
+    } else if (at->IsObject()) {
+      at = json::find(*at, token);
+    } else if (at->IsArray() && !token.empty() && token.size() < 10 &&
+               token.find_first_not_of("0123456789") == std::string::npos) {
+      std::size_t index = std::stoul(token);
+      at = index < at->Size() ? &(*at)[static_cast<rapidjson::SizeType>(index)] : nullptr;
+    } else {
+      return nullptr;
+    }
+    if (at == nullptr) return nullptr;
+    token.clear();
   }
-  auto it = defs_.find(name);
-  return it == defs_.end() ? nullptr : it->second;
+  return at != nullptr && at->IsObject() ? at : nullptr;
 }
 
 result<std::optional<list_rule>> schema_list_rule(const schema_pos& root, std::string_view path,

@@ -4,6 +4,7 @@
 #include "print_error.hpp"
 
 #include "../../../src/render/kustomize/crds.hpp"
+#include "gitopsd/core/json.hpp"
 #include "../../../src/render/kustomize/openapi_state.hpp"
 
 #include <catch2/catch.hpp>
@@ -30,6 +31,7 @@ const char* const gadget_schema = R"({"definitions": {
                                         "x-kubernetes-patch-merge-key": "id"}},
     "template": {"$ref": "#/definitions/io.k8s.api.core.v1.PodTemplateSpec"},
     "loop": {"$ref": "#/definitions/Loop"},
+    "alias": {"$ref": "#/definitions/Spec/properties/items"},
     "badStrategy": {"x-kubernetes-patch-strategy": 1},
     "badKeys": {"x-kubernetes-patch-strategy": "merge", "x-kubernetes-list-map-keys": [1]},
     "badKey": {"x-kubernetes-patch-strategy": "merge", "x-kubernetes-patch-merge-key": 1}}},
@@ -108,6 +110,14 @@ TEST_CASE("a custom schema indexes its definitions by group, version and kind") 
   CHECK(s.definition("#/definitions/Item~1Real") != nullptr);
   CHECK(s.definition("#/definitions/Item/Real") == nullptr);
   CHECK(s.definition("Item") == nullptr);
+  // JSON pointers inside a definition, as go-openapi resolves them.
+  CHECK(s.definition("#/definitions/Spec/properties/items") == json::find(*s.definition("#/definitions/Spec"),
+                                                                          "properties", "items"));
+  CHECK(s.definition("#/definitions/Gadget/x-kubernetes-group-version-kind/0") != nullptr);
+  CHECK(s.definition("#/definitions/Gadget/x-kubernetes-group-version-kind/1") == nullptr);
+  CHECK(s.definition("#/definitions/Gadget/x-kubernetes-group-version-kind") == nullptr);  // not a schema
+  CHECK(s.definition("#/definitions/Spec/properties/nothing") == nullptr);
+  CHECK(s.definition("#/definitions/Spec/") == nullptr);
   auto core = parse_ok(R"(definitions:
   Pod:
     x-kubernetes-group-version-kind: [{group: "", version: v1, kind: Pod}]
@@ -141,6 +151,7 @@ TEST_CASE("a walk through a custom schema finds kyaml's list rules") {
   CHECK(w.key("spec/items[]/env") == "key");  // through a ref to a ref, with an escaped name
   CHECK(w.key("spec/ports") == "port+protocol");
   CHECK(w.key("spec/tags") == "(set)");
+  CHECK(w.key("spec/alias") == "name");  // a $ref inside a definition
   CHECK(w.key("spec/byName/anything") == "id");
   CHECK(w.none("spec/plain"));             // a merge key without the merge strategy
   CHECK(w.none("spec/ports[]/x"));         // no items schema
