@@ -84,6 +84,8 @@ class builder {
     auto r = accumulate(*k, ra, tc);
     stack_.pop_back();
     if (!r) return r.error();
+    // A broken custom schema the transformers met (kyaml panics there) fails the build.
+    if (auto loaded = openapi_.status(); !loaded) return loaded.error();
     return ra;
   }
 
@@ -187,16 +189,13 @@ class builder {
   // kustomize reads `openapi.path` for every kustomization it reaches, then lets it set the schema
   // (openapi_state.hpp says when that counts).
   result<void> set_openapi(const kustomization& k, bool top) {
-    std::optional<std::string> text;
-    for (const auto& [key, file] : k.openapi) {
-      if (key != "path") continue;
-      auto path = file_in_root(k, file, "openapi path");
-      if (!path) return path.error();
-      auto read = tree_.read(*path);
-      if (!read) return kustomize_error(k.file, fmt::format("openapi path \"{}\": {}", file, read.error().what()));
-      text = std::move(*read);
+    std::optional<named_file> schema;
+    if (k.openapi.path) {
+      auto file = read_named_file(tree_, k, *k.openapi.path, "openapi path");
+      if (!file) return file.error();
+      schema = std::move(*file);
     }
-    return openapi_.set(k, text, top, opts_.yaml);
+    return openapi_.set(k, schema, top, opts_.yaml);
   }
 
   static std::string id_key(const res_id& id) {
@@ -211,11 +210,17 @@ class builder {
     std::unordered_map<std::string, std::size_t> seen;
     seen.reserve(ra.size() + more.size());
     for (std::size_t i = 0; i < ra.size(); ++i) seen.emplace(id_key(ra[i].cur()), i);
+    // kyaml asks its schema for the scope of each object it takes in, and of every object already
+    // there (it compares their ids): a custom schema set since then loads at the first other type.
+    auto probe = [&](const resource& res) {
+      return openapi_.probe_type(json::get_string(res.obj, "apiVersion").value_or(""),
+                                 json::get_string(res.obj, "kind").value_or(""));
+    };
+    if (!more.empty() && openapi_.waiting())
+      for (const auto& res : ra)
+        if (auto p = probe(res); !p) return p;
     for (auto& res : more) {
-      // kyaml asks its schema for each object's scope as it takes the object in.
-      auto api = json::get_string(res.obj, "apiVersion");
-      auto kind = json::get_string(res.obj, "kind");
-      if (auto p = openapi_.probe_type(std::string(api.value_or("")), std::string(kind.value_or(""))); !p) return p;
+      if (auto p = probe(res); !p) return p;
       auto [it, fresh] = seen.emplace(id_key(res.cur()), ra.size());
       if (!fresh)
         return make_error(errc::conflict, fmt::format("{}: {} is already defined (by {})", where, res.describe(),
@@ -507,7 +512,9 @@ result<std::vector<manifest>> build(const file_tree& tree, std::string_view dir,
   transformer_config tc;
   auto ra = b.build_dir(*norm, true, tc);
   if (!ra) return ra.error();
-  return b.finish(std::move(*ra), tc);
+  auto out = b.finish(std::move(*ra), tc);
+  if (auto loaded = b.openapi().status(); out && !loaded) return loaded.error();
+  return out;
 }
 
 result<std::vector<manifest>> build_generated(const file_tree& tree, std::string_view dir,
@@ -517,7 +524,9 @@ result<std::vector<manifest>> build_generated(const file_tree& tree, std::string
   transformer_config tc;
   auto ra = b.build_generated(std::string(dir), std::move(entries), tc);
   if (!ra) return ra.error();
-  return b.finish(std::move(*ra), tc);
+  auto out = b.finish(std::move(*ra), tc);
+  if (auto loaded = b.openapi().status(); out && !loaded) return loaded.error();
+  return out;
 }
 
 }  // namespace gitopsd::render::kustomize

@@ -118,20 +118,18 @@ result<transformer_config> load_config(const file_tree& tree, const kustomizatio
   if (k.configurations.empty()) return builtin_config();
   transformer_config custom;
   for (const auto& entry : k.configurations) {
-    auto path = file_in_root(k, entry, "configurations file");
-    if (!path) return path.error();
-    auto text = tree.read(*path);
-    if (!text) return kustomize_error(k.file, fmt::format("configurations file \"{}\": {}", entry, text.error().what()));
-    auto docs = decode_documents(*text, *path, lim);
+    auto file = read_named_file(tree, k, entry, "configurations file");
+    if (!file) return file.error();
+    auto docs = decode_documents(file->content, file->path, lim);
     if (!docs) return docs.error();
     transformer_config one;
     if (!docs->empty()) {
-      auto read = read_config((*docs)[0], *path);
+      auto read = read_config((*docs)[0], file->path);
       if (!read) return read.error();
       one = std::move(*read);
       sort_config(one);
     }
-    if (auto merged = merge_config(custom, one); !merged) return merged.error().wrap(*path);
+    if (auto merged = merge_config(custom, one); !merged) return merged.error().wrap(file->path);
   }
   transformer_config t = builtin_config();
   if (auto merged = merge_config(t, custom); !merged) return merged.error().wrap(k.file);

@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <map>
 
 namespace gitopsd::render::kustomize {
 namespace {
@@ -23,6 +25,8 @@ using value = rapidjson::Value;
 // next twice would otherwise double the work at every step).
 constexpr std::size_t max_crd_ref_depth = 64;
 constexpr std::size_t max_crd_visits = 100'000;
+// Bytes of field spec paths per file: each may repeat its long names up to the depth limit.
+constexpr std::size_t max_crd_spec_bytes = 16U << 20U;
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -33,7 +37,7 @@ bool iequals(std::string_view a, std::string_view b) {
 struct crd_reader {
   const std::string& file;
   std::map<std::string, const value*, std::less<>> schemas;  // definition name -> its Schema
-  std::size_t visits = 0;
+  std::size_t visits = 0, spec_bytes = 0;
 
   error bad(const std::string& what) const {
     return kustomize_error(file, fmt::format("unable to parse open API definition: {}", what));
@@ -95,14 +99,47 @@ struct crd_reader {
            json::find(*props, "metadata");
   }
 
-  // loadCrdIntoConfig, with an explicit stack of (definition, path) instead of recursion.
+  // loadCrdIntoConfig, walked with an explicit stack. A property's path is a node with its parent's
+  // index and its name (a view into the document), joined only for a field spec: copying whole
+  // paths per entry let a small file with wide self-references take gigabytes.
   result<void> load(transformer_config& tc, const std::string& kind, const std::string& root) {
     gvk owner{"", "", kind};
-    std::vector<std::pair<std::string, std::vector<std::string>>> todo{{root, {}}};
+    struct node {
+      std::size_t parent;
+      std::string_view name;
+    };
+    struct entry {
+      std::string_view def;
+      std::size_t at;  // the node of the property that referred to `def`; npos at the root
+      std::size_t depth;
+    };
+    constexpr std::size_t none = static_cast<std::size_t>(-1);
+    std::vector<node> nodes;
+    std::vector<entry> todo{{root, none, 0}};
+    transformer_config found;
+    std::map<std::pair<std::string_view, std::string_view>, std::size_t> ref_groups;
+    std::size_t specs = 0;
+    auto spec = [&](std::size_t at, std::string_view last) -> result<field_spec> {
+      std::size_t size = last.size();
+      for (std::size_t i = at; i != none; i = nodes[i].parent) size += nodes[i].name.size() + 1;
+      if (++specs > max_field_specs)
+        return make_error(errc::limit_exceeded, fmt::format("{}: more than {} field specs", file, max_field_specs));
+      if ((spec_bytes += size) > max_crd_spec_bytes)
+        return make_error(errc::limit_exceeded, fmt::format("{}: field spec paths longer than {} bytes in all", file,
+                                                            max_crd_spec_bytes));
+      std::string joined(size, '/');
+      std::size_t end = size - last.size();
+      joined.replace(end, last.size(), last);
+      for (std::size_t i = at; i != none; i = nodes[i].parent) {
+        end -= nodes[i].name.size() + 1;
+        joined.replace(end, nodes[i].name.size(), nodes[i].name);
+      }
+      return field_spec{owner, std::move(joined), false};
+    };
     while (!todo.empty()) {
-      auto [name, path] = std::move(todo.back());
+      entry e = todo.back();
       todo.pop_back();
-      auto it = schemas.find(name);
+      auto it = schemas.find(e.def);
       if (it == schemas.end()) continue;
       const value* props = properties(it->second);
       if (props == nullptr) continue;
@@ -111,38 +148,39 @@ struct crd_reader {
           return make_error(errc::limit_exceeded, fmt::format("{}: more than {} properties visited through $ref",
                                                               file, max_crd_visits));
         if (!p.value.IsObject()) continue;
-        std::vector<std::string> here = path;
-        here.emplace_back(json::view(p.name));
-        auto spec = [&](std::vector<std::string> fields) {
-          std::string joined;
-          for (const auto& f : fields) joined += (joined.empty() ? "" : "/") + f;
-          return field_spec{owner, joined, false};
-        };
+        std::string_view name = json::view(p.name);
         auto has = [&](const char* ext) { return json::get_string(p.value, ext).has_value(); };
-        result<void> r;
-        if (has("x-kubernetes-annotation")) r = merge_spec(tc.common_annotations, spec(here), "commonAnnotations");
-        if (r && has("x-kubernetes-label-selector")) r = merge_spec(tc.common_labels, spec(here), "commonLabels");
-        if (r && has("x-kubernetes-identity")) r = merge_spec(tc.name_prefix, spec(here), "namePrefix");
+        for (auto [ext, list] : {std::pair{"x-kubernetes-annotation", &transformer_config::common_annotations},
+                                 std::pair{"x-kubernetes-label-selector", &transformer_config::common_labels},
+                                 std::pair{"x-kubernetes-identity", &transformer_config::name_prefix}}) {
+          if (!has(ext)) continue;
+          auto s = spec(e.at, name);
+          if (!s) return s.error();
+          (found.*list).push_back(std::move(*s));
+        }
         auto version = json::get_string(p.value, "x-kubernetes-object-ref-api-version");
         auto ref_kind = json::get_string(p.value, "x-kubernetes-object-ref-kind");
-        if (r && version && ref_kind) {
-          auto key = json::get_string(p.value, "x-kubernetes-object-ref-name-key");
-          std::vector<std::string> at = here;
-          at.emplace_back(key ? *key : "name");
-          transformer_config one;
-          one.name_reference.push_back({{"", std::string(*version), std::string(*ref_kind)}, {spec(at)}});
-          r = merge_config(tc, one);
-        }
-        if (!r) return r.error().wrap(file);
         auto ref = json::get_string(p.value, "$ref");
-        if (ref && !ref->empty()) {
-          if (here.size() > max_crd_ref_depth)
-            return kustomize_error(file, fmt::format("$refs nested more than {} deep from \"{}\" (a cycle?)",
-                                                     max_crd_ref_depth, root));
-          todo.emplace_back(std::string(*ref), std::move(here));
+        bool follow = ref && !ref->empty();
+        if (!follow && !(version && ref_kind)) continue;
+        nodes.push_back({e.at, name});
+        std::size_t here = nodes.size() - 1;
+        if (version && ref_kind) {
+          auto key = json::get_string(p.value, "x-kubernetes-object-ref-name-key");
+          auto s = spec(here, key ? *key : "name");
+          if (!s) return s.error();
+          auto [group, fresh] = ref_groups.try_emplace({*version, *ref_kind}, found.name_reference.size());
+          if (fresh) found.name_reference.push_back({{"", std::string(*version), std::string(*ref_kind)}, {}});
+          found.name_reference[group->second].referrers.push_back(std::move(*s));
         }
+        if (!follow) continue;
+        if (e.depth + 1 > max_crd_ref_depth)
+          return kustomize_error(file, fmt::format("$refs nested more than {} deep from \"{}\" (a cycle?)",
+                                                   max_crd_ref_depth, root));
+        todo.push_back({*ref, here, e.depth + 1});
       }
     }
+    if (auto r = merge_config(tc, found); !r) return r.error().wrap(file);
     return {};
   }
 };
@@ -152,14 +190,13 @@ struct crd_reader {
 result<transformer_config> load_crds_config(const file_tree& tree, const kustomization& k, const limits& lim) {
   transformer_config total;
   for (const auto& entry : k.crds) {
-    auto path = file_in_root(k, entry, "crds file");
-    if (!path) return path.error();
-    auto text = tree.read(*path);
-    if (!text) return kustomize_error(k.file, fmt::format("crds file \"{}\": {}", entry, text.error().what()));
-    if (text->empty()) return kustomize_error(*path, "unable to parse open API definition: the file is empty");
-    auto docs = decode_documents(*text, *path, lim);
+    auto file = read_named_file(tree, k, entry, "crds file");
+    if (!file) return file.error();
+    const std::string& path = file->path;
+    if (file->content.empty()) return kustomize_error(path, "unable to parse open API definition: the file is empty");
+    auto docs = decode_documents(file->content, path, lim);
     if (!docs) return docs.error();
-    crd_reader reader{*path, {}};
+    crd_reader reader{path, {}};
     if (!docs->empty())
       if (auto r = reader.read((*docs)[0]); !r) return r.error();
     transformer_config one;
@@ -168,7 +205,7 @@ result<transformer_config> load_crds_config(const file_tree& tree, const kustomi
       std::string kind = name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
       if (auto r = reader.load(one, kind, name); !r) return r.error();
     }
-    if (auto merged = merge_config(total, one); !merged) return merged.error().wrap(*path);
+    if (auto merged = merge_config(total, one); !merged) return merged.error().wrap(path);
   }
   return total;
 }

@@ -16,6 +16,8 @@ namespace gitopsd::render::kustomize {
 struct gvk {
   std::string group, version, kind;
   static gvk of(const rapidjson::Value& object);
+  // "group/version", or "version" in the core group.
+  [[nodiscard]] std::string api_version() const { return group.empty() ? version : group + "/" + version; }
   // Empty selector fields match anything.
   [[nodiscard]] bool selected_by(const gvk& selector) const;
   bool operator==(const gvk&) const = default;

@@ -44,6 +44,15 @@ result<std::string> file_in_root(const kustomization& k, const std::string& entr
   return *norm;
 }
 
+result<named_file> read_named_file(const file_tree& tree, const kustomization& k, const std::string& entry,
+                                   std::string_view what) {
+  auto path = file_in_root(k, entry, what);
+  if (!path) return path.error();
+  auto text = tree.read(*path);
+  if (!text) return kustomize_error(k.file, fmt::format("{} \"{}\": {}", what, entry, text.error().what()));
+  return named_file{std::move(*path), std::move(*text)};
+}
+
 namespace {
 
 using value = rapidjson::Value;
@@ -340,7 +349,12 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
     } else if (key == "metadata") {
       if (!v.IsObject()) return r.bad(f, "a map");
     } else if (key == "openapi") {
-      TRY_ASSIGN(k.openapi, r.pairs(v, f));
+      string_pairs openapi;
+      TRY_ASSIGN(openapi, r.pairs(v, f));
+      for (auto& [name, value] : openapi) {
+        if (name == "path") k.openapi.path = std::move(value);
+        if (name == "version") k.openapi.version = std::move(value);
+      }
     } else if (key == "crds") {
       TRY_ASSIGN(k.crds, r.strings(v, f));
     } else if (key == "resources") {

@@ -82,7 +82,35 @@ std::optional<list_rule> under(std::string_view path, std::string_view prefix, s
   return find(pod_spec, rest.substr(type_root.size()));
 }
 
+// Finds `path` among the entries under `prefix` ("containers[]/").
+std::optional<list_rule> find_under(std::string_view prefix, std::string_view path) {
+  for (const auto& e : pod_spec)
+    if (e.path.size() == prefix.size() + path.size() && e.path.starts_with(prefix) && e.path.ends_with(path))
+      return e.rule;
+  return std::nullopt;
+}
+
+constexpr std::string_view pod_template_spec = "io.k8s.api.core.v1.PodTemplateSpec";
+constexpr std::string_view pod_spec_def = "io.k8s.api.core.v1.PodSpec";
+constexpr std::string_view container = "io.k8s.api.core.v1.Container";
+constexpr std::string_view ephemeral_container = "io.k8s.api.core.v1.EphemeralContainer";
+constexpr std::string_view object_meta_def = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+
 }  // namespace
+
+bool knows_definition(std::string_view d) {
+  return d == pod_template_spec || d == pod_spec_def || d == container || d == ephemeral_container ||
+         d == object_meta_def;
+}
+
+std::optional<list_rule> list_rule_in(std::string_view definition, std::string_view path) {
+  if (definition == object_meta_def) return find(object_meta, path);
+  if (definition == pod_spec_def) return find(pod_spec, path);
+  if (definition == pod_template_spec) return under(path, "", "spec/", true);
+  if (definition == container) return find_under("containers[]/", path);
+  if (definition == ephemeral_container) return find_under("ephemeralContainers[]/", path);
+  return std::nullopt;
+}
 
 bool is_builtin_group(std::string_view group) {
   return group.empty() || group == "apps" || group == "batch" || group == "policy" || group == "networking.k8s.io" ||

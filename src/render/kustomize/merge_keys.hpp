@@ -19,6 +19,11 @@ struct list_rule {
 // field: "spec/template/spec/containers[]/ports".
 std::optional<list_rule> list_rule_for(std::string_view kind, std::string_view path);
 
+// The same rules inside a built-in definition a custom schema's `$ref` may reach
+// ("io.k8s.api.core.v1.PodSpec"), `path` from the definition's root.
+bool knows_definition(std::string_view definition);
+std::optional<list_rule> list_rule_in(std::string_view definition, std::string_view path);
+
 // Whether kustomize's built-in schema may know kinds of this API group.
 bool is_builtin_group(std::string_view group);
 

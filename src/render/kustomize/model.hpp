@@ -54,6 +54,12 @@ struct generator_spec {
   generator_options options;
 };
 
+// A kustomization's `openapi`: kustomize reads only these keys, and minds whether each is there.
+struct openapi_field {
+  std::optional<std::string> path;     // a custom schema's file, as written
+  std::optional<std::string> version;  // a built-in schema's version
+};
+
 struct kustomization {
   std::string file;  // path of the kustomization file in the tree
   std::string dir;
@@ -75,7 +81,7 @@ struct kustomization {
   std::vector<std::string> configurations;  // files of transformer configuration
   std::vector<std::string> transformers, generators;  // entries configuring built-in plugins
   std::vector<var_spec> vars;
-  string_pairs openapi;             // `openapi`: path (a custom schema) or version
+  openapi_field openapi;
   std::vector<std::string> crds;    // files of CRD OpenAPI definitions (crds.cpp)
 };
 
@@ -117,6 +123,10 @@ error kustomize_error(std::string_view file, const std::string& what);
 // kustomize reads files (not folders) only in or below the kustomization's own folder, unless its
 // load restrictor is none.
 result<std::string> file_in_root(const kustomization& k, const std::string& entry, std::string_view what);
+
+// A file a kustomization names (`what`: "crds file", ...): its normalized path and its text.
+result<named_file> read_named_file(const file_tree& tree, const kustomization& k, const std::string& entry,
+                                   std::string_view what);
 // Whether tree path `path` lies below folder `dir` ("" is the root and holds every path).
 bool below(std::string_view dir, std::string_view path);
 error unsupported_error(std::string_view file, const std::string& what);

@@ -18,44 +18,69 @@ error schema_error(const std::string& file, const std::string& what) {
   return make_error(errc::invalid_kustomization, fmt::format("{}: invalid OpenAPI schema: {}", file, what));
 }
 
-// go-openapi decodes every schema strictly by type; these are the fields gitopsd walks.
-result<void> check_schema(const value& s, const std::string& file, const std::string& where) {
+// go-openapi decodes every schema strictly by type; these are the fields gitopsd walks. `where()`
+// names the schema, built only for an error.
+template <typename Where>
+result<void> check_schema(const value& s, const std::string& file, const Where& where) {
   if (s.IsNull()) return {};
-  if (!s.IsObject()) return schema_error(file, fmt::format("{} must be a map", where));
+  if (!s.IsObject()) return schema_error(file, fmt::format("{} must be a map", where()));
   if (const value* ref = json::find(s, "$ref"); ref && !ref->IsString() && !ref->IsNull())
-    return schema_error(file, fmt::format("{}.$ref must be a string", where));
+    return schema_error(file, fmt::format("{}.$ref must be a string", where()));
   if (const value* t = json::find(s, "type"); t && !t->IsString() && !t->IsArray() && !t->IsNull())
-    return schema_error(file, fmt::format("{}.type must be a string or a list", where));
+    return schema_error(file, fmt::format("{}.type must be a string or a list", where()));
   for (const char* field : {"properties", "definitions", "patternProperties"})
     if (const value* p = json::find(s, field); p && !p->IsObject() && !p->IsNull())
-      return schema_error(file, fmt::format("{}.{} must be a map", where, field));
+      return schema_error(file, fmt::format("{}.{} must be a map", where(), field));
   if (const value* a = json::find(s, "additionalProperties"); a && !a->IsObject() && !a->IsBool() && !a->IsNull())
-    return schema_error(file, fmt::format("{}.additionalProperties must be a map or a boolean", where));
+    return schema_error(file, fmt::format("{}.additionalProperties must be a map or a boolean", where()));
   if (const value* i = json::find(s, "items"); i && !i->IsObject() && !i->IsArray() && !i->IsNull())
-    return schema_error(file, fmt::format("{}.items must be a map or a list", where));
+    return schema_error(file, fmt::format("{}.items must be a map or a list", where()));
   return {};
 }
 
 // Every schema in `definitions`, checked with an explicit stack (the document's depth is bounded
-// by the YAML reader already; the C++ stack stays flat).
+// by the YAML reader already; the C++ stack stays flat). A schema's place is a node naming its
+// parent, a field and a member name (views into the document), joined only for an error.
 result<void> check_all(const value& defs, const std::string& file) {
-  std::vector<std::pair<const value*, std::string>> todo;
-  auto push_map = [&](const value& m, const std::string& where) {
-    for (const auto& e : m.GetObject()) todo.emplace_back(&e.value, fmt::format("{}.{}", where, json::view(e.name)));
+  struct place {
+    std::size_t parent;
+    std::string_view field, name;  // ".properties", ".items[]"...; a map member's name
+    bool member;
   };
-  push_map(defs, "definitions");
+  constexpr std::size_t root = static_cast<std::size_t>(-1);
+  std::vector<place> places;
+  std::vector<std::pair<const value*, std::size_t>> todo;
+  auto push = [&](const value* s, std::size_t parent, std::string_view field, std::string_view name = {},
+                  bool member = false) {
+    places.push_back({parent, field, name, member});
+    todo.emplace_back(s, places.size() - 1);
+  };
+  auto push_map = [&](const value& m, std::size_t parent, std::string_view field) {
+    for (const auto& e : m.GetObject()) push(&e.value, parent, field, json::view(e.name), true);
+  };
+  push_map(defs, root, "");
   while (!todo.empty()) {
-    auto [s, where] = std::move(todo.back());
+    auto [s, at] = todo.back();
     todo.pop_back();
+    auto where = [&, at = at] {
+      std::vector<const place*> chain;
+      for (std::size_t i = at; i != root; i = places[i].parent) chain.push_back(&places[i]);
+      std::string out = "definitions";
+      for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+        out += (*it)->field;
+        if ((*it)->member) out.append(".").append((*it)->name);
+      }
+      return out;
+    };
     if (auto r = check_schema(*s, file, where); !r) return r;
     if (!s->IsObject()) continue;
-    for (const char* field : {"properties", "definitions", "patternProperties"})
-      if (const value* p = json::find(*s, field); p && p->IsObject()) push_map(*p, where + "." + field);
+    for (std::string_view field : {".properties", ".definitions", ".patternProperties"})
+      if (const value* p = json::find(*s, field.substr(1)); p && p->IsObject()) push_map(*p, at, field);
     if (const value* a = json::find(*s, "additionalProperties"); a && a->IsObject())
-      todo.emplace_back(a, where + ".additionalProperties");
-    if (const value* i = json::find(*s, "items"); i && i->IsObject()) todo.emplace_back(i, where + ".items");
+      push(a, at, ".additionalProperties");
+    if (const value* i = json::find(*s, "items"); i && i->IsObject()) push(i, at, ".items");
     else if (i && i->IsArray())
-      for (const auto& e : i->GetArray()) todo.emplace_back(&e, where + ".items[]");
+      for (const auto& e : i->GetArray()) push(&e, at, ".items[]");
   }
   return {};
 }
@@ -150,20 +175,38 @@ const rapidjson::Value* openapi_schema::for_type(const std::string& api_version,
   return it == by_type_.end() ? nullptr : it->second;
 }
 
+// A JSON pointer below `definitions`: the definition, then its members or list items
+// ("#/definitions/A/properties/b"), as go-openapi resolves it. The walk is as long as `ref`.
 const rapidjson::Value* openapi_schema::definition(std::string_view ref) const {
   constexpr std::string_view prefix = "#/definitions/";
   if (!ref.starts_with(prefix)) return nullptr;
-  std::string name;
-  for (std::size_t i = prefix.size(); i < ref.size(); ++i) {  // JSON pointer escapes
-    if (ref[i] == '/') return nullptr;
-    if (ref[i] == '~' && i + 1 < ref.size() && (ref[i + 1] == '0' || ref[i + 1] == '1')) {
-      name += ref[++i] == '0' ? '~' : '/';
-    } else {
-      name += ref[i];
+  const value* at = nullptr;
+  std::string token;
+  for (std::size_t i = prefix.size(); i <= ref.size(); ++i) {
+    if (i < ref.size() && ref[i] != '/') {
+      if (ref[i] == '~' && i + 1 < ref.size() && (ref[i + 1] == '0' || ref[i + 1] == '1'))
+        token += ref[++i] == '0' ? '~' : '/';
+      else
+        token += ref[i];
+      continue;
     }
+    if (at == nullptr) {
+      auto it = defs_.find(token);
+      if (it == defs_.end()) return nullptr;
+      at = it->second;
+    } else if (at->IsObject()) {
+      at = json::find(*at, token);
+    } else if (at->IsArray() && !token.empty() && token.size() < 10 &&
+               token.find_first_not_of("0123456789") == std::string::npos) {
+      std::size_t index = std::stoul(token);
+      at = index < at->Size() ? &(*at)[static_cast<rapidjson::SizeType>(index)] : nullptr;
+    } else {
+      return nullptr;
+    }
+    if (at == nullptr) return nullptr;
+    token.clear();
   }
-  auto it = defs_.find(name);
-  return it == defs_.end() ? nullptr : it->second;
+  return at != nullptr && at->IsObject() ? at : nullptr;
 }
 
 result<std::optional<list_rule>> schema_list_rule(const schema_pos& root, std::string_view path,
@@ -171,7 +214,7 @@ result<std::optional<list_rule>> schema_list_rule(const schema_pos& root, std::s
   schema_pos pos = root;
   // Follows `$ref`s until a schema without one; a built-in type ends the walk in builtin mode.
   auto settle = [&]() -> result<void> {
-    for (int hops = 0; pos.node != nullptr && !pos.builtin; ++hops) {
+    for (int hops = 0; pos.node != nullptr && pos.builtin.empty(); ++hops) {
       const value* ref = json::find(*pos.node, "$ref");
       if (ref == nullptr || !ref->IsString() || ref->GetStringLength() == 0) return {};
       if (hops == max_schema_ref_hops)
@@ -181,7 +224,8 @@ result<std::optional<list_rule>> schema_list_rule(const schema_pos& root, std::s
     return {};
   };
   std::size_t at = 0;
-  while (at < path.size() && pos.node != nullptr && !pos.builtin) {
+  std::string_view rest;  // the path below a built-in definition: "", "[]...", or "/a/b"
+  while (at < path.size() && pos.node != nullptr && pos.builtin.empty()) {
     std::size_t end = path.find('/', at);
     if (end == std::string_view::npos) end = path.size();
     std::string_view seg = path.substr(at, end - at);
@@ -195,24 +239,25 @@ result<std::optional<list_rule>> schema_list_rule(const schema_pos& root, std::s
     }
     pos.node = field != nullptr && field->IsObject() ? field : nullptr;
     if (auto r = settle(); !r) return r.error();
-    if (pos.builtin) {
-      pos.builtin_prefix += std::string(path.substr(at + name.size()));
+    if (!pos.builtin.empty()) {
+      rest = path.substr(at + name.size());
       break;
     }
     if (elements && pos.node != nullptr) {
       const value* items = is_array_type(*pos.node) ? json::find(*pos.node, "items") : nullptr;
       pos.node = items != nullptr && items->IsObject() ? items : nullptr;
       if (auto r = settle(); !r) return r.error();
-      if (pos.builtin) {
-        pos.builtin_prefix += std::string(path.substr(end));
+      if (!pos.builtin.empty()) {
+        rest = path.substr(end);
         break;
       }
     }
     at = end + 1;
   }
-  if (pos.builtin) {
-    if (pos.builtin_prefix.empty() || pos.builtin_prefix.ends_with("[]")) return std::nullopt;
-    return list_rule_for(pos.builtin_kind, pos.builtin_prefix);
+  if (!pos.builtin.empty()) {
+    // The built-in definition is the list's own type, or its elements'; their rules are elsewhere.
+    if (!rest.starts_with('/') || rest.ends_with("[]")) return std::nullopt;
+    return list_rule_in(pos.builtin, rest.substr(1));
   }
   if (pos.node == nullptr) return std::nullopt;
   const value* strategy = json::find(*pos.node, "x-kubernetes-patch-strategy");

@@ -45,12 +45,11 @@ class openapi_schema {
   std::map<std::pair<std::string, std::string>, bool> namespaced_;
 };
 
-// Where a walk through a schema stands: a custom definition, or a built-in type (a kind and the
-// path prefix under which list_rule_for knows the rest), or nothing known.
+// Where a walk through a schema stands: a custom definition, or a built-in definition whose
+// lists merge_keys.hpp knows (list_rule_in), or nothing known.
 struct schema_pos {
   const rapidjson::Value* node = nullptr;
-  std::string builtin_kind, builtin_prefix;
-  bool builtin = false;
+  std::string_view builtin;  // the built-in definition's name, a view into the schema
 };
 
 // Resolves a `$ref` name to a position: a custom definition or a built-in type kyaml also holds.

@@ -220,7 +220,6 @@ struct merger {
   }
 };
 
-
 // JSON pointer segments (RFC 6901).
 result<std::vector<std::string>> pointer(std::string_view path, const std::string& origin) {
   std::vector<std::string> out;
@@ -469,7 +468,7 @@ result<bool> strategic_merge(value& target, const value& patch, alloc_t& a, cons
   openapi_state* schema = current_openapi();
   // kyaml loads its schema for every strategic merge, a deleting one too (a bad custom schema fails here).
   if (schema != nullptr)
-    if (auto r = schema->use(); !r) return r.error();
+    if (auto r = schema->load(); !r) return r.error();
   auto d = directive(patch);
   if (d == "delete") return false;
   auto api = json::get_string(target, "apiVersion");

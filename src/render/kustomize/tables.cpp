@@ -138,39 +138,8 @@ const std::vector<field_spec>& var_reference_specs() {
 bool is_cluster_scoped(const gvk& g) {
   if (auto* schema = current_openapi())
     if (auto custom = schema->cluster_scoped(g)) return *custom;
-  struct type {
-    std::string_view group, kind;
-    bool v1beta1;  // also served as v1beta1 in that data (v1 always, unless v1beta1 only)
-    bool v1 = true;
-  };
-  static constexpr type types[] = {
-      {"admissionregistration.k8s.io", "MutatingWebhookConfiguration", true},
-      {"admissionregistration.k8s.io", "ValidatingWebhookConfiguration", true},
-      {"apiextensions.k8s.io", "CustomResourceDefinition", true},
-      {"apiregistration.k8s.io", "APIService", true},
-      {"certificates.k8s.io", "CertificateSigningRequest", true},
-      {"flowcontrol.apiserver.k8s.io", "FlowSchema", true, false},
-      {"flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration", true, false},
-      {"networking.k8s.io", "IngressClass", true},
-      {"node.k8s.io", "RuntimeClass", true},
-      {"policy", "PodSecurityPolicy", true, false},
-      {"rbac.authorization.k8s.io", "ClusterRole", true},
-      {"rbac.authorization.k8s.io", "ClusterRoleBinding", true},
-      {"scheduling.k8s.io", "PriorityClass", true},
-      {"storage.k8s.io", "CSIDriver", true},
-      {"storage.k8s.io", "CSINode", true},
-      {"storage.k8s.io", "StorageClass", true},
-      {"storage.k8s.io", "VolumeAttachment", true},
-      {"", "ComponentStatus", false},
-      {"", "Namespace", false},
-      {"", "Node", false},
-      {"", "NodeProxyOptions", false},
-      {"", "PersistentVolume", false},
-  };
-  for (const auto& t : types)
-    if (t.group == g.group && t.kind == g.kind)
-      return (g.version == "v1" && t.v1) || (g.version == "v1beta1" && t.v1beta1);
-  return false;
+  auto namespaced = builtin_namespaced(g.api_version(), g.kind);
+  return namespaced && !*namespaced;
 }
 
 const std::vector<name_reference>& name_references() {

@@ -256,7 +256,7 @@ bool objref_matches(const var_spec& v, const res_id& id) {
 }
 
 std::string describe_objref(const var_spec& v) {
-  std::string api = v.type.group.empty() ? v.type.version : v.type.group + "/" + v.type.version;
+  std::string api = v.type.api_version();
   return fmt::format("{} {} \"{}\"{}", api.empty() ? "(no apiVersion)" : api,
                      v.type.kind.empty() ? "(no kind)" : v.type.kind, v.obj_name,
                      v.ns.empty() ? "" : fmt::format(" in namespace {}", v.ns));

@@ -192,6 +192,7 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
   CHECK(fail("openapi-bad-schema-object") == "schema.json: invalid OpenAPI schema: definitions must be a map");
   CHECK(fail("openapi-bad-schema-patch") ==
         "schema.yaml:2:1: end of sequence flow not found (reading an OpenAPI schema)");
+  CHECK(fail("openapi-base-bad-schema-late") == "base/schema.json: invalid OpenAPI schema: the document must be a map");
   CHECK(fail("openapi-bad-gvk") == "schema.json: invalid OpenAPI schema: definition \"x\": "
                                    "x-kubernetes-group-version-kind needs string version and kind");
   CHECK(fail("crds-missing-file").starts_with("kustomization.yaml: crds file \"crd.json\": "));
@@ -201,5 +202,5 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
   CHECK(fail("crds-bad-properties") ==
         "crd.json: unable to parse open API definition: definition \"a.B\": properties must be a map");
   // Every case has its message above.
-  CHECK(testing::entries(base, true).size() == 51);
+  CHECK(testing::entries(base, true).size() == 52);
 }

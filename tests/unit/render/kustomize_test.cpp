@@ -409,3 +409,10 @@ TEST_CASE("built-in plugins gitopsd does not run are refused, naming file and ki
   CHECK(failure(with("transformers:\n- missing.yaml\n"), errc::invalid_kustomization)
             .starts_with("k/kustomization.yaml: entry \"missing.yaml\": "));
 }
+
+TEST_CASE("a custom OpenAPI schema's errors name its file by its path in the tree", "[kustomize]") {
+  auto t = with("openapi:\n  path: ./sub/../schema.json\nresources:\n- cm.yaml\npatches:\n- patch: |\n"
+                "    apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: a\n");
+  t.files["k/schema.json"] = "[1]";
+  CHECK(failure(t, errc::invalid_kustomization) == "k/schema.json: invalid OpenAPI schema: the document must be a map");
+}

@@ -4,9 +4,11 @@
 #include "print_error.hpp"
 
 #include "../../../src/render/kustomize/crds.hpp"
+#include "gitopsd/core/json.hpp"
 #include "../../../src/render/kustomize/openapi_state.hpp"
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <fmt/format.h>
 
 using namespace gitopsd;
@@ -29,6 +31,7 @@ const char* const gadget_schema = R"({"definitions": {
                                         "x-kubernetes-patch-merge-key": "id"}},
     "template": {"$ref": "#/definitions/io.k8s.api.core.v1.PodTemplateSpec"},
     "loop": {"$ref": "#/definitions/Loop"},
+    "alias": {"$ref": "#/definitions/Spec/properties/items"},
     "badStrategy": {"x-kubernetes-patch-strategy": 1},
     "badKeys": {"x-kubernetes-patch-strategy": "merge", "x-kubernetes-list-map-keys": [1]},
     "badKey": {"x-kubernetes-patch-strategy": "merge", "x-kubernetes-patch-merge-key": 1}}},
@@ -62,9 +65,7 @@ struct walk {
         [&](std::string_view ref) {
           schema_pos p;
           if (builtin && ref == "#/definitions/io.k8s.api.core.v1.PodTemplateSpec") {
-            p.builtin = true;
-            p.builtin_kind = "PodTemplate";
-            p.builtin_prefix = "template";
+            p.builtin = ref.substr(14);
           } else {
             p.node = schema.definition(ref);
           }
@@ -94,9 +95,11 @@ struct walk {
 kustomization named(const char* file, std::vector<std::pair<std::string, std::string>> openapi = {}) {
   kustomization k;
   k.file = file;
-  k.openapi = std::move(openapi);
+  for (auto& [key, value] : openapi) (key == "path" ? k.openapi.path : k.openapi.version) = std::move(value);
   return k;
 }
+
+std::optional<named_file> schema(std::string text) { return named_file{"schema.json", std::move(text)}; }
 
 }  // namespace
 
@@ -107,6 +110,14 @@ TEST_CASE("a custom schema indexes its definitions by group, version and kind") 
   CHECK(s.definition("#/definitions/Item~1Real") != nullptr);
   CHECK(s.definition("#/definitions/Item/Real") == nullptr);
   CHECK(s.definition("Item") == nullptr);
+  // JSON pointers inside a definition, as go-openapi resolves them.
+  CHECK(s.definition("#/definitions/Spec/properties/items") == json::find(*s.definition("#/definitions/Spec"),
+                                                                          "properties", "items"));
+  CHECK(s.definition("#/definitions/Gadget/x-kubernetes-group-version-kind/0") != nullptr);
+  CHECK(s.definition("#/definitions/Gadget/x-kubernetes-group-version-kind/1") == nullptr);
+  CHECK(s.definition("#/definitions/Gadget/x-kubernetes-group-version-kind") == nullptr);  // not a schema
+  CHECK(s.definition("#/definitions/Spec/properties/nothing") == nullptr);
+  CHECK(s.definition("#/definitions/Spec/") == nullptr);
   auto core = parse_ok(R"(definitions:
   Pod:
     x-kubernetes-group-version-kind: [{group: "", version: v1, kind: Pod}]
@@ -140,6 +151,7 @@ TEST_CASE("a walk through a custom schema finds kyaml's list rules") {
   CHECK(w.key("spec/items[]/env") == "key");  // through a ref to a ref, with an escaped name
   CHECK(w.key("spec/ports") == "port+protocol");
   CHECK(w.key("spec/tags") == "(set)");
+  CHECK(w.key("spec/alias") == "name");  // a $ref inside a definition
   CHECK(w.key("spec/byName/anything") == "id");
   CHECK(w.none("spec/plain"));             // a merge key without the merge strategy
   CHECK(w.none("spec/ports[]/x"));         // no items schema
@@ -183,6 +195,10 @@ TEST_CASE("a custom schema that go-openapi would not decode is refused, naming t
         "schema.json: invalid OpenAPI schema: definitions.a.items must be a map or a list");
   CHECK(parse_error(R"({"definitions": {"a": {"items": [1]}}})") ==
         "schema.json: invalid OpenAPI schema: definitions.a.items[] must be a map");
+  CHECK(parse_error(R"({"definitions": {"a": {"properties": {"b": {"items": [{}, {"additionalProperties":
+          {"patternProperties": {"c": {"$ref": 1}}}}]}}}}})") ==
+        "schema.json: invalid OpenAPI schema: definitions.a.properties.b.items[].additionalProperties"
+        ".patternProperties.c.$ref must be a string");
   CHECK(parse_error(R"({"definitions": {"a": {"items": {"type": 2}}}})") ==
         "schema.json: invalid OpenAPI schema: definitions.a.items.type must be a string or a list");
   CHECK(parse_error(R"({"definitions": {"a": {"x-kubernetes-group-version-kind": [{"kind": "A"}]}}})") ==
@@ -207,7 +223,7 @@ TEST_CASE("the build's schema follows kyaml's global state") {
   }
   SECTION("a custom schema at the top replaces the built-in one") {
     openapi_state s;
-    REQUIRE(s.set(named("kustomization.yaml", {{"path", "schema.json"}}), gadget_schema, true, lim));
+    REQUIRE(s.set(named("kustomization.yaml", {{"path", "schema.json"}}), schema(gadget_schema), true, lim));
     CHECK_FALSE(rule(s, deployment, "apps/v1", "spec/template/spec/containers"));
     CHECK(rule(s, gadget, "example.com/v1", "spec/items"));
   }
@@ -216,7 +232,7 @@ TEST_CASE("the build's schema follows kyaml's global state") {
     REQUIRE(s.set(named("kustomization.yaml"), std::nullopt, true, lim));
     REQUIRE(s.probe_type("v1", "ConfigMap"));  // precomputed: no effect
     REQUIRE(s.probe_type("example.com/v1", "Other"));
-    REQUIRE(s.set(named("base/kustomization.yaml", {{"path", "schema.json"}}), gadget_schema, false, lim));
+    REQUIRE(s.set(named("base/kustomization.yaml", {{"path", "schema.json"}}), schema(gadget_schema), false, lim));
     REQUIRE(s.set(named("other/kustomization.yaml", {{"version", "v0"}}), std::nullopt, false, lim));  // ignored
     CHECK(rule(s, deployment, "apps/v1", "spec/template/spec/containers"));
     CHECK(rule(s, gadget, "example.com/v1", "spec/items"));
@@ -224,21 +240,42 @@ TEST_CASE("the build's schema follows kyaml's global state") {
   }
   SECTION("a bad custom schema fails only when used") {
     openapi_state s;
-    REQUIRE(s.set(named("kustomization.yaml", {{"path", "schema.json"}}), std::string("[1]"), true, lim));
+    REQUIRE(s.set(named("kustomization.yaml", {{"path", "schema.json"}}), schema("[1]"), true, lim));
     REQUIRE(s.probe_type("v1", "ConfigMap"));
     auto used = s.probe_type("example.com/v1", "Other");
     REQUIRE_FALSE(used);
     CHECK(std::string(used.error().what()) == "schema.json: invalid OpenAPI schema: the document must be a map");
+    // kyaml panics: every later use fails the same way, and the build can ask.
+    CHECK_FALSE(s.probe_type("example.com/v1", "Other"));
+    CHECK_FALSE(s.load());
+    CHECK_FALSE(s.rule({"", "v1", "ConfigMap"}, "v1", "data"));
+    CHECK_FALSE(s.cluster_scoped({"a", "v1", "W"}));
+    auto status = s.status();
+    REQUIRE_FALSE(status);
+    CHECK(std::string(status.error().what()) == "schema.json: invalid OpenAPI schema: the document must be a map");
   }
-  SECTION("the scope of a type: the custom schema's paths, else namespaced unless the built-in schema is loaded") {
+  SECTION("a bad custom schema a scope query meets is kept for the build") {
+    openapi_state s;
+    REQUIRE(s.set(named("kustomization.yaml", {{"path", "schema.json"}}), schema("[1]"), true, lim));
+    CHECK(s.waiting());
+    CHECK_FALSE(s.cluster_scoped({"a", "v1", "W"}));
+    CHECK_FALSE(s.waiting());
+    CHECK_FALSE(s.status());
+    CHECK_FALSE(s.probe_type("v1", "ConfigMap"));
+  }
+  SECTION("the scope of a type: the custom schema's paths, else the built-in table") {
     openapi_state s;
     REQUIRE(s.set(named("kustomization.yaml", {{"path", "schema.json"}}),
-                  std::string(R"({"paths": {"/w": {"get": {"x-kubernetes-group-version-kind":
+                  schema(R"({"paths": {"/w": {"get": {"x-kubernetes-group-version-kind":
                                   {"group": "a", "version": "v1", "kind": "W"}}}}})"),
                   true, lim));
     CHECK(s.cluster_scoped({"a", "v1", "W"}) == true);
-    CHECK(s.cluster_scoped({"a", "v1", "Other"}) == false);
-    CHECK(s.cluster_scoped({"admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicy"}) == false);
+    CHECK_FALSE(s.cluster_scoped({"a", "v1", "Other"}));  // not in its paths: the built-in table (namespaced)
+    CHECK_FALSE(s.cluster_scoped({"admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicy"}));
+    openapi_scope scope(s);
+    CHECK(is_cluster_scoped({"a", "v1", "W"}));
+    CHECK_FALSE(is_cluster_scoped({"a", "v1", "Other"}));
+    CHECK(is_cluster_scoped({"", "v1", "Namespace"}));
     CHECK_FALSE(s.cluster_scoped({"", "v1", "Namespace"}));  // precomputed: gitopsd's table decides
   }
   SECTION("versions") {
@@ -248,7 +285,7 @@ TEST_CASE("the build's schema follows kyaml's global state") {
     REQUIRE_FALSE(bad);
     CHECK(std::string(bad.error().what()) ==
           "kustomization.yaml: openapi: the specified OpenAPI version \"v1.30.0\" is not built in (only v1.21.2)");
-    auto both = s.set(named("kustomization.yaml", {{"version", "v1.21.2"}, {"path", "s.json"}}), "{}", true, lim);
+    auto both = s.set(named("kustomization.yaml", {{"version", "v1.21.2"}, {"path", "s.json"}}), schema("{}"), true, lim);
     REQUIRE_FALSE(both);
     CHECK(std::string(both.error().what()) ==
           "kustomization.yaml: openapi: builtin version and custom schema provided, cannot use both");
@@ -353,4 +390,20 @@ x.Loop:
     doubling += fmt::format("x.D{}:\n  Schema:\n    properties: {{a: {{$ref: x.D{}}}, b: {{$ref: x.D{}}}}}\n", i,
                             i + 1, i + 1);
   CHECK(crds_error(doubling) == "crd.yaml: more than 100000 properties visited through $ref");
+}
+
+TEST_CASE("crds with wide self-references stay small and fast") {
+  // One definition with many long-named properties, each referring to itself: a walk that copied
+  // the whole path into every stack entry held gigabytes before its visit limit.
+  auto wide = [](bool annotated) {
+    std::string text = R"({"x.Wide": {"Schema": {"properties": {"apiVersion": {}, "kind": {}, "metadata": {})";
+    for (int i = 0; i < 1500; ++i)
+      text += fmt::format(R"(, "{}{}": {{"$ref": "x.Wide"{}}})", std::string(2500, 'p'), i,
+                          annotated ? R"(, "x-kubernetes-annotation": "")" : "");
+    return text + "}}}}";
+  };
+  auto start = std::chrono::steady_clock::now();
+  CHECK(crds_error(wide(false)) == "crd.yaml: $refs nested more than 64 deep from \"x.Wide\" (a cycle?)");
+  CHECK(crds_error(wide(true)) == "crd.yaml: field spec paths longer than 16777216 bytes in all");
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
 }
