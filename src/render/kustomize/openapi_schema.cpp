@@ -210,7 +210,8 @@ const rapidjson::Value* openapi_schema::definition(std::string_view ref) const {
 }
 
 result<std::optional<list_rule>> schema_list_rule(const schema_pos& root, std::string_view path,
-                                                  const ref_resolver& resolve, const std::string& file) {
+                                                  const ref_resolver& resolve, const std::string& file,
+                                                  std::size_t& ref_budget) {
   schema_pos pos = root;
   // Follows `$ref`s until a schema without one; a built-in type ends the walk in builtin mode.
   auto settle = [&]() -> result<void> {
@@ -219,6 +220,13 @@ result<std::optional<list_rule>> schema_list_rule(const schema_pos& root, std::s
       if (ref == nullptr || !ref->IsString() || ref->GetStringLength() == 0) return {};
       if (hops == max_schema_ref_hops)
         return schema_error(file, fmt::format("more than {} $ref hops from one field (a cycle?)", max_schema_ref_hops));
+      std::size_t cost = ref->GetStringLength() + 64;
+      if (cost > ref_budget)
+        return make_error(errc::limit_exceeded,
+                          fmt::format("{}: merging followed more than {} bytes of $ref names in this build (a patch of "
+                                      "many deep lists over long $ref chains)",
+                                      file, schema_ref_budget));
+      ref_budget -= cost;
       pos = resolve(json::view(*ref));
     }
     return {};

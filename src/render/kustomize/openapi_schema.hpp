@@ -58,7 +58,13 @@ using ref_resolver = std::function<schema_pos(std::string_view ref)>;
 // The list rule at `path` ("spec/items[]/ports", as merge_keys.hpp writes paths) below `root`.
 // kyaml merges a list by keys when its schema's x-kubernetes-patch-strategy has "merge":
 // x-kubernetes-list-map-keys, else x-kubernetes-patch-merge-key, else as a set of scalars.
+// Each `$ref` followed costs its length (and a little more) from `ref_budget`, which the caller
+// keeps for a whole build: a patch of many deep lists over long `$ref` chains stops at it.
 result<std::optional<list_rule>> schema_list_rule(const schema_pos& root, std::string_view path,
-                                                  const ref_resolver& resolve, const std::string& file);
+                                                  const ref_resolver& resolve, const std::string& file,
+                                                  std::size_t& ref_budget);
+
+// The default of a build's `ref_budget`: bytes of `$ref` names followed while merging.
+inline constexpr std::size_t schema_ref_budget = 256u << 20;
 
 }  // namespace gitopsd::render::kustomize

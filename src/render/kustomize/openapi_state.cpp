@@ -216,7 +216,8 @@ result<std::optional<list_rule>> openapi_state::rule(const gvk& type, const std:
   if (mine != nullptr && (custom_last_ || !builtin_type)) {
     schema_pos root;
     root.node = mine;
-    return schema_list_rule(root, path, [this](std::string_view ref) { return resolve(ref); }, (*custom_)->file());
+    return schema_list_rule(root, path, [this](std::string_view ref) { return resolve(ref); }, (*custom_)->file(),
+                            ref_budget_);
   }
   if (builtin_type) return list_rule_for(type.kind, path);
   return std::nullopt;

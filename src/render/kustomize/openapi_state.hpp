@@ -55,6 +55,7 @@ class openapi_state {
   std::optional<error> failed_;                   // a load met custom_'s error
   bool init_ = false, builtin_delayed_ = false, builtin_loaded_ = false, custom_loaded_ = false;
   bool custom_last_ = false;  // the custom schema was parsed after the built-in one
+  std::size_t ref_budget_ = schema_ref_budget;  // of the whole build's merges
 };
 
 // The state of the build running on this thread (the strategic merge code reads it), or null:

@@ -5,6 +5,7 @@
 
 #include "../../../src/render/kustomize/crds.hpp"
 #include "gitopsd/core/json.hpp"
+#include "gitopsd/render/errc.hpp"
 #include "../../../src/render/kustomize/openapi_state.hpp"
 
 #include <catch2/catch.hpp>
@@ -55,6 +56,7 @@ std::string parse_error(const char* text) {
 struct walk {
   openapi_schema schema = parse_ok(gadget_schema);
   bool builtin = false;  // resolve built-in names as kyaml does once its built-in schema is loaded
+  mutable std::size_t budget = schema_ref_budget;
 
   result<std::optional<list_rule>> at(std::string_view path) const {
     schema_pos root;
@@ -71,7 +73,7 @@ struct walk {
           }
           return p;
         },
-        "schema.json");
+        "schema.json", budget);
   }
   std::string key(std::string_view path) const {
     auto r = at(path);
@@ -174,6 +176,18 @@ TEST_CASE("a walk through a custom schema reports what kyaml cannot use") {
                                   "string");
   CHECK(w.error("spec/three") == "schema.json: a list with 3 x-kubernetes-list-map-keys is not supported by gitopsd "
                                  "(at most 2)");
+}
+
+TEST_CASE("the $refs merges follow in one build are bounded") {
+  walk w;
+  w.budget = 1000;  // a few hops of the test schema's refs
+  bool stopped = false;
+  for (int i = 0; i < 100 && !stopped; ++i) {
+    auto r = w.at("spec/items[]/env");
+    stopped = !r && r.error().code == render::errc::limit_exceeded;
+  }
+  REQUIRE(stopped);
+  CHECK_THAT(w.error("spec/items[]/env"), Catch::Contains("merging followed more than"));
 }
 
 TEST_CASE("a custom schema that go-openapi would not decode is refused, naming the field") {
