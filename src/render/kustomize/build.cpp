@@ -114,6 +114,7 @@ class builder {
         resource res;
         res.obj = std::move(m.object);
         res.origin = std::move(m.origin);
+        res.written = std::move(m.written);
         all.push_back(std::move(res));
       }
     }
@@ -144,7 +145,7 @@ class builder {
     if (auto meta = apply_build_metadata(ra, top_); !meta) return meta.error();
     std::vector<manifest> out;
     out.reserve(ra.size());
-    for (auto& r : ra) out.push_back({std::move(r.obj), std::move(r.origin)});
+    for (auto& r : ra) out.push_back({std::move(r.obj), std::move(r.origin), {}});
     return out;
   }
 
@@ -247,6 +248,7 @@ class builder {
       resource res;
       res.obj = std::move(m.object);
       res.origin = std::move(m.origin);
+      res.written = std::move(m.written);
       more.push_back(std::move(res));
     }
     return append_all(ra, std::move(more), k.file);

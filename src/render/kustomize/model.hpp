@@ -100,6 +100,9 @@ struct resource {
   // Label and annotation values holding "$" that transformers set: kustomize puts one node per value
   // in all the fields they reach (metadata, selectors, templates), so vars change every copy.
   std::set<std::string> shared_values;
+  // Texts as written of scalars JSON loses (nulls, timestamps, octal numbers): vars read them.
+  // A JSON patch drops them, as kustomize's trip through JSON does.
+  written_scalars written;
 
   [[nodiscard]] res_id cur() const;
   [[nodiscard]] res_id org() const { return prev.empty() ? cur() : prev.front(); }

@@ -119,6 +119,7 @@ result<void> apply_patch(resmap& ra, const patch_spec& p, const limits& lim) {
       auto r = json_patch(ra[i].obj, (*docs)[0], ra[i].obj.GetAllocator(), p.origin, lim);
       if (!r) return r;
       if (ra[i].cur().name != before.name) ra[i].prev.push_back(before);
+      ra[i].written.clear();
       ++i;
       continue;
     }

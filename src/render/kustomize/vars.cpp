@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <unordered_map>
 
@@ -157,92 +156,6 @@ result<std::vector<var_spec>> read_vars(const value& list, const std::string& fi
     out.push_back(std::move(v));
   }
   return out;
-}
-
-namespace {
-
-// Go's strconv.Atoi: an optional sign and decimal digits.
-std::optional<std::int64_t> parse_index(std::string_view s) {
-  std::string_view digits = s;
-  if (!digits.empty() && (digits[0] == '+' || digits[0] == '-')) digits.remove_prefix(1);
-  if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return std::nullopt;
-  std::int64_t n = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
-  return s[0] == '-' ? -n : n;
-}
-
-// The path's segments as kyaml splits them: on every dot, "ports[0]" giving "ports" and "0".
-std::vector<std::string_view> split_dots(std::string_view path) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t dot = path.find('.', start);
-    std::string_view part = path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    // kyaml's `^(.*)\[(\d+)\]$`, read without a regex: the last "[" opens the index.
-    std::size_t open = part.rfind('[');
-    bool indexed = part.ends_with(']') && open != std::string_view::npos && open + 3 <= part.size() &&
-                   std::all_of(part.begin() + static_cast<std::ptrdiff_t>(open) + 1, part.end() - 1,
-                               [](char c) { return c >= '0' && c <= '9'; });
-    if (indexed) {
-      if (open > 0) out.push_back(part.substr(0, open));
-      out.push_back(part.substr(open + 1, part.size() - open - 2));
-    } else {
-      out.push_back(part);
-    }
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  return out;
-}
-
-error not_found(std::string_view path) {
-  return make_error(errc::invalid_kustomization, fmt::format("field \"{}\" not found", path));
-}
-
-}  // namespace
-
-result<var_value> read_var_field(const value& object, std::string_view path) {
-  const value* at = &object;
-  for (std::string_view part : split_dots(path)) {
-    if (auto index = parse_index(part)) {
-      if (!at->IsArray() || *index < 0 || static_cast<std::uint64_t>(*index) >= at->Size()) return not_found(path);
-      at = &(*at)[static_cast<rapidjson::SizeType>(*index)];
-    } else if (part == "-") {
-      if (!at->IsArray() || at->Empty()) return not_found(path);
-      at = &(*at)[at->Size() - 1];
-    } else if (part.starts_with('[') && part.ends_with(']')) {
-      return make_error(errc::unsupported, fmt::format("field \"{}\": gitopsd reads no list selector \"{}\" in a "
-                                                       "var's fieldpath; use an index", path, part));
-    } else {
-      if (!at->IsObject()) return not_found(path);
-      at = json::find(*at, part);
-      if (at == nullptr) return not_found(path);
-    }
-  }
-  var_value v;
-  if (at->IsString()) {
-    v.text = json::view(*at);
-  } else if (at->IsBool()) {
-    v.k = var_value::kind::boolean;
-    v.boolean = at->GetBool();
-  } else if (at->IsInt64()) {
-    v.k = var_value::kind::integer;
-    v.integer = at->GetInt64();
-  } else if (at->IsObject() || at->IsArray()) {
-    v.k = var_value::kind::opaque;
-  } else if (at->IsDouble()) {
-    v.k = var_value::kind::real;
-    v.real = at->GetDouble();
-  } else if (at->IsNull()) {
-    return make_error(errc::unsupported, fmt::format("field \"{}\" is null, which kustomize gives as its written "
-                                                     "text; gitopsd does not keep that text", path));
-  } else {
-    return make_error(errc::unsupported, fmt::format("field \"{}\" is an integer beyond 64 bits, which kustomize "
-                                                     "refuses and gitopsd does not render", path));
-  }
-  return v;
 }
 
 namespace {
@@ -467,7 +380,7 @@ result<void> resolve_vars(resmap& ra, var_set vars, const std::vector<field_spec
                                                  !v.ns.empty() && is_cluster_scoped(v.type)
                                                      ? "a namespace on a kind without namespaces matches nothing"
                                                      : "kustomize compares group, version, kind and name exactly"));
-    auto got = read_var_field(owner->obj, v.field_path);
+    auto got = read_var_field(owner->obj, v.field_path, owner->written);
     // kustomize reads an untagged number as its text: a replacement may have made this one.
     if (got && owner->untagged_scalars && got->k != var_value::kind::text && got->k != var_value::kind::opaque)
       got = make_error(errc::unsupported, fmt::format("field \"{}\" may be a number or boolean a replacement "

@@ -36,9 +36,11 @@ std::optional<var_value> expand_vars(std::string_view input, const var_lookup& f
 result<std::vector<var_spec>> read_vars(const rapidjson::Value& list, const std::string& file);
 
 // The value at a var's dotted field path ("spec.ports[0].port", "spec.ports.0.port"): not found
-// is invalid_kustomization; a null, whose written text (~, null or nothing) is lost, is
-// unsupported; a float is kept as a number.
-result<var_value> read_var_field(const rapidjson::Value& object, std::string_view path);
+// is invalid_kustomization; a float is kept as a number. Where `written` knows the text of the
+// field (a null, a timestamp, an octal number), the value comes from that text as kustomize reads it,
+// and an integer Go's strconv.Atoi cannot read is invalid_kustomization.
+result<var_value> read_var_field(const rapidjson::Value& object, std::string_view path,
+                                 const written_scalars& written = {});
 
 // The vars of a whole build, one per name.
 struct var_set {

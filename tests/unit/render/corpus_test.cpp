@@ -181,6 +181,11 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
   CHECK(fail("vars-list-not-string") ==
         "resources.yaml#2: field \"spec/template/spec/containers/args\" of Deployment/web: a list item is not a "
         "string, which kustomize refuses when it expands vars");
+  CHECK(fail("vars-integer-hex") == "kustomization.yaml: var \"PORT\" in ConfigMap/settings: field \"data.port\" is "
+                                    "written 0x1F, which kustomize reads with Go's strconv.Atoi and refuses");
+  CHECK(fail("vars-float-bad-underscore") ==
+        "kustomization.yaml: var \"PORT\" in ConfigMap/settings: field \"data.port\" is written 1__0.5, which "
+        "kustomize reads with Go's strconv.ParseFloat and refuses");
   // Every case has its message above.
-  CHECK(testing::entries(base, true).size() == 39);
+  CHECK(testing::entries(base, true).size() == 41);
 }
