@@ -2,6 +2,7 @@
 // patches, and the selectors that pick patch targets.
 #include "merge_keys.hpp"
 #include "model.hpp"
+#include "smp_list.hpp"
 
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/render/errc.hpp"
@@ -28,135 +29,124 @@ struct merger {
   bool builtin;  // merge keys apply only to built-in kinds; other lists are replaced
   std::string_view kind;
 
+  error unknown(std::string_view d) const {
+    return make_error(errc::invalid_kustomization, fmt::format("{}: unknown patch strategy '{}'", origin, d));
+  }
+
   // `string_map`: labels and annotations, where kustomize keeps a null from the patch as "null".
   // `path`: where `target` sits in the object ("" for the root, "spec/template/spec/containers[]").
-  result<void> merge_object(value& target, const value& patch, const std::string& path, bool string_map) {
+  // Keys starting with "$" other than "$patch" ($retainKeys, $setElementOrder/...) are plain
+  // fields to kyaml, which kustomize uses.
+  // `top`: whether a field the target lacks is the top of what the patch adds (see add).
+  result<void> merge_object(value& target, const value& patch, const std::string& path, bool string_map,
+                            bool top = true) {
     for (const auto& m : patch.GetObject()) {
       std::string_view key = json::view(m.name);
       if (key == "$patch") continue;
-      if (key.starts_with("$"))
-        return make_error(errc::unsupported, fmt::format("{}: patch directive \"{}\" is not supported", origin, key));
       auto it = target.FindMember(m.name);
       if (m.value.IsNull() && string_map) {
         if (it != target.MemberEnd()) it->value.SetString("null", a);
         else target.AddMember(value(m.name, a), value("null", a), a);
         continue;
       }
-      if (m.value.IsNull()) {
+      if (m.value.IsNull() || directive(m.value) == "delete") {
         if (it != target.MemberEnd()) target.RemoveMember(it);
         continue;
       }
+      std::string inner = path.empty() ? std::string(key) : path + "/" + std::string(key);
       if (it == target.MemberEnd()) {
-        value copy(m.value, a);
-        strip_directives(copy);
-        target.AddMember(value(m.name, a), copy, a);
+        value fresh;
+        auto keep = add(fresh, m.value, key, inner, top);
+        if (!keep) return keep.error();
+        if (*keep) target.AddMember(value(m.name, a), fresh, a);
         continue;
       }
-      auto r = merge_value(it->value, m.value, key, path.empty() ? std::string(key) : path + "/" + std::string(key));
-      if (!r) return r;
+      auto keep = merge_value(it->value, m.value, key, inner);
+      if (!keep) return keep.error();
+      if (!*keep) target.RemoveMember(it);
     }
     return {};
   }
 
-  // A new subtree from a patch keeps no directives of its own.
-  void strip_directives(value& v) {
-    if (v.IsObject()) {
-      v.RemoveMember("$patch");
-      for (auto& m : v.GetObject()) strip_directives(m.value);
-    } else if (v.IsArray()) {
-      for (auto& item : v.GetArray()) strip_directives(item);
+  // What a patch adds where the target has nothing: kyaml takes the patch's subtree, then merges
+  // it with itself, so its directives still act below (a `$patch: delete` map is left out, a list
+  // drops its deleted elements). At the top an unknown `$patch` stays a plain field; below it is
+  // refused. False: nothing is added.
+  result<bool> add(value& out, const value& patch, std::string_view key, const std::string& path, bool top = true) {
+    if (patch.IsObject()) {
+      auto d = directive(patch);
+      if (d == "delete") return false;
+      bool known = !d || d == "replace" || d == "merge";
+      if (!known && !top) return unknown(*d);
+      out.SetObject();
+      if (auto r = merge_object(out, patch, path, key == "labels" || key == "annotations", false); !r) return r.error();
+      if (!known) out.AddMember("$patch", value(patch.FindMember("$patch")->value, a), a);
+      return true;
     }
+    if (patch.IsArray()) {
+      out.SetArray();
+      return merge_list(out, patch, path, !top);
+    }
+    out.CopyFrom(patch, a);
+    return true;
   }
 
-  result<void> merge_value(value& target, const value& patch, std::string_view key, const std::string& path) {
+  // False: the field goes (a list's `$patch: delete`).
+  result<bool> merge_value(value& target, const value& patch, std::string_view key, const std::string& path) {
     if (patch.IsObject() && target.IsObject()) {
       auto d = directive(patch);
-      if (d == "replace") {
-        target.CopyFrom(patch, a);
-        target.RemoveMember("$patch");
-        return {};
-      }
-      if (d == "delete") {
-        target.SetNull();
-        return {};
-      }
-      if (d) return make_error(errc::invalid_kustomization, fmt::format("{}: unknown $patch: {}", origin, *d));
-      return merge_object(target, patch, path, key == "labels" || key == "annotations");
+      if (d == "replace") return add(target, patch, key, path);
+      if (d && d != "merge") return unknown(*d);
+      if (auto r = merge_object(target, patch, path, key == "labels" || key == "annotations"); !r) return r.error();
+      return true;
     }
-    if (patch.IsArray() && target.IsArray()) return merge_list(target, patch, key, path);
-    target.CopyFrom(patch, a);
-    strip_directives(target);
-    return {};
+    if (patch.IsArray() && target.IsArray()) return merge_list(target, patch, path);
+    return add(target, patch, key, path);
   }
 
-  result<void> merge_list(value& target, const value& patch, std::string_view key, const std::string& path) {
-    for (const auto& item : patch.GetArray()) {
-      if (directive(item) == "replace") {
-        target.SetArray();
-        for (const auto& other : patch.GetArray())
-          if (!directive(other)) target.PushBack(value(other, a), a);
-        return {};
-      }
-    }
+  // kyaml's list-level `$patch`: the first element holding "$patch", when that is its only key.
+  // `added`: the list is below the top of what a patch adds (see add).
+  result<bool> merge_list(value& target, const value& patch, const std::string& path, bool added = false) {
     auto rule = builtin ? list_rule_for(kind, path) : std::nullopt;
-    if (!rule) {
+    if (!rule) {  // not associative: the patch's list as it is, directives and all
       target.CopyFrom(patch, a);
-      strip_directives(target);
-      return {};
+      return true;
     }
-    if (rule->scalar_set) return merge_set(target, patch);
-    if (!rule->second_key.empty() && (any_has(target, rule->second_key) || any_has(patch, rule->second_key)))
-      return merge_two_keys(target, patch, key, path, *rule);
-    const char* mk = rule->key.data();
-    // kustomize merges with "prepend": the patch's elements come first, in patch order, each merged
-    // into its counterpart; elements only the target has follow in their original order.
-    value merged(rapidjson::kArrayType);
-    std::vector<bool> taken(target.Size(), false);
+    value elided(rapidjson::kArrayType);
+    const value* list = &patch;
     for (const auto& item : patch.GetArray()) {
-      const value* k = item.IsObject() ? json::find(item, mk) : nullptr;
-      if (k == nullptr)
-        return make_error(errc::invalid_kustomization,
-                          fmt::format("{}: an element of \"{}\" has no merge key \"{}\"", origin, key, mk));
-      std::optional<rapidjson::SizeType> index;
-      for (rapidjson::SizeType i = 0; i < target.Size(); ++i) {
-        const value* tk = !taken[i] && target[i].IsObject() ? json::find(target[i], mk) : nullptr;
-        if (tk != nullptr && *tk == *k) {
-          index = i;
-          break;
-        }
+      if (!item.IsObject() || !item.HasMember("$patch")) continue;
+      auto d = directive(item);
+      if (item.MemberCount() != 1 || !d) break;
+      if (*d != "delete" && *d != "replace" && *d != "merge") return unknown(*d);
+      if (*d == "delete") return false;
+      // The directive goes from every element that has it, and empty elements go too.
+      for (const auto& other : patch.GetArray()) {
+        if (other.IsNull() || (other.IsObject() && other.MemberCount() == 0)) continue;
+        if (other.IsObject() && directive(other) == d) continue;
+        elided.PushBack(value(other, a), a);
       }
-      if (directive(item) == "delete") {
-        if (index) taken[*index] = true;
-        continue;
-      }
-      if (!index) {
-        value copy(item, a);
-        strip_directives(copy);
-        merged.PushBack(copy, a);
-        continue;
-      }
-      taken[*index] = true;
-      value element;
-      element.Swap(target[*index]);
-      auto r = merge_object(element, item, path + "[]", false);
-      if (!r) return r;
-      merged.PushBack(element, a);
+      if (*d == "replace") target.SetArray();
+      list = &elided;
+      break;
     }
-    for (rapidjson::SizeType i = 0; i < target.Size(); ++i)
-      if (!taken[i]) merged.PushBack(target[i], a);
-    target.Swap(merged);
-    return {};
-  }
-
-  static bool any_has(const value& list, std::string_view key) {
-    for (const auto& item : list.GetArray())
-      if (item.IsObject() && json::find(item, key) != nullptr) return true;
-    return false;
+    if (rule->scalar_set) return merge_set(target, *list);
+    std::vector<std::string_view> keys{rule->key};
+    if (!rule->second_key.empty()) keys.push_back(rule->second_key);
+    keyed_list_ops ops{[&](value& t, const value& p) { return merge_object(t, p, path + "[]", false); },
+                       [&](value& out, const value& p) -> result<void> {
+                         auto r = add(out, p, {}, path + "[]", !added);
+                         if (!r) return r.error();
+                         return {};
+                       },
+                       [&](std::string_view d) { return unknown(d); }, added};
+    if (auto r = merge_keyed_list(target, *list, keys, a, ops); !r) return r.error();
+    return true;
   }
 
   // Patch strategy "merge" on scalars (finalizers): the patch's values first, then the target's
   // values the patch does not repeat.
-  result<void> merge_set(value& target, const value& patch) {
+  result<bool> merge_set(value& target, const value& patch) {
     value merged(rapidjson::kArrayType);
     for (const auto& item : patch.GetArray()) merged.PushBack(value(item, a), a);
     for (auto& item : target.GetArray()) {
@@ -164,48 +154,7 @@ struct merger {
       if (!repeated) merged.PushBack(item, a);
     }
     target.Swap(merged);
-    return {};
-  }
-
-  // A list with two keys (ports: number and protocol), once either side names the second key.
-  // kustomize then merges an element whose keys equal a target's in place, puts new elements
-  // first, and drops a patch element that matches a target's first key while only one of the two
-  // names the second (found with kustomize build: corpus case smp-schema-two-keys).
-  result<void> merge_two_keys(value& target, const value& patch, std::string_view key, const std::string& path,
-                              const list_rule& rule) {
-    value added(rapidjson::kArrayType);
-    for (const auto& item : patch.GetArray()) {
-      const value* k1 = item.IsObject() ? json::find(item, rule.key) : nullptr;
-      if (k1 == nullptr)
-        return make_error(errc::invalid_kustomization,
-                          fmt::format("{}: an element of \"{}\" has no merge key \"{}\"", origin, key, rule.key));
-      const value* k2 = json::find(item, rule.second_key);
-      value* same = nullptr;
-      bool partial = false;
-      for (auto& t : target.GetArray()) {
-        const value* t1 = t.IsObject() ? json::find(t, rule.key) : nullptr;
-        if (t1 == nullptr || !(*t1 == *k1)) continue;
-        const value* t2 = json::find(t, rule.second_key);
-        if ((t2 == nullptr) != (k2 == nullptr)) partial = true;
-        else if (t2 == nullptr || *t2 == *k2) same = same ? same : &t;
-      }
-      if (directive(item) == "delete") {
-        if (same) same->SetNull();
-        continue;
-      }
-      if (same) {
-        auto r = merge_object(*same, item, path + "[]", false);
-        if (!r) return r;
-      } else if (!partial) {
-        value copy(item, a);
-        strip_directives(copy);
-        added.PushBack(copy, a);
-      }
-    }
-    for (auto& t : target.GetArray())
-      if (!t.IsNull()) added.PushBack(t, a);
-    target.Swap(added);
-    return {};
+    return true;
   }
 };
 

@@ -186,6 +186,7 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
   CHECK(fail("vars-float-bad-underscore") ==
         "kustomization.yaml: var \"PORT\" in ConfigMap/settings: field \"data.port\" is written 1__0.5, which "
         "kustomize reads with Go's strconv.ParseFloat and refuses");
+  CHECK(fail("smp-unknown-patch-strategy") == "patch.yaml: unknown patch strategy 'bogus'");
   // Every case has its message above.
-  CHECK(testing::entries(base, true).size() == 41);
+  CHECK(testing::entries(base, true).size() == 42);
 }
