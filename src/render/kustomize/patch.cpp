@@ -56,7 +56,7 @@ struct merger {
       std::string inner = path.empty() ? std::string(key) : path + "/" + std::string(key);
       if (it == target.MemberEnd()) {
         value fresh;
-        auto keep = add(fresh, m.value, key, inner, top);
+        auto keep = add(fresh, m.value, inner, top);
         if (!keep) return keep.error();
         if (*keep) target.AddMember(value(m.name, a), fresh, a);
         continue;
@@ -72,20 +72,21 @@ struct merger {
   // it with itself, so its directives still act below (a `$patch: delete` map is left out, a list
   // drops its deleted elements). At the top an unknown `$patch` stays a plain field; below it is
   // refused. False: nothing is added.
-  result<bool> add(value& out, const value& patch, std::string_view key, const std::string& path, bool top = true) {
+  result<bool> add(value& out, const value& patch, const std::string& path, bool top = true) {
     if (patch.IsObject()) {
       auto d = directive(patch);
       if (d == "delete") return false;
       bool known = !d || d == "replace" || d == "merge";
       if (!known && !top) return unknown(*d);
       out.SetObject();
-      if (auto r = merge_object(out, patch, path, key == "labels" || key == "annotations", false); !r) return r.error();
+      // A null below is dropped here, even in labels (kyaml clears it when the map meets itself).
+      if (auto r = merge_object(out, patch, path, false, false); !r) return r.error();
       if (!known) out.AddMember("$patch", value(patch.FindMember("$patch")->value, a), a);
       return true;
     }
     if (patch.IsArray()) {
       out.SetArray();
-      return merge_list(out, patch, path, !top);
+      return merge_list(out, patch, path, top ? list_mode::added_top : list_mode::added_below);
     }
     out.CopyFrom(patch, a);
     return true;
@@ -95,18 +96,23 @@ struct merger {
   result<bool> merge_value(value& target, const value& patch, std::string_view key, const std::string& path) {
     if (patch.IsObject() && target.IsObject()) {
       auto d = directive(patch);
-      if (d == "replace") return add(target, patch, key, path);
+      if (d == "replace") return add(target, patch, path);
       if (d && d != "merge") return unknown(*d);
       if (auto r = merge_object(target, patch, path, key == "labels" || key == "annotations"); !r) return r.error();
       return true;
     }
     if (patch.IsArray() && target.IsArray()) return merge_list(target, patch, path);
-    return add(target, patch, key, path);
+    return add(target, patch, path);
   }
 
+  // How a list meets its patch: merged into the target's list, or added where the target has none
+  // (kyaml then merges the patch's list with itself; at the top of an added subtree without
+  // reading the list's own `$patch`, below it after reading it).
+  enum class list_mode { merge, added_top, added_below };
+
   // kyaml's list-level `$patch`: the first element holding "$patch", when that is its only key.
-  // `added`: the list is below the top of what a patch adds (see add).
-  result<bool> merge_list(value& target, const value& patch, const std::string& path, bool added = false) {
+  result<bool> merge_list(value& target, const value& patch, const std::string& path,
+                          list_mode mode = list_mode::merge) {
     auto rule = builtin ? list_rule_for(kind, path) : std::nullopt;
     if (!rule) {  // not associative: the patch's list as it is, directives and all
       target.CopyFrom(patch, a);
@@ -114,7 +120,9 @@ struct merger {
     }
     value elided(rapidjson::kArrayType);
     const value* list = &patch;
+    bool self = mode != list_mode::merge;
     for (const auto& item : patch.GetArray()) {
+      if (mode == list_mode::added_top) break;
       if (!item.IsObject() || !item.HasMember("$patch")) continue;
       auto d = directive(item);
       if (item.MemberCount() != 1 || !d) break;
@@ -126,33 +134,36 @@ struct merger {
         if (other.IsObject() && directive(other) == d) continue;
         elided.PushBack(value(other, a), a);
       }
-      if (*d == "replace") target.SetArray();
+      self = self || *d == "replace";  // the patch's list becomes the target, merged with itself
       list = &elided;
       break;
     }
-    if (rule->scalar_set) return merge_set(target, *list);
+    if (self) target.CopyFrom(*list, a);
+    if (rule->scalar_set) return merge_set(target, self ? value(rapidjson::kArrayType) : value(*list, a));
     std::vector<std::string_view> keys{rule->key};
     if (!rule->second_key.empty()) keys.push_back(rule->second_key);
+    bool below = mode != list_mode::merge || self;
     keyed_list_ops ops{[&](value& t, const value& p) { return merge_object(t, p, path + "[]", false); },
                        [&](value& out, const value& p) -> result<void> {
-                         auto r = add(out, p, {}, path + "[]", !added);
+                         auto r = add(out, p, path + "[]", !below);
                          if (!r) return r.error();
                          return {};
                        },
-                       [&](std::string_view d) { return unknown(d); }, added};
-    if (auto r = merge_keyed_list(target, *list, keys, a, ops); !r) return r.error();
+                       [&](std::string_view d) { return unknown(d); }, mode == list_mode::added_below};
+    auto r = self ? merge_list_with_itself(target, keys, a, ops) : merge_keyed_list(target, *list, keys, a, ops);
+    if (!r) return r.error();
     return true;
   }
 
-  // Patch strategy "merge" on scalars (finalizers): the patch's values first, then the target's
-  // values the patch does not repeat.
-  result<bool> merge_set(value& target, const value& patch) {
+  // Patch strategy "merge" on scalars (finalizers): each value once, the patch's first.
+  result<bool> merge_set(value& target, value patch) {
     value merged(rapidjson::kArrayType);
-    for (const auto& item : patch.GetArray()) merged.PushBack(value(item, a), a);
-    for (auto& item : target.GetArray()) {
-      bool repeated = std::any_of(patch.Begin(), patch.End(), [&](const value& p) { return p == item; });
-      if (!repeated) merged.PushBack(item, a);
-    }
+    auto put = [&](value& item) {
+      if (std::none_of(merged.Begin(), merged.End(), [&](const value& m) { return m == item; }))
+        merged.PushBack(item, a);
+    };
+    for (auto& item : patch.GetArray()) put(item);
+    for (auto& item : target.GetArray()) put(item);
     target.Swap(merged);
     return true;
   }

@@ -36,6 +36,7 @@ struct list_merge {
   std::vector<std::string_view> keys;
   alloc_t& a;
   const keyed_list_ops& ops;
+  bool self = false;  // the patch is the target's own list (see merge_list_with_itself)
 
   // ElementValuesList: each key's text, "" where missing or empty.
   strings values_of(const value& elem) const {
@@ -121,7 +122,7 @@ struct list_merge {
         if (std::find(all.begin(), all.end(), vs) == all.end()) all.push_back(std::move(vs));
       }
     };
-    collect(patch);
+    if (!self) collect(patch);
     for (std::size_t i = 0; i < n_target; ++i) {
       strings vs = values_of(nodes[i]);
       if (std::find(all.begin(), all.end(), vs) == all.end()) all.push_back(std::move(vs));
@@ -141,8 +142,7 @@ struct list_merge {
           break;
         }
       }
-      const value* p = find_in(patch, ek, ev);
-      auto val = walk(d, p);
+      auto val = self ? walk_self(d) : walk(d, find_in(patch, ek, ev));
       if (!val) return val.error();
       if (!*val) {
         set(dest, std::nullopt, vk, vv);
@@ -184,6 +184,18 @@ struct list_merge {
       return std::optional<std::size_t>(nodes.size() - 1);
     }
     if (auto r = ops.merge(nodes[*d], *p); !r) return r.error();
+    return d;
+  }
+
+  // An element met by itself: its directive acts on it, and below it as for an added subtree.
+  result<std::optional<std::size_t>> walk_self(std::optional<std::size_t> d) {
+    if (!d) return d;
+    auto directive = nodes[*d].IsObject() ? json::get_string(nodes[*d], "$patch") : std::nullopt;
+    if (directive && directive != "delete" && directive != "replace" && directive != "merge")
+      return ops.unknown(*directive);
+    if (directive == "delete") return std::optional<std::size_t>();
+    value copy(nodes[*d], a);
+    if (auto r = ops.add(nodes[*d], copy); !r) return r.error();
     return d;
   }
 
@@ -230,6 +242,12 @@ result<void> merge_keyed_list(value& target, const value& patch, const std::vect
                               const keyed_list_ops& ops) {
   list_merge m{{}, patch, keys, a, ops};
   return m.run(target);
+}
+
+result<void> merge_list_with_itself(value& list, const std::vector<std::string_view>& keys, alloc_t& a,
+                                    const keyed_list_ops& ops) {
+  list_merge m{{}, list, keys, a, ops, true};
+  return m.run(list);
 }
 
 }  // namespace gitopsd::render::kustomize

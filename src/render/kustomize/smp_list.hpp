@@ -30,4 +30,10 @@ struct keyed_list_ops {
 result<void> merge_keyed_list(rapidjson::Value& target, const rapidjson::Value& patch,
                               const std::vector<std::string_view>& keys, alloc_t& a, const keyed_list_ops& ops);
 
+// What kyaml does with a list a patch adds (or one `$patch: replace` gives): it merges the list with
+// itself, one node being both target and patch, so deleting an element by a key it lacks removes
+// the elements that have that key.
+result<void> merge_list_with_itself(rapidjson::Value& list, const std::vector<std::string_view>& keys, alloc_t& a,
+                                    const keyed_list_ops& ops);
+
 }  // namespace gitopsd::render::kustomize
