@@ -334,7 +334,7 @@ class builder {
     res.prefixes = old.prefixes;
     res.suffixes = old.suffixes;
     res.ref_vars = old.ref_vars;
-    res.untagged_scalars = old.untagged_scalars;
+    res.untagged_scalars = old.untagged_scalars || !old.untagged.empty();
     res.shared_values = old.shared_values;
     res.origin = old.origin;
     old = std::move(res);

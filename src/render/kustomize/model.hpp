@@ -94,8 +94,10 @@ struct resource {
   bool needs_hash = false;
   bool generated = false;
   std::vector<std::string> ref_vars;  // the vars whose objref chose this object
-  // A replacement created a number or boolean here: kustomize leaves such a node untagged, and vars
-  // then take it for a string (see resolve_vars).
+  // Numbers and booleans a replacement created (by JSON pointer): kustomize leaves such a node
+  // untagged, and vars then read it as text and turn it into a string where they expand fields.
+  std::set<std::string> untagged;
+  // Such nodes that a later patch may have moved: vars refuse numbers and booleans in the object.
   bool untagged_scalars = false;
   // Label and annotation values holding "$" that transformers set: kustomize puts one node per value
   // in all the fields they reach (metadata, selectors, templates), so vars change every copy.
@@ -121,6 +123,8 @@ result<std::string> file_in_root(const kustomization& k, const std::string& entr
 // Whether tree path `path` lies below folder `dir` ("" is the root and holds every path).
 bool below(std::string_view dir, std::string_view path);
 error unsupported_error(std::string_view file, const std::string& what);
+// Appends `key` to JSON pointer `pointer` as one segment (RFC 6901: "~" is "~0", "/" is "~1").
+void append_pointer(std::string& pointer, std::string_view key);
 // A URL or a Git address in resources or components (kustomize's remote bases).
 bool is_remote(std::string_view entry);
 

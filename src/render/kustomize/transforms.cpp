@@ -13,6 +13,14 @@
 namespace gitopsd::render::kustomize {
 namespace {
 
+// A patch may move the nodes a replacement left untagged: vars then refuse numbers in the object.
+void forget_untagged(resource& r) {
+  if (r.untagged.empty()) return;
+  r.untagged.clear();
+  r.untagged_scalars = true;
+}
+
+
 using value = rapidjson::Value;
 
 // A patch names its target by kind, name and (optionally) namespace; any earlier identity counts.
@@ -49,6 +57,7 @@ result<void> merge_into(resource& target, const value& patch, const patch_spec& 
     return {};
   }
   if (target.cur().name != before.name) target.prev.push_back(before);
+  forget_untagged(target);
   return {};
 }
 
@@ -120,6 +129,7 @@ result<void> apply_patch(resmap& ra, const patch_spec& p, const limits& lim) {
       if (!r) return r;
       if (ra[i].cur().name != before.name) ra[i].prev.push_back(before);
       ra[i].written.clear();
+      forget_untagged(ra[i]);
       ++i;
       continue;
     }

@@ -2,6 +2,8 @@
 // tag (RNode.GetFieldValue): strings and untyped nodes as written, int with strconv.Atoi.
 #include "vars.hpp"
 
+#include "go_float.hpp"
+
 #include "../yaml_scalar.hpp"
 
 #include "gitopsd/core/json.hpp"
@@ -59,15 +61,6 @@ std::vector<std::string_view> split_dots(std::string_view path) {
 
 error not_found(std::string_view path) {
   return make_error(errc::invalid_kustomization, fmt::format("field \"{}\" not found", path));
-}
-
-void add_segment(std::string& pointer, std::string_view key) {
-  pointer += '/';
-  for (char c : key) {
-    if (c == '~') pointer += "~0";
-    else if (c == '/') pointer += "~1";
-    else pointer += c;
-  }
 }
 
 // The text `at` was written as, when the file's text is known and `at` still holds what it gave.
@@ -128,17 +121,26 @@ result<var_value> from_written(const written_scalar& w, const value& at, std::st
 
 }  // namespace
 
-result<var_value> read_var_field(const value& object, std::string_view path, const written_scalars& written) {
+std::string value_text(const value& v) {
+  if (v.IsBool()) return v.GetBool() ? "true" : "false";
+  if (v.IsInt64()) return std::to_string(v.GetInt64());
+  if (v.IsUint64()) return std::to_string(v.GetUint64());
+  if (v.IsDouble()) return go_float_g(v.GetDouble());
+  return {};
+}
+
+result<var_value> read_var_field(const value& object, std::string_view path, const written_scalars& written,
+                                 const std::set<std::string>& untagged) {
   const value* at = &object;
   std::string pointer;
   for (std::string_view part : split_dots(path)) {
     if (auto index = go_atoi(part)) {
       if (!at->IsArray() || *index < 0 || static_cast<std::uint64_t>(*index) >= at->Size()) return not_found(path);
       at = &(*at)[static_cast<rapidjson::SizeType>(*index)];
-      add_segment(pointer, std::to_string(*index));
+      append_pointer(pointer, std::to_string(*index));
     } else if (part == "-") {
       if (!at->IsArray() || at->Empty()) return not_found(path);
-      add_segment(pointer, std::to_string(at->Size() - 1));
+      append_pointer(pointer, std::to_string(at->Size() - 1));
       at = &(*at)[at->Size() - 1];
     } else if (part.starts_with('[') && part.ends_with(']')) {
       return make_error(errc::unsupported, fmt::format("field \"{}\": gitopsd reads no list selector \"{}\" in a "
@@ -147,12 +149,16 @@ result<var_value> read_var_field(const value& object, std::string_view path, con
       if (!at->IsObject()) return not_found(path);
       at = json::find(*at, part);
       if (at == nullptr) return not_found(path);
-      add_segment(pointer, part);
+      append_pointer(pointer, part);
     }
   }
   if (!written.empty())
     if (const written_scalar* w = written_at(*at, pointer, written)) return from_written(*w, *at, path);
   var_value v;
+  if ((at->IsNumber() || at->IsBool()) && untagged.contains(pointer)) {
+    v.text = value_text(*at);
+    return v;
+  }
   if (at->IsString()) {
     v.text = json::view(*at);
   } else if (at->IsBool()) {

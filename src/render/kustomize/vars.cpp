@@ -12,6 +12,9 @@
 #include <algorithm>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
+
+#include <rapidjson/pointer.h>
 
 namespace gitopsd::render::kustomize {
 
@@ -214,9 +217,11 @@ result<void> attach_vars(resmap& ra, const std::vector<var_spec>& vars, var_set&
 namespace {
 
 // kustomize's refvar filter on one field: a string, the strings of a map, or a list of strings.
-// `untagged`: numbers and booleans here may be ones kustomize would take for strings.
-// `budget`: the bytes the expansions may still add.
-result<void> expand_field(value& v, const var_lookup& find, bool untagged, std::size_t& budget, alloc_t& a) {
+// `untagged`: numbers and booleans here may be ones kustomize would take for strings (unknown which).
+// `created`: the numbers and booleans a replacement created: kustomize's untagged nodes, which it
+// expands as strings. `budget`: the bytes the expansions may still add.
+result<void> expand_field(value& v, const var_lookup& find, bool untagged,
+                          const std::unordered_set<const value*>& created, std::size_t& budget, alloc_t& a) {
   auto set = [&](value& s) -> result<void> {
     std::size_t before = s.GetStringLength();
     auto out = expand_vars(json::view(s), find, before + budget);
@@ -235,21 +240,28 @@ result<void> expand_field(value& v, const var_lookup& find, bool untagged, std::
     }
     return {};
   };
+  auto as_text = [&](value& s) {
+    if (!(s.IsNumber() || s.IsBool()) || !created.contains(&s)) return false;
+    std::string t = value_text(s);
+    s.SetString(t.data(), static_cast<rapidjson::SizeType>(t.size()), a);
+    return true;
+  };
   auto typed = [&](const value& s) -> result<void> {
     if (untagged && (s.IsNumber() || s.IsBool()))
-      return make_error(errc::unsupported, "a replacement (create) wrote a number or boolean into this object, "
-                                           "which kustomize's vars would turn into a string; gitopsd cannot tell "
-                                           "which one it was");
+      return make_error(errc::unsupported, "a replacement (create) wrote a number or boolean into this object and "
+                                           "a patch changed it since: kustomize's vars would turn such a number "
+                                           "into a string; gitopsd no longer knows which one it was");
     return {};
   };
-  if (v.IsString()) return set(v);
+  if (v.IsString() || as_text(v)) return set(v);
   if (v.IsObject()) {
     for (auto& m : v.GetObject()) {
-      auto r = m.value.IsString() ? set(m.value) : typed(m.value);
+      auto r = m.value.IsString() || as_text(m.value) ? set(m.value) : typed(m.value);
       if (!r) return r;
     }
   } else if (v.IsArray()) {
     for (auto& item : v.GetArray()) {
+      as_text(item);
       if (auto r = typed(item); !r) return r;
       if (!item.IsString())
         return make_error(errc::invalid_kustomization, "a list item is not a string, which kustomize refuses "
@@ -380,11 +392,13 @@ result<void> resolve_vars(resmap& ra, var_set vars, const std::vector<field_spec
                                                  !v.ns.empty() && is_cluster_scoped(v.type)
                                                      ? "a namespace on a kind without namespaces matches nothing"
                                                      : "kustomize compares group, version, kind and name exactly"));
-    auto got = read_var_field(owner->obj, v.field_path, owner->written);
-    // kustomize reads an untagged number as its text: a replacement may have made this one.
+    auto got = read_var_field(owner->obj, v.field_path, owner->written, owner->untagged);
+    // kustomize reads an untagged number as its text: a replacement may have made this one, and a
+    // patch since may have moved it.
     if (got && owner->untagged_scalars && got->k != var_value::kind::text && got->k != var_value::kind::opaque)
       got = make_error(errc::unsupported, fmt::format("field \"{}\" may be a number or boolean a replacement "
-                                                      "created, which kustomize would read as text", v.field_path));
+                                                      "created before a patch, which kustomize would read as text",
+                                                      v.field_path));
     if (!got) return got.error().wrap(fmt::format("{}: var \"{}\" in {}", v.file, v.name, owner->describe()));
     values.emplace(v.name, std::move(*got));
   }
@@ -394,10 +408,14 @@ result<void> resolve_vars(resmap& ra, var_set vars, const std::vector<field_spec
   };
   for (auto& r : ra) {
     auto& a = r.obj.GetAllocator();
+    std::unordered_set<const value*> created;
+    for (const auto& pointer : r.untagged)
+      if (const value* at = rapidjson::Pointer(pointer.c_str(), pointer.size()).Get(r.obj)) created.insert(at);
     for (const auto& spec : specs) {
       if (!gvk::of(r.obj).selected_by(spec.selector)) continue;
-      auto done = visit_path(r.obj, spec.path, create_as::nothing, a,
-                             [&](value& v) { return expand_field(v, find, r.untagged_scalars, max_growth, a); });
+      auto done = visit_path(r.obj, spec.path, create_as::nothing, a, [&](value& v) {
+        return expand_field(v, find, r.untagged_scalars, created, max_growth, a);
+      });
       if (!done) return done.error().wrap(fmt::format("{}: field \"{}\" of {}", r.origin, spec.path, r.describe()));
     }
     annotations_as_text(r.obj, a);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <limits>
 #include <optional>
+#include <set>
 #include <unordered_map>
 #include <string_view>
 #include <vector>
@@ -39,8 +40,12 @@ result<std::vector<var_spec>> read_vars(const rapidjson::Value& list, const std:
 // is invalid_kustomization; a float is kept as a number. Where `written` knows the text of the
 // field (a null, a timestamp, an octal number), the value comes from that text as kustomize reads it,
 // and an integer Go's strconv.Atoi cannot read is invalid_kustomization.
+// A number or boolean at a pointer in `untagged` (a replacement created it) reads as its text.
 result<var_value> read_var_field(const rapidjson::Value& object, std::string_view path,
-                                 const written_scalars& written = {});
+                                 const written_scalars& written = {}, const std::set<std::string>& untagged = {});
+
+// A number's or boolean's text as kyaml writes it (Go's %v for a float).
+std::string value_text(const rapidjson::Value& v);
 
 // The vars of a whole build, one per name.
 struct var_set {
