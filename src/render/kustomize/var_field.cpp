@@ -35,29 +35,63 @@ std::optional<std::int64_t> go_atoi(std::string_view s) {
   return negative ? static_cast<std::int64_t>(0 - n) : static_cast<std::int64_t>(n);
 }
 
-// The path's segments as kyaml splits them: on every dot, "ports[0]" giving "ports" and "0".
-std::vector<std::string_view> split_dots(std::string_view path) {
-  std::vector<std::string_view> out;
+// The path's parts as kustomize splits a var's fieldpath (utils.SmarterPathSplitter, then
+// convertSliceIndex and cleanPath): on dots, "\." escaping one; "[name=a.b]" and "[a.b]" keep their
+// dots ("[a.b]" is the key "a.b"); "ports[0]" gives "ports" and "0"; blank parts go.
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> dotted;
   std::size_t start = 0;
   while (true) {
     std::size_t dot = path.find('.', start);
     std::string_view part = path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    // kyaml's `^(.*)\[(\d+)\]$`, read without a regex: the last "[" opens the index.
-    std::size_t open = part.rfind('[');
-    bool indexed = part.ends_with(']') && open != std::string_view::npos && open + 3 <= part.size() &&
-                   std::all_of(part.begin() + static_cast<std::ptrdiff_t>(open) + 1, part.end() - 1,
-                               [](char c) { return c >= '0' && c <= '9'; });
-    if (indexed) {
-      if (open > 0) out.push_back(part.substr(0, open));
-      out.push_back(part.substr(open + 1, part.size() - open - 2));
+    if (!dotted.empty() && dotted.back().ends_with('\\')) {
+      dotted.back().back() = '.';
+      dotted.back() += part;
     } else {
-      out.push_back(part);
+      dotted.emplace_back(part);
     }
     if (dot == std::string_view::npos) break;
     start = dot + 1;
   }
+  if (dotted.size() > 1 && dotted[0].empty()) dotted.erase(dotted.begin());
+  std::vector<std::string> joined;
+  for (std::size_t i = 0; i < dotted.size(); ++i) {
+    std::string elem = dotted[i];
+    if (elem.starts_with('[') && !elem.ends_with(']')) {
+      while (i + 1 < dotted.size()) {
+        elem += "." + dotted[++i];
+        if (dotted[i].ends_with(']')) break;
+      }
+      if (elem.find('=') == std::string::npos) {
+        std::size_t from = elem.find_first_not_of("[]"), to = elem.find_last_not_of("[]");
+        elem = from == std::string::npos ? std::string() : elem.substr(from, to - from + 1);
+      }
+    }
+    joined.push_back(std::move(elem));
+  }
+  std::vector<std::string> out;
+  auto keep = [&](std::string_view part) {
+    std::size_t from = part.find_first_not_of(" \t\n\r\v\f"), to = part.find_last_not_of(" \t\n\r\v\f");
+    if (from != std::string_view::npos) out.emplace_back(part.substr(from, to - from + 1));
+  };
+  for (const auto& part : joined) {
+    // kyaml's `^(.*)\[(\d+)\]$`, read without a regex: the last "[" opens the index.
+    std::size_t open = part.rfind('[');
+    bool indexed = part.ends_with(']') && open != std::string::npos && open + 3 <= part.size() &&
+                   std::all_of(part.begin() + static_cast<std::ptrdiff_t>(open) + 1, part.end() - 1,
+                               [](char c) { return c >= '0' && c <= '9'; });
+    if (!indexed) {
+      keep(part);
+      continue;
+    }
+    if (open > 0) keep(std::string_view(part).substr(0, open));
+    keep(std::string_view(part).substr(open + 1, part.size() - open - 2));
+  }
   return out;
 }
+
+// A node's text as kyaml compares it in a list selector.
+std::string scalar_text(const value& v) { return v.IsString() ? std::string(json::view(v)) : value_text(v); }
 
 error not_found(std::string_view path) {
   return make_error(errc::invalid_kustomization, fmt::format("field \"{}\" not found", path));
@@ -133,7 +167,7 @@ result<var_value> read_var_field(const value& object, std::string_view path, con
                                  const std::set<std::string>& untagged) {
   const value* at = &object;
   std::string pointer;
-  for (std::string_view part : split_dots(path)) {
+  for (const std::string& part : split_path(path)) {
     if (auto index = go_atoi(part)) {
       if (!at->IsArray() || *index < 0 || static_cast<std::uint64_t>(*index) >= at->Size()) return not_found(path);
       at = &(*at)[static_cast<rapidjson::SizeType>(*index)];
@@ -143,10 +177,22 @@ result<var_value> read_var_field(const value& object, std::string_view path, con
       append_pointer(pointer, std::to_string(at->Size() - 1));
       at = &(*at)[at->Size() - 1];
     } else if (part.starts_with('[') && part.ends_with(']')) {
-      return make_error(errc::unsupported, fmt::format("field \"{}\": gitopsd reads no list selector \"{}\" in a "
-                                                       "var's fieldpath; use an index", path, part));
+      // [name=value]: the first map whose field has that text; [=value]: the first such scalar.
+      std::string_view inner = std::string_view(part).substr(1, part.size() - 2);
+      std::size_t eq = inner.find('=');
+      if (eq == std::string_view::npos || !at->IsArray()) return not_found(path);
+      std::string_view name = inner.substr(0, eq), want = inner.substr(eq + 1);
+      std::optional<rapidjson::SizeType> hit;
+      for (rapidjson::SizeType i = 0; i < at->Size() && !hit; ++i) {
+        const value& e = (*at)[i];
+        const value* f = name.empty() ? &e : e.IsObject() ? json::find(e, name) : nullptr;
+        if (f != nullptr && (name.empty() || e.IsObject()) && scalar_text(*f) == want) hit = i;
+      }
+      if (!hit) return not_found(path);
+      at = &(*at)[*hit];
+      append_pointer(pointer, std::to_string(*hit));
     } else {
-      if (!at->IsObject()) return not_found(path);
+      if (part == "*" || !at->IsObject()) return not_found(path);
       at = json::find(*at, part);
       if (at == nullptr) return not_found(path);
       append_pointer(pointer, part);

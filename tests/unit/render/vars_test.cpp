@@ -130,7 +130,8 @@ TEST_CASE("a var's fieldpath reads as kyaml reads it", "[kustomize][vars]") {
   CHECK(read("spec.sel").value().k == var_value::kind::opaque);
   CHECK(read("spec.ports[0]").value().k == var_value::kind::opaque);
   for (auto missing : {"spec.ports[2].port", "spec.nope", "spec.ports.port", "spec.sel.0", "metadata.name.x",
-                       "spec.ports[-1].port", "spec..ports", "spec.ports[name=a].port"}) {
+                       "spec.ports[-1].port", "spec.ports[name=a].port", "spec.ports.[name].port", "spec.*",
+                       "spec.ports.[name=c].port", "spec.sel.[app=x]"}) {
     INFO(missing);
     auto r = read(missing);
     REQUIRE_FALSE(r.has_value());
@@ -138,9 +139,15 @@ TEST_CASE("a var's fieldpath reads as kyaml reads it", "[kustomize][vars]") {
   }
   CHECK(read("spec.ratio").value().real == 1.5);
   CHECK(read("spec.ip").value() == text("null"));  // a null not known otherwise was written so
-  auto selector = read("spec.ports.[port=80].name");
-  REQUIRE_FALSE(selector.has_value());
-  CHECK(selector.error().code == render::errc::unsupported);
+  // As kyaml splits paths: list selectors, bracketed and escaped dots, blank parts, a leading dot.
+  CHECK(read("spec.ports.[port=80].name").value() == text("a.b"));
+  CHECK(read("spec.ports.[name=a.b].port").value().integer == 80);
+  CHECK(read("spec..ports. 1 .port").value().integer == 81);
+  CHECK(read(".spec.ports.[port=81]").value().k == var_value::kind::opaque);
+  auto labels = parse(R"({"metadata":{"labels":{"a.b":"dotted","c":"x"}},"spec":{"list":["p","q"]}})");
+  CHECK(read_var_field(labels, "metadata.labels.[a.b]").value() == text("dotted"));
+  CHECK(read_var_field(labels, "metadata.labels.a\\.b").value() == text("dotted"));
+  CHECK(read_var_field(labels, "spec.list.[=q]").value() == text("q"));
 }
 
 TEST_CASE("a var's field reads as written where the file's text is known", "[kustomize][vars]") {
