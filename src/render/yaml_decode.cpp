@@ -473,6 +473,9 @@ void decode_yaml_stream(std::string_view text, std::string_view file, const limi
     rapidjson::Document doc;
     if (written != nullptr) conv.keep_written(&written->emplace_back());
     conv.value(node, doc, doc.GetAllocator(), 0, converter::place::root);
+    if (written != nullptr)  // by pointer, for binary search; a later entry for one place stays later
+      std::stable_sort(written->back().begin(), written->back().end(),
+                       [](const written_scalar& x, const written_scalar& y) { return x.pointer < y.pointer; });
     docs.push_back(std::move(doc));
   }
 }

@@ -150,6 +150,10 @@ struct merger {
                          return {};
                        },
                        [&](std::string_view d) { return unknown(d); }, mode == list_mode::added_below};
+    std::size_t elements = target.Size() + (self ? 0 : list->Size());
+    if (elements > max_keyed_list)
+      return make_error(errc::limit_exceeded, fmt::format("{}: {}: a list of {} elements is more than gitopsd merges "
+                                                          "by its keys ({})", origin, path, elements, max_keyed_list));
     auto r = self ? merge_list_with_itself(target, keys, a, ops) : merge_keyed_list(target, *list, keys, a, ops);
     if (!r) return r.error();
     return true;

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <deque>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace gitopsd::render::kustomize {
@@ -116,17 +117,14 @@ struct list_merge {
     std::size_t n_target = target.Size();
     for (auto& e : target.GetArray()) nodes.emplace_back().Swap(e);
     std::vector<strings> all;  // elementValues: the patch's elements, then the target's
-    auto collect = [&](const value& list) {
-      for (const auto& e : list.GetArray()) {
-        strings vs = values_of(e);
-        if (std::find(all.begin(), all.end(), vs) == all.end()) all.push_back(std::move(vs));
-      }
+    std::set<strings> seen;
+    auto collect = [&](const value& e) {
+      strings vs = values_of(e);
+      if (seen.insert(vs).second) all.push_back(std::move(vs));
     };
-    if (!self) collect(patch);
-    for (std::size_t i = 0; i < n_target; ++i) {
-      strings vs = values_of(nodes[i]);
-      if (std::find(all.begin(), all.end(), vs) == all.end()) all.push_back(std::move(vs));
-    }
+    if (!self)
+      for (const auto& e : patch.GetArray()) collect(e);
+    for (std::size_t i = 0; i < n_target; ++i) collect(nodes[i]);
     if (keys.size() > 1) merge_values(all);
     std::vector<std::size_t> dest(n_target), items;
     for (std::size_t i = 0; i < n_target; ++i) dest[i] = i;

@@ -25,6 +25,9 @@ struct keyed_list_ops {
   bool added = false;
 };
 
+// kyaml's merge takes about (elements)^2 steps: the caller refuses lists longer than this.
+constexpr std::size_t max_keyed_list = 3'000;
+
 // Merges `patch` into `target` (both lists) by `keys` (one or two), the patch's new elements first.
 // The list's own `$patch` (an element holding only that key) is handled by the caller.
 result<void> merge_keyed_list(rapidjson::Value& target, const rapidjson::Value& patch,

@@ -97,10 +97,17 @@ error not_found(std::string_view path) {
   return make_error(errc::invalid_kustomization, fmt::format("field \"{}\" not found", path));
 }
 
+struct by_pointer {
+  bool operator()(const written_scalar& w, const std::string& p) const { return w.pointer < p; }
+  bool operator()(const std::string& p, const written_scalar& w) const { return p < w.pointer; }
+};
+
 // The text `at` was written as, when the file's text is known and `at` still holds what it gave.
 const written_scalar* written_at(const value& at, const std::string& pointer, const written_scalars& written) {
-  auto it = std::find_if(written.rbegin(), written.rend(), [&](const written_scalar& w) { return w.pointer == pointer; });
-  if (it == written.rend()) return nullptr;
+  // Sorted by pointer (decode_documents); the last entry for a place is the value that stayed.
+  auto [from, to] = std::equal_range(written.begin(), written.end(), pointer, by_pointer{});
+  if (from == to) return nullptr;
+  auto it = std::prev(to);
   using wk = written_scalar::kind;
   switch (it->k) {
     case wk::null: return at.IsNull() ? &*it : nullptr;

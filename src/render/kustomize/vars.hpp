@@ -39,7 +39,8 @@ result<std::vector<var_spec>> read_vars(const rapidjson::Value& list, const std:
 // The value at a var's dotted field path ("spec.ports[0].port", "spec.ports.0.port"): not found
 // is invalid_kustomization; a float is kept as a number. Where `written` knows the text of the
 // field (a null, a timestamp, an octal number), the value comes from that text as kustomize reads it,
-// and an integer Go's strconv.Atoi cannot read is invalid_kustomization.
+// and an integer Go's strconv.Atoi cannot read is invalid_kustomization. `written` is sorted by
+// pointer, as decode_documents gives it.
 // A number or boolean at a pointer in `untagged` (a replacement created it) reads as its text.
 result<var_value> read_var_field(const rapidjson::Value& object, std::string_view path,
                                  const written_scalars& written = {}, const std::set<std::string>& untagged = {});

@@ -9,6 +9,7 @@
 #include "../../../src/render/kustomize/model.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 using namespace gitopsd;
 using namespace gitopsd::render;
@@ -221,6 +222,22 @@ TEST_CASE("generator and patch errors", "[kustomize]") {
   CHECK(pod_failure("  - {name: c, $patch: keep}\n") == "k/patch.yaml: unknown patch strategy 'keep'");
   CHECK(pod_failure("  - $patch: keep\n") == "k/patch.yaml: unknown patch strategy 'keep'");
   CHECK(pod_failure("  - {name: d, env: [{name: e, $patch: keep}]}\n") == "k/patch.yaml: unknown patch strategy 'keep'");
+  // kyaml's keyed merge is quadratic in the list's length: a very long list is refused.
+  std::string long_env;
+  for (int i = 0; i < 3100; ++i) long_env += fmt::format("    - {{name: E{}}}\n", i);
+  pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n"
+        "    env:\n" + long_env;
+  testing::memory_tree long_list;
+  long_list.files["k/kustomization.yaml"] = "resources: [pod.yaml]\npatches:\n- path: patch.yaml\n";
+  long_list.files["k/pod.yaml"] = pod;
+  long_list.files["k/patch.yaml"] = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+                                    "  - {name: c, env: [{name: X}]}\n";
+  auto too_long = render::render(long_list, "k");
+  REQUIRE_FALSE(too_long);
+  CHECK(too_long.error().code == errc::limit_exceeded);
+  CHECK(std::string(too_long.error().what()) ==
+        "k/patch.yaml: spec/containers[]/env: a list of 3101 elements is more than gitopsd merges by its keys "
+        "(3000)");
   CHECK(failure(with("resources: [cm.yaml]\npatches:\n- patch: |\n    apiVersion: v1\n    kind: ConfigMap\n"
                      "    metadata: {name: a, labels: {x: {$patch: keep}}}\n"),
                 errc::invalid_kustomization) == "k/kustomization.yaml patches[0]: unknown patch strategy 'keep'");
