@@ -188,8 +188,8 @@ class converter {
     if (s.kind != scalar_kind::floating) return;
     std::string_view digits = text;
     if (!digits.empty() && digits[0] == '+') digits.remove_prefix(1);
-    bool int_text = !digits.empty() && (digits.starts_with("0x") || digits.starts_with("0o") || digits.starts_with("0b") ||
-                                        digits.find_first_not_of("0123456789_") == std::string_view::npos);
+    bool prefixed = digits.starts_with("0x") || digits.starts_with("0o") || digits.starts_with("0b");
+    bool int_text = !digits.empty() && (prefixed || digits.find_first_not_of("0123456789_") == std::string_view::npos);
     if (int_text) note(written_scalar::kind::integer, text, {});
     else if (text.find('_') != std::string_view::npos) note(written_scalar::kind::floating, text, {});
   }

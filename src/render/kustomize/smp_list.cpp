@@ -50,15 +50,16 @@ struct list_merge {
   }
 
   // validateKeys: the keys some element of `list` has a value for (all when none has).
-  static std::pair<std::vector<std::string_view>, strings> valid(const std::vector<strings>& list, const strings& values,
-                                                                const std::vector<std::string_view>& keys) {
+  using keyed = std::pair<std::vector<std::string_view>, strings>;
+  static keyed valid(const std::vector<strings>& list, const strings& values,
+                     const std::vector<std::string_view>& keys) {
     std::vector<bool> has(keys.size(), false);
     bool any = false;
     for (const auto& vs : list)
       for (std::size_t i = 0; i < vs.size(); ++i)
         if (!vs[i].empty()) has[i] = any = true;
     if (!any) return {keys, values};
-    std::pair<std::vector<std::string_view>, strings> out;
+    keyed out;
     for (std::size_t i = 0; i < keys.size(); ++i)
       if (has[i]) out.first.push_back(keys[i]), out.second.push_back(values[i]);
     return out;
