@@ -430,6 +430,7 @@ result<bool> strategic_merge(value& target, const value& patch, alloc_t& a, cons
   // kustomize v5 leaves the target as it is for a whole-object `$patch: replace` (checked against
   // kustomize build in the corpus case top-level-replace).
   if (d == "replace") return true;
+  if (d && d != "merge") return m.unknown(*d);
   auto r = m.merge_object(target, patch, "", false);
   if (!r) return r.error();
   return true;

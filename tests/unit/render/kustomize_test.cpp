@@ -220,6 +220,9 @@ TEST_CASE("generator and patch errors", "[kustomize]") {
     return std::string(r.error().what());
   };
   CHECK(pod_failure("  - {name: c, $patch: keep}\n") == "k/patch.yaml: unknown patch strategy 'keep'");
+  CHECK(failure(with("resources: [cm.yaml]\npatches:\n- patch: |\n    apiVersion: v1\n    kind: ConfigMap\n"
+                     "    metadata: {name: a}\n    $patch: keep\n"),
+                errc::invalid_kustomization) == "k/kustomization.yaml patches[0]: unknown patch strategy 'keep'");
   CHECK(pod_failure("  - $patch: keep\n") == "k/patch.yaml: unknown patch strategy 'keep'");
   CHECK(pod_failure("  - {name: d, env: [{name: e, $patch: keep}]}\n") == "k/patch.yaml: unknown patch strategy 'keep'");
   // kyaml's keyed merge is quadratic in the list's length: a very long list is refused.
