@@ -174,6 +174,9 @@ class converter {
            fmt::format("more than {} values (alias expansion is bounded)", limits_.max_nodes));
     std::string text = node.IsScalar() ? node.Scalar() : node.IsNull() ? null_text(node) : std::string();
     count_bytes(node, text.size());
+    // Kept even when written "null": a patch's null annotation removes the key (see kustomize's patches).
+    if (written_ != nullptr && node.IsNull() && !tag_is(node, "str"))
+      written_->push_back({written_scalar::kind::null, at_, text});
     detail::repair_escaped_bytes(text);
     out.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), a);
   }

@@ -129,9 +129,11 @@ void append_pointer(std::string& pointer, std::string_view key);
 bool is_remote(std::string_view entry);
 
 // Strategic merge of `patch` into `target` (Kubernetes merge keys of built-in kinds, `$patch`
-// directives). Returns false when the patch deletes the whole object.
+// directives). Returns false when the patch deletes the whole object. `nulls_as_text`: a null in
+// labels or annotations becomes the text "null" (patchesStrategicMerge) instead of removing the key
+// (patches, which kustomize merges with kyaml alone).
 result<bool> strategic_merge(rapidjson::Value& target, const rapidjson::Value& patch, alloc_t& a,
-                             const std::string& origin);
+                             const std::string& origin, bool nulls_as_text = true);
 // RFC 6902 operations (a JSON array of {op, path, value|from}).
 // The patched object stays within `lim` (max_bytes of text, max_depth): copy ops double it each.
 result<void> json_patch(rapidjson::Value& target, const rapidjson::Value& ops, alloc_t& a, const std::string& origin,

@@ -28,6 +28,7 @@ struct merger {
   const std::string& origin;
   bool builtin;  // merge keys apply only to built-in kinds; other lists are replaced
   std::string_view kind;
+  bool nulls_as_text;  // see strategic_merge
 
   error unknown(std::string_view d) const {
     return make_error(errc::invalid_kustomization, fmt::format("{}: unknown patch strategy '{}'", origin, d));
@@ -44,7 +45,7 @@ struct merger {
       std::string_view key = json::view(m.name);
       if (key == "$patch") continue;
       auto it = target.FindMember(m.name);
-      if (m.value.IsNull() && string_map) {
+      if (m.value.IsNull() && string_map && nulls_as_text) {
         if (it != target.MemberEnd()) it->value.SetString("null", a);
         else target.AddMember(value(m.name, a), value("null", a), a);
         continue;
@@ -421,12 +422,13 @@ result<bool> selector_matches(std::string_view sel, const value* labels, const s
 
 }  // namespace
 
-result<bool> strategic_merge(value& target, const value& patch, alloc_t& a, const std::string& origin) {
+result<bool> strategic_merge(value& target, const value& patch, alloc_t& a, const std::string& origin,
+                             bool nulls_as_text) {
   if (!patch.IsObject()) return make_error(errc::invalid_kustomization, fmt::format("{}: a patch must be a map", origin));
   auto d = directive(patch);
   if (d == "delete") return false;
   gvk g = gvk::of(target);
-  merger m{a, origin, is_builtin_group(g.group), g.kind};
+  merger m{a, origin, is_builtin_group(g.group), g.kind, nulls_as_text};
   // kustomize v5 leaves the target as it is for a whole-object `$patch: replace` (checked against
   // kustomize build in the corpus case top-level-replace).
   if (d == "replace") return true;

@@ -431,9 +431,10 @@ TEST_CASE("kustomize rules keep the text of scalars JSON loses, by JSON pointer"
   CHECK(written[1].empty());
   std::vector<std::string> got;
   for (const auto& w : written[2]) got.push_back(fmt::format("{}={}:{}", w.pointer, static_cast<int>(w.k), w.text));
+  // An annotation's null is noted even as "null": the value itself is its text (see patches).
   CHECK(got == std::vector<std::string>{"/a=0:~", "/c=0:", "/d=1:2001-12-14", "/e=2:012", "/f=2:+7",
                                         "/h=3:1_000.5", "/i=2:18446744073709551615", "/l/0=0:Null",
-                                        "/l/1/m~1~0=2:0x1F"});
+                                        "/l/1/m~1~0=2:0x1F", "/metadata/annotations/n=0:~"});
   // kubectl's rules keep nothing.
   std::vector<written_scalars> none;
   REQUIRE(decode_documents("a: ~\n", "t.yaml", {}, &none));
