@@ -95,7 +95,8 @@ void set_written_nulls(value& doc, const written_scalars& written, std::string_v
     auto it = map->value.FindMember(rapidjson::StringRef(key.data(), key.size()));
     if (it == map->value.MemberEnd()) continue;
     if (!as_text) it->value.SetNull();
-    else if (it->value.IsNull()) it->value.SetString(w.text.c_str(), static_cast<rapidjson::SizeType>(w.text.size()), a);
+    else if (it->value.IsNull())
+      it->value.SetString(w.text.c_str(), static_cast<rapidjson::SizeType>(w.text.size()), a);
   }
   if (as_text)  // the reader notes no text for a null written "null"
     for (auto& m : map->value.GetObject())
