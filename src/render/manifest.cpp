@@ -48,11 +48,13 @@ std::string join_path(std::string_view dir, std::string_view name) {
 }
 
 result<std::vector<manifest>> read_manifests(std::string_view text, std::string_view file, const limits& lim) {
-  auto docs = decode_documents(text, file, lim);
+  std::vector<written_scalars> written;
+  auto docs = decode_documents(text, file, lim, lim.rules == yaml_rules::kustomize ? &written : nullptr);
   if (!docs) return docs.error();
   std::vector<manifest> out;
   std::size_t number = 0;
   for (auto& doc : *docs) {
+    written_scalars doc_written = number < written.size() ? std::move(written[number]) : written_scalars{};
     ++number;
     std::string origin = fmt::format("{}#{}", file, number);
     // Kubernetes decodes any object with an `items` field as a list and applies its items.
@@ -69,13 +71,17 @@ result<std::vector<manifest>> read_manifests(std::string_view text, std::string_
         manifest m;
         m.object.CopyFrom(item, m.object.GetAllocator());
         m.origin = std::move(item_origin);
+        std::string prefix = fmt::format("/items/{}/", i - 1);
+        for (auto& w : doc_written)
+          if (w.pointer.starts_with(prefix))
+            m.written.push_back({w.k, w.pointer.substr(prefix.size() - 1), std::move(w.text)});
         out.push_back(std::move(m));
       }
       continue;
     }
     auto ok = check_object(doc, origin);
     if (!ok) return ok.error();
-    out.push_back({std::move(doc), std::move(origin)});
+    out.push_back({std::move(doc), std::move(origin), std::move(doc_written)});
   }
   return out;
 }

@@ -38,6 +38,9 @@ class converter {
  public:
   converter(std::string_view file, std::string_view text, const limits& lim) : file_(file), text_(text), limits_(lim) {}
 
+  // Collects the written_scalars of the documents converted next into `out` (kustomize rules).
+  void keep_written(written_scalars* out) { written_ = limits_.rules == yaml_rules::kustomize ? out : nullptr; }
+
   [[noreturn]] void fail(errc code, const YAML::Mark& mark, const std::string& what) const {
     if (mark.is_null()) throw failure{make_error(code, fmt::format("{}: {}", file_, what))};
     throw failure{make_error(code, fmt::format("{}:{}:{}: {}", file_, mark.line + 1, mark.column + 1, what))};
@@ -55,8 +58,12 @@ class converter {
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null:
-        if (tag_is(node, "str")) out.SetString("", a);
-        else out.SetNull();
+        if (tag_is(node, "str")) {
+          out.SetString("", a);
+        } else {
+          out.SetNull();
+          if (written_ != nullptr) note(written_scalar::kind::null, null_text(node), "null");
+        }
         return;
       case YAML::NodeType::Scalar: scalar(node, out, a); return;
       case YAML::NodeType::Sequence:
@@ -64,7 +71,9 @@ class converter {
         out.Reserve(static_cast<rapidjson::SizeType>(node.size()), a);
         for (const auto& item : node) {
           rapidjson::Value v;
+          std::size_t mark = enter(std::to_string(out.Size()));
           value(item, v, a, depth + 1);
+          at_.resize(mark);
           out.PushBack(v, a);
         }
         return;
@@ -126,6 +135,7 @@ class converter {
     if (kustomize() && (tag == "?" || tag_is(node, "timestamp"))) {
       if (auto time = detail::timestamp_json(text)) {
         out.SetString(time->data(), static_cast<rapidjson::SizeType>(time->size()), a);
+        if (written_ != nullptr) note(written_scalar::kind::timestamp, text, *time);
         return;
       }
     }
@@ -146,6 +156,7 @@ class converter {
         s.real = static_cast<double>(s.integer);
       }
     }
+    if (written_ != nullptr && (tag == "?" || tag_is(node, "int"))) note_number(s, text);
     switch (s.kind) {
       case scalar_kind::null: out.SetNull(); return;
       case scalar_kind::boolean: out.SetBool(s.truth); return;
@@ -163,8 +174,40 @@ class converter {
            fmt::format("more than {} values (alias expansion is bounded)", limits_.max_nodes));
     std::string text = node.IsScalar() ? node.Scalar() : node.IsNull() ? null_text(node) : std::string();
     count_bytes(node, text.size());
+    // Kept even when written "null": a patch's null annotation removes the key (see kustomize's patches).
+    if (written_ != nullptr && node.IsNull() && !tag_is(node, "str"))
+      written_->push_back({written_scalar::kind::null, at_, text});
     detail::repair_escaped_bytes(text);
     out.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), a);
+  }
+
+  void note(written_scalar::kind k, std::string_view text, std::string_view json_text) {
+    if (text != json_text) written_->push_back({k, at_, std::string(text)});
+  }
+
+  // kyaml tags these int or float, and Go's strconv then reads their text, not their value.
+  void note_number(const detail::scalar& s, std::string_view text) {
+    if (s.kind == scalar_kind::integer) return note(written_scalar::kind::integer, text, std::to_string(s.integer));
+    if (s.kind != scalar_kind::floating) return;
+    std::string_view digits = text;
+    if (!digits.empty() && digits[0] == '+') digits.remove_prefix(1);
+    bool prefixed = digits.starts_with("0x") || digits.starts_with("0o") || digits.starts_with("0b");
+    bool int_text = !digits.empty() && (prefixed || digits.find_first_not_of("0123456789_") == std::string_view::npos);
+    if (int_text) note(written_scalar::kind::integer, text, {});
+    else if (text.find('_') != std::string_view::npos) note(written_scalar::kind::floating, text, {});
+  }
+
+  // Appends a pointer segment to at_ (when collecting) and returns the length to restore.
+  std::size_t enter(std::string_view key) {
+    std::size_t mark = at_.size();
+    if (written_ == nullptr) return mark;
+    at_ += '/';
+    for (char c : key) {
+      if (c == '~') at_ += "~0";
+      else if (c == '/') at_ += "~1";
+      else at_ += c;
+    }
+    return mark;
   }
 
   // yaml-cpp keeps no text for a null; the source at its position tells `~` from `null` or nothing.
@@ -268,6 +311,7 @@ class converter {
       if (!explicit_keys.insert(key).second)
         fail(errc::duplicate_key, kv.first.Mark(), fmt::format("duplicate key \"{}\"", key));
       rapidjson::Value v;
+      std::size_t mark = enter(key);
       if (at == place::annotations && kustomize()) {
         annotation(kv.second, v, a);
       } else {
@@ -276,6 +320,7 @@ class converter {
                                                                       : place::other;
         value(kv.second, v, a, depth + 1, inner);
       }
+      at_.resize(mark);
       into.set(std::move(key), std::move(v));
     }
   }
@@ -294,6 +339,8 @@ class converter {
   std::size_t nodes_ = 0;
   std::vector<YAML::Node> merging_;  // the merge values being merged, outermost first
   std::size_t bytes_ = 0;
+  written_scalars* written_ = nullptr;
+  std::string at_;  // the pointer of the value being read, kept while collecting written_
 };
 
 // Kubernetes reads a stream starting with '{' as concatenated JSON objects.
@@ -407,7 +454,7 @@ json_stream decode_json_stream(std::string_view text, std::string_view file, con
 }
 
 void decode_yaml_stream(std::string_view text, std::string_view file, const limits& lim,
-                        std::vector<rapidjson::Document>& docs) {
+                        std::vector<rapidjson::Document>& docs, std::vector<written_scalars>* written) {
   auto fail = [](error e) { throw failure{std::move(e)}; };
   if (auto bad = detail::check_characters(text, file)) fail(*bad);
   if (auto at = detail::prescan_yaml(text))
@@ -427,7 +474,11 @@ void decode_yaml_stream(std::string_view text, std::string_view file, const limi
     if (docs.size() >= lim.max_documents)
       fail(make_error(errc::limit_exceeded, fmt::format("{}: more than {} documents", file, lim.max_documents)));
     rapidjson::Document doc;
+    if (written != nullptr) conv.keep_written(&written->emplace_back());
     conv.value(node, doc, doc.GetAllocator(), 0, converter::place::root);
+    if (written != nullptr)  // by pointer, for binary search; a later entry for one place stays later
+      std::stable_sort(written->back().begin(), written->back().end(),
+                       [](const written_scalar& x, const written_scalar& y) { return x.pointer < y.pointer; });
     docs.push_back(std::move(doc));
   }
 }
@@ -435,7 +486,7 @@ void decode_yaml_stream(std::string_view text, std::string_view file, const limi
 }  // namespace
 
 result<std::vector<rapidjson::Document>> decode_documents(std::string_view text, std::string_view file_name,
-                                                          const limits& lim) {
+                                                          const limits& lim, std::vector<written_scalars>* written) {
   std::string shown = printable_name(file_name);
   if (text.size() > lim.max_file_bytes)
     return make_error(errc::limit_exceeded,
@@ -449,6 +500,7 @@ result<std::vector<rapidjson::Document>> decode_documents(std::string_view text,
     std::string_view yaml = text;
     if (looks_like_json(text)) {
       json_stream json = decode_json_stream(text, shown, lim);
+      if (written != nullptr) written->resize(json.docs.size());  // JSON keeps its text
       if (!json.yaml_from) return std::move(json.docs);
       docs = std::move(json.docs);
       std::string_view before = text.substr(0, *json.yaml_from);
@@ -456,7 +508,7 @@ result<std::vector<rapidjson::Document>> decode_documents(std::string_view text,
       rest.append(text.substr(*json.yaml_from));
       yaml = rest;
     }
-    decode_yaml_stream(yaml, shown, lim, docs);
+    decode_yaml_stream(yaml, shown, lim, docs, written);
     return docs;
   } catch (const failure& f) {
     return f.err;

@@ -37,10 +37,21 @@ struct limits {
   yaml_rules rules = yaml_rules::kubectl;
 };
 
+// A scalar whose text as written JSON does not keep (kustomize rules only): kyaml keeps each
+// node's text, and kustomize's vars read it. `pointer` is where it sits (RFC 6901).
+struct written_scalar {
+  enum class kind { null, timestamp, integer, floating } k;
+  std::string pointer, text;
+};
+using written_scalars = std::vector<written_scalar>;
+
 // Each non-empty document of the stream, in order. Empty and comment-only documents are skipped.
-// Errors read "FILE:LINE:COLUMN: what" (1-based).
+// Errors read "FILE:LINE:COLUMN: what" (1-based). With `written` and kustomize rules, also the
+// written_scalars of each document (one entry per document): nulls not written `null`, timestamps,
+// integers not written in plain decimal, and underscored or unsigned-64 numbers.
 result<std::vector<rapidjson::Document>> decode_documents(std::string_view text, std::string_view file_name,
-                                                          const limits& lim = {});
+                                                          const limits& lim = {},
+                                                          std::vector<written_scalars>* written = nullptr);
 
 // The value go-yaml v2 gives an untagged plain scalar, as JSON: null, bool, integer, float or the
 // string itself. Exposed so the YAML writer can quote strings that would read back as something else.

@@ -119,6 +119,7 @@ class builder {
         resource res;
         res.obj = std::move(m.object);
         res.origin = std::move(m.origin);
+        res.written = std::move(m.written);
         all.push_back(std::move(res));
       }
     }
@@ -149,7 +150,7 @@ class builder {
     if (auto meta = apply_build_metadata(ra, top_); !meta) return meta.error();
     std::vector<manifest> out;
     out.reserve(ra.size());
-    for (auto& r : ra) out.push_back({std::move(r.obj), std::move(r.origin)});
+    for (auto& r : ra) out.push_back({std::move(r.obj), std::move(r.origin), {}});
     return out;
   }
 
@@ -279,6 +280,7 @@ class builder {
       resource res;
       res.obj = std::move(m.object);
       res.origin = std::move(m.origin);
+      res.written = std::move(m.written);
       more.push_back(std::move(res));
     }
     return append_all(ra, std::move(more), k.file);
@@ -365,7 +367,7 @@ class builder {
     res.prefixes = old.prefixes;
     res.suffixes = old.suffixes;
     res.ref_vars = old.ref_vars;
-    res.untagged_scalars = old.untagged_scalars;
+    res.untagged_scalars = old.untagged_scalars || !old.untagged.empty();
     res.shared_values = old.shared_values;
     res.origin = old.origin;
     old = std::move(res);

@@ -102,12 +102,17 @@ struct resource {
   bool needs_hash = false;
   bool generated = false;
   std::vector<std::string> ref_vars;  // the vars whose objref chose this object
-  // A replacement created a number or boolean here: kustomize leaves such a node untagged, and vars
-  // then take it for a string (see resolve_vars).
+  // Numbers and booleans a replacement created (by JSON pointer): kustomize leaves such a node
+  // untagged, and vars then read it as text and turn it into a string where they expand fields.
+  std::set<std::string> untagged;
+  // Such nodes that a later patch may have moved: vars refuse numbers and booleans in the object.
   bool untagged_scalars = false;
   // Label and annotation values holding "$" that transformers set: kustomize puts one node per value
   // in all the fields they reach (metadata, selectors, templates), so vars change every copy.
   std::set<std::string> shared_values;
+  // Texts as written of scalars JSON loses (nulls, timestamps, octal numbers): vars read them.
+  // A JSON patch drops them, as kustomize's trip through JSON does.
+  written_scalars written;
 
   [[nodiscard]] res_id cur() const;
   [[nodiscard]] res_id org() const { return prev.empty() ? cur() : prev.front(); }
@@ -130,13 +135,17 @@ result<named_file> read_named_file(const file_tree& tree, const kustomization& k
 // Whether tree path `path` lies below folder `dir` ("" is the root and holds every path).
 bool below(std::string_view dir, std::string_view path);
 error unsupported_error(std::string_view file, const std::string& what);
+// Appends `key` to JSON pointer `pointer` as one segment (RFC 6901: "~" is "~0", "/" is "~1").
+void append_pointer(std::string& pointer, std::string_view key);
 // A URL or a Git address in resources or components (kustomize's remote bases).
 bool is_remote(std::string_view entry);
 
 // Strategic merge of `patch` into `target` (Kubernetes merge keys of built-in kinds, `$patch`
-// directives). Returns false when the patch deletes the whole object.
+// directives). Returns false when the patch deletes the whole object. `nulls_as_text`: a null in
+// labels or annotations becomes the text "null" (patchesStrategicMerge) instead of removing the key
+// (patches, which kustomize merges with kyaml alone).
 result<bool> strategic_merge(rapidjson::Value& target, const rapidjson::Value& patch, alloc_t& a,
-                             const std::string& origin);
+                             const std::string& origin, bool nulls_as_text = true);
 // RFC 6902 operations (a JSON array of {op, path, value|from}).
 // The patched object stays within `lim` (max_bytes of text, max_depth): copy ops double it each.
 result<void> json_patch(rapidjson::Value& target, const rapidjson::Value& ops, alloc_t& a, const std::string& origin,

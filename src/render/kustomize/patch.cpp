@@ -3,6 +3,7 @@
 #include "merge_keys.hpp"
 #include "model.hpp"
 #include "openapi_state.hpp"
+#include "smp_list.hpp"
 
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/render/errc.hpp"
@@ -29,6 +30,7 @@ struct merger {
   gvk type;
   std::string api_version;
   openapi_state* schema;  // null: kustomize's built-in schema alone
+  bool nulls_as_text;  // see strategic_merge
 
   // Merge keys apply to the kinds the schema knows; other lists are replaced.
   result<std::optional<list_rule>> rule_at(const std::string& path) {
@@ -37,186 +39,149 @@ struct merger {
     return list_rule_for(type.kind, path);
   }
 
+  error unknown(std::string_view d) const {
+    return make_error(errc::invalid_kustomization, fmt::format("{}: unknown patch strategy '{}'", origin, d));
+  }
+
   // `string_map`: labels and annotations, where kustomize keeps a null from the patch as "null".
   // `path`: where `target` sits in the object ("" for the root, "spec/template/spec/containers[]").
-  result<void> merge_object(value& target, const value& patch, const std::string& path, bool string_map) {
+  // Keys starting with "$" other than "$patch" ($retainKeys, $setElementOrder/...) are plain
+  // fields to kyaml, which kustomize uses.
+  // `top`: whether a field the target lacks is the top of what the patch adds (see add).
+  result<void> merge_object(value& target, const value& patch, const std::string& path, bool string_map,
+                            bool top = true) {
     for (const auto& m : patch.GetObject()) {
       std::string_view key = json::view(m.name);
       if (key == "$patch") continue;
-      if (key.starts_with("$"))
-        return make_error(errc::unsupported, fmt::format("{}: patch directive \"{}\" is not supported", origin, key));
       auto it = target.FindMember(m.name);
-      if (m.value.IsNull() && string_map) {
+      if (m.value.IsNull() && string_map && nulls_as_text) {
         if (it != target.MemberEnd()) it->value.SetString("null", a);
         else target.AddMember(value(m.name, a), value("null", a), a);
         continue;
       }
-      if (m.value.IsNull()) {
+      if (m.value.IsNull() || directive(m.value) == "delete") {
         if (it != target.MemberEnd()) target.RemoveMember(it);
         continue;
       }
+      std::string inner = path.empty() ? std::string(key) : path + "/" + std::string(key);
       if (it == target.MemberEnd()) {
-        value copy(m.value, a);
-        strip_directives(copy);
-        target.AddMember(value(m.name, a), copy, a);
+        value fresh;
+        auto keep = add(fresh, m.value, inner, top);
+        if (!keep) return keep.error();
+        if (*keep) target.AddMember(value(m.name, a), fresh, a);
         continue;
       }
-      auto r = merge_value(it->value, m.value, key, path.empty() ? std::string(key) : path + "/" + std::string(key));
-      if (!r) return r;
+      auto keep = merge_value(it->value, m.value, key, inner);
+      if (!keep) return keep.error();
+      if (!*keep) target.RemoveMember(it);
     }
     return {};
   }
 
-  // A new subtree from a patch keeps no directives of its own.
-  void strip_directives(value& v) {
-    if (v.IsObject()) {
-      v.RemoveMember("$patch");
-      for (auto& m : v.GetObject()) strip_directives(m.value);
-    } else if (v.IsArray()) {
-      for (auto& item : v.GetArray()) strip_directives(item);
+  // What a patch adds where the target has nothing: kyaml takes the patch's subtree, then merges
+  // it with itself, so its directives still act below (a `$patch: delete` map is left out, a list
+  // drops its deleted elements). At the top an unknown `$patch` stays a plain field; below it is
+  // refused. False: nothing is added.
+  result<bool> add(value& out, const value& patch, const std::string& path, bool top = true) {
+    if (patch.IsObject()) {
+      auto d = directive(patch);
+      if (d == "delete") return false;
+      bool known = !d || d == "replace" || d == "merge";
+      if (!known && !top) return unknown(*d);
+      out.SetObject();
+      // A null below is dropped here, even in labels (kyaml clears it when the map meets itself).
+      if (auto r = merge_object(out, patch, path, false, false); !r) return r.error();
+      if (!known) out.AddMember("$patch", value(patch.FindMember("$patch")->value, a), a);
+      return true;
     }
+    if (patch.IsArray()) {
+      out.SetArray();
+      return merge_list(out, patch, path, top ? list_mode::added_top : list_mode::added_below);
+    }
+    out.CopyFrom(patch, a);
+    return true;
   }
 
-  result<void> merge_value(value& target, const value& patch, std::string_view key, const std::string& path) {
+  // False: the field goes (a list's `$patch: delete`).
+  result<bool> merge_value(value& target, const value& patch, std::string_view key, const std::string& path) {
     if (patch.IsObject() && target.IsObject()) {
       auto d = directive(patch);
-      if (d == "replace") {
-        target.CopyFrom(patch, a);
-        target.RemoveMember("$patch");
-        return {};
-      }
-      if (d == "delete") {
-        target.SetNull();
-        return {};
-      }
-      if (d) return make_error(errc::invalid_kustomization, fmt::format("{}: unknown $patch: {}", origin, *d));
-      return merge_object(target, patch, path, key == "labels" || key == "annotations");
+      if (d == "replace") return add(target, patch, path);
+      if (d && d != "merge") return unknown(*d);
+      if (auto r = merge_object(target, patch, path, key == "labels" || key == "annotations"); !r) return r.error();
+      return true;
     }
-    if (patch.IsArray() && target.IsArray()) return merge_list(target, patch, key, path);
-    target.CopyFrom(patch, a);
-    strip_directives(target);
-    return {};
+    if (patch.IsArray() && target.IsArray()) return merge_list(target, patch, path);
+    return add(target, patch, path);
   }
 
-  result<void> merge_list(value& target, const value& patch, std::string_view key, const std::string& path) {
-    for (const auto& item : patch.GetArray()) {
-      if (directive(item) == "replace") {
-        target.SetArray();
-        for (const auto& other : patch.GetArray())
-          if (!directive(other)) target.PushBack(value(other, a), a);
-        return {};
-      }
-    }
+  // How a list meets its patch: merged into the target's list, or added where the target has none
+  // (kyaml then merges the patch's list with itself; at the top of an added subtree without
+  // reading the list's own `$patch`, below it after reading it).
+  enum class list_mode { merge, added_top, added_below };
+
+  // kyaml's list-level `$patch`: the first element holding "$patch", when that is its only key.
+  result<bool> merge_list(value& target, const value& patch, const std::string& path,
+                          list_mode mode = list_mode::merge) {
     auto found = rule_at(path);
     if (!found) return found.error();
     auto& rule = *found;
-    if (!rule) {
+    if (!rule) {  // not associative: the patch's list as it is, directives and all
       target.CopyFrom(patch, a);
-      strip_directives(target);
-      return {};
+      return true;
     }
-    if (rule->scalar_set) return merge_set(target, patch);
-    if (!rule->second_key.empty() && (any_has(target, rule->second_key) || any_has(patch, rule->second_key)))
-      return merge_two_keys(target, patch, key, path, *rule);
-    const char* mk = rule->key.data();
-    // kustomize merges with "prepend": the patch's elements come first, in patch order, each merged
-    // into its counterpart; elements only the target has follow in their original order.
-    value merged(rapidjson::kArrayType);
-    std::vector<bool> taken(target.Size(), false);
+    value elided(rapidjson::kArrayType);
+    const value* list = &patch;
+    bool self = mode != list_mode::merge;
     for (const auto& item : patch.GetArray()) {
-      const value* k = item.IsObject() ? json::find(item, mk) : nullptr;
-      if (k == nullptr)
-        return make_error(errc::invalid_kustomization,
-                          fmt::format("{}: an element of \"{}\" has no merge key \"{}\"", origin, key, mk));
-      std::optional<rapidjson::SizeType> index;
-      for (rapidjson::SizeType i = 0; i < target.Size(); ++i) {
-        const value* tk = !taken[i] && target[i].IsObject() ? json::find(target[i], mk) : nullptr;
-        if (tk != nullptr && *tk == *k) {
-          index = i;
-          break;
-        }
+      if (mode == list_mode::added_top) break;
+      if (!item.IsObject() || !item.HasMember("$patch")) continue;
+      auto d = directive(item);
+      if (item.MemberCount() != 1 || !d) break;
+      if (*d != "delete" && *d != "replace" && *d != "merge") return unknown(*d);
+      if (*d == "delete") return false;
+      // The directive goes from every element that has it, and empty elements go too.
+      for (const auto& other : patch.GetArray()) {
+        if (other.IsNull() || (other.IsObject() && other.MemberCount() == 0)) continue;
+        if (other.IsObject() && directive(other) == d) continue;
+        elided.PushBack(value(other, a), a);
       }
-      if (directive(item) == "delete") {
-        if (index) taken[*index] = true;
-        continue;
-      }
-      if (!index) {
-        value copy(item, a);
-        strip_directives(copy);
-        merged.PushBack(copy, a);
-        continue;
-      }
-      taken[*index] = true;
-      value element;
-      element.Swap(target[*index]);
-      auto r = merge_object(element, item, path + "[]", false);
-      if (!r) return r;
-      merged.PushBack(element, a);
+      self = self || *d == "replace";  // the patch's list becomes the target, merged with itself
+      list = &elided;
+      break;
     }
-    for (rapidjson::SizeType i = 0; i < target.Size(); ++i)
-      if (!taken[i]) merged.PushBack(target[i], a);
-    target.Swap(merged);
-    return {};
+    if (self) target.CopyFrom(*list, a);
+    if (rule->scalar_set) return merge_set(target, self ? value(rapidjson::kArrayType) : value(*list, a));
+    std::vector<std::string_view> keys{rule->key};
+    if (!rule->second_key.empty()) keys.push_back(rule->second_key);
+    bool below = mode != list_mode::merge || self;
+    keyed_list_ops ops{[&](value& t, const value& p) { return merge_object(t, p, path + "[]", false); },
+                       [&](value& out, const value& p) -> result<void> {
+                         auto r = add(out, p, path + "[]", !below);
+                         if (!r) return r.error();
+                         return {};
+                       },
+                       [&](std::string_view d) { return unknown(d); }, mode == list_mode::added_below};
+    std::size_t elements = target.Size() + (self ? 0 : list->Size());
+    if (elements > max_keyed_list)
+      return make_error(errc::limit_exceeded, fmt::format("{}: {}: a list of {} elements is more than gitopsd merges "
+                                                          "by its keys ({})", origin, path, elements, max_keyed_list));
+    auto r = self ? merge_list_with_itself(target, keys, a, ops) : merge_keyed_list(target, *list, keys, a, ops);
+    if (!r) return r.error();
+    return true;
   }
 
-  static bool any_has(const value& list, std::string_view key) {
-    for (const auto& item : list.GetArray())
-      if (item.IsObject() && json::find(item, key) != nullptr) return true;
-    return false;
-  }
-
-  // Patch strategy "merge" on scalars (finalizers): the patch's values first, then the target's
-  // values the patch does not repeat.
-  result<void> merge_set(value& target, const value& patch) {
+  // Patch strategy "merge" on scalars (finalizers): each value once, the patch's first.
+  result<bool> merge_set(value& target, value patch) {
     value merged(rapidjson::kArrayType);
-    for (const auto& item : patch.GetArray()) merged.PushBack(value(item, a), a);
-    for (auto& item : target.GetArray()) {
-      bool repeated = std::any_of(patch.Begin(), patch.End(), [&](const value& p) { return p == item; });
-      if (!repeated) merged.PushBack(item, a);
-    }
+    auto put = [&](value& item) {
+      if (std::none_of(merged.Begin(), merged.End(), [&](const value& m) { return m == item; }))
+        merged.PushBack(item, a);
+    };
+    for (auto& item : patch.GetArray()) put(item);
+    for (auto& item : target.GetArray()) put(item);
     target.Swap(merged);
-    return {};
-  }
-
-  // A list with two keys (ports: number and protocol), once either side names the second key.
-  // kustomize then merges an element whose keys equal a target's in place, puts new elements
-  // first, and drops a patch element that matches a target's first key while only one of the two
-  // names the second (found with kustomize build: corpus case smp-schema-two-keys).
-  result<void> merge_two_keys(value& target, const value& patch, std::string_view key, const std::string& path,
-                              const list_rule& rule) {
-    value added(rapidjson::kArrayType);
-    for (const auto& item : patch.GetArray()) {
-      const value* k1 = item.IsObject() ? json::find(item, rule.key) : nullptr;
-      if (k1 == nullptr)
-        return make_error(errc::invalid_kustomization,
-                          fmt::format("{}: an element of \"{}\" has no merge key \"{}\"", origin, key, rule.key));
-      const value* k2 = json::find(item, rule.second_key);
-      value* same = nullptr;
-      bool partial = false;
-      for (auto& t : target.GetArray()) {
-        const value* t1 = t.IsObject() ? json::find(t, rule.key) : nullptr;
-        if (t1 == nullptr || !(*t1 == *k1)) continue;
-        const value* t2 = json::find(t, rule.second_key);
-        if ((t2 == nullptr) != (k2 == nullptr)) partial = true;
-        else if (t2 == nullptr || *t2 == *k2) same = same ? same : &t;
-      }
-      if (directive(item) == "delete") {
-        if (same) same->SetNull();
-        continue;
-      }
-      if (same) {
-        auto r = merge_object(*same, item, path + "[]", false);
-        if (!r) return r;
-      } else if (!partial) {
-        value copy(item, a);
-        strip_directives(copy);
-        added.PushBack(copy, a);
-      }
-    }
-    for (auto& t : target.GetArray())
-      if (!t.IsNull()) added.PushBack(t, a);
-    target.Swap(added);
-    return {};
+    return true;
   }
 };
 
@@ -463,7 +428,8 @@ result<bool> selector_matches(std::string_view sel, const value* labels, const s
 
 }  // namespace
 
-result<bool> strategic_merge(value& target, const value& patch, alloc_t& a, const std::string& origin) {
+result<bool> strategic_merge(value& target, const value& patch, alloc_t& a, const std::string& origin,
+                             bool nulls_as_text) {
   if (!patch.IsObject()) return make_error(errc::invalid_kustomization, fmt::format("{}: a patch must be a map", origin));
   openapi_state* schema = current_openapi();
   // kyaml loads its schema for every strategic merge, a deleting one too (a bad custom schema fails here).
@@ -472,10 +438,11 @@ result<bool> strategic_merge(value& target, const value& patch, alloc_t& a, cons
   auto d = directive(patch);
   if (d == "delete") return false;
   auto api = json::get_string(target, "apiVersion");
-  merger m{a, origin, gvk::of(target), std::string(api.value_or("")), schema};
+  merger m{a, origin, gvk::of(target), std::string(api.value_or("")), schema, nulls_as_text};
   // kustomize v5 leaves the target as it is for a whole-object `$patch: replace` (checked against
   // kustomize build in the corpus case top-level-replace).
   if (d == "replace") return true;
+  if (d && d != "merge") return m.unknown(*d);
   auto r = m.merge_object(target, patch, "", false);
   if (!r) return r.error();
   return true;

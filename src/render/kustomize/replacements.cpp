@@ -214,8 +214,20 @@ struct walker {
   bool create_map = false;  // the value written is a map or list, not a scalar
   bool regex = true;        // [k=v] matches v as an unanchored regular expression (targets)
   std::vector<value*> found;
+  std::vector<std::string> found_at;  // the JSON pointer of each found node
   std::string failure;
-  bool untagged = false;  // a created list element's key is a number or boolean (see resource::untagged_scalars)
+  // Created list elements' keys that are numbers or booleans (see resource::untagged), by pointer.
+  std::vector<std::string> untagged_at;
+  std::string at;  // the pointer of the node being walked
+
+  // Walks `node` as child `segment` of the current one.
+  bool down(value& node, std::string_view segment, const std::vector<std::string>& parts, std::size_t i) {
+    std::size_t mark = at.size();
+    append_pointer(at, segment);
+    bool ok = walk(node, parts, i);
+    at.resize(mark);
+    return ok;
+  }
 
   value new_node(const std::string& next) const {
     if (is_list_index(next) || is_index_number(next)) return value(rapidjson::kArrayType);
@@ -226,6 +238,7 @@ struct walker {
   bool walk(value& node, const std::vector<std::string>& parts, std::size_t i) {
     if (i == parts.size()) {
       found.push_back(&node);
+      found_at.push_back(at);
       return true;
     }
     const std::string& part = parts[i];
@@ -236,19 +249,19 @@ struct walker {
       if (idx == node.Size() && create && a != nullptr) node.PushBack(new_node(next), *a);
       if (idx >= node.Size())
         return fail(fmt::format("index {} specified but only {} elements found", idx, node.Size()));
-      return walk(node[static_cast<rapidjson::SizeType>(idx)], parts, i + 1);
+      return down(node[static_cast<rapidjson::SizeType>(idx)], std::to_string(idx), parts, i + 1);
     }
     if (is_list_index(part)) return walk_list(node, parts, i);
     if (!regex && part == "*") return fail("wildcard is not supported in PathGetter");
     if (!regex && part == "-") {  // a lookup's last element
       if (!node.IsArray()) return fail("wrong node kind: expected a list");
       if (node.Empty()) return true;
-      return walk(node[node.Size() - 1], parts, i + 1);
+      return down(node[node.Size() - 1], std::to_string(node.Size() - 1), parts, i + 1);
     }
     if (part == "*") {
       if (!node.IsArray()) return fail("wrong node kind: expected a list");
-      for (auto& item : node.GetArray())
-        if (!walk(item, parts, i + 1)) return false;
+      for (rapidjson::SizeType k = 0; k < node.Size(); ++k)
+        if (!down(node[k], std::to_string(k), parts, i + 1)) return false;
       return true;
     }
     if (!node.IsObject()) {
@@ -265,7 +278,7 @@ struct walker {
     if (i + 1 < parts.size() && !it->value.IsObject() && !it->value.IsArray()) {
       if (!(it->value.IsNull() && create)) return true;  // kustomize would read the scalar as YAML; not followed
     }
-    return walk(it->value, parts, i + 1);
+    return down(it->value, part, parts, i + 1);
   }
 
   bool walk_list(value& node, const std::vector<std::string>& parts, std::size_t i) {
@@ -284,7 +297,8 @@ struct walker {
     auto hit = [&](const std::string& text) { return re ? RE2::PartialMatch(text, *re) : text == want; };
     std::size_t before = found.size();
     bool any = false;
-    for (auto& item : node.GetArray()) {
+    for (rapidjson::SizeType k = 0; k < node.Size(); ++k) {
+      value& item = node[k];
       std::optional<std::string> text;
       if (field.empty()) {
         text = scalar_text(item);
@@ -296,7 +310,9 @@ struct walker {
       if (!field.empty() || i + 1 == parts.size()) {
         if (field.empty()) {
           found.push_back(&item);
-        } else if (!walk(item, parts, i + 1)) {
+          found_at.push_back(at);
+          append_pointer(found_at.back(), std::to_string(k));
+        } else if (!down(item, std::to_string(k), parts, i + 1)) {
           return false;
         }
       }
@@ -306,7 +322,12 @@ struct walker {
     // The created element's value is untagged: it reads as YAML would read the text.
     value key_value;
     set_scalar_text(key_value, want, *a);
-    untagged = untagged || key_value.IsNumber() || key_value.IsBool();
+    std::string index = std::to_string(node.Size());
+    if (key_value.IsNumber() || key_value.IsBool()) {
+      untagged_at.push_back(at);
+      append_pointer(untagged_at.back(), index);
+      if (!field.empty()) append_pointer(untagged_at.back(), field);
+    }
     if (field.empty()) {
       node.PushBack(key_value, *a);
     } else {
@@ -316,10 +337,14 @@ struct walker {
     }
     value& added = node[node.Size() - 1];
     if (field.empty()) {
-      if (i + 1 == parts.size()) found.push_back(&added);
+      if (i + 1 == parts.size()) {
+        found.push_back(&added);
+        found_at.push_back(at);
+        append_pointer(found_at.back(), index);
+      }
       return true;
     }
-    return walk(added, parts, i + 1);
+    return down(added, index, parts, i + 1);
   }
 
   bool fail(std::string why) {
@@ -559,17 +584,18 @@ result<void> apply_target(resmap& ra, const value& v, const replacement_target& 
       if (!w.walk(res.obj, parts, 0))
         return kustomize_error(file, fmt::format("replacements: {}: {}", retrieval_error(path, create), w.failure));
       if (w.found.empty()) return kustomize_error(file, "replacements: " + retrieval_error(path, create));
-      res.untagged_scalars = res.untagged_scalars || w.untagged;
+      res.untagged.insert(w.untagged_at.begin(), w.untagged_at.end());
       // kustomize writes annotations back as strings when it drops its own build annotations.
       bool annotation = parts.size() == 3 && parts[0] == "metadata" && parts[1] == "annotations";
-      for (value* field : w.found) {
+      for (std::size_t k = 0; k < w.found.size(); ++k) {
+        value* field = w.found[k];
         bool was_null = field->IsNull();
         TRY(write_value(*field, v, t.options, a, file));
         if (annotation && is_scalar(*field) && !field->IsString()) {
           std::string text = scalar_text(*field).value_or("");
           field->SetString(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), a);
         }
-        if (was_null && (field->IsNumber() || field->IsBool())) res.untagged_scalars = true;
+        if (was_null && (field->IsNumber() || field->IsBool())) res.untagged.insert(w.found_at[k]);
       }
     }
   }

@@ -24,4 +24,13 @@ std::string resource::describe() const {
   return fmt::format("{}/{} in namespace {}", id.type.kind, id.name, id.ns);
 }
 
+void append_pointer(std::string& pointer, std::string_view key) {
+  pointer += '/';
+  for (char c : key) {
+    if (c == '~') pointer += "~0";
+    else if (c == '/') pointer += "~1";
+    else pointer += c;
+  }
+}
+
 }  // namespace gitopsd::render::kustomize

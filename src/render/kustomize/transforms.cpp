@@ -13,6 +13,14 @@
 namespace gitopsd::render::kustomize {
 namespace {
 
+// A patch may move the nodes a replacement left untagged: vars then refuse numbers in the object.
+void forget_untagged(resource& r) {
+  if (r.untagged.empty()) return;
+  r.untagged.clear();
+  r.untagged_scalars = true;
+}
+
+
 using value = rapidjson::Value;
 
 // A patch names its target by kind, name and (optionally) namespace; any earlier identity counts.
@@ -25,7 +33,8 @@ bool any_id_matches(const resource& r, const res_id& want, bool ns_given) {
   return std::any_of(r.prev.begin(), r.prev.end(), ok);
 }
 
-result<void> merge_into(resource& target, const value& patch, const patch_spec& p, resmap& ra, std::size_t index,
+result<void> merge_into(resource& target, const value& patch, const patch_spec& p, bool nulls_as_text, resmap& ra,
+                        std::size_t index,
                         bool& deleted) {
   res_id before = target.cur();
   value copy(patch, target.obj.GetAllocator());
@@ -41,7 +50,7 @@ result<void> merge_into(resource& target, const value& patch, const patch_spec& 
     copy.RemoveMember("kind");
     copy.RemoveMember("apiVersion");
   }
-  auto kept = strategic_merge(target.obj, copy, target.obj.GetAllocator(), p.origin);
+  auto kept = strategic_merge(target.obj, copy, target.obj.GetAllocator(), p.origin, nulls_as_text);
   if (!kept) return kept.error();
   if (!*kept) {
     ra.erase(ra.begin() + static_cast<std::ptrdiff_t>(index));
@@ -49,20 +58,52 @@ result<void> merge_into(resource& target, const value& patch, const patch_spec& 
     return {};
   }
   if (target.cur().name != before.name) target.prev.push_back(before);
+  forget_untagged(target);
   return {};
 }
 
 // As kustomize reads patches: a strategic merge patch with kyaml, a JSON patch (a list) through
 // sigs.k8s.io/yaml, which reads values as kubectl does.
-result<std::vector<rapidjson::Document>> parse_patch(const patch_spec& p, const limits& lim) {
+// `written`: where given, the texts of the patch's nulls (see null_annotations).
+result<std::vector<rapidjson::Document>> parse_patch(const patch_spec& p, const limits& lim,
+                                                     std::vector<written_scalars>* written = nullptr) {
   limits as_kustomize = lim;
   as_kustomize.rules = yaml_rules::kustomize;
-  auto docs = decode_documents(p.text, p.origin, as_kustomize);
+  auto docs = decode_documents(p.text, p.origin, as_kustomize, written);
   if (docs && !docs->empty() && (*docs)[0].IsArray()) return decode_documents(p.text, p.origin, lim);
   return docs;
 }
 
-result<void> strategic_merge_untargeted(resmap& ra, const value& doc, const patch_spec& p) {
+// Sets each null the reader saw in metadata `field` (a map of strings) of the patch `doc`: to
+// null (kyaml's merge, `patches`), or to its written text ("null", "~": patchesStrategicMerge, which
+// reads a patch's labels and annotations as text). The reader gives annotations as text already.
+void set_written_nulls(value& doc, const written_scalars& written, std::string_view field, bool as_text,
+                       alloc_t& a) {
+  auto meta = doc.IsObject() ? doc.FindMember("metadata") : doc.MemberEnd();
+  if (!doc.IsObject() || meta == doc.MemberEnd() || !meta->value.IsObject()) return;
+  auto map = meta->value.FindMember(rapidjson::StringRef(field.data(), field.size()));
+  if (map == meta->value.MemberEnd() || !map->value.IsObject()) return;
+  std::string prefix = fmt::format("/metadata/{}/", field);
+  for (const auto& w : written) {
+    if (w.k != written_scalar::kind::null || !w.pointer.starts_with(prefix)) continue;
+    std::string key;
+    std::string_view rest = std::string_view(w.pointer).substr(prefix.size());
+    for (std::size_t i = 0; i < rest.size(); ++i) {
+      if (rest[i] == '~' && i + 1 < rest.size()) key += rest[++i] == '0' ? '~' : '/';
+      else key += rest[i];
+    }
+    auto it = map->value.FindMember(rapidjson::StringRef(key.data(), key.size()));
+    if (it == map->value.MemberEnd()) continue;
+    if (!as_text) it->value.SetNull();
+    else if (it->value.IsNull())
+      it->value.SetString(w.text.c_str(), static_cast<rapidjson::SizeType>(w.text.size()), a);
+  }
+  if (as_text)  // the reader notes no text for a null written "null"
+    for (auto& m : map->value.GetObject())
+      if (m.value.IsNull()) m.value.SetString("null", a);
+}
+
+result<void> strategic_merge_untargeted(resmap& ra, const value& doc, const patch_spec& p, bool nulls_as_text) {
   if (!doc.IsObject()) return kustomize_error(p.origin, "a strategic merge patch must be a map");
   res_id want;
   want.type = gvk::of(doc);
@@ -78,31 +119,37 @@ result<void> strategic_merge_untargeted(resmap& ra, const value& doc, const patc
     return make_error(errc::conflict, fmt::format("{}: {} objects match the patch target {}/{}; exactly one must",
                                                   p.origin, hits.size(), want.type.kind, want.name));
   bool deleted = false;
-  return merge_into(ra[hits.front()], doc, p, ra, hits.front(), deleted);
+  return merge_into(ra[hits.front()], doc, p, nulls_as_text, ra, hits.front(), deleted);
 }
 
 }  // namespace
 
 result<void> apply_strategic_merge_file(resmap& ra, const patch_spec& p, const limits& lim) {
-  auto docs = parse_patch(p, lim);
+  std::vector<written_scalars> written;
+  auto docs = parse_patch(p, lim, &written);
   if (!docs) return docs.error();
+  for (std::size_t d = 0; d < docs->size() && d < written.size(); ++d)
+    set_written_nulls((*docs)[d], written[d], "labels", true, (*docs)[d].GetAllocator());
   for (const auto& doc : *docs) {
-    auto r = strategic_merge_untargeted(ra, doc, p);
+    auto r = strategic_merge_untargeted(ra, doc, p, true);
     if (!r) return r;
   }
   return {};
 }
 
 result<void> apply_patch(resmap& ra, const patch_spec& p, const limits& lim) {
-  auto docs = parse_patch(p, lim);
+  std::vector<written_scalars> written;
+  auto docs = parse_patch(p, lim, &written);
   if (!docs) return docs.error();
+  for (std::size_t d = 0; d < docs->size() && d < written.size(); ++d)
+    set_written_nulls((*docs)[d], written[d], "annotations", false, (*docs)[d].GetAllocator());
   if (docs->empty()) return kustomize_error(p.origin, "the patch is empty");
   bool json6902 = (*docs)[0].IsArray();
   if (json6902 && docs->size() != 1) return kustomize_error(p.origin, "a JSON patch must be a single list");
   if (!p.target) {
     if (json6902) return kustomize_error(p.origin, "a JSON patch needs a target");
     for (const auto& doc : *docs) {
-      auto r = strategic_merge_untargeted(ra, doc, p);
+      auto r = strategic_merge_untargeted(ra, doc, p, false);
       if (!r) return r;
     }
     return {};
@@ -119,12 +166,14 @@ result<void> apply_patch(resmap& ra, const patch_spec& p, const limits& lim) {
       auto r = json_patch(ra[i].obj, (*docs)[0], ra[i].obj.GetAllocator(), p.origin, lim);
       if (!r) return r;
       if (ra[i].cur().name != before.name) ra[i].prev.push_back(before);
+      ra[i].written.clear();
+      forget_untagged(ra[i]);
       ++i;
       continue;
     }
     bool deleted = false;
     for (const auto& doc : *docs) {
-      auto r = merge_into(ra[i], doc, p, ra, i, deleted);
+      auto r = merge_into(ra[i], doc, p, false, ra, i, deleted);
       if (!r) return r;
       if (deleted) break;
     }

@@ -10,9 +10,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
+
+#include <rapidjson/pointer.h>
 
 namespace gitopsd::render::kustomize {
 
@@ -161,92 +163,6 @@ result<std::vector<var_spec>> read_vars(const value& list, const std::string& fi
 
 namespace {
 
-// Go's strconv.Atoi: an optional sign and decimal digits.
-std::optional<std::int64_t> parse_index(std::string_view s) {
-  std::string_view digits = s;
-  if (!digits.empty() && (digits[0] == '+' || digits[0] == '-')) digits.remove_prefix(1);
-  if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return std::nullopt;
-  std::int64_t n = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
-  return s[0] == '-' ? -n : n;
-}
-
-// The path's segments as kyaml splits them: on every dot, "ports[0]" giving "ports" and "0".
-std::vector<std::string_view> split_dots(std::string_view path) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t dot = path.find('.', start);
-    std::string_view part = path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    // kyaml's `^(.*)\[(\d+)\]$`, read without a regex: the last "[" opens the index.
-    std::size_t open = part.rfind('[');
-    bool indexed = part.ends_with(']') && open != std::string_view::npos && open + 3 <= part.size() &&
-                   std::all_of(part.begin() + static_cast<std::ptrdiff_t>(open) + 1, part.end() - 1,
-                               [](char c) { return c >= '0' && c <= '9'; });
-    if (indexed) {
-      if (open > 0) out.push_back(part.substr(0, open));
-      out.push_back(part.substr(open + 1, part.size() - open - 2));
-    } else {
-      out.push_back(part);
-    }
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  return out;
-}
-
-error not_found(std::string_view path) {
-  return make_error(errc::invalid_kustomization, fmt::format("field \"{}\" not found", path));
-}
-
-}  // namespace
-
-result<var_value> read_var_field(const value& object, std::string_view path) {
-  const value* at = &object;
-  for (std::string_view part : split_dots(path)) {
-    if (auto index = parse_index(part)) {
-      if (!at->IsArray() || *index < 0 || static_cast<std::uint64_t>(*index) >= at->Size()) return not_found(path);
-      at = &(*at)[static_cast<rapidjson::SizeType>(*index)];
-    } else if (part == "-") {
-      if (!at->IsArray() || at->Empty()) return not_found(path);
-      at = &(*at)[at->Size() - 1];
-    } else if (part.starts_with('[') && part.ends_with(']')) {
-      return make_error(errc::unsupported, fmt::format("field \"{}\": gitopsd reads no list selector \"{}\" in a "
-                                                       "var's fieldpath; use an index", path, part));
-    } else {
-      if (!at->IsObject()) return not_found(path);
-      at = json::find(*at, part);
-      if (at == nullptr) return not_found(path);
-    }
-  }
-  var_value v;
-  if (at->IsString()) {
-    v.text = json::view(*at);
-  } else if (at->IsBool()) {
-    v.k = var_value::kind::boolean;
-    v.boolean = at->GetBool();
-  } else if (at->IsInt64()) {
-    v.k = var_value::kind::integer;
-    v.integer = at->GetInt64();
-  } else if (at->IsObject() || at->IsArray()) {
-    v.k = var_value::kind::opaque;
-  } else if (at->IsDouble()) {
-    v.k = var_value::kind::real;
-    v.real = at->GetDouble();
-  } else if (at->IsNull()) {
-    return make_error(errc::unsupported, fmt::format("field \"{}\" is null, which kustomize gives as its written "
-                                                     "text; gitopsd does not keep that text", path));
-  } else {
-    return make_error(errc::unsupported, fmt::format("field \"{}\" is an integer beyond 64 bits, which kustomize "
-                                                     "refuses and gitopsd does not render", path));
-  }
-  return v;
-}
-
-namespace {
-
 bool objref_matches(const var_spec& v, const res_id& id) {
   if (id.name != v.obj_name || !(id.type == v.type)) return false;
   // An empty namespace matches any (kustomize keeps that for old kustomizations); for a kind
@@ -301,9 +217,11 @@ result<void> attach_vars(resmap& ra, const std::vector<var_spec>& vars, var_set&
 namespace {
 
 // kustomize's refvar filter on one field: a string, the strings of a map, or a list of strings.
-// `untagged`: numbers and booleans here may be ones kustomize would take for strings.
-// `budget`: the bytes the expansions may still add.
-result<void> expand_field(value& v, const var_lookup& find, bool untagged, std::size_t& budget, alloc_t& a) {
+// `untagged`: numbers and booleans here may be ones kustomize would take for strings (unknown which).
+// `created`: the numbers and booleans a replacement created: kustomize's untagged nodes, which it
+// expands as strings. `budget`: the bytes the expansions may still add.
+result<void> expand_field(value& v, const var_lookup& find, bool untagged,
+                          const std::unordered_set<const value*>& created, std::size_t& budget, alloc_t& a) {
   auto set = [&](value& s) -> result<void> {
     std::size_t before = s.GetStringLength();
     auto out = expand_vars(json::view(s), find, before + budget);
@@ -322,21 +240,28 @@ result<void> expand_field(value& v, const var_lookup& find, bool untagged, std::
     }
     return {};
   };
+  auto as_text = [&](value& s) {
+    if (!(s.IsNumber() || s.IsBool()) || !created.contains(&s)) return false;
+    std::string t = value_text(s);
+    s.SetString(t.data(), static_cast<rapidjson::SizeType>(t.size()), a);
+    return true;
+  };
   auto typed = [&](const value& s) -> result<void> {
     if (untagged && (s.IsNumber() || s.IsBool()))
-      return make_error(errc::unsupported, "a replacement (create) wrote a number or boolean into this object, "
-                                           "which kustomize's vars would turn into a string; gitopsd cannot tell "
-                                           "which one it was");
+      return make_error(errc::unsupported, "a replacement (create) wrote a number or boolean into this object and "
+                                           "a patch changed it since: kustomize's vars would turn such a number "
+                                           "into a string; gitopsd no longer knows which one it was");
     return {};
   };
-  if (v.IsString()) return set(v);
+  if (v.IsString() || as_text(v)) return set(v);
   if (v.IsObject()) {
     for (auto& m : v.GetObject()) {
-      auto r = m.value.IsString() ? set(m.value) : typed(m.value);
+      auto r = m.value.IsString() || as_text(m.value) ? set(m.value) : typed(m.value);
       if (!r) return r;
     }
   } else if (v.IsArray()) {
     for (auto& item : v.GetArray()) {
+      as_text(item);
       if (auto r = typed(item); !r) return r;
       if (!item.IsString())
         return make_error(errc::invalid_kustomization, "a list item is not a string, which kustomize refuses "
@@ -467,11 +392,13 @@ result<void> resolve_vars(resmap& ra, var_set vars, const std::vector<field_spec
                                                  !v.ns.empty() && is_cluster_scoped(v.type)
                                                      ? "a namespace on a kind without namespaces matches nothing"
                                                      : "kustomize compares group, version, kind and name exactly"));
-    auto got = read_var_field(owner->obj, v.field_path);
-    // kustomize reads an untagged number as its text: a replacement may have made this one.
+    auto got = read_var_field(owner->obj, v.field_path, owner->written, owner->untagged);
+    // kustomize reads an untagged number as its text: a replacement may have made this one, and a
+    // patch since may have moved it.
     if (got && owner->untagged_scalars && got->k != var_value::kind::text && got->k != var_value::kind::opaque)
       got = make_error(errc::unsupported, fmt::format("field \"{}\" may be a number or boolean a replacement "
-                                                      "created, which kustomize would read as text", v.field_path));
+                                                      "created before a patch, which kustomize would read as text",
+                                                      v.field_path));
     if (!got) return got.error().wrap(fmt::format("{}: var \"{}\" in {}", v.file, v.name, owner->describe()));
     values.emplace(v.name, std::move(*got));
   }
@@ -481,10 +408,14 @@ result<void> resolve_vars(resmap& ra, var_set vars, const std::vector<field_spec
   };
   for (auto& r : ra) {
     auto& a = r.obj.GetAllocator();
+    std::unordered_set<const value*> created;
+    for (const auto& pointer : r.untagged)
+      if (const value* at = rapidjson::Pointer(pointer.c_str(), pointer.size()).Get(r.obj)) created.insert(at);
     for (const auto& spec : specs) {
       if (!gvk::of(r.obj).selected_by(spec.selector)) continue;
-      auto done = visit_path(r.obj, spec.path, create_as::nothing, a,
-                             [&](value& v) { return expand_field(v, find, r.untagged_scalars, max_growth, a); });
+      auto done = visit_path(r.obj, spec.path, create_as::nothing, a, [&](value& v) {
+        return expand_field(v, find, r.untagged_scalars, created, max_growth, a);
+      });
       if (!done) return done.error().wrap(fmt::format("{}: field \"{}\" of {}", r.origin, spec.path, r.describe()));
     }
     annotations_as_text(r.obj, a);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <limits>
 #include <optional>
+#include <set>
 #include <unordered_map>
 #include <string_view>
 #include <vector>
@@ -36,9 +37,16 @@ std::optional<var_value> expand_vars(std::string_view input, const var_lookup& f
 result<std::vector<var_spec>> read_vars(const rapidjson::Value& list, const std::string& file);
 
 // The value at a var's dotted field path ("spec.ports[0].port", "spec.ports.0.port"): not found
-// is invalid_kustomization; a null, whose written text (~, null or nothing) is lost, is
-// unsupported; a float is kept as a number.
-result<var_value> read_var_field(const rapidjson::Value& object, std::string_view path);
+// is invalid_kustomization; a float is kept as a number. Where `written` knows the text of the
+// field (a null, a timestamp, an octal number), the value comes from that text as kustomize reads it,
+// and an integer Go's strconv.Atoi cannot read is invalid_kustomization. `written` is sorted by
+// pointer, as decode_documents gives it.
+// A number or boolean at a pointer in `untagged` (a replacement created it) reads as its text.
+result<var_value> read_var_field(const rapidjson::Value& object, std::string_view path,
+                                 const written_scalars& written = {}, const std::set<std::string>& untagged = {});
+
+// A number's or boolean's text as kyaml writes it (Go's %v for a float).
+std::string value_text(const rapidjson::Value& v);
 
 // The vars of a whole build, one per name.
 struct var_set {

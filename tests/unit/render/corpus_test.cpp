@@ -201,6 +201,12 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
   CHECK(fail("crds-empty-file") == "crd.yaml: unable to parse open API definition: the file is empty");
   CHECK(fail("crds-bad-properties") ==
         "crd.json: unable to parse open API definition: definition \"a.B\": properties must be a map");
+  CHECK(fail("vars-integer-hex") == "kustomization.yaml: var \"PORT\" in ConfigMap/settings: field \"data.port\" is "
+                                    "written 0x1F, which kustomize reads with Go's strconv.Atoi and refuses");
+  CHECK(fail("vars-float-bad-underscore") ==
+        "kustomization.yaml: var \"PORT\" in ConfigMap/settings: field \"data.port\" is written 1__0.5, which "
+        "kustomize reads with Go's strconv.ParseFloat and refuses");
+  CHECK(fail("smp-unknown-patch-strategy") == "patch.yaml: unknown patch strategy 'bogus'");
   // Every case has its message above.
-  CHECK(testing::entries(base, true).size() == 52);
+  CHECK(testing::entries(base, true).size() == 55);
 }

@@ -9,6 +9,7 @@
 #include "../../../src/render/kustomize/model.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 using namespace gitopsd;
 using namespace gitopsd::render;
@@ -203,10 +204,46 @@ TEST_CASE("generator and patch errors", "[kustomize]") {
                 errc::invalid_kustomization) == "k/kustomization.yaml patches[0]: invalid regular expression \"(\" in target");
   CHECK(failure(with("resources: [cm.yaml]\nreplicas:\n- name: a\n  count: 2\n"), errc::invalid_kustomization) ==
         "k/kustomization.yaml: replicas: no Deployment, StatefulSet, ReplicaSet or ReplicationController is named \"a\"");
+  // kyaml knows $patch: merge, replace and delete, on a map, a list element or a whole list.
   CHECK(failure(with("resources: [cm.yaml]\npatches:\n- patch: |\n    apiVersion: v1\n    kind: ConfigMap\n"
-                     "    metadata: {name: a}\n    $setElementOrder/data: []\n"),
-                errc::unsupported) ==
-        "k/kustomization.yaml patches[0]: patch directive \"$setElementOrder/data\" is not supported");
+                     "    metadata: {name: a, $patch: keep}\n"),
+                errc::invalid_kustomization) == "k/kustomization.yaml patches[0]: unknown patch strategy 'keep'");
+  std::string pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: c, image: i}\n";
+  auto pod_failure = [&](const std::string& containers) {
+    testing::memory_tree t;
+    t.files["k/kustomization.yaml"] = "resources: [pod.yaml]\npatches:\n- path: patch.yaml\n";
+    t.files["k/pod.yaml"] = pod;
+    t.files["k/patch.yaml"] = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n" + containers;
+    auto r = render::render(t, "k");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == errc::invalid_kustomization);
+    return std::string(r.error().what());
+  };
+  CHECK(pod_failure("  - {name: c, $patch: keep}\n") == "k/patch.yaml: unknown patch strategy 'keep'");
+  CHECK(failure(with("resources: [cm.yaml]\npatches:\n- patch: |\n    apiVersion: v1\n    kind: ConfigMap\n"
+                     "    metadata: {name: a}\n    $patch: keep\n"),
+                errc::invalid_kustomization) == "k/kustomization.yaml patches[0]: unknown patch strategy 'keep'");
+  CHECK(pod_failure("  - $patch: keep\n") == "k/patch.yaml: unknown patch strategy 'keep'");
+  CHECK(pod_failure("  - {name: d, env: [{name: e, $patch: keep}]}\n") == "k/patch.yaml: unknown patch strategy 'keep'");
+  // kyaml's keyed merge is quadratic in the list's length: a very long list is refused.
+  std::string long_env;
+  for (int i = 0; i < 3100; ++i) long_env += fmt::format("    - {{name: E{}}}\n", i);
+  pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n"
+        "    env:\n" + long_env;
+  testing::memory_tree long_list;
+  long_list.files["k/kustomization.yaml"] = "resources: [pod.yaml]\npatches:\n- path: patch.yaml\n";
+  long_list.files["k/pod.yaml"] = pod;
+  long_list.files["k/patch.yaml"] = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+                                    "  - {name: c, env: [{name: X}]}\n";
+  auto too_long = render::render(long_list, "k");
+  REQUIRE_FALSE(too_long);
+  CHECK(too_long.error().code == errc::limit_exceeded);
+  CHECK(std::string(too_long.error().what()) ==
+        "k/patch.yaml: spec/containers[]/env: a list of 3101 elements is more than gitopsd merges by its keys "
+        "(3000)");
+  CHECK(failure(with("resources: [cm.yaml]\npatches:\n- patch: |\n    apiVersion: v1\n    kind: ConfigMap\n"
+                     "    metadata: {name: a, labels: {x: {$patch: keep}}}\n"),
+                errc::invalid_kustomization) == "k/kustomization.yaml patches[0]: unknown patch strategy 'keep'");
 }
 
 TEST_CASE("labels fields and configurations errors name the file", "[kustomize]") {

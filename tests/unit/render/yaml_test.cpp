@@ -4,6 +4,7 @@
 #include "gitopsd/render/yaml.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <string>
 
@@ -437,4 +438,30 @@ TEST_CASE("kustomize rules: keys keep their text, and nested maps need string ke
         "k.yaml:2:3: kustomize cannot write a map with the non-string key `1` below the top level");
   CHECK(kustomize_failure("data:\n  true: a\n").starts_with("k.yaml:2:3: kustomize cannot write"));
   CHECK(kustomize_failure("data:\n  2001-12-14: a\n").starts_with("k.yaml:2:3: kustomize cannot write"));
+}
+
+TEST_CASE("kustomize rules keep the text of scalars JSON loses, by JSON pointer", "[yaml]") {
+  limits lim;
+  lim.rules = yaml_rules::kustomize;
+  std::vector<written_scalars> written;
+  auto docs = decode_documents("{\"a\": null}\n---\nz: 1\n---\n"
+                               "a: ~\nb: null\nc:\nd: 2001-12-14\ne: 012\nf: +7\ng: 10\nh: 1_000.5\n"
+                               "i: 18446744073709551615\nj: '012'\nk: !!float 012\nl: [Null, {m/~: 0x1F}]\n"
+                               "metadata: {annotations: {n: ~}}\n",
+                               "t.yaml", lim, &written);
+  REQUIRE(docs);
+  REQUIRE(written.size() == 3);  // one list per document, JSON's and empty ones too
+  CHECK(written[0].empty());
+  CHECK(written[1].empty());
+  std::vector<std::string> got;
+  for (const auto& w : written[2]) got.push_back(fmt::format("{}={}:{}", w.pointer, static_cast<int>(w.k), w.text));
+  // An annotation's null is noted even as "null": the value itself is its text (see patches).
+  CHECK(got == std::vector<std::string>{"/a=0:~", "/c=0:", "/d=1:2001-12-14", "/e=2:012", "/f=2:+7",
+                                        "/h=3:1_000.5", "/i=2:18446744073709551615", "/l/0=0:Null",
+                                        "/l/1/m~1~0=2:0x1F", "/metadata/annotations/n=0:~"});
+  // kubectl's rules keep nothing.
+  std::vector<written_scalars> none;
+  REQUIRE(decode_documents("a: ~\n", "t.yaml", {}, &none));
+  CHECK(none.size() == 1);
+  CHECK(none[0].empty());
 }
