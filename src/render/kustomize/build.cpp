@@ -363,6 +363,9 @@ class builder {
     res.untagged_scalars = old.untagged_scalars;
     res.shared_values = old.shared_values;
     res.origin = old.origin;
+    // kustomize's build markers come from the old object, and the hash one survives only if the new
+    // object asks for it too: the result is hashed only when both are (merge and replace alike).
+    res.needs_hash = res.needs_hash && old.needs_hash;
     old = std::move(res);
     return {};
   }
