@@ -108,6 +108,10 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
         "than one");
   CHECK(fail("empty-strategic-merge-patch") == "kustomization.yaml: patchesStrategicMerge: the patches are empty");
   CHECK(fail("empty-json6902-patch") == "kustomization.yaml: patchesJson6902[0]: patch file \"patch.yaml\" is empty");
+  CHECK(fail("jsonpatch-replace-missing-parent") ==
+        "kustomization.yaml patches[0]: JSON patch replace /spec/nothing/key: path does not exist");
+  CHECK(fail("jsonpatch-replace-past-end") ==
+        "kustomization.yaml patches[0]: JSON patch replace /spec/list/3: bad array index");
   CHECK(fail("empty-inline-patch") == "kustomization.yaml: patches[0]: exactly one of path and patch must be set");
   CHECK(fail("component-wrong-apiversion") ==
         "comp/kustomization.yaml: apiVersion of a Component must be kustomize.config.k8s.io/v1alpha1, not "
@@ -201,5 +205,5 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
   CHECK(fail("crds-bad-properties") ==
         "crd.json: unable to parse open API definition: definition \"a.B\": properties must be a map");
   // Every case has its message above.
-  CHECK(testing::entries(base, true).size() == 51);
+  CHECK(testing::entries(base, true).size() == 53);
 }
