@@ -76,7 +76,7 @@ class builder {
                                     "(limit max-kustomize-builds)", file, opts_.build.max_kustomizations));
     auto k = load_kustomization(tree_, dir, file, opts_);
     if (!k) return k.error();
-    if (k->component && top) return kustomize_error(file, "a Component cannot be built on its own");
+    // kustomize v5.8.1 builds a Component at the top as it builds a Kustomization.
     if (top) top_ = *k;
     if (auto set = set_openapi(*k, top); !set) return set.error();
     stack_.push_back(dir);
