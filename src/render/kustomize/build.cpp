@@ -144,6 +144,7 @@ class builder {
     std::size_t room = opts_.build.max_bytes > held ? opts_.build.max_bytes - held : 0;
     if (auto r = resolve_vars(ra, std::move(vars_), tc.var_reference, room); !r) return r.error();
     if (!top_.fifo_order) legacy_sort(ra, top_.legacy_order ? &*top_.legacy_order : nullptr);
+    drop_empty_annotations(ra);
     if (auto meta = apply_build_metadata(ra, top_); !meta) return meta.error();
     std::vector<manifest> out;
     out.reserve(ra.size());
