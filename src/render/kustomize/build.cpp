@@ -337,11 +337,12 @@ class builder {
                                                     "replace", k.file, field, g.name, old.origin));
     auto& a = res.obj.GetAllocator();
     auto merge_map = [&](const char* outer, const char* inner) {
+      // kustomize writes the merged map back even when empty, which removes the field.
       const rapidjson::Value* from = inner ? json::find(old.obj, outer, inner) : json::find(old.obj, outer);
-      if (from == nullptr || !from->IsObject()) return;
       rapidjson::Value& parent = inner ? json::ensure_object(res.obj, outer, a) : res.obj;
       const char* key = inner ? inner : outer;
-      rapidjson::Value merged(*from, a);
+      rapidjson::Value merged(rapidjson::kObjectType);
+      if (from != nullptr && from->IsObject()) merged.CopyFrom(*from, a);
       if (auto* own = json::find(parent, key); own != nullptr && own->IsObject())
         for (const auto& m : own->GetObject()) json::set_string(merged, json::view(m.name), json::view(m.value), a);
       parent.RemoveMember(key);

@@ -175,7 +175,8 @@ result<resource> generate(const file_tree& tree, const kustomization& k, const g
     else if (e.from_file && !valid_utf8(e.value)) json::set_string(binary, e.key, base64(e.value), a);
     else json::set_string(data, e.key, e.value, a);
   }
-  if (data.MemberCount() > 0) obj.AddMember("data", data, a);
+  // kustomize creates a Secret's data map before filling it, a ConfigMap's with its first key.
+  if (secret || data.MemberCount() > 0) obj.AddMember("data", data, a);
   if (binary.MemberCount() > 0) obj.AddMember("binaryData", binary, a);
   // A global option set to true wins over the generator's own false (kustomize ORs them).
   bool immutable = g.options.immutable.value_or(false) || k.generator_opts.immutable.value_or(false);
