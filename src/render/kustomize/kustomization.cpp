@@ -163,10 +163,8 @@ result<std::vector<generator_spec>> read_generators(const reader& r, const value
         if (!env.empty()) s.envs.insert(s.envs.begin(), env);
       } else if (k == "options") TRY_ASSIGN(s.options, read_options(r, m.value, f));
     }
-    if (s.behavior.empty()) s.behavior = "create";
-    if (s.behavior != "create" && s.behavior != "merge" && s.behavior != "replace")
-      return kustomize_error(r.file, fmt::format("{} \"{}\": behavior must be create, merge or replace, not \"{}\"",
-                                                 field, s.name, s.behavior));
+    // kustomize reads any other value (an empty one, "add", "Merge") as unspecified, which acts as create.
+    if (s.behavior != "merge" && s.behavior != "replace") s.behavior = "create";
     if (s.name.empty()) return kustomize_error(r.file, fmt::format("{}: an entry has no name", field));
     out.push_back(std::move(s));
   }

@@ -102,8 +102,6 @@ TEST_CASE("badly typed kustomization fields are errors", "[kustomize]") {
   CHECK(bad("images:\n- newTag: x\n") == "k/kustomization.yaml: images: an entry has no name");
   CHECK(bad("images:\n- name: x\n  bogus: 1\n") == "k/kustomization.yaml: unknown field \"bogus\" in images");
   CHECK(bad("replicas:\n- name: x\n  count: many\n") == "k/kustomization.yaml: field \"replicas.count\" must be an integer");
-  CHECK(bad("configMapGenerator:\n- name: c\n  behavior: upsert\n") ==
-        "k/kustomization.yaml: configMapGenerator \"c\": behavior must be create, merge or replace, not \"upsert\"");
   CHECK(bad("configMapGenerator:\n- literals: [a=b]\n") == "k/kustomization.yaml: configMapGenerator: an entry has no name");
   CHECK(bad("patches:\n- target: {kind: A}\n") ==
         "k/kustomization.yaml: patches[0]: exactly one of path and patch must be set");
