@@ -104,14 +104,12 @@ result<std::vector<entry>> collect(const file_tree& tree, const kustomization& k
       if (!line.empty() && line.back() == '\r') line.pop_back();
       std::size_t start = line.find_first_not_of(" \t");
       if (start == std::string::npos || line[start] == '#') continue;
+      // Since v5.0 kustomize gives a line without `=` the empty value; it never reads the environment.
       auto eq = line.find('=');
-      if (eq == std::string::npos)
-        return kustomize_error(k.file, fmt::format("{} line {}: expected KEY=VALUE (values from the environment "
-                                                   "are not supported)", env, line_no));
-      std::string key = line.substr(start, eq - start);
+      std::string key = line.substr(start, eq == std::string::npos ? std::string::npos : eq - start);
       if (!valid_key(key))
         return kustomize_error(k.file, fmt::format("{} line {}: invalid key \"{}\"", env, line_no, key));
-      out.push_back({key, line.substr(eq + 1)});
+      out.push_back({key, eq == std::string::npos ? std::string() : line.substr(eq + 1)});
     }
   }
   for (const auto& lit : g.literals) {
