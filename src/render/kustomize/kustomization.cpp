@@ -393,7 +393,7 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
           if (im_m.value.IsNumber()) *dest = json::serialize(im_m.value);
           else TRY_ASSIGN(*dest, r.str(im_m.value, fmt::format("images.{}", ik)));
         }
-        if (im.name.empty()) return kustomize_error(file, fmt::format("{}: an entry has no name", f));
+        // An empty name is no error in kustomize: it matches images whose name part is empty.
         images.push_back(std::move(im));
       }
     } else if (key == "replicas") {

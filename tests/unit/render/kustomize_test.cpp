@@ -99,7 +99,6 @@ TEST_CASE("badly typed kustomization fields are errors", "[kustomize]") {
   CHECK(bad("apiVersion: v9\n") ==
         "k/kustomization.yaml: apiVersion of a Kustomization must be kustomize.config.k8s.io/v1beta1, not \"v9\"");
   CHECK(bad("kind: Other\n") == "k/kustomization.yaml: kind must be Kustomization or Component, not \"Other\"");
-  CHECK(bad("images:\n- newTag: x\n") == "k/kustomization.yaml: images: an entry has no name");
   CHECK(bad("images:\n- name: x\n  bogus: 1\n") == "k/kustomization.yaml: unknown field \"bogus\" in images");
   CHECK(bad("replicas:\n- name: x\n  count: many\n") == "k/kustomization.yaml: field \"replicas.count\" must be an integer");
   CHECK(bad("configMapGenerator:\n- literals: [a=b]\n") == "k/kustomization.yaml: configMapGenerator: an entry has no name");
