@@ -36,6 +36,9 @@ bool below(std::string_view dir, std::string_view path) {
 }
 
 result<std::string> file_in_root(const kustomization& k, const std::string& entry, std::string_view what) {
+  // kustomize downloads a file given as a URL; gitopsd reads the repository alone.
+  if (entry.find("://") != std::string::npos)
+    return unsupported_error(k.file, fmt::format("remote {} \"{}\" is not supported by gitopsd", what, entry));
   auto norm = normalize_tree_path(join_path(k.dir, entry));
   if (!norm) return kustomize_error(k.file, fmt::format("{} \"{}\": {}", what, entry, norm.error().what()));
   if (!k.load_anywhere && !below(k.dir, *norm))

@@ -115,6 +115,8 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
   CHECK(fail("generator-behavior-unknown-exists") ==
         "kustomization.yaml: configMapGenerator \"m\" already exists (by base/kustomization.yaml (configMapGenerator "
         "m)); use behavior merge or replace");
+  CHECK(fail("remote-patch-url") ==
+        "kustomization.yaml: remote patch \"https://gitopsd-test.invalid/patch.yaml\" is not supported by gitopsd");
   CHECK(fail("empty-inline-patch") == "kustomization.yaml: patches[0]: exactly one of path and patch must be set");
   CHECK(fail("component-wrong-apiversion") ==
         "comp/kustomization.yaml: apiVersion of a Component must be kustomize.config.k8s.io/v1alpha1, not "
@@ -208,5 +210,5 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
   CHECK(fail("crds-bad-properties") ==
         "crd.json: unable to parse open API definition: definition \"a.B\": properties must be a map");
   // Every case has its message above.
-  CHECK(testing::entries(base, true).size() == 54);
+  CHECK(testing::entries(base, true).size() == 55);
 }

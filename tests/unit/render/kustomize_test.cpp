@@ -67,6 +67,13 @@ TEST_CASE("unsupported and unknown kustomization fields are errors naming field 
         "by gitopsd");
   CHECK(failure(with("resources:\n- git@github.com:x/y.git\n"), errc::unsupported) ==
         "k/kustomization.yaml: remote resource \"git@github.com:x/y.git\" is not supported by gitopsd");
+  // kustomize downloads files given as URLs (patches, generator files, configurations, crds...).
+  CHECK(failure(with("configMapGenerator:\n- name: c\n  files: [k=https://example.com/f]\n"), errc::unsupported) ==
+        "k/kustomization.yaml: remote file \"https://example.com/f\" is not supported by gitopsd");
+  CHECK(failure(with("configurations: [http://example.com/c.yaml]\n"), errc::unsupported) ==
+        "k/kustomization.yaml: remote configurations file \"http://example.com/c.yaml\" is not supported by gitopsd");
+  CHECK(failure(with("openapi: {path: https://example.com/o.json}\n"), errc::unsupported) ==
+        "k/kustomization.yaml: remote openapi path \"https://example.com/o.json\" is not supported by gitopsd");
   CHECK(failure(with("components:\n- https://example.com/c\n"), errc::unsupported) ==
         "k/kustomization.yaml: remote component \"https://example.com/c\" is not supported by gitopsd");
   CHECK(failure(with("transformers:\n- https://example.com/t.yaml\n"), errc::unsupported) ==
