@@ -1,8 +1,9 @@
 // JSON to block YAML for `gitopsd build -o yaml`. Anything that would read back differently
-// (a string spelled like a number, bool or null; multi-line text; the merge key; a document
-// marker) is double-quoted, and a string holding a character a YAML reader refuses or reads
+// (a string spelled like a number, bool, null, timestamp or sexagesimal number; multi-line text;
+// the merge key; a document marker) is double-quoted, and a string holding a character a YAML reader refuses or reads
 // as a line break is written with escapes.
 #include "gitopsd/render/yaml.hpp"
+#include "yaml_scalar.hpp"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -30,6 +31,7 @@ bool needs_escapes(std::string_view s) {
 bool needs_quotes(std::string_view s) {
   if (s.empty() || s == "<<") return true;
   if (classify_plain(s) != scalar_kind::string) return true;
+  if (detail::reads_as_time(s)) return true;
   for (char c : s)
     if (static_cast<unsigned char>(c) < 0x20) return true;
   // Leading or trailing spaces are lost by plain scalars.

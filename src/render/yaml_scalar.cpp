@@ -316,6 +316,67 @@ std::string format_float32_key(double value) {
   return out;
 }
 
+namespace {
+
+// Reads 1..max digits at `i`; the count read.
+std::size_t digits(std::string_view s, std::size_t& i, std::size_t max) {
+  std::size_t n = 0;
+  while (i < s.size() && n < max && s[i] >= '0' && s[i] <= '9') ++i, ++n;
+  return n;
+}
+
+// YAML 1.1's sexagesimal int and float: [-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?
+bool sexagesimal(std::string_view s) {
+  std::size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
+  while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '_')) ++i;
+  bool group = false;
+  while (i < s.size() && s[i] == ':') {
+    std::size_t start = ++i, n = digits(s, i, 2);
+    if (n == 0 || (n == 2 && s[start] > '5')) return false;
+    group = true;
+  }
+  if (!group) return false;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '_')) ++i;
+  }
+  return i == s.size();
+}
+
+// YAML 1.1's timestamp, loosened to one or two digit months and days throughout.
+bool yaml11_timestamp(std::string_view s) {
+  std::size_t i = 0;
+  if (digits(s, i, 4) != 4 || i >= s.size() || s[i++] != '-') return false;
+  if (digits(s, i, 2) == 0 || i >= s.size() || s[i++] != '-') return false;
+  if (digits(s, i, 2) == 0) return false;
+  if (i == s.size()) return true;
+  if (s[i] == 'T' || s[i] == 't') ++i;
+  else if (s[i] == ' ' || s[i] == '\t') while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+  else return false;
+  if (digits(s, i, 2) == 0 || i >= s.size() || s[i++] != ':') return false;
+  if (digits(s, i, 2) != 2 || i >= s.size() || s[i++] != ':') return false;
+  if (digits(s, i, 2) != 2) return false;
+  if (i < s.size() && s[i] == '.') ++i, digits(s, i, std::string_view::npos);
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+  if (i == s.size()) return true;
+  if (s[i] == 'Z') return i + 1 == s.size();
+  if (s[i] != '-' && s[i] != '+') return false;
+  ++i;
+  if (digits(s, i, 2) == 0) return false;
+  if (i < s.size() && s[i] == ':') {
+    ++i;
+    if (digits(s, i, 2) != 2) return false;
+  }
+  return i == s.size();
+}
+
+}  // namespace
+
+bool reads_as_time(std::string_view text) {
+  return sexagesimal(text) || yaml11_timestamp(text) || timestamp_json(text).has_value();
+}
+
 }  // namespace gitopsd::render::detail
 
 namespace gitopsd::render {

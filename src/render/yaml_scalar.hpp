@@ -25,4 +25,9 @@ scalar resolve_plain(std::string_view text, bool yaml11_words = true);
 std::optional<std::string> timestamp_json(std::string_view text);
 std::string format_float32_key(double value);
 
+// Whether a YAML 1.1 reader (or go-yaml v3, for its timestamps) would take this plain scalar for a
+// timestamp or a sexagesimal number ("2001-12-14", "12:30"): a writer quotes such strings, as
+// kustomize's does.
+bool reads_as_time(std::string_view text);
+
 }  // namespace gitopsd::render::detail

@@ -76,7 +76,7 @@ class builder {
                                     "(limit max-kustomize-builds)", file, opts_.build.max_kustomizations));
     auto k = load_kustomization(tree_, dir, file, opts_);
     if (!k) return k.error();
-    if (k->component && top) return kustomize_error(file, "a Component cannot be built on its own");
+    // kustomize v5.8.1 builds a Component at the top as it builds a Kustomization.
     if (top) top_ = *k;
     if (auto set = set_openapi(*k, top); !set) return set.error();
     stack_.push_back(dir);
@@ -147,6 +147,7 @@ class builder {
     std::size_t room = opts_.build.max_bytes > held ? opts_.build.max_bytes - held : 0;
     if (auto r = resolve_vars(ra, std::move(vars_), tc.var_reference, room); !r) return r.error();
     if (!top_.fifo_order) legacy_sort(ra, top_.legacy_order ? &*top_.legacy_order : nullptr);
+    drop_empty_annotations(ra);
     if (auto meta = apply_build_metadata(ra, top_); !meta) return meta.error();
     std::vector<manifest> out;
     out.reserve(ra.size());
@@ -343,11 +344,12 @@ class builder {
                                                     "replace", k.file, field, g.name, old.origin));
     auto& a = res.obj.GetAllocator();
     auto merge_map = [&](const char* outer, const char* inner) {
+      // kustomize writes the merged map back even when empty, which removes the field.
       const rapidjson::Value* from = inner ? json::find(old.obj, outer, inner) : json::find(old.obj, outer);
-      if (from == nullptr || !from->IsObject()) return;
       rapidjson::Value& parent = inner ? json::ensure_object(res.obj, outer, a) : res.obj;
       const char* key = inner ? inner : outer;
-      rapidjson::Value merged(*from, a);
+      rapidjson::Value merged(rapidjson::kObjectType);
+      if (from != nullptr && from->IsObject()) merged.CopyFrom(*from, a);
       if (auto* own = json::find(parent, key); own != nullptr && own->IsObject())
         for (const auto& m : own->GetObject()) json::set_string(merged, json::view(m.name), json::view(m.value), a);
       parent.RemoveMember(key);
@@ -370,6 +372,9 @@ class builder {
     res.untagged_scalars = old.untagged_scalars || !old.untagged.empty();
     res.shared_values = old.shared_values;
     res.origin = old.origin;
+    // kustomize's build markers come from the old object, and the hash one survives only if the new
+    // object asks for it too: the result is hashed only when both are (merge and replace alike).
+    res.needs_hash = res.needs_hash && old.needs_hash;
     old = std::move(res);
     return {};
   }

@@ -21,4 +21,16 @@ result<void> apply_build_metadata(resmap& ra, const kustomization& top) {
   return {};
 }
 
+void drop_empty_annotations(resmap& ra) {
+  for (auto& r : ra) {
+    if (!r.obj.IsObject()) continue;
+    auto m = r.obj.FindMember("metadata");
+    if (m == r.obj.MemberEnd() || !m->value.IsObject()) continue;
+    auto* meta = &m->value;
+    auto it = meta->FindMember("annotations");
+    if (it == meta->MemberEnd()) continue;
+    if (it->value.IsNull() || (it->value.IsObject() && it->value.MemberCount() == 0)) meta->EraseMember(it);
+  }
+}
+
 }  // namespace gitopsd::render::kustomize

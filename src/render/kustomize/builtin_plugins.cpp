@@ -239,7 +239,7 @@ result<void> replace(const file_tree& tree, const kustomization& k, const plugin
                      const limits& lim) {
   const value* list = field(c.doc, "replacements");
   if (list == nullptr || list->IsNull()) return {};
-  auto specs = read_replacements(tree, k.dir, c.origin, *list, lim);
+  auto specs = read_replacements(tree, k.dir, c.origin, *list, lim, false);
   if (!specs) return specs.error();
   return apply_replacements(ra, *specs, c.origin);
 }

@@ -40,4 +40,13 @@ std::optional<std::string_view> match_field(std::string_view key, std::initializ
   return std::nullopt;
 }
 
+const rapidjson::Value* find_field(const rapidjson::Value& obj, std::string_view name) {
+  if (!obj.IsObject()) return nullptr;
+  const rapidjson::Value* found = nullptr;
+  std::string want = fold_field_name(name);
+  for (const auto& m : obj.GetObject())
+    if (fold_field_name(std::string_view(m.name.GetString(), m.name.GetStringLength())) == want) found = &m.value;
+  return found;
+}
+
 }  // namespace gitopsd::render::kustomize

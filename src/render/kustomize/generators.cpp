@@ -104,14 +104,12 @@ result<std::vector<entry>> collect(const file_tree& tree, const kustomization& k
       if (!line.empty() && line.back() == '\r') line.pop_back();
       std::size_t start = line.find_first_not_of(" \t");
       if (start == std::string::npos || line[start] == '#') continue;
+      // Since v5.0 kustomize gives a line without `=` the empty value; it never reads the environment.
       auto eq = line.find('=');
-      if (eq == std::string::npos)
-        return kustomize_error(k.file, fmt::format("{} line {}: expected KEY=VALUE (values from the environment "
-                                                   "are not supported)", env, line_no));
-      std::string key = line.substr(start, eq - start);
+      std::string key = line.substr(start, eq == std::string::npos ? std::string::npos : eq - start);
       if (!valid_key(key))
         return kustomize_error(k.file, fmt::format("{} line {}: invalid key \"{}\"", env, line_no, key));
-      out.push_back({key, line.substr(eq + 1)});
+      out.push_back({key, eq == std::string::npos ? std::string() : line.substr(eq + 1)});
     }
   }
   for (const auto& lit : g.literals) {
@@ -175,7 +173,8 @@ result<resource> generate(const file_tree& tree, const kustomization& k, const g
     else if (e.from_file && !valid_utf8(e.value)) json::set_string(binary, e.key, base64(e.value), a);
     else json::set_string(data, e.key, e.value, a);
   }
-  if (data.MemberCount() > 0) obj.AddMember("data", data, a);
+  // kustomize creates a Secret's data map before filling it, a ConfigMap's with its first key.
+  if (secret || data.MemberCount() > 0) obj.AddMember("data", data, a);
   if (binary.MemberCount() > 0) obj.AddMember("binaryData", binary, a);
   // A global option set to true wins over the generator's own false (kustomize ORs them).
   bool immutable = g.options.immutable.value_or(false) || k.generator_opts.immutable.value_or(false);

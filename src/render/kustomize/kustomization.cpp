@@ -36,6 +36,9 @@ bool below(std::string_view dir, std::string_view path) {
 }
 
 result<std::string> file_in_root(const kustomization& k, const std::string& entry, std::string_view what) {
+  // kustomize downloads a file given as a URL; gitopsd reads the repository alone.
+  if (entry.find("://") != std::string::npos)
+    return unsupported_error(k.file, fmt::format("remote {} \"{}\" is not supported by gitopsd", what, entry));
   auto norm = normalize_tree_path(join_path(k.dir, entry));
   if (!norm) return kustomize_error(k.file, fmt::format("{} \"{}\": {}", what, entry, norm.error().what()));
   if (!k.load_anywhere && !below(k.dir, *norm))
@@ -172,10 +175,8 @@ result<std::vector<generator_spec>> read_generators(const reader& r, const value
         if (!env.empty()) s.envs.insert(s.envs.begin(), env);
       } else if (k == "options") TRY_ASSIGN(s.options, read_options(r, m.value, f));
     }
-    if (s.behavior.empty()) s.behavior = "create";
-    if (s.behavior != "create" && s.behavior != "merge" && s.behavior != "replace")
-      return kustomize_error(r.file, fmt::format("{} \"{}\": behavior must be create, merge or replace, not \"{}\"",
-                                                 field, s.name, s.behavior));
+    // kustomize reads any other value (an empty one, "add", "Merge") as unspecified, which acts as create.
+    if (s.behavior != "merge" && s.behavior != "replace") s.behavior = "create";
     if (s.name.empty()) return kustomize_error(r.file, fmt::format("{}: an entry has no name", field));
     out.push_back(std::move(s));
   }
@@ -409,7 +410,7 @@ result<kustomization> load_kustomization(const file_tree& tree, const std::strin
           if (im_m.value.IsNumber()) *dest = json::serialize(im_m.value);
           else TRY_ASSIGN(*dest, r.str(im_m.value, fmt::format("images.{}", ik)));
         }
-        if (im.name.empty()) return kustomize_error(file, fmt::format("{}: an entry has no name", f));
+        // An empty name is no error in kustomize: it matches images whose name part is empty.
         images.push_back(std::move(im));
       }
     } else if (key == "replicas") {

@@ -206,14 +206,19 @@ result<std::vector<std::string>> pointer(std::string_view path, const std::strin
   return out;
 }
 
+// kustomize's JSON patch library (evanphx/json-patch v4) reads an index as Go's Atoi does (a sign and
+// leading zeros allowed) and counts a negative one from the end; `add` may also name the end itself.
 std::optional<rapidjson::SizeType> array_index(const std::string& s, rapidjson::SizeType size, bool allow_end) {
   if (s == "-" && allow_end) return size;
-  if (s.empty() || s.size() > 9 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
-  for (char c : s)
-    if (c < '0' || c > '9') return std::nullopt;
-  auto i = static_cast<rapidjson::SizeType>(std::stoul(s));
-  if (i > size || (i == size && !allow_end)) return std::nullopt;
-  return i;
+  std::size_t start = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
+  if (s.size() == start || s.size() - start > 12) return std::nullopt;
+  for (std::size_t i = start; i < s.size(); ++i)
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+  long long i = std::stoll(s.substr(start));
+  long long n = static_cast<long long>(size) + (allow_end ? 1 : 0);
+  if (s[0] == '-' && i > 0) i = n - i;
+  if (i < 0 || i >= n) return std::nullopt;
+  return static_cast<rapidjson::SizeType>(i);
 }
 
 struct patcher {
@@ -242,6 +247,16 @@ struct patcher {
       }
     }
     return cur;
+  }
+
+  // Whether the pointer's last segment is a key missing from a map that exists.
+  bool missing_key(std::string_view path) {
+    auto segs = pointer(path, origin);
+    if (!segs || segs->empty()) return false;
+    auto p = parent(*segs, "", path);
+    if (!p || !(*p)->IsObject()) return false;
+    const std::string& last = segs->back();
+    return !(*p)->HasMember(rapidjson::StringRef(last.data(), last.size()));
   }
 
   result<value*> get(std::string_view path, std::string_view op) {
@@ -478,7 +493,8 @@ result<void> json_patch(value& target, const value& ops, alloc_t& a, const std::
     if (*name == "add" || *name == "replace") {
       if (v == nullptr) return p.fail(*name, *path, "missing value");
       if (auto g = grow(*v, *path, *name); !g) return g;
-      if (*name == "replace") {
+      // The library's replace sets a missing last key of an existing map as add does.
+      if (*name == "replace" && !p.missing_key(*path)) {
         auto existing = p.get(*path, *name);
         if (!existing) return existing.error();
         (*existing)->CopyFrom(*v, a);
@@ -506,6 +522,8 @@ result<void> json_patch(value& target, const value& ops, alloc_t& a, const std::
       auto r = p.add(*path, std::move(moved), *name);
       if (!r) return r;
     } else if (*name == "test") {
+      // The library finds a missing map key equal to a null or absent value.
+      if (p.missing_key(*path) && (v == nullptr || v->IsNull())) continue;
       auto r = p.get(*path, *name);
       if (!r) return r.error();
       if (v == nullptr || **r != *v) return p.fail(*name, *path, "test failed");

@@ -6,6 +6,7 @@
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/render/errc.hpp"
 #include "../yaml_scalar.hpp"
+#include "field_names.hpp"
 
 #include <fmt/format.h>
 #include <re2/re2.h>
@@ -27,8 +28,12 @@ constexpr std::size_t max_path_parts = 128;
     if (!tmp_) return tmp_.error(); \
   } while (0)
 
+// Replacements are decoded with Go's encoding/json: a field name matches in any case (the last
+// spelling wins, field_names.hpp); unknown fields are refused in the kustomization (strict decoding)
+// and skipped in a `path:` file (plain decoding).
 struct reader {
   const std::string& file;
+  bool strict = true;
 
   [[nodiscard]] error bad(std::string_view field, std::string_view want) const {
     return kustomize_error(file, fmt::format("field \"{}\" must be {}", field, want));
@@ -39,24 +44,31 @@ struct reader {
     return std::string(json::view(v));
   }
 
-  result<void> known(const value& v, std::string_view where, std::initializer_list<std::string_view> names) const {
+  struct member {
+    std::string_view name;  // the field's own spelling
+    const rapidjson::Value& value;
+  };
+
+  result<std::vector<member>> known(const value& v, std::string_view where,
+                                    std::initializer_list<std::string_view> names) const {
     if (!v.IsObject()) return bad(where, "a map");
+    std::vector<member> out;
     for (const auto& m : v.GetObject()) {
-      bool ok = false;
-      for (auto n : names) ok = ok || json::view(m.name) == n;
-      if (!ok) return kustomize_error(file, fmt::format("unknown field \"{}\" in {}", json::view(m.name), where));
+      auto name = match_field(json::view(m.name), names);
+      if (name) out.push_back({*name, m.value});
+      else if (strict) return kustomize_error(file, fmt::format("unknown field \"{}\" in {}", json::view(m.name), where));
     }
-    return {};
+    return out;
   }
 
   result<replacement_selector> selector(const value& v, std::string_view where, bool source) const {
     replacement_selector s;
-    if (source)
-      TRY(known(v, where, {"group", "version", "kind", "name", "namespace", "fieldPath", "options"}));
-    else
-      TRY(known(v, where, {"group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"}));
-    for (const auto& m : v.GetObject()) {
-      std::string_view k = json::view(m.name);
+    auto ms = source ? known(v, where, {"group", "version", "kind", "name", "namespace", "fieldPath", "options"})
+                     : known(v, where, {"group", "version", "kind", "name", "namespace", "labelSelector",
+                                        "annotationSelector"});
+    if (!ms) return ms.error();
+    for (const auto& m : *ms) {
+      std::string_view k = m.name;
       std::string* dest = k == "group"                ? &s.type.group
                           : k == "version"            ? &s.type.version
                           : k == "kind"               ? &s.type.kind
@@ -75,9 +87,10 @@ struct reader {
 
   result<replacement_options> options(const value& v, std::string_view where) const {
     replacement_options o;
-    TRY(known(v, where, {"delimiter", "index", "encoding", "create"}));
-    for (const auto& m : v.GetObject()) {
-      std::string_view k = json::view(m.name);
+    auto ms = known(v, where, {"delimiter", "index", "encoding", "create"});
+    if (!ms) return ms.error();
+    for (const auto& m : *ms) {
+      std::string_view k = m.name;
       std::string f = fmt::format("{}.{}", where, k);
       if (k == "delimiter") {
         auto d = str(m.value, f);
@@ -96,10 +109,11 @@ struct reader {
 
   result<replacement_target> target(const value& v, std::string_view where) const {
     replacement_target t;
-    TRY(known(v, where, {"select", "reject", "fieldPaths", "options"}));
+    auto ms = known(v, where, {"select", "reject", "fieldPaths", "options"});
+    if (!ms) return ms.error();
     bool selected = false;
-    for (const auto& m : v.GetObject()) {
-      std::string_view k = json::view(m.name);
+    for (const auto& m : *ms) {
+      std::string_view k = m.name;
       std::string f = fmt::format("{}.{}", where, k);
       if (k == "select") {
         if (m.value.IsNull()) continue;
@@ -136,24 +150,23 @@ struct reader {
 
   result<replacement_spec> replacement(const value& v, std::string_view where, bool allow_path) const {
     replacement_spec r;
-    if (allow_path)
-      TRY(known(v, where, {"source", "targets", "sourceValue", "path"}));
-    else
-      TRY(known(v, where, {"source", "targets", "sourceValue"}));
-    for (const auto& m : v.GetObject()) {
-      std::string_view k = json::view(m.name);
+    auto ms = allow_path ? known(v, where, {"source", "targets", "sourceValue", "path"})
+                         : known(v, where, {"source", "targets", "sourceValue"});
+    if (!ms) return ms.error();
+    for (const auto& m : *ms) {
+      std::string_view k = m.name;
       std::string f = fmt::format("{}.{}", where, k);
       if (k == "source") {
         if (m.value.IsNull()) continue;
         auto s = selector(m.value, f, true);
         if (!s) return s.error();
         r.source = std::move(*s);
-        if (auto fp = json::find(m.value, "fieldPath"); fp != nullptr && !fp->IsNull()) {
+        if (auto fp = find_field(m.value, "fieldPath"); fp != nullptr && !fp->IsNull()) {
           auto text = str(*fp, f + ".fieldPath");
           if (!text) return text.error();
           r.field_path = std::move(*text);
         }
-        if (auto o = json::find(m.value, "options"); o != nullptr && !o->IsNull()) {
+        if (auto o = find_field(m.value, "options"); o != nullptr && !o->IsNull()) {
           auto opts = options(*o, f + ".options");
           if (!opts) return opts.error();
           r.source_options = *opts;
@@ -653,21 +666,21 @@ std::vector<std::string> split_field_path(std::string_view path) {
 
 result<std::vector<replacement_spec>> read_replacements(const file_tree& tree, const std::string& dir,
                                                         const std::string& file, const rapidjson::Value& list,
-                                                        const limits& lim) {
-  reader r{file};
+                                                        const limits& lim, bool strict) {
+  reader r{file, strict};
   std::vector<replacement_spec> out;
   if (list.IsNull()) return out;
   if (!list.IsArray()) return r.bad("replacements", "a list");
   for (const auto& entry : list.GetArray()) {
     if (!entry.IsObject()) return r.bad("replacements", "a list of maps");
-    const value* path = json::find(entry, "path");
+    const value* path = find_field(entry, "path");
     if (path == nullptr || path->IsNull()) {
       auto one = r.replacement(entry, "replacements", true);
       if (!one) return one.error();
       out.push_back(std::move(*one));
       continue;
     }
-    if (json::find(entry, "source") != nullptr || json::find(entry, "targets") != nullptr)
+    if (find_field(entry, "source") != nullptr || find_field(entry, "targets") != nullptr)
       return kustomize_error(file, "replacements: cannot specify both path and inline replacement");
     auto name = r.str(*path, "replacements.path");
     if (!name) return name.error();
@@ -682,7 +695,7 @@ result<std::vector<replacement_spec>> read_replacements(const file_tree& tree, c
     if (!docs) return docs.error();
     if (docs->empty()) continue;
     const value& doc = docs->front();
-    reader inner{*norm};
+    reader inner{*norm, false};
     if (doc.IsArray()) {
       for (const auto& item : doc.GetArray()) {
         auto one = inner.replacement(item, "replacement", false);

@@ -14,9 +14,10 @@ namespace gitopsd::render::kustomize {
 std::vector<std::string> split_field_path(std::string_view path);
 
 // The `replacements` list of `file`: inline entries and `path:` files (one replacement or a list).
+// Not `strict` (a ReplacementTransformer config, as a `path:` file): unknown fields are skipped.
 result<std::vector<replacement_spec>> read_replacements(const file_tree& tree, const std::string& dir,
                                                         const std::string& file, const rapidjson::Value& list,
-                                                        const limits& lim);
+                                                        const limits& lim, bool strict = true);
 
 // Runs the replacements in order over the objects; errors name `file`.
 result<void> apply_replacements(resmap& ra, const std::vector<replacement_spec>& specs, const std::string& file);

@@ -108,6 +108,15 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
         "than one");
   CHECK(fail("empty-strategic-merge-patch") == "kustomization.yaml: patchesStrategicMerge: the patches are empty");
   CHECK(fail("empty-json6902-patch") == "kustomization.yaml: patchesJson6902[0]: patch file \"patch.yaml\" is empty");
+  CHECK(fail("jsonpatch-replace-missing-parent") ==
+        "kustomization.yaml patches[0]: JSON patch replace /spec/nothing/key: path does not exist");
+  CHECK(fail("jsonpatch-replace-past-end") ==
+        "kustomization.yaml patches[0]: JSON patch replace /spec/list/3: bad array index");
+  CHECK(fail("generator-behavior-unknown-exists") ==
+        "kustomization.yaml: configMapGenerator \"m\" already exists (by base/kustomization.yaml (configMapGenerator "
+        "m)); use behavior merge or replace");
+  CHECK(fail("remote-patch-url") ==
+        "kustomization.yaml: remote patch \"https://gitopsd-test.invalid/patch.yaml\" is not supported by gitopsd");
   CHECK(fail("empty-inline-patch") == "kustomization.yaml: patches[0]: exactly one of path and patch must be set");
   CHECK(fail("component-wrong-apiversion") ==
         "comp/kustomization.yaml: apiVersion of a Component must be kustomize.config.k8s.io/v1alpha1, not "

@@ -223,6 +223,30 @@ TEST_CASE("the YAML writer quotes what would change type and reads back the same
   CHECK(classify_plain("abc") == scalar_kind::string);
 }
 
+TEST_CASE("the YAML writer quotes strings a YAML 1.1 reader takes for times, as kustomize does", "[yaml]") {
+  const char* quoted[] = {"2001-12-14", "2001-1-4", "1970-01-01T00:00:00Z", "2001-12-14t21:59:43.10-05:00",
+                          "2001-12-14 21:59:43.10 -5", "2001-12-14 21:59:43", "12:30", "-1:20:30", "190:20:30.15",
+                          "1_000:59"};
+  const char* plain[] = {"12:60", "2001-12", "v1:2", "1:2x", "2001-12-14x", "12:30a", "2001-12-14T1:2"};
+  for (const char* s : quoted) {
+    rapidjson::Document doc;
+    doc.SetObject();
+    doc.AddMember("k", rapidjson::StringRef(s), doc.GetAllocator());
+    std::string text = to_yaml(doc);
+    INFO(text);
+    CHECK(text == std::string("k: \"") + s + "\"\n");
+    auto back = decode_documents(text, "again.yaml");
+    REQUIRE(back);
+    CHECK(json::serialize((*back)[0]) == json::serialize(doc));
+  }
+  for (const char* s : plain) {
+    rapidjson::Document doc;
+    doc.SetObject();
+    doc.AddMember("k", rapidjson::StringRef(s), doc.GetAllocator());
+    CHECK(to_yaml(doc) == std::string("k: ") + s + "\n");
+  }
+}
+
 TEST_CASE("the YAML writer escapes characters a reader refuses or reads as a line break", "[yaml]") {
   // DEL, C0 and C1 controls (NEL), U+2028/U+2029, and a key holding one; all from JSON escapes.
   auto docs = decode_documents(
