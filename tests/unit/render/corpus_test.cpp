@@ -217,5 +217,5 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
         "kustomize reads with Go's strconv.ParseFloat and refuses");
   CHECK(fail("smp-unknown-patch-strategy") == "patch.yaml: unknown patch strategy 'bogus'");
   // Every case has its message above.
-  CHECK(testing::entries(base, true).size() == 55);
+  CHECK(testing::entries(base, true).size() == 59);
 }
