@@ -22,7 +22,7 @@ namespace gitopsd::render {
 struct manifest {
   rapidjson::Document object;
   std::string origin;  // "dir/file.yaml#2": the file and the 1-based document number
-  written_scalars written;  // read with kustomize rules only (see decode_documents)
+  written_scalars written{};  // read with kustomize rules only (see decode_documents)
 };
 
 // Budgets of one render (per reconcile): a build that exceeds one fails with a message naming it.
