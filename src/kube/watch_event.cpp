@@ -12,8 +12,10 @@ result<watch_line> parse_watch_line(std::string_view line, std::string_view subj
   auto doc = json::parse(line);
   if (!doc) return make_error(errc::malformed_response, fmt::format("{}: event {}", subject, doc.error().message));
   auto type = json::get_string(*doc, "type");
-  auto it = doc->IsObject() ? doc->FindMember("object") : doc->MemberEnd();
-  if (!type || it == doc->MemberEnd() || !it->value.IsObject())
+  if (!type || !doc->IsObject())
+    return make_error(errc::malformed_response, fmt::format("{}: event without type or object", subject));
+  auto it = doc->FindMember("object");
+  if (it == doc->MemberEnd() || !it->value.IsObject())
     return make_error(errc::malformed_response, fmt::format("{}: event without type or object", subject));
   if (*type == "ERROR") {
     std::string status = json::serialize(it->value);

@@ -79,8 +79,9 @@ result<std::vector<rapidjson::Document>> parse_patch(const patch_spec& p, const 
 // reads a patch's labels and annotations as text). The reader gives annotations as text already.
 void set_written_nulls(value& doc, const written_scalars& written, std::string_view field, bool as_text,
                        alloc_t& a) {
-  auto meta = doc.IsObject() ? doc.FindMember("metadata") : doc.MemberEnd();
-  if (!doc.IsObject() || meta == doc.MemberEnd() || !meta->value.IsObject()) return;
+  if (!doc.IsObject()) return;
+  auto meta = doc.FindMember("metadata");
+  if (meta == doc.MemberEnd() || !meta->value.IsObject()) return;
   auto map = meta->value.FindMember(rapidjson::StringRef(field.data(), field.size()));
   if (map == meta->value.MemberEnd() || !map->value.IsObject()) return;
   std::string prefix = fmt::format("/metadata/{}/", field);
