@@ -12,6 +12,10 @@ mkdir -p "$out/obj"
 san="-fsanitize=address,undefined -fno-sanitize=pointer-overflow -fno-sanitize-recover=undefined"
 flags="-std=c++20 -O1 -g $san -I$root/include -DRAPIDJSON_HAS_STDSTRING=1 -Wno-ambiguous-reversed-operator"
 objects=()
+# An object is stale when its source or any header is newer (a changed signature must not link).
+newest_header=$(find "$root/include" "$root/src" -name '*.hpp' -newer "$out/obj" 2>/dev/null | head -1)
+[ -z "$newest_header" ] || rm -f "$out"/obj/*.o
+touch "$out/obj"
 # The render sources without the two that need the decrypt module, which no target uses.
 render_sources=$(ls "$root"/src/render/*.cpp | grep -v -e /render_source.cpp -e /build_command.cpp)
 for src in $render_sources "$root"/src/render/kustomize/*.cpp "$root"/src/core/error.cpp "$root"/src/core/file_tree.cpp \
