@@ -147,6 +147,9 @@ result<void> apply_patch(resmap& ra, const patch_spec& p, const limits& lim) {
   if (docs->empty()) return kustomize_error(p.origin, "the patch is empty");
   bool json6902 = (*docs)[0].IsArray();
   if (json6902 && docs->size() != 1) return kustomize_error(p.origin, "a JSON patch must be a single list");
+  if (!json6902)
+    for (const auto& doc : *docs)
+      if (!doc.IsObject()) return kustomize_error(p.origin, "a strategic merge patch must be a map");
   if (!p.target) {
     if (json6902) return kustomize_error(p.origin, "a JSON patch needs a target");
     for (const auto& doc : *docs) {

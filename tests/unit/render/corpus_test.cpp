@@ -216,6 +216,8 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
         "kustomization.yaml: var \"PORT\" in ConfigMap/settings: field \"data.port\" is written 1__0.5, which "
         "kustomize reads with Go's strconv.ParseFloat and refuses");
   CHECK(fail("smp-unknown-patch-strategy") == "patch.yaml: unknown patch strategy 'bogus'");
+  // A targeted patch that reads as a string (found by the kustomization fuzzer: a crash before).
+  CHECK(fail("patch-scalar-targeted") == "kustomization.yaml patches[0]: a strategic merge patch must be a map");
   // Every case has its message above.
-  CHECK(testing::entries(base, true).size() == 59);
+  CHECK(testing::entries(base, true).size() == 60);
 }
