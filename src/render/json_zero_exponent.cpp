@@ -56,10 +56,13 @@ std::optional<std::string> zero_exponents_as_zero(std::string_view text) {
       }
       std::size_t length = i - start;
       std::string_view zero_text = minus ? "-0.0" : "0.0";
-      // The shortest such token, `0e1` or `-0e1`, is as long as its replacement.
-      if (zero && exponent && i == end && length >= zero_text.size()) {
+      // The shortest such token, `0e1` or `-0e1`, is as long as its replacement. RapidJSON reads
+      // (and normalises) such a number also when more number characters follow (`0e5e5`) before it
+      // refuses them: that token keeps an error (`0.0xx`), without the exponent.
+      if (zero && exponent && length >= zero_text.size()) {
         if (!out) out.emplace(text);
-        out->replace(start, length, std::string(zero_text) + std::string(length - zero_text.size(), ' '));
+        char pad = i == end ? ' ' : 'x';
+        out->replace(start, length, std::string(zero_text) + std::string(length - zero_text.size(), pad));
       }
       if (depth == 0) break;
     } else {
