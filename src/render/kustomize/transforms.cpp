@@ -104,8 +104,15 @@ void set_written_nulls(value& doc, const written_scalars& written, std::string_v
       if (m.value.IsNull()) m.value.SetString("null", a);
 }
 
+// Every document of a strategic merge patch is a map, checked before any is applied (merging and
+// target matching read them as maps).
+result<void> require_maps(const std::vector<rapidjson::Document>& docs, const patch_spec& p) {
+  for (const auto& doc : docs)
+    if (!doc.IsObject()) return kustomize_error(p.origin, "a strategic merge patch must be a map");
+  return {};
+}
+
 result<void> strategic_merge_untargeted(resmap& ra, const value& doc, const patch_spec& p, bool nulls_as_text) {
-  if (!doc.IsObject()) return kustomize_error(p.origin, "a strategic merge patch must be a map");
   res_id want;
   want.type = gvk::of(doc);
   want.name = std::string(json::get_string(doc, "metadata", "name").value_or(""));
@@ -131,6 +138,7 @@ result<void> apply_strategic_merge_file(resmap& ra, const patch_spec& p, const l
   if (!docs) return docs.error();
   for (std::size_t d = 0; d < docs->size() && d < written.size(); ++d)
     set_written_nulls((*docs)[d], written[d], "labels", true, (*docs)[d].GetAllocator());
+  if (auto maps = require_maps(*docs, p); !maps) return maps;
   for (const auto& doc : *docs) {
     auto r = strategic_merge_untargeted(ra, doc, p, true);
     if (!r) return r;
@@ -148,8 +156,7 @@ result<void> apply_patch(resmap& ra, const patch_spec& p, const limits& lim) {
   bool json6902 = (*docs)[0].IsArray();
   if (json6902 && docs->size() != 1) return kustomize_error(p.origin, "a JSON patch must be a single list");
   if (!json6902)
-    for (const auto& doc : *docs)
-      if (!doc.IsObject()) return kustomize_error(p.origin, "a strategic merge patch must be a map");
+    if (auto maps = require_maps(*docs, p); !maps) return maps;
   if (!p.target) {
     if (json6902) return kustomize_error(p.origin, "a JSON patch needs a target");
     for (const auto& doc : *docs) {
