@@ -21,7 +21,7 @@ struct agent_options {
   std::string watch_namespace;  // empty: all
   std::string watch_label_selector;
   std::size_t concurrent = 4;
-  std::size_t in_flight = 32;  // API requests per reconcile
+  std::size_t in_flight = 64;  // API requests per reconcile: the transport's whole default cap
   double kube_api_qps = 5000;   // client-side rate limit; 0: none (API Priority and Fairness only)
   int kube_api_burst = 10000;
   bool allow_file_urls = false;

@@ -31,7 +31,7 @@ namespace gitopsd::controller {
 
 struct reconciler_settings {
   bool allow_file_urls = false;
-  std::size_t in_flight = 32;  // API requests one reconcile keeps in flight
+  std::size_t in_flight = 64;  // API requests one reconcile keeps in flight
   render::options render;      // per-reconcile render budgets (flags of `gitopsd run`)
   busy_watch* busy = nullptr;  // pool jobs are registered here with the reconcile's deadline
   tenancy_policy tenancy;
