@@ -29,6 +29,15 @@ bool inventory_grows(const std::vector<sync::inventory_entry>& recorded, const s
   return std::any_of(next.begin(), next.end(), [&](const sync::inventory_entry& e) { return !known.contains(e.id); });
 }
 
+std::vector<sync::inventory_entry> progress_inventory(stage at, const std::vector<sync::inventory_entry>& recorded,
+                                                      const std::vector<sync::inventory_entry>& next) {
+  if (next.empty()) return {};
+  if (at > stage::pruning) return next;
+  std::set<sync::inventory_entry> all(recorded.begin(), recorded.end());
+  all.insert(next.begin(), next.end());
+  return {all.begin(), all.end()};
+}
+
 bool progress_due(bool must_show, bool requested, std::chrono::steady_clock::time_point started,
                   std::optional<std::chrono::steady_clock::time_point> last_write, std::chrono::steady_clock::time_point now,
                   std::chrono::steady_clock::duration spacing) {

@@ -201,11 +201,8 @@ asio::awaitable<bool> reconciler::progress(run& r, stage at, const std::string& 
   if (!r.revision.empty()) u.last_attempted_revision = r.revision;
   // Write-ahead inventory: what is about to be applied is recorded before it is, so an agent
   // killed mid-apply still knows every object it may have created.
-  if (!r.inventory.empty()) {
-    std::set<sync::inventory_entry> all(r.repo.inventory.begin(), r.repo.inventory.end());
-    all.insert(r.inventory.begin(), r.inventory.end());
-    u.inventory = std::vector<sync::inventory_entry>(all.begin(), all.end());
-  }
+  if (auto inventory = progress_inventory(at, r.repo.inventory, r.inventory); !inventory.empty())
+    u.inventory = std::move(inventory);
   co_return co_await write_status(r, u);
 }
 

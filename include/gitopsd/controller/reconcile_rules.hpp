@@ -50,6 +50,12 @@ std::optional<std::string> finalizer_patch(const rapidjson::Value& object, bool 
 // The step a reconcile is in, for the message when its time runs out.
 enum class stage { starting, dependencies, fetching, rendering, planning, applying, pruning, waiting, reporting };
 
+// The inventory a progress write records (empty: none). Up to the prune, objects of the inventory
+// the run started from may still exist, so both are listed (write-ahead); from the health wait on,
+// only what this commit applied: the rest was pruned or let go.
+std::vector<sync::inventory_entry> progress_inventory(stage at, const std::vector<sync::inventory_entry>& recorded,
+                                                      const std::vector<sync::inventory_entry>& next);
+
 // What a person reads when the reconcile's time ran out, e.g. "Git server at example.com did not
 // answer within 2s".
 std::string timeout_message(stage at, std::string_view git_host, duration limit);

@@ -72,6 +72,18 @@ TEST_CASE("the write-ahead inventory is written when it names new objects", "[re
   CHECK(inventory_grows({}, {{"ns_c__ConfigMap", "v1"}}));
 }
 
+TEST_CASE("a progress write lists the old inventory with the new one only until the prune", "[reconcile_rules]") {
+  std::vector<sync::inventory_entry> recorded{{"ns_a__ConfigMap", "v1"}, {"ns_gone__ConfigMap", "v1"}};
+  std::vector<sync::inventory_entry> next{{"ns_a__ConfigMap", "v1"}, {"ns_new__ConfigMap", "v1"}};
+  std::vector<sync::inventory_entry> both{
+      {"ns_a__ConfigMap", "v1"}, {"ns_gone__ConfigMap", "v1"}, {"ns_new__ConfigMap", "v1"}};
+  CHECK(progress_inventory(stage::applying, recorded, next) == both);
+  CHECK(progress_inventory(stage::pruning, recorded, next) == both);
+  // After the prune the deleted object must not come back into status.
+  CHECK(progress_inventory(stage::waiting, recorded, next) == next);
+  CHECK(progress_inventory(stage::fetching, recorded, {}).empty());
+}
+
 TEST_CASE("our finalizer is added without touching the others", "[reconcile_rules]") {
   auto none = doc(R"({"metadata":{"resourceVersion":"5"}})");
   CHECK(finalizer_patch(none, true) ==
