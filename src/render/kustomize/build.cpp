@@ -379,13 +379,19 @@ class builder {
     return {};
   }
 
+  // The render's time budget, checked before each object a patch changes: a merge of long keyed
+  // lists costs a good part of a second, and a kustomization may repeat it for many objects.
+  keep_going time_check(const std::string& where) const {
+    return [this, where] { return check_time(opts_, where); };
+  }
+
   result<void> run_transformers(const kustomization& k, resmap& ra, const transformer_config& tc) {
     for (const auto& p : k.strategic_merge) {
-      auto r = apply_strategic_merge_file(ra, p, opts_.yaml);
+      auto r = apply_strategic_merge_file(ra, p, opts_.yaml, time_check(p.origin));
       if (!r) return r;
     }
     for (const auto& p : k.patches) {
-      auto r = apply_patch(ra, p, opts_.yaml);
+      auto r = apply_patch(ra, p, opts_.yaml, time_check(p.origin));
       if (!r) return r;
     }
     if (!k.ns.empty()) {
@@ -408,7 +414,7 @@ class builder {
     if (auto r = add_pairs(ra, k.common_labels, tc.common_labels); !r) return r;
     if (auto r = add_pairs(ra, k.common_annotations, tc.common_annotations); !r) return r;
     for (const auto& p : k.json6902) {
-      auto r = apply_patch(ra, p, opts_.yaml);
+      auto r = apply_patch(ra, p, opts_.yaml, time_check(p.origin));
       if (!r) return r;
     }
     for (const auto& [name, count] : k.replicas) {
@@ -431,7 +437,7 @@ class builder {
     auto configs = load_plugin_configs(tree_, k, k.transformers, "transformers", opts_.yaml, folder_builder());
     if (!configs) return configs.error();
     for (const auto& c : *configs)
-      if (auto r = run_builtin_transformer(tree_, k, c, ra, opts_.yaml); !r) return r;
+      if (auto r = run_builtin_transformer(tree_, k, c, ra, opts_.yaml, time_check(c.origin)); !r) return r;
     return {};
   }
 

@@ -156,7 +156,7 @@ result<void> set_replica_count(const plugin_config& c, resmap& ra) {
 }
 
 result<void> patch(const file_tree& tree, const kustomization& k, const plugin_config& c, bool json6902, resmap& ra,
-                   const limits& lim) {
+                   const limits& lim, const keep_going& going) {
   rapidjson::Document list = json6902 ? entry_of(c.doc, {"path", "jsonOp", "target"})
                                       : entry_of(c.doc, {"path", "patch", "target", "options"});
   auto& a = list.GetAllocator();
@@ -188,14 +188,14 @@ result<void> patch(const file_tree& tree, const kustomization& k, const plugin_c
       return kustomize_error(c.origin, "PatchJson6902Transformer: the patch has no operations");
   }
   for (const auto& p : *specs)
-    if (auto r = apply_patch(ra, p, lim); !r) return r;
+    if (auto r = apply_patch(ra, p, lim, going); !r) return r;
   return {};
 }
 
 // PatchStrategicMergeTransformer: `paths` (each a file, or for legacy reasons the patch itself)
 // and `patches` (documents).
 result<void> strategic_merge(const file_tree& tree, const kustomization& k, const plugin_config& c, resmap& ra,
-                             const limits& lim) {
+                             const limits& lim, const keep_going& going) {
   std::vector<patch_spec> specs;
   const value* paths = field(c.doc, "paths");
   if (paths != nullptr && !paths->IsNull()) {
@@ -231,7 +231,7 @@ result<void> strategic_merge(const file_tree& tree, const kustomization& k, cons
   });
   if (empty) return kustomize_error(c.origin, "PatchStrategicMergeTransformer: the patches are empty");
   for (const auto& s : specs)
-    if (auto r = apply_strategic_merge_file(ra, s, lim); !r) return r;
+    if (auto r = apply_strategic_merge_file(ra, s, lim, going); !r) return r;
   return {};
 }
 
@@ -252,7 +252,7 @@ bool is_generator(std::string_view kind) {
 }  // namespace
 
 result<void> run_builtin_transformer(const file_tree& tree, const kustomization& k, const plugin_config& c,
-                                     resmap& ra, const limits& lim) {
+                                     resmap& ra, const limits& lim, const keep_going& going) {
   const std::string& kind = c.kind;
   if (kind == "LabelTransformer") return pairs(c, "labels", ra);
   if (kind == "AnnotationsTransformer") return pairs(c, "annotations", ra);
@@ -265,9 +265,9 @@ result<void> run_builtin_transformer(const file_tree& tree, const kustomization&
   if (kind == "NamespaceTransformer") return set_ns(c, ra);
   if (kind == "ImageTagTransformer") return set_image(c, ra);
   if (kind == "ReplicaCountTransformer") return set_replica_count(c, ra);
-  if (kind == "PatchTransformer") return patch(tree, k, c, false, ra, lim);
-  if (kind == "PatchJson6902Transformer") return patch(tree, k, c, true, ra, lim);
-  if (kind == "PatchStrategicMergeTransformer") return strategic_merge(tree, k, c, ra, lim);
+  if (kind == "PatchTransformer") return patch(tree, k, c, false, ra, lim, going);
+  if (kind == "PatchJson6902Transformer") return patch(tree, k, c, true, ra, lim, going);
+  if (kind == "PatchStrategicMergeTransformer") return strategic_merge(tree, k, c, ra, lim, going);
   if (kind == "ReplacementTransformer") return replace(tree, k, c, ra, lim);
   if (kind == "HashTransformer") {
     add_name_hashes(ra);  // now, and as in kustomize once more at the end of the build

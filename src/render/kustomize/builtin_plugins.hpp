@@ -4,12 +4,14 @@
 // kustomization field of the same job. A config carries only its own field specs: kustomize adds
 // none of its built-in tables to them.
 #include "plugin_configs.hpp"
+#include "transforms.hpp"
 
 namespace gitopsd::render::kustomize {
 
-// Runs one transformer config over `ra`. Files it names are read below `k`'s folder.
+// Runs one transformer config over `ra`. Files it names are read below `k`'s folder; `going` is
+// asked before each object a patch changes.
 result<void> run_builtin_transformer(const file_tree& tree, const kustomization& k, const plugin_config& c,
-                                     resmap& ra, const limits& lim);
+                                     resmap& ra, const limits& lim, const keep_going& going);
 
 struct generator_call {
   generator_spec spec;

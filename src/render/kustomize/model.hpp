@@ -113,6 +113,8 @@ struct resource {
   // Texts as written of scalars JSON loses (nulls, timestamps, octal numbers): vars read them.
   // A JSON patch drops them, as kustomize's trip through JSON does.
   written_scalars written;
+  // Texts below lists were dropped because a strategic merge may have moved the elements.
+  bool written_moved = false;
 
   [[nodiscard]] res_id cur() const;
   [[nodiscard]] res_id org() const { return prev.empty() ? cur() : prev.front(); }

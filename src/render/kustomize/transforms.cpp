@@ -4,6 +4,7 @@
 #include "gitopsd/render/errc.hpp"
 
 #include <fmt/format.h>
+#include <rapidjson/pointer.h>
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -33,6 +34,63 @@ bool any_id_matches(const resource& r, const res_id& want, bool ns_given) {
   return std::any_of(r.prev.begin(), r.prev.end(), ok);
 }
 
+// kyaml's strategic merge walks the whole target and drops every field whose value was written
+// empty (`key:`), while `null` and `~` stay; annotations hold such a value as "". Dropping them
+// before the merge gives the same result: a field the patch sets is set again.
+void drop_empty_nulls(resource& r) {
+  std::erase_if(r.written, [&](const written_scalar& w) {
+    if (w.k != written_scalar::kind::null || !w.text.empty()) return false;
+    rapidjson::Pointer at(w.pointer.c_str(), w.pointer.size());
+    if (!at.IsValid() || at.GetTokenCount() == 0) return false;
+    rapidjson::Pointer parent(at.GetTokens(), at.GetTokenCount() - 1);
+    value* map = parent.Get(r.obj);
+    if (map == nullptr || !map->IsObject()) return false;  // an element of a list stays
+    const auto& key = at.GetTokens()[at.GetTokenCount() - 1];
+    auto it = map->FindMember(value(rapidjson::StringRef(key.name, key.length)));
+    if (it == map->MemberEnd()) return false;
+    bool empty = it->value.IsNull() || (it->value.IsString() && it->value.GetStringLength() == 0);
+    if (!empty) return false;
+    map->EraseMember(it);
+    return true;
+  });
+}
+
+bool has_list(const value& v) {
+  std::vector<const value*> todo{&v};
+  while (!todo.empty()) {
+    const value* at = todo.back();
+    todo.pop_back();
+    if (at->IsArray()) return true;
+    if (at->IsObject())
+      for (const auto& m : at->GetObject()) todo.push_back(&m.value);
+  }
+  return false;
+}
+
+bool through_list(const value& object, const std::string& pointer) {
+  rapidjson::Pointer at(pointer.c_str(), pointer.size());
+  if (!at.IsValid()) return true;
+  const value* v = &object;
+  for (std::size_t i = 0; i < at.GetTokenCount(); ++i) {
+    if (v->IsArray()) return true;
+    if (!v->IsObject()) return false;
+    const auto& t = at.GetTokens()[i];
+    auto it = v->FindMember(value(rapidjson::StringRef(t.name, t.length)));
+    if (it == v->MemberEnd()) return false;
+    v = &it->value;
+  }
+  return false;
+}
+
+// A written text is found by its place, and a strategic merge of lists may move their elements:
+// the texts below lists go, and vars refuse what such a text may have given (see written_moved).
+void forget_written_in_lists(resource& r, const value& patch) {
+  if (r.written.empty() || !has_list(patch)) return;
+  auto before = r.written.size();
+  std::erase_if(r.written, [&](const written_scalar& w) { return through_list(r.obj, w.pointer); });
+  if (r.written.size() != before) r.written_moved = true;
+}
+
 result<void> merge_into(resource& target, const value& patch, const patch_spec& p, bool nulls_as_text, resmap& ra,
                         std::size_t index,
                         bool& deleted) {
@@ -50,6 +108,8 @@ result<void> merge_into(resource& target, const value& patch, const patch_spec& 
     copy.RemoveMember("kind");
     copy.RemoveMember("apiVersion");
   }
+  drop_empty_nulls(target);
+  forget_written_in_lists(target, copy);
   auto kept = strategic_merge(target.obj, copy, target.obj.GetAllocator(), p.origin, nulls_as_text);
   if (!kept) return kept.error();
   if (!*kept) {
@@ -112,7 +172,9 @@ result<void> require_maps(const std::vector<rapidjson::Document>& docs, const pa
   return {};
 }
 
-result<void> strategic_merge_untargeted(resmap& ra, const value& doc, const patch_spec& p, bool nulls_as_text) {
+result<void> strategic_merge_untargeted(resmap& ra, const value& doc, const patch_spec& p, bool nulls_as_text,
+                                       const keep_going& going) {
+  if (auto g = going(); !g) return g;
   res_id want;
   want.type = gvk::of(doc);
   want.name = std::string(json::get_string(doc, "metadata", "name").value_or(""));
@@ -132,7 +194,7 @@ result<void> strategic_merge_untargeted(resmap& ra, const value& doc, const patc
 
 }  // namespace
 
-result<void> apply_strategic_merge_file(resmap& ra, const patch_spec& p, const limits& lim) {
+result<void> apply_strategic_merge_file(resmap& ra, const patch_spec& p, const limits& lim, const keep_going& going) {
   std::vector<written_scalars> written;
   auto docs = parse_patch(p, lim, &written);
   if (!docs) return docs.error();
@@ -140,13 +202,13 @@ result<void> apply_strategic_merge_file(resmap& ra, const patch_spec& p, const l
     set_written_nulls((*docs)[d], written[d], "labels", true, (*docs)[d].GetAllocator());
   if (auto maps = require_maps(*docs, p); !maps) return maps;
   for (const auto& doc : *docs) {
-    auto r = strategic_merge_untargeted(ra, doc, p, true);
+    auto r = strategic_merge_untargeted(ra, doc, p, true, going);
     if (!r) return r;
   }
   return {};
 }
 
-result<void> apply_patch(resmap& ra, const patch_spec& p, const limits& lim) {
+result<void> apply_patch(resmap& ra, const patch_spec& p, const limits& lim, const keep_going& going) {
   std::vector<written_scalars> written;
   auto docs = parse_patch(p, lim, &written);
   if (!docs) return docs.error();
@@ -160,7 +222,7 @@ result<void> apply_patch(resmap& ra, const patch_spec& p, const limits& lim) {
   if (!p.target) {
     if (json6902) return kustomize_error(p.origin, "a JSON patch needs a target");
     for (const auto& doc : *docs) {
-      auto r = strategic_merge_untargeted(ra, doc, p, false);
+      auto r = strategic_merge_untargeted(ra, doc, p, false, going);
       if (!r) return r;
     }
     return {};
@@ -172,6 +234,7 @@ result<void> apply_patch(resmap& ra, const patch_spec& p, const limits& lim) {
       ++i;
       continue;
     }
+    if (auto g = going(); !g) return g;
     if (json6902) {
       res_id before = ra[i].cur();
       auto r = json_patch(ra[i].obj, (*docs)[0], ra[i].obj.GetAllocator(), p.origin, lim);

@@ -2,10 +2,15 @@
 // Internal: kustomize's built-in transformers over a list of resources.
 #include "transformer_config.hpp"
 
+#include <functional>
+
 namespace gitopsd::render::kustomize {
 
-result<void> apply_strategic_merge_file(resmap& ra, const patch_spec& p, const limits& lim);
-result<void> apply_patch(resmap& ra, const patch_spec& p, const limits& lim);
+// Asked before each object a patch changes: an error (the render's time budget ran out, the
+// reconcile was stopped) ends the build there.
+using keep_going = std::function<result<void>()>;
+result<void> apply_strategic_merge_file(resmap& ra, const patch_spec& p, const limits& lim, const keep_going& going);
+result<void> apply_patch(resmap& ra, const patch_spec& p, const limits& lim, const keep_going& going);
 // Which RoleBinding subjects get the namespace (NamespaceTransformer's setRoleBindingSubjects).
 enum class subjects_mode { default_only, none, all_service_accounts };
 struct namespace_options {

@@ -171,10 +171,12 @@ std::string value_text(const value& v) {
 }
 
 result<var_value> read_var_field(const value& object, std::string_view path, const written_scalars& written,
-                                 const std::set<std::string>& untagged) {
+                                 const std::set<std::string>& untagged, bool lists_moved) {
   const value* at = &object;
   std::string pointer;
+  bool through_list = false;
   for (const std::string& part : split_path(path)) {
+    through_list = through_list || at->IsArray();
     if (auto index = go_atoi(part)) {
       if (!at->IsArray() || *index < 0 || static_cast<std::uint64_t>(*index) >= at->Size()) return not_found(path);
       at = &(*at)[static_cast<rapidjson::SizeType>(*index)];
@@ -207,6 +209,13 @@ result<var_value> read_var_field(const value& object, std::string_view path, con
   }
   if (!written.empty())
     if (const written_scalar* w = written_at(*at, pointer, written)) return from_written(*w, *at, path);
+  bool maybe_written = at->IsNull() || at->IsNumber() || (at->IsString() && detail::timestamp_json(json::view(*at)));
+  if (lists_moved && through_list && maybe_written)
+    return make_error(errc::unsupported,
+                      fmt::format("field \"{}\" is in a list a strategic merge patch changed, and may have been written "
+                                  "in a form kustomize reads as text (a null, octal number or timestamp): gitopsd no "
+                                  "longer knows that text and does not render it",
+                                  path));
   var_value v;
   if ((at->IsNumber() || at->IsBool()) && untagged.contains(pointer)) {
     v.text = value_text(*at);

@@ -392,7 +392,7 @@ result<void> resolve_vars(resmap& ra, var_set vars, const std::vector<field_spec
                                                  !v.ns.empty() && is_cluster_scoped(v.type)
                                                      ? "a namespace on a kind without namespaces matches nothing"
                                                      : "kustomize compares group, version, kind and name exactly"));
-    auto got = read_var_field(owner->obj, v.field_path, owner->written, owner->untagged);
+    auto got = read_var_field(owner->obj, v.field_path, owner->written, owner->untagged, owner->written_moved);
     // kustomize reads an untagged number as its text: a replacement may have made this one, and a
     // patch since may have moved it.
     if (got && owner->untagged_scalars && got->k != var_value::kind::text && got->k != var_value::kind::opaque)

@@ -42,8 +42,11 @@ result<std::vector<var_spec>> read_vars(const rapidjson::Value& list, const std:
 // and an integer Go's strconv.Atoi cannot read is invalid_kustomization. `written` is sorted by
 // pointer, as decode_documents gives it.
 // A number or boolean at a pointer in `untagged` (a replacement created it) reads as its text.
+// `lists_moved`: texts below lists were dropped (a strategic merge may have moved the elements), so
+// a null, number or timestamp reached through a list is unsupported: its text is no longer known.
 result<var_value> read_var_field(const rapidjson::Value& object, std::string_view path,
-                                 const written_scalars& written = {}, const std::set<std::string>& untagged = {});
+                                 const written_scalars& written = {}, const std::set<std::string>& untagged = {},
+                                 bool lists_moved = false);
 
 // A number's or boolean's text as kyaml writes it (Go's %v for a float).
 std::string value_text(const rapidjson::Value& v);

@@ -77,11 +77,11 @@ TEST_CASE("a label or annotation config works on its own field specs only", "[ku
   kustomization k;
   auto ra = one_configmap();
   auto none = config("apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: l\nlabels:\n  team: a\n");
-  REQUIRE(run_builtin_transformer(t, k, none, ra, lim));
+  REQUIRE(run_builtin_transformer(t, k, none, ra, lim, [] { return result<void>{}; }));
   CHECK(json::find(ra[0].obj, "metadata", "labels") == nullptr);
   auto some = config("apiVersion: builtin\nkind: AnnotationsTransformer\nmetadata:\n  name: l\nannotations:\n  a: b\n"
                      "fieldSpecs:\n- path: metadata/annotations\n  create: true\n");
-  REQUIRE(run_builtin_transformer(t, k, some, ra, lim));
+  REQUIRE(run_builtin_transformer(t, k, some, ra, lim, [] { return result<void>{}; }));
   CHECK(json::get_string(ra[0].obj, "metadata", "annotations", "a") == "b");
 }
 

@@ -182,6 +182,31 @@ TEST_CASE("a var's field reads as written where the file's text is known", "[kus
   CHECK(read_var_field(changed, "data.o", written).value().integer == 11);
 }
 
+TEST_CASE("a var never reads a written text from a list a strategic merge may have reordered", "[kustomize][vars]") {
+  // kustomize reads `weight: 017` with Atoi as 17. A patch that adds container b (weight 15) puts
+  // it first, so the place of a's text now holds b's value: refused rather than guessed.
+  auto build = [](const std::string& patch) {
+    testing::memory_tree t;
+    t.files["k/kustomization.yaml"] =
+        "resources:\n- pod.yaml\npatches:\n- patch: |-\n" + patch +
+        "vars:\n- name: W\n  objref: {kind: Pod, name: p, apiVersion: v1}\n"
+        "  fieldref:\n    fieldpath: spec.containers[0].weight\n";
+    t.files["k/pod.yaml"] =
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+        "  - name: a\n    weight: 017\n    args: [\"$(W)\"]\n";
+    return render::render(t, "k");
+  };
+  auto reordered = build("    {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: b, weight: 15}]}}\n");
+  REQUIRE_FALSE(reordered.has_value());
+  CHECK(reordered.error().code == render::errc::unsupported);
+  CHECK_THAT(reordered.error().what(), Catch::Contains("spec.containers[0].weight") &&
+                                           Catch::Contains("strategic merge patch changed"));
+  // A patch without lists moves nothing: the text is still read (kustomize gives the number 17).
+  auto kept = build("    {apiVersion: v1, kind: Pod, metadata: {name: p, labels: {a: b}}}\n");
+  REQUIRE(kept.has_value());
+  CHECK_THAT(json::serialize((*kept)[0].object), Catch::Contains(R"("args":[17])"));
+}
+
 TEST_CASE("objref apiVersion overrides group and version", "[kustomize][vars]") {
   auto vars = [](const char* yaml_json) {
     auto d = parse(yaml_json);
