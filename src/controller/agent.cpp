@@ -135,7 +135,12 @@ class agent {
       lease.duration = options_.lease_duration;
       lease.renew_deadline = options_.renew_deadline;
       lease.retry_period = options_.retry_period;
-      elector_.emplace(client_, lease);
+      // The lease has a client of its own (its own connection and request slots): a reconcile that
+      // fills every slot of the main client must not hold a renewal past its deadline.
+      auto own = kube::client::create(io_.get_executor(), client_.configuration());
+      if (!own) log::warn("leader election shares the main API client", {{"error", own.error().what()}});
+      lease_client_.emplace(own ? std::move(*own) : client_);
+      elector_.emplace(*lease_client_, lease);
       tasks_.spawn(io_.get_executor(), "leader election", elector_->run([this](bool leading) { on_leadership(leading); }),
                    stop_elector_.slot());
     } else {
@@ -540,6 +545,7 @@ class agent {
   asio::cancellation_signal stop_watch_;
   asio::cancellation_signal stop_elector_;
   std::map<std::string, std::shared_ptr<asio::cancellation_signal>> reconciles_;
+  std::optional<kube::client> lease_client_;
   std::optional<leader_elector> elector_;
   supervisor tasks_;
   server::endpoints endpoints_;
