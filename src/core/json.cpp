@@ -1,9 +1,12 @@
 #include "gitopsd/core/json.hpp"
 
 #include "gitopsd/core/errc.hpp"
+#include "json_zero_exponent.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <optional>
+#include <string>
 #include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
@@ -69,9 +72,13 @@ extent measure(const rapidjson::Value& value) {
 }
 
 result<rapidjson::Document> parse(std::string_view text) {
+  // Zeros RapidJSON would normalise with clz(0) are rewritten first (see json_zero_exponent.hpp).
+  std::optional<std::string> zeroed = detail::zero_exponents_as_zero(text);
+  if (zeroed) zeroed->append(text.substr(std::min(zeroed->size(), text.size())));
+  std::string_view source = zeroed ? std::string_view(*zeroed) : text;
   rapidjson::Document doc;
   // Iterative: the recursive parser needs one stack frame per nesting level of the input.
-  doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(text.data(), text.size());
+  doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(source.data(), source.size());
   if (doc.HasParseError())
     return make_error(core::errc::invalid_json, fmt::format("invalid JSON at offset {}: {}", doc.GetErrorOffset(),
                                                             rapidjson::GetParseError_En(doc.GetParseError())));

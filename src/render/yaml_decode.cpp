@@ -3,7 +3,7 @@
 // counted as they expand and merge keys follow go-yaml v2 (positional: a later key wins).
 #include "gitopsd/render/errc.hpp"
 #include "gitopsd/render/yaml.hpp"
-#include "json_zero_exponent.hpp"
+#include "../core/json_zero_exponent.hpp"
 #include "yaml_cpp_guard.hpp"
 #include "yaml_budget.hpp"
 #include "yaml_prescan.hpp"
@@ -423,7 +423,7 @@ json_stream decode_json_stream(std::string_view text, std::string_view file, con
     if (out.docs.size() >= lim.max_documents)
       throw failure{make_error(errc::limit_exceeded, fmt::format("{}: more than {} documents", file, lim.max_documents))};
     rapidjson::Document doc;
-    std::optional<std::string> zeroed = detail::zero_exponents_as_zero(text.substr(offset));
+    std::optional<std::string> zeroed = json::detail::zero_exponents_as_zero(text.substr(offset));
     std::string_view source = zeroed ? std::string_view(*zeroed) : text.substr(offset);
     rapidjson::MemoryStream ms(source.data(), source.size());
     // Iterative: RapidJSON's default parser recurses once per nesting level, so a file nested

@@ -19,7 +19,7 @@ touch "$out/obj"
 # The render sources without the two that need the decrypt module, which no target uses.
 render_sources=$(ls "$root"/src/render/*.cpp | grep -v -e /render_source.cpp -e /build_command.cpp)
 for src in $render_sources "$root"/src/render/kustomize/*.cpp "$root"/src/core/error.cpp "$root"/src/core/file_tree.cpp \
-  "$root"/src/core/json.cpp "$root"/src/core/disk_tree.cpp "$root"/src/core/ignore.cpp "$root"/src/core/filtered_tree.cpp "$root"/src/git/memory_tree.cpp "$root"/src/git/errc.cpp; do
+  "$root"/src/core/json.cpp "$root"/src/core/json_zero_exponent.cpp "$root"/src/core/disk_tree.cpp "$root"/src/core/ignore.cpp "$root"/src/core/filtered_tree.cpp "$root"/src/git/memory_tree.cpp "$root"/src/git/errc.cpp; do
   obj="$out/obj/$(echo "${src#$root/}" | tr / _).o"
   if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ]; then
     clang++ $flags -fsanitize=fuzzer-no-link -c "$src" -o "$obj"

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace gitopsd::render::detail {
+namespace gitopsd::json::detail {
 namespace {
 
 bool digit(char c) { return c >= '0' && c <= '9'; }
@@ -26,18 +26,20 @@ std::optional<std::string> zero_exponents_as_zero(std::string_view text) {
       if (depth <= 1) break;
       --depth;
     } else if (c == '-' || digit(c)) {
-      // A valid JSON number of value zero with an exponent: -?0(\.0+)?[eE][+-]?[0-9]+. Anything
-      // else is left for RapidJSON to read or refuse as it would.
+      // A valid JSON number of value zero with an exponent, -?0(\.0+)?[eE][+-]?[0-9]+, or with a
+      // fraction of more than 15 zeros. Anything else is left for RapidJSON to read or refuse.
       std::size_t start = i;
       bool minus = c == '-';
       if (minus) ++i;
       bool zero = i < text.size() && text[i] == '0' && !(i + 1 < text.size() && digit(text[i + 1]));
       for (; i < text.size() && digit(text[i]); ++i) {
       }
+      std::size_t fraction = 0;
       if (zero && i < text.size() && text[i] == '.') {
         std::size_t first = ++i;
         for (; i < text.size() && text[i] == '0'; ++i) {
         }
+        fraction = i - first;
         zero = i > first && !(i < text.size() && digit(text[i]));
       }
       bool exponent = false;
@@ -59,7 +61,7 @@ std::optional<std::string> zero_exponents_as_zero(std::string_view text) {
       // The shortest such token, `0e1` or `-0e1`, is as long as its replacement. RapidJSON reads
       // (and normalises) such a number also when more number characters follow (`0e5e5`) before it
       // refuses them: that token keeps an error (`0.0xx`), without the exponent.
-      if (zero && exponent && length >= zero_text.size()) {
+      if (zero && (exponent || fraction > 15) && length >= zero_text.size()) {
         if (!out) out.emplace(text);
         char pad = i == end ? ' ' : 'x';
         out->replace(start, length, std::string(zero_text) + std::string(length - zero_text.size(), pad));
@@ -74,4 +76,4 @@ std::optional<std::string> zero_exponents_as_zero(std::string_view text) {
   return out;
 }
 
-}  // namespace gitopsd::render::detail
+}  // namespace gitopsd::json::detail
