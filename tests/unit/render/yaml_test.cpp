@@ -268,6 +268,23 @@ TEST_CASE("the YAML writer escapes characters a reader refuses or reads as a lin
   CHECK(json::serialize((*again)[0]) == json::serialize((*docs)[0]));
 }
 
+TEST_CASE("the YAML writer keeps non-characters in quoted strings", "[yaml]") {
+  // yaml-cpp writes U+FDD0..U+FDEF and U+xFFFE/U+xFFFF of a quoted string as U+FFFD (found by the
+  // yaml fuzzer: NEL and U+FDD2 in one string). Escaped, quoted, as a key, in a list, beside U+FFFD.
+  auto docs = decode_documents(
+      R"({"a": "\u0085\ufdd2", "b": " \ufdef ", "c": "\ufffe", "\ufdd0\u0085": ["\uffff\ufffd", "\ufdd1"], )"
+      R"("d": "\ud83f\udffe\u007f", "e": "plain\ufdd3"})",
+      "t.json");
+  REQUIRE(docs);
+  std::string text = to_yaml((*docs)[0]);
+  INFO(text);
+  CHECK(text.find("gitopsd") == std::string::npos);  // no marker left
+  CHECK(text.find("\\ufdd2") != std::string::npos);
+  auto again = decode_documents(text, "again.yaml");
+  REQUIRE(again);
+  CHECK(json::serialize((*again)[0]) == json::serialize((*docs)[0]));
+}
+
 TEST_CASE("a stream starting with { that is not JSON is read as YAML, as kubectl reads it", "[yaml]") {
   CHECK(one("{a: 1, b: [x, y]}\n") == R"({"a":1,"b":["x",true]})");
   CHECK(one("{\"a\": }") == R"({"a":null})");
