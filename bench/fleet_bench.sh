@@ -170,7 +170,8 @@ printf 'gitopsd: all %d GitRepositories Ready %.2fs after one kubectl apply (whi
   "$((apps + 1))" "$fleet_s" "$created_s" "$(echo "$fleet_s / $kubectl_s" | bc -l)"
 printf '  API server requests (the agent, the kubectl apply of the GitRepositories and this script'"'"'s polling): %s\n' \
   "$(requests_between "$work/f0" "$work/f1")"
-printf '  requests the agent sent: %d (%.1f per application)\n' "$sent" "$(echo "$sent / $apps" | bc -l)"
+# Counted after the urgent run: the fleet and that one GitRepository.
+printf '  requests the agent sent: %d (%.1f per application)\n' "$sent" "$(echo "$sent / ($apps + 1)" | bc -l)"
 printf '  by verb: %s\n' "$by_verb"
 printf '  Git ref listings of the one URL: %s\n' "$listings"
 printf '  agent CPU %.2fs, peak RSS %.1f MiB\n' "$(echo "$cpu1 - $cpu0" | bc)" "$(echo "$rss_kib / 1024" | bc -l)"

@@ -214,7 +214,7 @@ class agent {
     std::string named = target.namespace_ + "/" + target.name;
     bool named_rerun = false;
     for (const auto& key : same_url_keys(objects_, named)) {
-      if (!scheduler_.request_now(key, now)) continue;  // suspended: nothing runs
+      if (!scheduler_.request_now(key, now, scheduler::request::push)) continue;  // suspended: nothing runs
       ++triggered;
       named_rerun = named_rerun || key == named;
     }

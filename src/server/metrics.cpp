@@ -108,7 +108,7 @@ void describe_agent_metrics(metrics& m) {
   m.describe("gitopsd_reconcile_duration_seconds", "histogram", "Time of one reconcile of a GitRepository.");
   m.describe("gitopsd_reconcile_total", "counter", "Reconciles by GitRepository and result.");
   m.describe("gitopsd_urgent_reconcile_wait_seconds", "histogram",
-             "Time from a requested reconcile (requestedAt, a spec change, a webhook) to its start.");
+             "Time from the agent seeing a requested reconcile (requestedAt, a spec change, a webhook, drift, deletion, suspend or resume) to its start.");
   m.describe("gitopsd_ready", "gauge", "1 when the GitRepository is Ready, 0 otherwise.");
   m.describe("gitopsd_git_fetch_duration_seconds", "histogram", "Time to resolve and fetch a Git source.");
   m.describe("gitopsd_git_fetches_total", "counter", "Git fetches made (a commit already cached costs none).");

@@ -75,14 +75,14 @@ class scheduler {
   };
   // Run now: due at once, or right after the run in progress. A suspended item stays suspended.
   // Returns false when there is nothing to run (unknown or suspended).
-  bool request_now(const std::string& key, clock::time_point now, request why = request::push);
+  bool request_now(const std::string& key, clock::time_point now, request why);
 
   // A running reconcile entered (true) or left (false) its health wait: while it waits, it does
   // not hold one of the slots.
   void set_waiting(const std::string& key, bool waiting);
 
   // Keys due at `now`, oldest first, at most `slots`; they are marked running (their asked_at
-  // moves to run_asked_at). Urgent ones go first, but never two starts in a row while others are
+  // moves to run_asked_at). Urgent ones go first, but never two urgent starts in a row while others are
   // due: an urgent run waits for at most one other start, and a tenant asking all the time cannot
   // take every slot from the rest.
   std::vector<std::string> take_due(clock::time_point now, std::size_t slots);

@@ -160,7 +160,7 @@ TEST_CASE("what someone asked for runs before a fleet's backlog of first sights 
   s.finished("fleet/app-101", true, t0 + 5s);
   s.finished("fleet/app-100", true, t0 + 5s);
   REQUIRE(s.take_due(t0 + 6s, 2) == std::vector<std::string>{"fleet/app-102"});
-  s.request_now("fleet/app-102", t0 + 6s);
+  s.request_now("fleet/app-102", t0 + 6s, scheduler::request::push);
   s.finished("fleet/app-102", true, t0 + 7s);
   CHECK(s.take_due(t0 + 7s, 2) == std::vector<std::string>{"fleet/app-102"});
   // A spec change (new generation) is asked for too; the last start was urgent, so one other
@@ -231,7 +231,7 @@ TEST_CASE("an object re-created while its deleted predecessor still runs waits f
   REQUIRE(s.take_due(t0, 4) == std::vector<std::string>{"a"});
   s.forget("a");
   CHECK(s.running() == 1);  // its run still holds a slot while it unwinds
-  CHECK_FALSE(s.request_now("a", t0));
+  CHECK_FALSE(s.request_now("a", t0, scheduler::request::push));
   s.observe("a", repo(7), t0 + 1s);  // re-created
   CHECK(s.take_due(t0 + 1s, 4).empty());  // not a second run beside the first
   s.finished("a", false, t0 + 2s);  // the old run ends
@@ -256,16 +256,16 @@ TEST_CASE("with every slot busy there is no wake-up until a reconcile finishes",
 
 TEST_CASE("a webhook request runs now, or right after the run in progress", "[scheduler]") {
   auto s = no_jitter();
-  CHECK_FALSE(s.request_now("a/unknown", t0));
+  CHECK_FALSE(s.request_now("a/unknown", t0, scheduler::request::push));
   s.observe("a/app", repo(), t0);
   s.take_due(t0, 4);
   s.finished("a/app", true, t0 + 1s);
   CHECK(s.take_due(t0 + 10s, 4).empty());  // next run after the 5m interval
-  CHECK(s.request_now("a/app", t0 + 10s));
+  CHECK(s.request_now("a/app", t0 + 10s, scheduler::request::push));
   CHECK(s.next_wakeup(4) == t0 + 10s);
   REQUIRE(s.take_due(t0 + 10s, 4) == std::vector<std::string>{"a/app"});
   // While running: once more right after it, not twice at once.
-  CHECK(s.request_now("a/app", t0 + 11s));
+  CHECK(s.request_now("a/app", t0 + 11s, scheduler::request::push));
   CHECK(s.take_due(t0 + 11s, 4).empty());
   s.finished("a/app", true, t0 + 12s);
   CHECK(s.take_due(t0 + 12s, 4) == std::vector<std::string>{"a/app"});
@@ -274,7 +274,7 @@ TEST_CASE("a webhook request runs now, or right after the run in progress", "[sc
   auto suspended = repo();
   suspended.suspended = true;
   s.observe("a/app", suspended, t0 + 14s);
-  CHECK_FALSE(s.request_now("a/app", t0 + 15s));
+  CHECK_FALSE(s.request_now("a/app", t0 + 15s, scheduler::request::push));
   CHECK_FALSE(s.next_wakeup(4));
 }
 
@@ -302,12 +302,12 @@ TEST_CASE("a run knows when it was asked for, an interval run was not asked", "[
   REQUIRE(s.take_due(t0 + 320s, 4).size() == 1);
   CHECK(s.find("a/app")->run_asked_at == t0 + 320s);
   s.finished("a/app", true, t0 + 321s);
-  CHECK(s.request_now("a/app", t0 + 330s));
+  CHECK(s.request_now("a/app", t0 + 330s, scheduler::request::push));
   REQUIRE(s.take_due(t0 + 330s, 4).size() == 1);
   CHECK(s.find("a/app")->run_asked_at == t0 + 330s);
 
   // Asked again while running: the rerun wants the later time, not the one of the run before.
-  CHECK(s.request_now("a/app", t0 + 331s));
+  CHECK(s.request_now("a/app", t0 + 331s, scheduler::request::push));
   s.finished("a/app", true, t0 + 332s);
   REQUIRE(s.take_due(t0 + 332s, 4).size() == 1);
   CHECK(s.find("a/app")->run_asked_at == t0 + 331s);
@@ -342,7 +342,7 @@ TEST_CASE("a reconcile in its health wait holds no slot, up to as many waiting a
   CHECK(s.take_due(t0 + 2s, 1).empty());
   CHECK(s.running() == 2);
   // Waiting or not, a run is still running: not handed out twice, and a change reruns it after.
-  CHECK(s.request_now("a/slow", t0 + 3s));
+  CHECK(s.request_now("a/slow", t0 + 3s, scheduler::request::push));
   CHECK(s.take_due(t0 + 3s, 4) == std::vector<std::string>{"a/third"});
   s.set_waiting("a/slow", false);  // back from its wait: holds its slot again
   CHECK(s.slots_held(4) == 2);     // slow and third; next waits within the cap
