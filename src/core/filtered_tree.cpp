@@ -42,7 +42,9 @@ result<std::vector<tree_entry>> filtered_tree::list(std::string_view dir) const 
       auto target = base_.stat(join(*norm, e.name));
       if (target) type = *target;
     }
-    if (!hidden(join(*norm, e.name), type)) out.push_back(std::move(e));
+    std::string path = join(*norm, e.name);
+    if (each_) each_(path);
+    if (!hidden(path, type)) out.push_back(std::move(e));
   }
   return out;
 }

@@ -4,6 +4,7 @@
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/render/errc.hpp"
 #include "gitopsd/render/kustomize.hpp"
+#include "growth_guard.hpp"
 
 #include <fmt/format.h>
 
@@ -130,11 +131,16 @@ result<std::vector<manifest>> render(const file_tree& tree, std::string_view pat
   options opts = given;
   opts.deadline = std::chrono::steady_clock::now() + given.build.max_time;
   try {
+    // Objects take about twice their JSON size in memory; the rest is room for what transformers
+    // leave behind as they replace values.
+    detail::growth_scope growth(4 * opts.build.max_bytes, opts.build.max_bytes, opts);
     auto objects = render_objects(tree, path, opts);
     if (!objects) return objects;
     if (auto going = check_time(opts, path); !going) return going.error();
     if (auto ok = check_result(*objects, opts.build); !ok) return ok.error();
     return objects;
+  } catch (const detail::budget_exceeded& e) {
+    return e.reason;
   } catch (const std::exception& e) {
     return make_error(errc::limit_exceeded, fmt::format("rendering \"{}\" failed: {}", path, e.what()));
   }

@@ -4,6 +4,7 @@
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/decrypt/decrypting_tree.hpp"
 #include "gitopsd/render/errc.hpp"
+#include "growth_guard.hpp"
 
 #include <fmt/format.h>
 
@@ -15,7 +16,8 @@ result<std::vector<manifest>> render_source(const file_tree& tree, std::string_v
     auto rules = load_ignore_rules(tree, source.ignore, source.ignore_root);
     if (!rules) return make_error(errc::read_failed, fmt::format("ignore rules: {}", rules.error().what()));
     decrypt::decrypting_tree readable(tree, source.decryption.get(), opts.yaml);
-    filtered_tree visible(readable, std::move(*rules));
+    // The listings happen inside render(), whose time budget then covers the pattern matching.
+    filtered_tree visible(readable, std::move(*rules), [](std::string_view entry) { detail::guard_time(entry); });
     if (!path.empty()) {
       if (auto entry = visible.stat(path); !entry)
         return make_error(errc::read_failed, fmt::format("path \"{}\": {}", path, entry.error().what()));

@@ -364,9 +364,67 @@ case_generator_symlink() {
   expect_ok "inside.txt: \"configMapGenerator:"
 }
 
+# Objects grown while a build changes them: each stops at the in-memory budget, not at the end
+# of the step (before, each took gigabytes and crashed).
+many_cms() {  # many_cms COUNT: a stream of ConfigMaps c0..
+  local i
+  for ((i = 0; i < $1; i++)); do printf -- '---\n'; cm "c$i"; done
+}
+big_word() { head -c "$1" < <(yes b | tr -d '\n'); }
+
+case_transformer_copies() {
+  mkdir -p "$work/k"
+  many_cms 300 >"$work/k/cms.yaml"
+  { printf 'resources:\n- cms.yaml\ncommonAnnotations:\n  a: '; big_word $((4 * 1024 * 1024)); echo; } >"$work/k/kustomization.yaml"
+  run "$work/k"
+  expect_error "(4x the limit max-render-bytes"
+}
+
+case_replacement_wildcard() {
+  mkdir -p "$work/k"
+  { cm src; printf 'data:\n  v: '; big_word 100000; echo; } >"$work/k/src.yaml"
+  { cm tgt; printf 'spec:\n  items:\n'; head -n 30000 < <(yes '  - a: 1'); } >"$work/k/tgt.yaml"
+  printf 'resources:\n- src.yaml\n- tgt.yaml\nreplacements:\n- source:\n    kind: ConfigMap\n    name: src\n    fieldPath: data.v\n  targets:\n  - select:\n      name: tgt\n    fieldPaths:\n    - spec.items.*.a\n' \
+    >"$work/k/kustomization.yaml"
+  run "$work/k"
+  expect_error "(4x the limit max-render-bytes"
+}
+
+case_generator_files() {
+  mkdir -p "$work/k"
+  big_word $((4 * 1024 * 1024)) >"$work/k/big.txt"
+  { printf 'configMapGenerator:\n- name: g\n  files:\n'; for ((i = 0; i < 300; i++)); do echo "  - k$i=big.txt"; done; } \
+    >"$work/k/kustomization.yaml"
+  run "$work/k"
+  expect_error "files big.txt: the build's objects take more than"
+}
+
+case_slow_target_pattern() {
+  mkdir -p "$work/k"
+  local long i
+  long=$(repeat 5000 a)
+  for ((i = 0; i < 1000; i++)); do printf -- '---\n'; cm "$long$i"; done >"$work/k/cms.yaml"
+  printf -- '- op: add\n  path: /data\n  value: {q: v}\n' >"$work/k/p.yaml"
+  printf "resources:\n- cms.yaml\npatches:\n- path: p.yaml\n  target:\n    name: '(%s)%s'\n" "$(repeat 3000 'a?')" "$(repeat 3000 a)" \
+    >"$work/k/kustomization.yaml"
+  run "$work/k" --max-render-seconds 5
+  expect_error "p.yaml: rendering took longer than 5 s (limit max-render-seconds)"
+}
+
+case_slow_ignore() {
+  mkdir -p "$work/d"
+  cm c >"$work/d/cm.yaml"
+  head -n 17000 < <(yes "$(repeat 28 '*a')*b") >"$work/d/.sourceignore"
+  local long i
+  long=$(repeat 240 a)
+  for ((i = 0; i < 3000; i++)); do : >"$work/d/$long$i.txt"; done
+  run "$work/d" --max-render-seconds 5
+  expect_error "rendering took longer than 5 s (limit max-render-seconds)"
+}
+
 cases=(slash_entry deep_tree deep_json deep_yaml merge_cycle regex_alternation regex_nested empty_documents big_file many_values
   billion_laughs copy_bomb diamond namespace_not_string endless_listing endless_listing_ssh many_refs big_blob_outside_path
-  generator_symlink)
+  generator_symlink transformer_copies replacement_wildcard generator_files slow_target_pattern slow_ignore)
 
 [ -x "$bin" ] || { echo "no gitopsd binary at $bin (build first)" >&2; exit 1; }
 want=${1:-all}

@@ -6,6 +6,7 @@
 #include "gitopsd/core/file_tree.hpp"
 #include "gitopsd/core/ignore.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -13,8 +14,10 @@ namespace gitopsd {
 
 class filtered_tree final : public file_tree {
  public:
-  // `base` must outlive the view.
-  filtered_tree(const file_tree& base, ignore_matcher matcher) : base_(base), matcher_(std::move(matcher)) {}
+  // `base` must outlive the view. `each` is called with every path a listing matches against the
+  // patterns (thousands of patterns and names take long: the caller's time budget may stop it).
+  filtered_tree(const file_tree& base, ignore_matcher matcher, std::function<void(std::string_view)> each = {})
+      : base_(base), matcher_(std::move(matcher)), each_(std::move(each)) {}
 
   [[nodiscard]] result<std::vector<tree_entry>> list(std::string_view dir) const override;
   [[nodiscard]] result<std::string> read(std::string_view file) const override;
@@ -26,6 +29,7 @@ class filtered_tree final : public file_tree {
   [[nodiscard]] bool hidden(std::string_view path, tree_entry::kind type) const;
   const file_tree& base_;
   ignore_matcher matcher_;
+  std::function<void(std::string_view)> each_;
 };
 
 // Budget of the search for `.sourceignore` files.

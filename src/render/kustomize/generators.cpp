@@ -1,6 +1,8 @@
 // configMapGenerator and secretGenerator: literals, files and env files turned into objects.
 #include "generators.hpp"
 
+#include "../growth_guard.hpp"
+
 #include "gitopsd/core/disk_tree.hpp"
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/render/errc.hpp"
@@ -93,6 +95,7 @@ result<std::vector<entry>> collect(const file_tree& tree, const kustomization& k
   for (const auto& env : g.envs) {
     auto text = read_relative(tree, k, env);
     if (!text) return text.error();
+    detail::guard_bytes(2 * text->size(), fmt::format("{}: envs {}", k.file, env));  // the text, and its values
     std::string_view t = *text;
     if (t.starts_with("\xEF\xBB\xBF")) t.remove_prefix(3);
     std::size_t line_no = 0;
@@ -129,6 +132,7 @@ result<std::vector<entry>> collect(const file_tree& tree, const kustomization& k
     }
     auto text = read_relative(tree, k, path);
     if (!text) return text.error();
+    detail::guard_bytes(2 * text->size(), fmt::format("{}: files {}", k.file, path));  // may be listed many times
     out.push_back({key, *text, true});
   }
   for (std::size_t i = 0; i < out.size(); ++i) {

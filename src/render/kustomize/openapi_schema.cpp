@@ -219,7 +219,7 @@ result<std::optional<list_rule>> schema_list_rule(const schema_pos& root, std::s
       const value* ref = json::find(*pos.node, "$ref");
       if (ref == nullptr || !ref->IsString() || ref->GetStringLength() == 0) return {};
       if (hops == max_schema_ref_hops)
-        return schema_error(file, fmt::format("more than {} $ref hops from one field (a cycle?)", max_schema_ref_hops));
+        return schema_error(file, fmt::format("field {}: more than {} $ref hops (a cycle?)", path, max_schema_ref_hops));
       std::size_t cost = ref->GetStringLength() + 64;
       if (cost > ref_budget)
         return make_error(errc::limit_exceeded,
@@ -270,7 +270,8 @@ result<std::optional<list_rule>> schema_list_rule(const schema_pos& root, std::s
   if (pos.node == nullptr) return std::nullopt;
   const value* strategy = json::find(*pos.node, "x-kubernetes-patch-strategy");
   if (strategy == nullptr) return std::nullopt;
-  if (!strategy->IsString()) return schema_error(file, "x-kubernetes-patch-strategy must be a string");
+  if (!strategy->IsString())
+    return schema_error(file, fmt::format("field {}: x-kubernetes-patch-strategy must be a string", path));
   bool merge = false;
   std::string_view s = json::view(*strategy);
   for (std::size_t i = 0; i <= s.size();) {
@@ -283,17 +284,18 @@ result<std::optional<list_rule>> schema_list_rule(const schema_pos& root, std::s
   list_rule rule;
   if (const value* keys = json::find(*pos.node, "x-kubernetes-list-map-keys")) {
     if (!keys->IsArray() || std::any_of(keys->Begin(), keys->End(), [](const value& k) { return !k.IsString(); }))
-      return schema_error(file, "x-kubernetes-list-map-keys must be a list of strings");
+      return schema_error(file, fmt::format("field {}: x-kubernetes-list-map-keys must be a list of strings", path));
     if (keys->Size() > 2)
-      return make_error(errc::unsupported, fmt::format("{}: a list with {} x-kubernetes-list-map-keys is not "
-                                                       "supported by gitopsd (at most 2)", file, keys->Size()));
+      return make_error(errc::unsupported, fmt::format("{}: field {}: a list with {} x-kubernetes-list-map-keys is "
+                                                       "not supported by gitopsd (at most 2)", file, path, keys->Size()));
     if (keys->Size() == 0) rule.scalar_set = true;
     if (keys->Size() >= 1) rule.key = json::view((*keys)[0]);
     if (keys->Size() == 2) rule.second_key = json::view((*keys)[1]);
     return rule;
   }
   if (const value* key = json::find(*pos.node, "x-kubernetes-patch-merge-key")) {
-    if (!key->IsString()) return schema_error(file, "x-kubernetes-patch-merge-key must be a string");
+    if (!key->IsString())
+      return schema_error(file, fmt::format("field {}: x-kubernetes-patch-merge-key must be a string", path));
     rule.key = json::view(*key);
     return rule;
   }

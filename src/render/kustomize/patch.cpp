@@ -1,5 +1,6 @@
 // Strategic merge patches (with the merge keys of built-in Kubernetes types), RFC 6902 JSON
 // patches, and the selectors that pick patch targets.
+#include "../growth_guard.hpp"
 #include "merge_keys.hpp"
 #include "model.hpp"
 #include "openapi_state.hpp"
@@ -535,6 +536,8 @@ result<void> json_patch(value& target, const value& ops, alloc_t& a, const std::
 }
 
 result<bool> matches(const resource& r, const selector& s, const std::string& origin) {
+  // Called for every object of a build: a large pattern or selector is slow against long names.
+  detail::guard_time(origin);
   res_id cur = r.cur(), org = r.org();
   auto bad = [&](const std::string& re) {
     return make_error(errc::invalid_kustomization, fmt::format("{}: invalid regular expression \"{}\" in target", origin, re));

@@ -2,6 +2,8 @@
 // write the value into every selected target field (creating it when asked).
 #include "replacements.hpp"
 
+#include "../growth_guard.hpp"
+
 #include "gitopsd/core/disk_tree.hpp"
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/render/errc.hpp"
@@ -604,6 +606,7 @@ result<void> apply_target(resmap& ra, const value& v, const replacement_target& 
         value* field = w.found[k];
         bool was_null = field->IsNull();
         TRY(write_value(*field, v, t.options, a, file));
+        detail::guard_object(res.obj, file);  // a wildcard may copy the value thousands of times
         if (annotation && is_scalar(*field) && !field->IsString()) {
           std::string text = scalar_text(*field).value_or("");
           field->SetString(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), a);

@@ -1,5 +1,7 @@
 #include "transforms.hpp"
 
+#include "../growth_guard.hpp"
+
 #include "gitopsd/core/json.hpp"
 #include "gitopsd/render/errc.hpp"
 
@@ -112,6 +114,7 @@ result<void> merge_into(resource& target, const value& patch, const patch_spec& 
   forget_written_in_lists(target, copy);
   auto kept = strategic_merge(target.obj, copy, target.obj.GetAllocator(), p.origin, nulls_as_text);
   if (!kept) return kept.error();
+  detail::guard_object(target.obj, p.origin);
   if (!*kept) {
     ra.erase(ra.begin() + static_cast<std::ptrdiff_t>(index));
     deleted = true;
@@ -239,6 +242,12 @@ result<void> apply_patch(resmap& ra, const patch_spec& p, const limits& lim, con
       res_id before = ra[i].cur();
       auto r = json_patch(ra[i].obj, (*docs)[0], ra[i].obj.GetAllocator(), p.origin, lim);
       if (!r) return r;
+      detail::guard_object(ra[i].obj, p.origin);
+      // A patch of the root (`replace ""`, `move` to it) or of metadata may leave no object: kustomize refuses it.
+      auto name = ra[i].obj.IsObject() ? json::get_string(ra[i].obj, "metadata", "name") : std::nullopt;
+      if (!name || name->empty())
+        return kustomize_error(p.origin, fmt::format("the JSON patch leaves {}/{} without a metadata.name (not an object, "
+                                                     "or its name removed)", before.type.kind, before.name));
       if (ra[i].cur().name != before.name) ra[i].prev.push_back(before);
       ra[i].written.clear();
       forget_untagged(ra[i]);
@@ -272,7 +281,12 @@ error wrong_kind(const value& v, std::string_view want) {
 result<void> visit_spec(resource& r, const field_spec& spec, create_as create,
                         const std::function<result<void>(value&)>& fn) {
   if (!gvk::of(r.obj).selected_by(spec.selector)) return {};
-  auto done = visit_path(r.obj, spec.path, spec.create ? create : create_as::nothing, r.obj.GetAllocator(), fn);
+  auto guarded = [&](value& v) -> result<void> {
+    auto done = fn(v);
+    detail::guard_object(r.obj, r.origin);  // a configured value may be large, a path may reach many fields
+    return done;
+  };
+  auto done = visit_path(r.obj, spec.path, spec.create ? create : create_as::nothing, r.obj.GetAllocator(), guarded);
   if (!done) return done.error().wrap(fmt::format("{}: field \"{}\" of {}", r.origin, spec.path, r.describe()));
   return {};
 }
@@ -350,6 +364,7 @@ result<void> add_prefix_suffix(resmap& ra, const std::string& text, bool prefix,
       if (spec.path == "metadata/name") {
         (prefix ? r.prefixes : r.suffixes).push_back(text);
         r.store_prev();
+        detail::guard_bytes(text.size() + r.prev.back().name.size(), r.origin);  // kept beside the object
       }
       auto& a = r.obj.GetAllocator();
       auto done = visit_spec(r, spec, create_as::scalar, [&](value& v) {
@@ -489,6 +504,7 @@ result<void> set_images(resmap& ra, const image_spec& im, const std::vector<fiel
   RE2 pattern("^" + im.name + R"((:[a-zA-Z0-9_.{}-]*)?(@[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{}-]*)?$)", o);
   if (!pattern.ok()) return {};  // kustomize treats a name that is no valid pattern as matching nothing
   for (auto& r : ra) {
+    detail::guard_time(r.origin);  // a large image name pattern is slow against long images
     if (gvk::of(r.obj).kind == "CustomResourceDefinition") continue;
     auto& a = r.obj.GetAllocator();
     if (auto done = walk_containers(r.obj, im, pattern, a); !done)

@@ -218,6 +218,9 @@ TEST_CASE("kustomizations kustomize refuses are refused, naming the file", "[cor
   CHECK(fail("smp-unknown-patch-strategy") == "patch.yaml: unknown patch strategy 'bogus'");
   // A targeted patch that reads as a string (found by the kustomization fuzzer: a crash before).
   CHECK(fail("patch-scalar-targeted") == "kustomization.yaml patches[0]: a strategic merge patch must be a map");
+  // A JSON patch that removes metadata (or replaces the root) leaves no object to name.
+  CHECK(fail("jsonpatch-remove-metadata") == "kustomization.yaml patches[0]: the JSON patch leaves ConfigMap/c without a "
+                                             "metadata.name (not an object, or its name removed)");
   // Every case has its message above.
-  CHECK(testing::entries(base, true).size() == 60);
+  CHECK(testing::entries(base, true).size() == 61);
 }

@@ -166,16 +166,16 @@ TEST_CASE("a walk through a custom schema finds kyaml's list rules") {
 
 TEST_CASE("a walk through a custom schema reports what kyaml cannot use") {
   walk w;
-  CHECK(w.error("spec/loop/x") == "schema.json: invalid OpenAPI schema: more than 64 $ref hops from one field (a "
-                                  "cycle?)");
-  CHECK(w.error("spec/badStrategy") == "schema.json: invalid OpenAPI schema: x-kubernetes-patch-strategy must be a "
-                                       "string");
-  CHECK(w.error("spec/badKeys") == "schema.json: invalid OpenAPI schema: x-kubernetes-list-map-keys must be a list "
-                                   "of strings");
-  CHECK(w.error("spec/badKey") == "schema.json: invalid OpenAPI schema: x-kubernetes-patch-merge-key must be a "
-                                  "string");
-  CHECK(w.error("spec/three") == "schema.json: a list with 3 x-kubernetes-list-map-keys is not supported by gitopsd "
-                                 "(at most 2)");
+  CHECK(w.error("spec/loop/x") == "schema.json: invalid OpenAPI schema: field spec/loop/x: more than 64 $ref hops "
+                                  "(a cycle?)");
+  CHECK(w.error("spec/badStrategy") == "schema.json: invalid OpenAPI schema: field spec/badStrategy: "
+                                       "x-kubernetes-patch-strategy must be a string");
+  CHECK(w.error("spec/badKeys") == "schema.json: invalid OpenAPI schema: field spec/badKeys: x-kubernetes-list-map-keys "
+                                   "must be a list of strings");
+  CHECK(w.error("spec/badKey") == "schema.json: invalid OpenAPI schema: field spec/badKey: x-kubernetes-patch-merge-key "
+                                  "must be a string");
+  CHECK(w.error("spec/three") == "schema.json: field spec/three: a list with 3 x-kubernetes-list-map-keys is not "
+                                 "supported by gitopsd (at most 2)");
 }
 
 TEST_CASE("the $refs merges follow in one build are bounded") {
