@@ -338,6 +338,9 @@ result<void> substitute_objects(std::vector<manifest>& objects, const substituti
     if (*replaced == text) continue;
     // The result must still be one object: a value that breaks the YAML fails this object clearly.
     auto docs = decode_documents(*replaced, m.origin, lim);
+    // A budget's message quotes no text: it says which budget the grown object passed.
+    if (!docs && docs.error().code == errc::limit_exceeded)
+      return docs.error().wrap(fmt::format("{}: after variable substitution", name()));
     if (!docs) {
       // Only the position: the reader's message may quote the text, which may hold a Secret's value.
       std::string what = docs.error().what();

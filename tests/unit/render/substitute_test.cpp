@@ -213,6 +213,15 @@ TEST_CASE("substitution of objects: failures name the object and never a value",
   CHECK_THAT(r.error().what(), Catch::Contains("app.yaml#1 (ConfigMap/a): after variable substitution the object is not valid YAML"));
   CHECK_THAT(r.error().what(), !Catch::Contains("s3cr3t"));
 
+  // Grown past a budget of the YAML reader: that budget is named, not "not valid YAML".
+  auto grown = objects_of("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  v: ${x}\n");
+  limits small;
+  small.max_file_bytes = 4096;
+  auto big = substitute_objects(grown, vars({{"x", std::string(8192, 'v')}}), small);
+  REQUIRE_FALSE(big);
+  CHECK_THAT(big.error().what(), Catch::Contains("app.yaml#1 (ConfigMap/a): after variable substitution") &&
+                                     Catch::Contains("(limit max-yaml-file-bytes)"));
+
   auto unnamed = objects_of("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${n}\n");
   auto e = substitute_objects(unnamed, vars({{"n", ""}}));
   REQUIRE_FALSE(e);
