@@ -54,6 +54,12 @@ struct own_quotes {
   std::vector<std::string> texts;
 };
 
+// The length of `s` as the emitter writes it, at most: plain, or double-quoted with escapes.
+std::size_t written_length(std::string_view s) {
+  if (s.size() <= 100) return s.size();  // an escape is at most 10 characters for up to 4 bytes
+  return needs_escapes(s) || needs_quotes(s) ? detail::double_quoted(s).size() : s.size();
+}
+
 void emit_string(YAML::Emitter& out, std::string_view s, own_quotes* own, bool key) {
   bool escapes = needs_escapes(s);
   if (!escapes && !needs_quotes(s)) {
@@ -108,6 +114,9 @@ void emit(YAML::Emitter& out, const rapidjson::Value& v, own_quotes* own) {
     }
     out << YAML::BeginMap;
     for (const auto& m : v.GetObject()) {
+      // An implicit key holds at most 1024 characters: a longer one (as written, escapes and all)
+      // is written as an explicit key (`? key`).
+      if (written_length({m.name.GetString(), m.name.GetStringLength()}) > 1000) out << YAML::LongKey;
       out << YAML::Key;
       emit_string(out, {m.name.GetString(), m.name.GetStringLength()}, own, true);
       out << YAML::Value;

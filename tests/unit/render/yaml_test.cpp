@@ -285,6 +285,21 @@ TEST_CASE("the YAML writer keeps non-characters in quoted strings", "[yaml]") {
   CHECK(json::serialize((*again)[0]) == json::serialize((*docs)[0]));
 }
 
+TEST_CASE("the YAML writer writes keys longer than an implicit key may be as explicit keys", "[yaml]") {
+  // 200 bytes that are not UTF-8 and a NEL escape to 1,200 characters (found by the yaml fuzzer);
+  // JSON keys may be of any length.
+  std::string escaped = "{\"" + std::string(200, '\xff') + "\\u0085\": 1, \"short\": [1], \"" + std::string(1500, 'k') +
+                        "\": {\"x\": true}, \"y\": null}";
+  auto docs = decode_documents(escaped, "t.json");
+  REQUIRE(docs);
+  std::string text = to_yaml((*docs)[0]);
+  INFO(text);
+  CHECK(text.find("? ") != std::string::npos);
+  auto again = decode_documents(text, "again.yaml");
+  REQUIRE(again);
+  CHECK(json::serialize((*again)[0]) == json::serialize((*docs)[0]));
+}
+
 TEST_CASE("a stream starting with { that is not JSON is read as YAML, as kubectl reads it", "[yaml]") {
   CHECK(one("{a: 1, b: [x, y]}\n") == R"({"a":1,"b":["x",true]})");
   CHECK(one("{\"a\": }") == R"({"a":null})");
