@@ -4,8 +4,9 @@
 // IsNamespaceScoped); gitopsd replays the same steps per build:
 //   - the top kustomization's `openapi` always applies; a base's or component's only while no
 //     schema or version is set yet (the first one reached wins);
-//   - a custom schema is parsed when first needed (a strategic merge patch, or an object whose
-//     type kyaml has no precomputed scope for), and only then does a bad file fail the build;
+//   - a custom schema is read as soon as a kustomization names it, but a bad file fails the build
+//     only when kyaml would first need it (a strategic merge patch, or an object whose type kyaml
+//     has no precomputed scope for);
 //   - the built-in schema joins it when it was parsed, or asked for, before the custom one;
 //   - a custom schema that fails to parse fails the build (kyaml panics): the error stays, and
 //     every later use returns it.
