@@ -72,7 +72,10 @@ result<fs::path> disk_tree::resolve(std::string_view path) const {
       return fs_error(std::errc::no_such_file_or_directory, fmt::format("{}: no such file or directory", path));
     if (fs::is_symlink(status)) {
       fs::path target = fs::weakly_canonical(current, ec);
-      if (ec || !inside(root_, target))
+      if (ec)  // a cycle of links, most often
+        return fs_error(std::errc::too_many_symbolic_link_levels,
+                        fmt::format("{}: symbolic link cannot be followed ({})", path, ec.message()));
+      if (!inside(root_, target))
         return fs_error(std::errc::operation_not_permitted,
                         fmt::format("{}: symbolic link leads outside the tree", path));
       current = target;

@@ -58,6 +58,11 @@ TEST_CASE("disk_tree refuses paths and links that leave the root", "[disk_tree]"
   CHECK(tree.read("/etc/passwd").error().what() == "path \"/etc/passwd\" is absolute");
   CHECK(tree.read("out.yaml").error().what() == "out.yaml: symbolic link leads outside the tree");
   CHECK(*tree.read("link.yaml") == "i");
+  // A cycle of links is said to be one, not a way out of the tree.
+  fs::create_symlink("k2", d.path / "root/k1");
+  fs::create_symlink("k1", d.path / "root/k2");
+  CHECK_THAT(tree.read("k1/x.yaml").error().what(),
+             Catch::StartsWith("k1/x.yaml: symbolic link cannot be followed (") && Catch::Contains("symbolic links"));
   auto entries = tree.list("");
   REQUIRE(entries);
   CHECK((*entries)[1].type == tree_entry::kind::symlink);
