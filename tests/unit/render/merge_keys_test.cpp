@@ -31,12 +31,16 @@ TEST_CASE("the lists of built-in definitions a custom schema may refer to") {
   using gitopsd::render::kustomize::list_rule_in;
   CHECK(knows_definition("io.k8s.api.core.v1.PodSpec"));
   CHECK_FALSE(knows_definition("io.k8s.api.core.v1.Volume"));
-  CHECK(list_rule_in("io.k8s.api.core.v1.PodTemplateSpec", "spec/containers")->key == "name");
-  CHECK(list_rule_in("io.k8s.api.core.v1.PodTemplateSpec", "metadata/ownerReferences")->key == "uid");
-  CHECK(list_rule_in("io.k8s.api.core.v1.PodSpec", "containers[]/ports")->second_key == "protocol");
-  CHECK(list_rule_in("io.k8s.api.core.v1.Container", "volumeMounts")->key == "mountPath");
-  CHECK(list_rule_in("io.k8s.api.core.v1.EphemeralContainer", "env")->key == "name");
-  CHECK(list_rule_in("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "finalizers")->scalar_set);
+  // A missing rule fails the check (value_or), it does not dereference an empty optional.
+  auto rule = [](std::string_view def, std::string_view path) {
+    return list_rule_in(def, path).value_or(gitopsd::render::kustomize::list_rule{});
+  };
+  CHECK(rule("io.k8s.api.core.v1.PodTemplateSpec", "spec/containers").key == "name");
+  CHECK(rule("io.k8s.api.core.v1.PodTemplateSpec", "metadata/ownerReferences").key == "uid");
+  CHECK(rule("io.k8s.api.core.v1.PodSpec", "containers[]/ports").second_key == "protocol");
+  CHECK(rule("io.k8s.api.core.v1.Container", "volumeMounts").key == "mountPath");
+  CHECK(rule("io.k8s.api.core.v1.EphemeralContainer", "env").key == "name");
+  CHECK(rule("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "finalizers").scalar_set);
   CHECK_FALSE(list_rule_in("io.k8s.api.core.v1.Container", "containers[]/env"));
   CHECK_FALSE(list_rule_in("io.k8s.api.core.v1.PodSpec", "tolerations"));
   CHECK_FALSE(list_rule_in("io.k8s.api.core.v1.Volume", "x"));
